@@ -1,0 +1,56 @@
+// Import boundaries enforce DESIGN.md §2's dependency direction:
+//   commands → services → {apply, render} → plan → evaluate → facts
+//            → {playbook, inventory} → transport → model
+// Nothing imports upward; only transport/ talks to ssh2 and the Kubernetes
+// client; only commands/ talks to oclif and inquirer.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layers = ['commands', 'services', 'apply', 'render', 'plan', 'evaluate', 'facts', 'playbook', 'inventory', 'transport', 'model'];
+// Layers a given layer may NOT import (everything at or above it, except itself and its peers).
+const above = {
+  model: layers.filter((l) => l !== 'model'),
+  transport: layers.filter((l) => !['transport', 'model'].includes(l)),
+  inventory: ['commands', 'services', 'apply', 'render', 'plan', 'evaluate', 'facts', 'playbook'],
+  playbook: ['commands', 'services', 'apply', 'render', 'plan', 'evaluate', 'facts', 'inventory'],
+  facts: ['commands', 'services', 'apply', 'render', 'plan', 'evaluate'],
+  evaluate: ['commands', 'services', 'apply', 'render', 'plan'],
+  plan: ['commands', 'services', 'apply', 'render'],
+  render: ['commands', 'services', 'apply'],
+  apply: ['commands', 'services', 'render'],
+  services: ['commands'],
+  commands: [],
+};
+
+const transportOnly = ['ssh2', '@kubernetes/client-node'];
+const commandsOnly = ['@oclif/core', '@inquirer/prompts'];
+
+function restrictions(layer) {
+  const paths = [
+    ...(layer === 'transport' ? [] : transportOnly.map((name) => ({ name, message: 'Only src/transport/ may import this library (DESIGN.md §2).' }))),
+    ...(layer === 'commands' ? [] : commandsOnly.map((name) => ({ name, message: 'Only src/commands/ may import this library (DESIGN.md §2).' }))),
+  ];
+  const patterns = above[layer].length
+    ? [{ group: above[layer].map((l) => `**/${l}/*`), message: `src/${layer}/ must not import upward (DESIGN.md §2 dependency direction).` }]
+    : [];
+  return ['error', { paths, patterns }];
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/lab/.build/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...layers.map((layer) => ({
+    files: [`src/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': restrictions(layer) },
+  })),
+  {
+    files: ['test/**/*.ts', 'test/**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
