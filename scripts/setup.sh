@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what cis-fix's build, tests and lab need on a fresh Debian 12 with
+# Node 20, as root. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have sshd || [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+have ssh || need_pkgs+=(openssh-client)
+have sudo || need_pkgs+=(sudo)
+have etcd || need_pkgs+=(etcd-server)
+have ip || need_pkgs+=(iproute2)
+have openssl || need_pkgs+=(openssl)
+have curl || need_pkgs+=(curl)
+have ps || need_pkgs+=(procps)
+have tini || [ -x /usr/bin/tini ] || need_pkgs+=(tini)
+have gcc || need_pkgs+=(gcc libc6-dev)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  echo "== installing Debian packages: ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "${need_pkgs[@]}" >/dev/null 2>&1 || {
+    apt-get update -qq
+    apt-get install -y -qq "${need_pkgs[@]}"
+  }
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
