@@ -1,0 +1,47 @@
+/**
+ * One planned change (DESIGN.md §1 "The plan"). A change is complete:
+ * renderers and appliers read nothing else (DESIGN.md §5.2).
+ */
+
+/** What apply must find on the node before it touches a file, or it refuses the whole plan. */
+export interface FilePrecondition {
+  readonly exists: boolean;
+  /** sha256 of the content (regular files); undefined for directories. */
+  readonly sha256: string | undefined;
+  /** Octal permission bits as stat prints them ("644", "2755"). */
+  readonly mode: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+interface ChangeBase {
+  /** Stable within a plan: `<node>:<kind>:<target>`. */
+  readonly id: string;
+  readonly node: string;
+  readonly controlIds: readonly string[];
+  /** Absolute path on the node. */
+  readonly target: string;
+  readonly action: 'update';
+  readonly precondition: FilePrecondition;
+  /** Component that must restart for the change to take effect; none for file metadata. */
+  readonly restart: 'none';
+  /** What the plan shows: a unified diff or `mode 0644 -> 0600`. */
+  readonly diff: string;
+}
+
+/** chmod: `after` is `before` with bits cleared, never with bits added. */
+export interface FileModeChange extends ChangeBase {
+  readonly kind: 'file-mode';
+  readonly before: { readonly mode: string };
+  readonly after: { readonly mode: string };
+}
+
+/** chown: owner and group by name, as the control demands them. */
+export interface FileOwnerChange extends ChangeBase {
+  readonly kind: 'file-owner';
+  readonly before: { readonly user: string; readonly group: string };
+  readonly after: { readonly user: string; readonly group: string };
+}
+
+export type Change = FileModeChange | FileOwnerChange;
+export type ChangeKind = Change['kind'];

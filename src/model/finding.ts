@@ -1,0 +1,31 @@
+/**
+ * The verdict on one control for one node (or for the cluster), as the plan
+ * reports it (DESIGN.md §1). Produced by src/evaluate, pure.
+ */
+export type FindingStatus = 'pass' | 'fail' | 'manual' | 'waived' | 'not-applicable' | 'error';
+
+/** What kube-bench itself would report for the same control on the same facts. */
+export type KubeBenchVerdict = 'PASS' | 'FAIL' | 'WARN' | 'INFO';
+
+export interface Finding {
+  readonly controlId: string;
+  /** Inventory node name; `undefined` for cluster-scoped controls. */
+  readonly node: string | undefined;
+  readonly status: FindingStatus;
+  readonly title: string;
+  /** Human-readable desired state, e.g. "mode 600 or stricter". */
+  readonly expected: string;
+  /** Human-readable observed state, e.g. "/etc/kubernetes/admin.conf mode 644". */
+  readonly actual: string;
+  /**
+   * True when a change in the plan brings this control to pass. Invariant:
+   * status 'fail' with fixable false always carries `notFixableReason`.
+   */
+  readonly fixable: boolean;
+  readonly notFixableReason?: string;
+  /** The inventory parameter whose value would make this fixable. */
+  readonly decisionParameter?: string;
+  readonly kubeBench: KubeBenchVerdict;
+  /** Set where cis-fix fails a control that kube-bench passes: says why. */
+  readonly stricterThanKubeBench?: string;
+}
