@@ -1,0 +1,130 @@
+import type { FilePrecondition } from '../model/change.js';
+import { CisFixError } from '../model/errors.js';
+import type { NodeTransport } from '../transport/node-transport.js';
+import { quoteShellArg } from '../transport/shell-quote.js';
+import {
+  ACQUIRE_LOCK,
+  BACKUP_PATHS,
+  CHMOD_PATH,
+  CHOWN_PATH,
+  RELEASE_LOCK,
+  RESTORE_PATH,
+  STAT_PATHS,
+} from './node-scripts.js';
+
+/**
+ * Typed wrappers around node-scripts.ts: each runs one fixed script with
+ * quoted arguments over the node's connection and parses what it prints.
+ */
+
+/** A node operation failed; nothing beyond what the message says was done. */
+export class NodeOperationError extends CisFixError {
+  readonly exitCode = 1;
+  constructor(readonly node: string, readonly operation: string, detail: string) {
+    super(`${node}: ${operation} failed: ${detail}`);
+  }
+}
+
+/** Another apply (or rollback) holds the node. */
+export class LockHeldError extends CisFixError {
+  readonly exitCode = 1;
+  constructor(readonly node: string, readonly holder: string) {
+    super(`${node}: another cis-fix run holds the node lock: ${holder}`, [
+      'Wait for that run to finish. If it died, check /var/lib/cis-fix/lock on the node, run `cis-fix rollback` for its run id if needed, then remove the lock file.',
+    ]);
+  }
+}
+
+async function runScript(transport: NodeTransport, operation: string, script: string, args: readonly string[]): Promise<Buffer> {
+  const command = ['/bin/sh', '-s', '--', ...args.map(quoteShellArg)].join(' ');
+  const result = await transport.exec(command, { stdin: script });
+  if (result.code !== 0) {
+    const detail = result.stderr.trim().split('\n')[0] || `exit status ${result.code}`;
+    throw new NodeOperationError(transport.node, operation, detail);
+  }
+  return result.stdout;
+}
+
+export async function acquireNodeLock(transport: NodeTransport, holder: string): Promise<void> {
+  const out = (await runScript(transport, 'taking the node lock', ACQUIRE_LOCK, [holder])).toString('utf8');
+  const [first, ...rest] = out.split('\n');
+  if (first === 'acquired') return;
+  throw new LockHeldError(transport.node, rest.join(' ').trim() || 'unknown holder');
+}
+
+export async function releaseNodeLock(transport: NodeTransport, runId: string): Promise<void> {
+  await runScript(transport, 'releasing the node lock', RELEASE_LOCK, [runId]);
+}
+
+/** What a path looks like right now (see STAT_PATHS). */
+export interface PathState extends FilePrecondition {
+  readonly path: string;
+  readonly user: string;
+  readonly group: string;
+  readonly type: string;
+}
+
+export async function statPaths(transport: NodeTransport, paths: readonly string[]): Promise<Map<string, PathState>> {
+  const states = new Map<string, PathState>();
+  if (paths.length === 0) return states;
+  const out = (await runScript(transport, 'reading targets', STAT_PATHS, paths)).toString('utf8');
+  for (const record of out.split('\0')) {
+    if (record === '') continue;
+    if (record.startsWith('M|')) {
+      const path = record.slice(2);
+      states.set(path, { path, exists: false, sha256: undefined, mode: '', uid: -1, gid: -1, user: '', group: '', type: 'missing' });
+      continue;
+    }
+    const fields = record.split('|');
+    const [, mode, uid, gid, user, group, type, sha] = fields;
+    const path = fields.slice(8).join('|');
+    states.set(path, {
+      path,
+      exists: true,
+      mode: mode ?? '',
+      uid: Number(uid),
+      gid: Number(gid),
+      user: user ?? '',
+      group: group ?? '',
+      type: type ?? '',
+      sha256: sha === '-' ? undefined : sha,
+    });
+  }
+  return states;
+}
+
+export async function backupPaths(transport: NodeTransport, runId: string, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  await runScript(transport, 'backing up targets', BACKUP_PATHS, [runId, ...paths]);
+}
+
+/**
+ * chmod with a five-digit numeric mode: GNU chmod keeps a directory's
+ * setuid/setgid bits for shorter numeric modes, so "0700" would not clear them.
+ */
+export function chmodArgument(mode: string): string {
+  return `0${mode.padStart(4, '0')}`;
+}
+
+export async function changeMode(transport: NodeTransport, path: string, mode: string): Promise<string> {
+  return (await runScript(transport, `chmod ${path}`, CHMOD_PATH, [chmodArgument(mode), path])).toString('utf8').trim();
+}
+
+export async function changeOwner(transport: NodeTransport, path: string, user: string, group: string): Promise<string> {
+  return (await runScript(transport, `chown ${path}`, CHOWN_PATH, [user, group, path])).toString('utf8').trim();
+}
+
+export async function restorePath(
+  transport: NodeTransport,
+  runId: string,
+  original: { path: string; mode: string; uid: number; gid: number; sha256: string | undefined },
+): Promise<void> {
+  await runScript(transport, `restoring ${original.path}`, RESTORE_PATH, [
+    runId,
+    original.path,
+    chmodArgument(original.mode),
+    String(original.uid),
+    String(original.gid),
+    original.sha256 ?? '-',
+  ]);
+}

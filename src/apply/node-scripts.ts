@@ -1,0 +1,124 @@
+/**
+ * The fixed shell scripts apply runs on nodes. Each is sent on stdin to
+ * `/bin/sh -s -- ARGS…` with every argument quoted by quoteShellArg, so no
+ * value ever becomes shell syntax (DESIGN.md §3). POSIX sh + coreutils only.
+ *
+ * Records are NUL-terminated so that no path can forge a record boundary.
+ */
+
+/** Where cis-fix keeps its state on a node: root-owned 0700. */
+export const NODE_STATE_DIR = '/var/lib/cis-fix';
+export const NODE_LOCK_FILE = `${NODE_STATE_DIR}/lock`;
+export const NODE_BACKUP_ROOT = `${NODE_STATE_DIR}/backups`;
+
+const PREAMBLE = `set -u
+umask 077
+state=${NODE_STATE_DIR}
+mkdir -p "$state" && chmod 700 "$state" && chown 0:0 "$state" || exit 70
+`;
+
+/**
+ * $1 = holder line. Prints "acquired", or "held" and the current holder.
+ * `set -C` makes the redirection fail if the lock exists: atomic create.
+ */
+export const ACQUIRE_LOCK = `${PREAMBLE}
+if ( set -C; printf '%s\\n' "$1" > "$state/lock" ) 2>/dev/null; then
+  echo acquired
+else
+  echo held
+  cat "$state/lock" 2>/dev/null
+fi
+`;
+
+/** $1 = run id. Removes the lock only if this run holds it. */
+export const RELEASE_LOCK = `set -u
+lock=${NODE_LOCK_FILE}
+if [ -f "$lock" ] && grep -qF -- "$1" "$lock"; then rm -f -- "$lock"; fi
+`;
+
+/**
+ * $@ = paths. One NUL-terminated record per path:
+ *   E|mode|uid|gid|user|group|type|sha256-or-dash|path
+ *   M|path                          (missing)
+ */
+export const STAT_PATHS = `set -u
+for p in "$@"; do
+  if [ -e "$p" ] || [ -L "$p" ]; then
+    s=$(stat -c '%a|%u|%g|%U|%G|%F' -- "$p") || exit 71
+    h=-
+    if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 72; fi
+    printf 'E|%s|%s|%s\\0' "$s" "$h" "$p"
+  else
+    printf 'M|%s\\0' "$p"
+  fi
+done
+`;
+
+/**
+ * $1 = run id, then paths. Copies each regular file to
+ * backups/<run>/files/<path> (0600, root) and writes one index record per
+ * path (mode|uid|gid|type|sha256|path, NUL-terminated) to backups/<run>/index.
+ * Directories are recorded by metadata only: cis-fix changes only their
+ * mode and owner. Any failure (a full disk) exits non-zero before anything
+ * live was touched: the caller writes nothing unless every backup succeeded.
+ */
+export const BACKUP_PATHS = `${PREAMBLE}
+run=$1; shift
+dir="$state/backups/$run"
+mkdir -p "$dir/files" || exit 73
+: > "$dir/index.new" || exit 73
+for p in "$@"; do
+  s=$(stat -c '%a|%u|%g|%F' -- "$p") || exit 74
+  h=-
+  if [ -f "$p" ] && [ ! -L "$p" ]; then
+    mkdir -p "$dir/files$(dirname -- "$p")" || exit 73
+    cp -- "$p" "$dir/files$p.tmp" || exit 73
+    chmod 600 "$dir/files$p.tmp" && chown 0:0 "$dir/files$p.tmp" || exit 73
+    sync -- "$dir/files$p.tmp" 2>/dev/null || sync
+    h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 74
+    c=$(sha256sum -- "$dir/files$p.tmp" | cut -d' ' -f1) || exit 74
+    [ "$h" = "$c" ] || { echo "backup of $p does not match the original" >&2; exit 75; }
+    mv -f -- "$dir/files$p.tmp" "$dir/files$p" || exit 73
+  fi
+  printf '%s|%s|%s\\0' "$s" "$h" "$p" >> "$dir/index.new" || exit 73
+done
+if [ -f "$dir/index" ]; then cat "$dir/index.new" >> "$dir/index" || exit 73; rm -f "$dir/index.new"; else mv -f "$dir/index.new" "$dir/index" || exit 73; fi
+sync 2>/dev/null
+echo ok
+`;
+
+/** $1 = mode (octal), $2 = path. chmod, then print the new mode. */
+export const CHMOD_PATH = `set -u
+chmod -- "$1" "$2" || exit 76
+stat -c '%a' -- "$2"
+`;
+
+/** $1 = user, $2 = group, $3 = path. chown (no dereference), then print user:group. */
+export const CHOWN_PATH = `set -u
+chown -h -- "$1:$2" "$3" || exit 77
+stat -c '%U:%G' -- "$3"
+`;
+
+/**
+ * $1 = run id, $2 = path, $3 = mode, $4 = uid, $5 = gid, $6 = sha256 or "-".
+ * Restores a backed-up path: content first (only when it differs, through a
+ * dot-temp file in the same directory and a rename), then owner, then mode.
+ */
+export const RESTORE_PATH = `set -u
+state=${NODE_STATE_DIR}
+run=$1; p=$2; mode=$3; uid=$4; gid=$5; sum=$6
+copy="$state/backups/$run/files$p"
+if [ "$sum" != "-" ]; then
+  cur=-
+  [ -f "$p" ] && cur=$(sha256sum -- "$p" | cut -d' ' -f1)
+  if [ "$cur" != "$sum" ]; then
+    [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
+    d=$(dirname -- "$p"); b=$(basename -- "$p")
+    tmp="$d/.$b.cis-fix-restore"
+    cp -- "$copy" "$tmp" && chown "$uid:$gid" "$tmp" && chmod "$mode" "$tmp" && sync -- "$tmp" 2>/dev/null; mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 79; }
+  fi
+fi
+chown -h -- "$uid:$gid" "$p" || exit 77
+chmod -- "$mode" "$p" || exit 76
+echo ok
+`;
