@@ -1,0 +1,59 @@
+import type { Change } from '../model/change.js';
+import type { Finding } from '../model/finding.js';
+
+/** Bumped whenever a field changes meaning; apply refuses other versions. */
+export const PLAN_FORMAT_VERSION = 1;
+
+export type BenchmarkId = 'cis-1.12' | 'cis-1.11';
+
+/**
+ * A plan is data (DESIGN.md §1): what was found and what apply would change.
+ * Invariants: every change's controlIds name findings with status 'fail' and
+ * fixable true on the same node; no field holds secret material; the object
+ * round-trips through JSON unchanged.
+ */
+export interface Plan {
+  readonly formatVersion: typeof PLAN_FORMAT_VERSION;
+  readonly tool: { readonly name: 'cis-fix'; readonly version: string };
+  readonly createdAt: string;
+  readonly benchmark: { readonly id: BenchmarkId; readonly chosenBy: string };
+  readonly selection: {
+    readonly targets: readonly string[];
+    readonly only: readonly string[];
+    readonly skip: readonly string[];
+    readonly nodes: readonly string[];
+  };
+  readonly inventory: { readonly file: string; readonly digest: string };
+  readonly findings: readonly Finding[];
+  readonly changes: readonly Change[];
+  readonly summary: PlanSummary;
+}
+
+export interface PlanSummary {
+  readonly changes: number;
+  /** Nodes with at least one change. */
+  readonly nodesChanged: number;
+  readonly nodesEvaluated: number;
+  readonly passing: number;
+  readonly failing: number;
+  /** Failing controls that no change fixes: they need a decision (a parameter) or a human. */
+  readonly needDecision: number;
+  readonly manual: number;
+  readonly notApplicable: number;
+  readonly errors: number;
+}
+
+export function summarizePlan(findings: readonly Finding[], changes: readonly Change[], nodesEvaluated: number): PlanSummary {
+  const count = (status: Finding['status']) => findings.filter((f) => f.status === status).length;
+  return {
+    changes: changes.length,
+    nodesChanged: new Set(changes.map((c) => c.node)).size,
+    nodesEvaluated,
+    passing: count('pass'),
+    failing: count('fail'),
+    needDecision: findings.filter((f) => f.status === 'fail' && !f.fixable).length,
+    manual: count('manual'),
+    notApplicable: count('not-applicable'),
+    errors: count('error'),
+  };
+}
