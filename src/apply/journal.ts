@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../model/errors.js';
+
+/**
+ * The workstation side of a run (DESIGN.md §1 "State"): one journal file per
+ * apply or rollback under runs/, rewritten atomically after every step so a
+ * crash of cis-fix leaves a journal from which `cis-fix rollback` can finish,
+ * and an append-only audit.log (JSONL). Journals hold paths, hashes, modes
+ * and owners — never file contents.
+ */
+
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CIS_FIX_STATE_DIR) return env.CIS_FIX_STATE_DIR;
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'cis-fix');
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Who holds a lock: enough for a human to find the run. */
+export function lockHolder(runId: string): string {
+  return `run ${runId} by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
+}
+
+export type StepPhase =
+  | 'locked'
+  | 'unlocked'
+  | 'precondition-ok'
+  | 'backed-up'
+  | 'write-started'
+  | 'write-done'
+  | 'verified'
+  | 'restore-started'
+  | 'restored'
+  | 'failed';
+
+/** One thing that happened, in order. `original` is what the backup holds. */
+export interface JournalStep {
+  readonly at: string;
+  readonly node: string;
+  readonly phase: StepPhase;
+  readonly changeId?: string;
+  readonly target?: string;
+  readonly original?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined; readonly user: string; readonly group: string };
+  /** The state the change left (for rollback's "changed since?" check). */
+  readonly result?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined };
+  readonly detail?: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stale' | 'rolled-back' | 'nothing-to-do';
+
+export interface RunJournal {
+  readonly runId: string;
+  readonly kind: 'apply' | 'rollback';
+  /** For a rollback: the run it undid. */
+  readonly rollsBack?: string;
+  readonly startedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  readonly benchmark?: string;
+  readonly inventory: { readonly file: string; readonly digest: string };
+  /** Node name → backup directory on that node. */
+  readonly backups: Record<string, string>;
+  /** Node name → SSH coordinates a rollback needs even if the inventory changed. */
+  readonly changes: number;
+  readonly steps: JournalStep[];
+}
+
+/** Writes the journal after every step: temp file, fsync, rename. */
+export class JournalWriter {
+  private chain: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly dir: string, readonly journal: RunJournal) {}
+
+  static async create(journal: RunJournal, dir = stateDir()): Promise<JournalWriter> {
+    await mkdir(join(dir, 'runs'), { recursive: true, mode: 0o700 });
+    const writer = new JournalWriter(dir, journal);
+    await writer.flush();
+    await writer.audit({ event: `${journal.kind}-started`, runId: journal.runId });
+    return writer;
+  }
+
+  get file(): string {
+    return join(this.dir, 'runs', `${this.journal.runId}.json`);
+  }
+
+  /** Record a step and persist the journal before returning. */
+  record(step: Omit<JournalStep, 'at'>): Promise<void> {
+    this.journal.steps.push({ at: new Date().toISOString(), ...step });
+    return this.flush();
+  }
+
+  async finish(status: RunStatus): Promise<void> {
+    this.journal.status = status;
+    this.journal.finishedAt = new Date().toISOString();
+    await this.flush();
+    await this.audit({ event: `${this.journal.kind}-finished`, runId: this.journal.runId, status });
+  }
+
+  audit(entry: Record<string, unknown>): Promise<void> {
+    return appendAudit(this.dir, entry);
+  }
+
+  private flush(): Promise<void> {
+    const next = this.chain.then(async () => {
+      const tmp = `${this.file}.tmp`;
+      const handle = await open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(this.journal, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.file);
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export async function appendAudit(dir: string, entry: Record<string, unknown>): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await appendFile(join(dir, 'audit.log'), `${JSON.stringify({ at: new Date().toISOString(), user: userInfo().username, ...entry })}\n`, { mode: 0o600 });
+}
+
+export async function readJournal(runId: string, dir = stateDir()): Promise<RunJournal> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'runs', `${runId}.json`), 'utf8')) as RunJournal;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`no run ${runId} in ${join(dir, 'runs')}`, [], ["List runs with 'cis-fix runs'."]);
+    }
+    throw error;
+  }
+}
+
+/** All journals, newest first. */
+export async function listJournals(dir = stateDir()): Promise<RunJournal[]> {
+  let names: string[];
+  try {
+    names = (await readdir(join(dir, 'runs'))).filter((n) => n.endsWith('.json'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const journals = await Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, 'runs', n), 'utf8')) as RunJournal));
+  return journals.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+}
