@@ -67,7 +67,7 @@ export interface RunJournal {
   readonly inventory: { readonly file: string; readonly digest: string };
   /** Node name → backup directory on that node. */
   readonly backups: Record<string, string>;
-  /** Node name → SSH coordinates a rollback needs even if the inventory changed. */
+  /** How many changes the run set out to make. */
   readonly changes: number;
   readonly steps: JournalStep[];
 }
