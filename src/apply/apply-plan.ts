@@ -1,0 +1,231 @@
+import type { Change } from '../model/change.js';
+import { assertNever, CisFixError, StalePlanError } from '../model/errors.js';
+import type { Role } from '../model/roles.js';
+import type { NodeTransport } from '../transport/node-transport.js';
+import { ApplyError } from './apply-errors.js';
+import type { JournalWriter } from './journal.js';
+import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
+import { describeStaleness, normalizeMode } from './precondition.js';
+
+/** Progress as it happens; the command layer renders it. */
+export type ApplyEvent =
+  | { readonly kind: 'phase'; readonly phase: 'lock' | 'precondition' | 'backup' | 'write' | 'unlock' }
+  | { readonly kind: 'change-applied'; readonly change: Change }
+  | { readonly kind: 'node-restored'; readonly node: string; readonly targets: readonly string[] };
+
+export interface ApplyContext {
+  readonly runId: string;
+  readonly holder: string;
+  readonly journal: JournalWriter;
+  /** An open connection for every node that has changes. */
+  readonly transports: ReadonlyMap<string, NodeTransport>;
+  readonly roles: ReadonlyMap<string, readonly Role[]>;
+  /** Worker nodes changed at once; control-plane nodes always go one at a time. */
+  readonly concurrency: number;
+  readonly onEvent?: (event: ApplyEvent) => void;
+}
+
+export interface ApplyResult {
+  readonly runId: string;
+  readonly status: 'succeeded' | 'nothing-to-do';
+  readonly applied: readonly Change[];
+}
+
+/**
+ * Apply a plan (DESIGN.md §2 apply protocol): lock every node, check every
+ * precondition on every node (a stale plan changes nothing anywhere), back up
+ * every target on every node (a failed backup changes nothing anywhere),
+ * then change control-plane nodes one at a time and workers in batches,
+ * verifying each write. A node whose write fails is restored from its
+ * backups in reverse order and the run stops there.
+ *
+ * Always journals what it did; on failure throws StalePlanError (exit 1),
+ * ApplyError 'nothing-changed' (1), 'rolled-back' (3) or 'restore-failed' (4).
+ */
+export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): Promise<ApplyResult> {
+  const { journal } = ctx;
+  if (changes.length === 0) {
+    await journal.finish('nothing-to-do');
+    return { runId: ctx.runId, status: 'nothing-to-do', applied: [] };
+  }
+  const byNode = groupByNode(changes);
+  const nodes = [...byNode.keys()];
+  const locked: string[] = [];
+  const unlockAll = async () => {
+    ctx.onEvent?.({ kind: 'phase', phase: 'unlock' });
+    await Promise.all(locked.map(async (node) => {
+      await releaseNodeLock(transportOf(ctx, node), ctx.runId).catch(() => undefined);
+      await journal.record({ node, phase: 'unlocked' });
+    }));
+  };
+
+  try {
+    // 1. Locks, all nodes, before anything else.
+    ctx.onEvent?.({ kind: 'phase', phase: 'lock' });
+    await Promise.all(nodes.map(async (node) => {
+      await acquireNodeLock(transportOf(ctx, node), ctx.holder);
+      locked.push(node);
+      await journal.record({ node, phase: 'locked' });
+    }));
+
+    // 2. Preconditions, all nodes.
+    ctx.onEvent?.({ kind: 'phase', phase: 'precondition' });
+    const current = new Map<string, Map<string, PathState>>();
+    await Promise.all(nodes.map(async (node) => {
+      current.set(node, await statPaths(transportOf(ctx, node), uniqueTargets(byNode.get(node)!)));
+    }));
+    const stale = changes.flatMap((change) => {
+      const why = describeStaleness(change, current.get(change.node)?.get(change.target));
+      return why ? [`${change.node}:${change.target} (${why})`] : [];
+    });
+    if (stale.length > 0) {
+      await journal.record({ node: '*', phase: 'failed', detail: `stale plan: ${stale.join('; ')}` });
+      await journal.finish('stale');
+      throw new StalePlanError([...new Set(stale)]);
+    }
+    for (const node of nodes) await journal.record({ node, phase: 'precondition-ok' });
+
+    // 3. Backups, all nodes, before any write.
+    ctx.onEvent?.({ kind: 'phase', phase: 'backup' });
+    await Promise.all(nodes.map(async (node) => {
+      const targets = uniqueTargets(byNode.get(node)!);
+      try {
+        await backupPaths(transportOf(ctx, node), ctx.runId, targets);
+      } catch (error) {
+        throw new ApplyError(`${node}: backing up before any change failed, so nothing was changed on any node: ${(error as Error).message}`, ctx.runId, 'nothing-changed', [
+          `Free space in /var/lib/cis-fix on ${node} (or make it writable), then run apply again.`,
+        ]);
+      }
+      for (const target of targets) {
+        const state = current.get(node)!.get(target)!;
+        await journal.record({ node, phase: 'backed-up', target, original: originalOf(state) });
+      }
+    }));
+
+    // 4. Writes: control-plane nodes strictly one at a time, then workers in batches.
+    ctx.onEvent?.({ kind: 'phase', phase: 'write' });
+    const applied: Change[] = [];
+    for (const batch of writeOrder(nodes, ctx.roles, ctx.concurrency)) {
+      await Promise.all(batch.map(async (node) => {
+        applied.push(...(await writeNode(node, byNode.get(node)!, current.get(node)!, ctx)));
+      }));
+    }
+    await unlockAll();
+    await journal.finish('succeeded');
+    return { runId: ctx.runId, status: 'succeeded', applied };
+  } catch (error) {
+    await unlockAll();
+    if (!(error instanceof StalePlanError)) {
+      await journal.finish(error instanceof ApplyError && error.outcome === 'rolled-back' ? 'rolled-back' : 'failed');
+    }
+    if (error instanceof CisFixError) throw error;
+    throw new ApplyError(`apply stopped: ${(error as Error).message}`, ctx.runId, 'nothing-changed');
+  }
+}
+
+async function writeNode(node: string, changes: readonly Change[], before: Map<string, PathState>, ctx: ApplyContext): Promise<Change[]> {
+  const transport = transportOf(ctx, node);
+  const done: Change[] = [];
+  const touched: string[] = [];
+  for (const change of changes) {
+    await ctx.journal.record({ node, phase: 'write-started', changeId: change.id, target: change.target });
+    if (!touched.includes(change.target)) touched.push(change.target);
+    try {
+      await writeChange(transport, change);
+      const [after] = (await statPaths(transport, [change.target])).values();
+      const problem = verifyChange(change, after);
+      if (problem) throw new Error(`verification after writing: ${problem}`);
+      await ctx.journal.record({ node, phase: 'verified', changeId: change.id, target: change.target, result: resultOf(after!) });
+      done.push(change);
+      ctx.onEvent?.({ kind: 'change-applied', change });
+    } catch (error) {
+      await ctx.journal.record({ node, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
+      await restoreNode(node, [...touched].reverse(), before, ctx, `${change.target}: ${(error as Error).message}`);
+    }
+  }
+  return done;
+}
+
+/** Restore what this run touched on one node, newest first, then stop the run. */
+async function restoreNode(node: string, targets: readonly string[], before: Map<string, PathState>, ctx: ApplyContext, reason: string): Promise<never> {
+  const transport = transportOf(ctx, node);
+  const failures: string[] = [];
+  for (const target of targets) {
+    const original = before.get(target)!;
+    await ctx.journal.record({ node, phase: 'restore-started', target });
+    try {
+      await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 });
+      await ctx.journal.record({ node, phase: 'restored', target });
+    } catch (error) {
+      failures.push(`${target}: ${(error as Error).message}`);
+    }
+  }
+  ctx.onEvent?.({ kind: 'node-restored', node, targets });
+  if (failures.length > 0) {
+    throw new ApplyError(`${node}: a change failed (${reason}) and restoring failed too`, ctx.runId, 'restore-failed', failures.map((f) => {
+      const path = f.split(':')[0]!;
+      const o = before.get(path)!;
+      return `On ${node} as root: cp /var/lib/cis-fix/backups/${ctx.runId}/files${path} ${path} (if it is a file); chown ${o.uid}:${o.gid} ${path}; chmod ${o.mode} ${path}   [${f}]`;
+    }));
+  }
+  throw new ApplyError(`${node}: a change failed (${reason}); this node was restored (${targets.length} target(s)) and the run stopped; nodes not yet reached were not touched`, ctx.runId, 'rolled-back');
+}
+
+async function writeChange(transport: NodeTransport, change: Change): Promise<void> {
+  switch (change.kind) {
+    case 'file-mode':
+      await changeMode(transport, change.target, change.after.mode);
+      return;
+    case 'file-owner':
+      await changeOwner(transport, change.target, change.after.user, change.after.group);
+      return;
+    default:
+      assertNever(change, 'change kind');
+  }
+}
+
+/** Undefined when the node now shows what the change promised. */
+export function verifyChange(change: Change, after: PathState | undefined): string | undefined {
+  if (!after?.exists) return `${change.target} is missing`;
+  switch (change.kind) {
+    case 'file-mode':
+      return normalizeMode(after.mode) === normalizeMode(change.after.mode) ? undefined : `mode is ${after.mode}, expected ${change.after.mode}`;
+    case 'file-owner':
+      return after.user === change.after.user && after.group === change.after.group ? undefined : `owner is ${after.user}:${after.group}, expected ${change.after.user}:${change.after.group}`;
+    default:
+      return assertNever(change, 'change kind');
+  }
+}
+
+/** Control-plane (and etcd) nodes one per batch, in plan order; then workers `concurrency` at a time. */
+export function writeOrder(nodes: readonly string[], roles: ReadonlyMap<string, readonly Role[]>, concurrency: number): string[][] {
+  const isControlPlane = (n: string) => (roles.get(n) ?? []).some((r) => r === 'control-plane' || r === 'etcd');
+  const batches: string[][] = nodes.filter(isControlPlane).map((n) => [n]);
+  const workers = nodes.filter((n) => !isControlPlane(n));
+  for (let i = 0; i < workers.length; i += concurrency) batches.push(workers.slice(i, i + concurrency));
+  return batches;
+}
+
+function groupByNode(changes: readonly Change[]): Map<string, Change[]> {
+  const map = new Map<string, Change[]>();
+  for (const change of changes) map.set(change.node, [...(map.get(change.node) ?? []), change]);
+  return map;
+}
+
+function uniqueTargets(changes: readonly Change[]): string[] {
+  return [...new Set(changes.map((c) => c.target))];
+}
+
+function transportOf(ctx: ApplyContext, node: string): NodeTransport {
+  const transport = ctx.transports.get(node);
+  if (!transport) throw new ApplyError(`${node}: no connection`, ctx.runId, 'nothing-changed');
+  return transport;
+}
+
+function originalOf(state: PathState) {
+  return { mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256, user: state.user, group: state.group };
+}
+
+function resultOf(state: PathState) {
+  return { mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256 };
+}

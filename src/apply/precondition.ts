@@ -1,0 +1,22 @@
+import type { Change } from '../model/change.js';
+import type { PathState } from './node-ops.js';
+
+/** Strip leading zeros so "0600" and "600" compare equal. */
+export function normalizeMode(mode: string): string {
+  return mode.replace(/^0+(?=\d)/, '');
+}
+
+/**
+ * Why a change's precondition no longer holds, or undefined when it does.
+ * Pure: compares what the plan saw with what the node has now.
+ */
+export function describeStaleness(change: Change, now: PathState | undefined): string | undefined {
+  const expected = change.precondition;
+  if (!now || !now.exists) return expected.exists ? 'was deleted' : undefined;
+  if (!expected.exists) return 'now exists';
+  const differences: string[] = [];
+  if (expected.sha256 !== now.sha256) differences.push('content changed');
+  if (normalizeMode(expected.mode) !== normalizeMode(now.mode)) differences.push(`mode ${expected.mode} -> ${now.mode}`);
+  if (expected.uid !== now.uid || expected.gid !== now.gid) differences.push(`owner ${expected.uid}:${expected.gid} -> ${now.uid}:${now.gid}`);
+  return differences.length ? differences.join(', ') : undefined;
+}
