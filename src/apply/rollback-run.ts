@@ -1,0 +1,134 @@
+import { CisFixError } from '../model/errors.js';
+import type { NodeTransport } from '../transport/node-transport.js';
+import { ApplyError } from './apply-errors.js';
+import type { JournalStep, JournalWriter, RunJournal } from './journal.js';
+import { acquireNodeLock, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
+import { normalizeMode } from './precondition.js';
+
+/** One path a rollback will restore (or skip, with the reason). */
+export interface RestoreItem {
+  readonly node: string;
+  readonly target: string;
+  readonly original: NonNullable<JournalStep['original']>;
+  /** What the run left, when the journal knows (undefined if cis-fix died mid-write). */
+  readonly result: JournalStep['result'];
+}
+
+/** Refused because the target changed after the run (DESIGN: never clobber someone else's edit). */
+export class ChangedSinceRunError extends CisFixError {
+  readonly exitCode = 1;
+  constructor(readonly targets: readonly string[]) {
+    super(`These targets changed after the run, so rolling back would overwrite someone else's change:\n${targets.map((t) => `  ${t}`).join('\n')}`, [
+      'Inspect them; if restoring the run\'s backups is still right, run rollback again with --force.',
+    ]);
+  }
+}
+
+/**
+ * What a run touched, newest first: every target with a 'write-started' step
+ * (so an interrupted run is covered), with its original from the backup step.
+ */
+export function restorePlanFor(journal: RunJournal): RestoreItem[] {
+  const originals = new Map<string, NonNullable<JournalStep['original']>>();
+  const results = new Map<string, JournalStep['result']>();
+  const started: string[] = [];
+  for (const step of journal.steps) {
+    const key = `${step.node}\0${step.target ?? ''}`;
+    if (step.phase === 'backed-up' && step.original) originals.set(key, step.original);
+    if (step.phase === 'write-started' && !started.includes(key)) started.push(key);
+    if (step.phase === 'verified' && step.result) results.set(key, step.result);
+  }
+  return started.reverse().flatMap((key) => {
+    const original = originals.get(key);
+    const [node, target] = key.split('\0') as [string, string];
+    return original ? [{ node, target, original, result: results.get(key) }] : [];
+  });
+}
+
+function sameState(now: PathState, want: { mode: string; uid: number; gid: number; sha256: string | undefined }): boolean {
+  return now.exists && normalizeMode(now.mode) === normalizeMode(want.mode) && now.uid === want.uid && now.gid === want.gid && now.sha256 === want.sha256;
+}
+
+export type RestoreVerdict = 'restore' | 'already-original' | 'changed-since';
+
+/** Pure: what to do with one item given what the node has now. */
+export function judgeRestore(item: RestoreItem, now: PathState | undefined): RestoreVerdict {
+  if (!now?.exists) return 'changed-since';
+  if (sameState(now, item.original)) return 'already-original';
+  if (item.result === undefined || sameState(now, item.result)) return 'restore';
+  return 'changed-since';
+}
+
+export interface RollbackContext {
+  readonly runId: string;
+  readonly holder: string;
+  readonly journal: JournalWriter;
+  readonly transports: ReadonlyMap<string, NodeTransport>;
+  readonly force: boolean;
+  readonly onRestored?: (item: RestoreItem) => void;
+}
+
+export interface RollbackResult {
+  readonly restored: readonly RestoreItem[];
+  readonly alreadyOriginal: readonly RestoreItem[];
+}
+
+/**
+ * Restore every target of a run from its node-side backup, in reverse order,
+ * byte-identical with mode and owner. Checks every target on every node
+ * before restoring anything; refuses targets changed since the run unless
+ * `force`.
+ */
+export async function rollbackRun(original: RunJournal, ctx: RollbackContext): Promise<RollbackResult> {
+  const items = restorePlanFor(original);
+  const nodes = [...new Set(items.map((i) => i.node))];
+  const locked: string[] = [];
+  const transport = (node: string) => {
+    const t = ctx.transports.get(node);
+    if (!t) throw new ApplyError(`${node}: no connection`, ctx.runId, 'nothing-changed');
+    return t;
+  };
+  try {
+    await Promise.all(nodes.map(async (node) => {
+      await acquireNodeLock(transport(node), ctx.holder);
+      locked.push(node);
+      await ctx.journal.record({ node, phase: 'locked' });
+    }));
+    const now = new Map<string, Map<string, PathState>>();
+    await Promise.all(nodes.map(async (node) => {
+      now.set(node, await statPaths(transport(node), [...new Set(items.filter((i) => i.node === node).map((i) => i.target))]));
+    }));
+    const verdicts = items.map((item) => ({ item, verdict: judgeRestore(item, now.get(item.node)?.get(item.target)) }));
+    const changed = verdicts.filter((v) => v.verdict === 'changed-since').map((v) => `${v.item.node}:${v.item.target}`);
+    if (changed.length > 0 && !ctx.force) throw new ChangedSinceRunError(changed);
+
+    const restored: RestoreItem[] = [];
+    const failures: string[] = [];
+    for (const { item, verdict } of verdicts) {
+      if (verdict === 'already-original') continue;
+      await ctx.journal.record({ node: item.node, phase: 'restore-started', target: item.target });
+      try {
+        await restorePath(transport(item.node), original.runId, { path: item.target, ...item.original });
+        await ctx.journal.record({ node: item.node, phase: 'restored', target: item.target });
+        restored.push(item);
+        ctx.onRestored?.(item);
+      } catch (error) {
+        failures.push(`${item.node}:${item.target}: ${(error as Error).message}`);
+        await ctx.journal.record({ node: item.node, phase: 'failed', target: item.target, detail: (error as Error).message });
+      }
+    }
+    if (failures.length > 0) {
+      throw new ApplyError(`rollback of ${original.runId} could not restore ${failures.length} target(s)`, ctx.runId, 'restore-failed', failures.map((f) => {
+        const [node, target] = f.split(':') as [string, string];
+        const item = items.find((i) => i.node === node && i.target === target)!;
+        return `On ${node} as root: cp /var/lib/cis-fix/backups/${original.runId}/files${target} ${target} (files only); chown ${item.original.uid}:${item.original.gid} ${target}; chmod ${item.original.mode} ${target}   [${f}]`;
+      }));
+    }
+    return { restored, alreadyOriginal: verdicts.filter((v) => v.verdict === 'already-original').map((v) => v.item) };
+  } finally {
+    await Promise.all(locked.map(async (node) => {
+      await releaseNodeLock(transport(node), ctx.runId).catch(() => undefined);
+      await ctx.journal.record({ node, phase: 'unlocked' });
+    }));
+  }
+}
