@@ -1,0 +1,76 @@
+import { listJournals, lockHolder, newRunId, readJournal, JournalWriter, type RunJournal } from '../apply/journal.js';
+import { restorePlanFor, rollbackRun, type RestoreItem, type RollbackResult } from '../apply/rollback-run.js';
+import { UserError } from '../model/errors.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { selectNodes } from '../inventory/select-nodes.js';
+import { closeTransports, openTransports } from './open-transports.js';
+
+export interface RollbackRequest {
+  readonly runId?: string;
+  readonly last?: boolean;
+  /** Defaults to the inventory the run used. */
+  readonly inventoryFile?: string;
+  readonly force: boolean;
+  readonly concurrency: number;
+  /** Shown what will be restored; returns false to stop with nothing done. */
+  readonly confirm: (run: RunJournal, items: readonly RestoreItem[]) => Promise<boolean>;
+  readonly onRestored?: (item: RestoreItem) => void;
+}
+
+export type RollbackOutcome =
+  | { readonly status: 'declined' | 'nothing-to-restore'; readonly rollsBack: string }
+  | ({ readonly status: 'restored'; readonly rollsBack: string; readonly runId: string } & RollbackResult);
+
+/** `cis-fix rollback RUN_ID|--last`: restore what an apply run changed. */
+export async function rollback(request: RollbackRequest): Promise<RollbackOutcome> {
+  const target = await findRun(request);
+  const items = restorePlanFor(target);
+  if (items.length === 0) return { status: 'nothing-to-restore', rollsBack: target.runId };
+  if (!(await request.confirm(target, items))) return { status: 'declined', rollsBack: target.runId };
+
+  const inventory = await loadInventory(request.inventoryFile ?? target.inventory.file);
+  const nodeNames = [...new Set(items.map((i) => i.node))];
+  const nodes = selectNodes(inventory, nodeNames);
+  const runId = newRunId();
+  const journal = await JournalWriter.create({
+    runId,
+    kind: 'rollback',
+    rollsBack: target.runId,
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    inventory: { file: inventory.file, digest: inventory.digest },
+    backups: {},
+    changes: items.length,
+    steps: [],
+  });
+  const transports = await openTransports(nodes, request.concurrency);
+  try {
+    const result = await rollbackRun(target, {
+      runId,
+      holder: lockHolder(runId),
+      journal,
+      transports,
+      force: request.force,
+      ...(request.onRestored ? { onRestored: request.onRestored } : {}),
+    });
+    await journal.finish('succeeded');
+    return { status: 'restored', rollsBack: target.runId, runId, ...result };
+  } catch (error) {
+    await journal.finish('failed');
+    throw error;
+  } finally {
+    await closeTransports(transports);
+  }
+}
+
+async function findRun(request: RollbackRequest): Promise<RunJournal> {
+  if (request.runId) {
+    const journal = await readJournal(request.runId);
+    if (journal.kind !== 'apply') throw new UserError(`run ${request.runId} is a ${journal.kind}, not an apply`, [], ['Roll back an apply run; list them with cis-fix runs.']);
+    return journal;
+  }
+  if (!request.last) throw new UserError('say which run to roll back: a RUN_ID or --last', [], ["List runs with 'cis-fix runs'."]);
+  const last = (await listJournals()).find((j) => j.kind === 'apply' && j.status !== 'nothing-to-do' && j.status !== 'stale');
+  if (!last) throw new UserError('there is no apply run to roll back', [], ["List runs with 'cis-fix runs'."]);
+  return last;
+}
