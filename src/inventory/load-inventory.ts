@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { z } from 'zod';
 import { UserError, type InputProblem } from '../model/errors.js';
 import { checkFileReferences } from './check-files.js';
 import { expandPath } from './expand-path.js';
@@ -102,7 +103,7 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
   }
 
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
-  const raw = data as { nodes?: unknown; ssh?: unknown; parameters?: unknown; cluster?: { kubeconfig?: unknown } };
+  const raw = data as { nodes?: unknown; ssh?: unknown; cluster?: { kubeconfig?: unknown } };
   const rawNodes = Array.isArray(raw.nodes) ? (raw.nodes as unknown[]) : [];
   const nodeNames = rawNodes.map((node) => {
     const name = typeof node === 'object' && node !== null ? (node as { name?: unknown }).name : undefined;
@@ -113,31 +114,36 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
   const problems: InputProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => explainIssue(issue, { data, locator, nodeNames }));
   problems.push(...findDuplicateNames(raw.nodes, locator));
 
-  // Resolve every node that is valid on its own, so that endpoint and file
-  // checks run even while other nodes have problems.
+  // Resolve every node from its valid parts, so that endpoint and file checks
+  // run even while other values have problems: one run reports everything.
   const env = options.env ?? process.env;
   const homeDir = options.homeDir ?? env['HOME'] ?? homedir();
   const baseDir = dirname(resolve(file));
-  const defaults = sshSchema.optional().safeParse(raw.ssh);
-  const parameters = typeof raw.parameters === 'object' && raw.parameters !== null && !Array.isArray(raw.parameters) ? (raw.parameters as Record<string, unknown>) : {};
+  const defaults = validParts(sshSchema, raw.ssh);
+  const parameters = validParts(inventorySchema, data).parameters ?? {};
   const localUser = options.userName ?? env['USER'] ?? env['LOGNAME'] ?? osUserName();
   const resolved: ResolvedNode[] = [];
-  if (defaults.success) {
-    rawNodes.forEach((rawNode, index) => {
-      const node = nodeSchema.safeParse(rawNode);
-      if (!node.success) return;
-      const result = resolveNode(node.data, index, { defaults: defaults.data, parameters, homeDir, baseDir, localUser });
-      if (result) resolved.push(result);
-      else {
-        problems.push({
-          location: locator.locate(['nodes', index]),
-          message: `node "${node.data.name}" has no SSH user, and the local user name cannot be determined`,
-          fix: 'Set `user:` under the top-level `ssh:` (or this node\'s), e.g. `ssh: { user: ops }`.',
-        });
-      }
-    });
-  }
-  problems.push(...findDuplicateEndpoints(resolved, locator));
+  // Nodes resolved from all their settings: only these can be compared by
+  // endpoint (a node whose bad port fell back to 22 is no duplicate).
+  const whole: ResolvedNode[] = [];
+  const defaultsValid = sshSchema.optional().safeParse(raw.ssh).success;
+  rawNodes.forEach((rawNode, index) => {
+    const { name, host, roles, parameters: own } = validParts(nodeSchema, rawNode);
+    if (name === undefined || host === undefined) return;
+    const ssh = validParts(sshSchema, (rawNode as { ssh?: unknown }).ssh);
+    const result = resolveNode({ name, host, roles: roles ?? [], ssh, parameters: own }, index, { defaults, parameters, homeDir, baseDir, localUser });
+    if (result) {
+      resolved.push(result);
+      if (defaultsValid && nodeSchema.safeParse(rawNode).success) whole.push(result);
+    } else {
+      problems.push({
+        location: locator.locate(['nodes', index]),
+        message: `node "${name}" has no SSH user, and the local user name cannot be determined`,
+        fix: "Set `user:` under the top-level `ssh:` (or this node's), e.g. `ssh: { user: ops }`.",
+      });
+    }
+  });
+  problems.push(...findDuplicateEndpoints(whole, locator));
 
   const kubeconfigWritten = typeof raw.cluster?.kubeconfig === 'string' ? raw.cluster.kubeconfig : undefined;
   const kubeconfig = kubeconfigWritten === undefined ? undefined : { written: kubeconfigWritten, path: expandPath(kubeconfigWritten, homeDir, baseDir) };
@@ -157,6 +163,20 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
     problems,
     fileReferences,
   };
+}
+
+/**
+ * The keys of a map that are valid on their own, parsed; invalid or absent
+ * ones are left out (their problems are reported from the full parse).
+ */
+function validParts<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, raw: unknown): Partial<z.output<z.ZodObject<Shape>>> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const parts: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const parsed = (field as z.ZodType).safeParse((raw as Record<string, unknown>)[key]);
+    if (parsed.success && parsed.data !== undefined) parts[key] = parsed.data;
+  }
+  return parts as Partial<z.output<z.ZodObject<Shape>>>;
 }
 
 /** The OS account name; undefined in containers whose uid has no passwd entry. */
