@@ -3,6 +3,9 @@ import { appendFile, mkdir, open, readdir, readFile, rename } from 'node:fs/prom
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
+import type { JournalStep, RunJournal, RunStatus } from '../model/run-journal.js';
+
+export type { JournalStep, RunJournal, RunStatus, StepPhase } from '../model/run-journal.js';
 
 /**
  * The workstation side of a run (DESIGN.md §1 "State"): one journal file per
@@ -26,50 +29,6 @@ export function newRunId(now = new Date()): string {
 /** Who holds a lock: enough for a human to find the run. */
 export function lockHolder(runId: string): string {
   return `run ${runId} by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
-}
-
-export type StepPhase =
-  | 'locked'
-  | 'unlocked'
-  | 'precondition-ok'
-  | 'backed-up'
-  | 'write-started'
-  | 'write-done'
-  | 'verified'
-  | 'restore-started'
-  | 'restored'
-  | 'failed';
-
-/** One thing that happened, in order. `original` is what the backup holds. */
-export interface JournalStep {
-  readonly at: string;
-  readonly node: string;
-  readonly phase: StepPhase;
-  readonly changeId?: string;
-  readonly target?: string;
-  readonly original?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined; readonly user: string; readonly group: string };
-  /** The state the change left (for rollback's "changed since?" check). */
-  readonly result?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined };
-  readonly detail?: string;
-}
-
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stale' | 'rolled-back' | 'nothing-to-do';
-
-export interface RunJournal {
-  readonly runId: string;
-  readonly kind: 'apply' | 'rollback';
-  /** For a rollback: the run it undid. */
-  readonly rollsBack?: string;
-  readonly startedAt: string;
-  finishedAt?: string;
-  status: RunStatus;
-  readonly benchmark?: string;
-  readonly inventory: { readonly file: string; readonly digest: string };
-  /** Node name → backup directory on that node. */
-  readonly backups: Record<string, string>;
-  /** How many changes the run set out to make. */
-  readonly changes: number;
-  readonly steps: JournalStep[];
 }
 
 /** Writes the journal after every step: temp file, fsync, rename. */

@@ -1,18 +1,12 @@
 import { CisFixError } from '../model/errors.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { ApplyError } from './apply-errors.js';
-import type { JournalStep, JournalWriter, RunJournal } from './journal.js';
+import type { JournalStep, RestoreItem, RunJournal } from '../model/run-journal.js';
+import type { JournalWriter } from './journal.js';
 import { acquireNodeLock, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
 import { normalizeMode } from './precondition.js';
 
-/** One path a rollback will restore (or skip, with the reason). */
-export interface RestoreItem {
-  readonly node: string;
-  readonly target: string;
-  readonly original: NonNullable<JournalStep['original']>;
-  /** What the run left, when the journal knows (undefined if cis-fix died mid-write). */
-  readonly result: JournalStep['result'];
-}
+export type { RestoreItem } from '../model/run-journal.js';
 
 /** Refused because the target changed after the run (DESIGN: never clobber someone else's edit). */
 export class ChangedSinceRunError extends CisFixError {

@@ -1,6 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { CisFixError } from '../model/errors.js';
-import { colourWanted, createStyle, type Style } from '../render/style.js';
+import { CisFixError } from '../../model/errors.js';
+import { colourWanted, createStyle, type Style } from '../../render/style.js';
 
 /**
  * What every cis-fix command shares: `--json` (machine output on stdout and

@@ -1,0 +1,60 @@
+/**
+ * The journal of one apply or rollback run (DESIGN.md §1 "State"), as stored
+ * in runs/<run-id>.json on the workstation. Written by src/apply/journal.ts
+ * after every step; read by rollback, runs and drift. Holds paths, hashes,
+ * modes and owners — never file contents or secrets.
+ */
+
+export type StepPhase =
+  | 'locked'
+  | 'unlocked'
+  | 'precondition-ok'
+  | 'backed-up'
+  | 'write-started'
+  | 'write-done'
+  | 'verified'
+  | 'restore-started'
+  | 'restored'
+  | 'failed';
+
+/** One thing that happened, in order. `original` is what the backup holds. */
+export interface JournalStep {
+  readonly at: string;
+  readonly node: string;
+  readonly phase: StepPhase;
+  readonly changeId?: string;
+  readonly target?: string;
+  readonly original?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined; readonly user: string; readonly group: string };
+  /** The state the change left (for rollback's "changed since?" check). */
+  readonly result?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined };
+  readonly detail?: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stale' | 'rolled-back' | 'nothing-to-do';
+
+export interface RunJournal {
+  readonly runId: string;
+  readonly kind: 'apply' | 'rollback';
+  /** For a rollback: the run it undid. */
+  readonly rollsBack?: string;
+  readonly startedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  readonly benchmark?: string;
+  readonly inventory: { readonly file: string; readonly digest: string };
+  /** Node name → backup directory on that node. */
+  readonly backups: Record<string, string>;
+  /** How many changes the run set out to make. */
+  readonly changes: number;
+  readonly steps: JournalStep[];
+}
+
+
+/** One path a rollback will restore (or skip, with the reason). */
+export interface RestoreItem {
+  readonly node: string;
+  readonly target: string;
+  readonly original: NonNullable<JournalStep['original']>;
+  /** What the run left, when the journal knows (undefined if cis-fix died mid-write). */
+  readonly result: JournalStep['result'];
+}

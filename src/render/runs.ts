@@ -1,0 +1,20 @@
+import type { RestoreItem, RunJournal } from '../model/run-journal.js';
+import type { Style } from './style.js';
+import { renderTable } from './table.js';
+
+export function renderRuns(runs: readonly RunJournal[], style: Style): string {
+  if (runs.length === 0) return 'No runs yet.';
+  const colour = (status: string) => (status === 'succeeded' ? style.green(status) : status === 'running' || status === 'stale' || status === 'nothing-to-do' ? style.yellow(status) : style.red(status));
+  return renderTable(
+    ['RUN', 'KIND', 'STATUS', 'STARTED', 'CHANGES', 'NOTE'],
+    runs.map((r) => [r.runId, r.kind, colour(r.status), r.startedAt, String(r.changes), r.rollsBack ? `undoes ${r.rollsBack}` : r.status === 'running' && r.finishedAt === undefined ? 'interrupted or in progress' : '']),
+  );
+}
+
+export function renderRestorePlan(runId: string, items: readonly RestoreItem[], style: Style): string {
+  const lines = [style.bold(`Rollback of run ${runId} will restore ${items.length} target(s), newest first:`)];
+  for (const item of items) {
+    lines.push(`  ${style.yellow('<')} ${item.node}:${item.target}  ${style.dim(`-> mode ${item.original.mode}, owner ${item.original.user}:${item.original.group}${item.original.sha256 ? ', content from backup' : ''}`)}`);
+  }
+  return lines.join('\n');
+}
