@@ -87,8 +87,8 @@ function explainUnknownKey(
   nodeNames: readonly (string | undefined)[],
 ): { message: string; fix: string } {
   const kind = mapKindAt(mapPath);
-  const where = describePath(mapPath, nodeNames);
-  const message = `unknown key \`${key}\` in ${where}`;
+  const where = mapPath.length === 0 ? 'at the top level' : `in ${describePath(mapPath, nodeNames)}`;
+  const message = `unknown key \`${key}\` ${where}`;
   const shown = (name: string) => (isScalar(value) ? `\`${name}: ${String(value)}\`` : `\`${name}:\``);
   if (kind === 'parameters' || kind === 'other') return { message, fix: 'Remove it.' };
 
@@ -121,7 +121,7 @@ function explainUnknownKey(
     const match = guess(KNOWN_KEYS[otherKind]);
     if (match) return { message, fix: `\`${match}\` ${advice}, e.g. ${example(match)}.` };
   }
-  return { message, fix: `Remove it; the keys allowed in ${where} are: ${known.join(', ')}.` };
+  return { message, fix: `Remove it; the keys allowed ${where} are: ${known.join(', ')}.` };
 }
 
 function fixFor(key: PropertyKey | undefined, value: unknown, example: string | undefined, issue: z.core.$ZodIssue): string {

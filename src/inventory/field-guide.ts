@@ -63,23 +63,30 @@ const GUIDES: Readonly<Record<Exclude<MapKind, 'parameters' | 'other'>, Readonly
   },
 };
 
+const NODE_ENTRY: FieldGuide = {
+  expects: 'a map with name, host and roles',
+  example: '- { name: cp-1, host: 192.0.2.10, roles: [control-plane, etcd] }',
+};
+
 /** The kind of map at `path` (the path of the map itself, not of one of its keys). */
 export function mapKindAt(path: YamlPath): MapKind {
   const [first, second, third, fourth, fifth] = path;
   const isIndex = (step: PropertyKey | undefined) => typeof step === 'number';
   if (path.length === 0) return 'top';
   if (path.length === 1 && (first === 'cluster' || first === 'ssh' || first === 'parameters')) return first;
-  if (path.length === 3 && first === 'ssh' && second === 'proxyJump' && isIndex(third)) return 'hop';
+  // A hop map is either an item of a proxyJump list or the whole proxyJump value.
+  if (first === 'ssh' && second === 'proxyJump' && (path.length === 2 || (path.length === 3 && isIndex(third)))) return 'hop';
   if (first === 'nodes' && isIndex(second)) {
     if (path.length === 2) return 'node';
     if (path.length === 3 && (third === 'ssh' || third === 'parameters')) return third;
-    if (path.length === 5 && third === 'ssh' && fourth === 'proxyJump' && isIndex(fifth)) return 'hop';
+    if (third === 'ssh' && fourth === 'proxyJump' && (path.length === 4 || (path.length === 5 && isIndex(fifth)))) return 'hop';
   }
   return 'other';
 }
 
 /** The guide for the key at `path` (its last step), when it is a known key of a known map. */
 export function guideFor(path: YamlPath): FieldGuide | undefined {
+  if (path.length === 2 && path[0] === 'nodes' && typeof path[1] === 'number') return NODE_ENTRY;
   const key = path[path.length - 1];
   const kind = mapKindAt(path.slice(0, -1));
   if (typeof key !== 'string' || kind === 'parameters' || kind === 'other') return undefined;

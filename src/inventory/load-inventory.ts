@@ -102,7 +102,13 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
     ]);
   }
 
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // yaml refuses alias chains that expand exponentially ("billion laughs").
+    return failed([{ location: start, message: `the inventory cannot be expanded: ${(error as Error).message}`, fix: 'Use fewer nested YAML aliases (*name).' }]);
+  }
   const raw = data as { nodes?: unknown; ssh?: unknown; cluster?: { kubeconfig?: unknown } };
   const rawNodes = Array.isArray(raw.nodes) ? (raw.nodes as unknown[]) : [];
   const nodeNames = rawNodes.map((node) => {

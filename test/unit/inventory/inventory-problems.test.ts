@@ -214,6 +214,31 @@ describe('inventory problems', () => {
     expect(problem.fix).toBe('Quote it: `name: "1"`.');
   });
 
+  it('says a top-level key that belongs under cluster: goes there', () => {
+    const problem = onlyProblem(yaml('kubeconfig: ~/.kube/config', 'nodes:', ...NODE));
+    expect(problem.message).toBe('unknown key `kubeconfig` at the top level');
+    expect(problem.fix).toBe('`kubeconfig` belongs under `cluster:`, e.g. `cluster: { kubeconfig: ~/.kube/config }`.');
+  });
+
+  it('shows what a node entry looks like when one is not a map', () => {
+    const problem = onlyProblem(yaml('nodes:', '  - cp-1'));
+    expect(problem.location).toEqual({ file: 'inventory.yaml', line: 2, column: 5 });
+    expect(problem.message).toBe('nodes[0] is "cp-1", not a map with name, host and roles');
+  });
+
+  it('points at the anchor when a bad value is shared through a YAML alias', () => {
+    const problems = problemsOf(yaml('nodes:', '  - { name: a, host: h1, roles: [worker], ssh: &s { port: 0 } }', '  - { name: b, host: h2, roles: [worker], ssh: *s }'));
+    expect(problems.map((p) => [p.location?.line, p.location?.column, p.message])).toEqual([
+      [2, 59, 'node "a" › ssh › port is 0, not a port number from 1 to 65535'],
+      [2, 59, 'node "b" › ssh › port is 0, not a port number from 1 to 65535'],
+    ]);
+  });
+
+  it('refuses YAML aliases that expand exponentially', () => {
+    const bomb = yaml('a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]');
+    expect(onlyProblem(bomb).message).toMatch(/^the inventory cannot be expanded/);
+  });
+
   it('reports every problem at once, in file order', () => {
     const problems = problemsOf(
       yaml(
