@@ -119,6 +119,22 @@ describe('inventory problems', () => {
     expect(problem.fix).toBe('Indent with spaces; YAML does not allow tabs for indentation.');
   });
 
+  it('rejects a file with more than one YAML document at the second', () => {
+    const problem = onlyProblem(yaml('nodes: []', '---', 'nodes: []'));
+    expect(problem.location?.line).toBe(2);
+    expect(problem.fix).toContain('Keep one document');
+  });
+
+  it('rejects bytes that are not UTF-8', () => {
+    let error: unknown;
+    try {
+      parseInventory(Buffer.from([0x6e, 0x3a, 0x20, 0xff, 0x0a]), 'inventory.yaml', TEST_ENV);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as UserError).problems[0]?.message).toBe('the inventory is not UTF-8 text');
+  });
+
   it.each([
     ['an empty file', ''],
     ['a file of comments', '# nothing yet\n'],
