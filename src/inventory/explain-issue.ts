@@ -35,6 +35,7 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   kubeconfigpath: 'kubeconfig', kubecontext: 'context',
 };
 
+/** One issue makes one problem, except `unrecognized_keys`: one problem per key, each at its own line. */
 export function explainIssue(issue: z.core.$ZodIssue, context: ExplainContext): InputProblem[] {
   const { locator } = context;
   const path = issue.path as YamlPath;
