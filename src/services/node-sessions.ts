@@ -4,12 +4,7 @@ import { KnownHostsStore } from '../transport/known-hosts-store.js';
 import { connectSsh, type SshTransport } from '../transport/ssh.js';
 import { mapConcurrent } from './map-concurrent.js';
 
-/** What went wrong on one node, printable and safe for --json. */
-export interface NodeFailure {
-  readonly name: string;
-  readonly message: string;
-  readonly hints: readonly string[];
-}
+import type { NodeFailure } from '../model/node-check.js';
 
 export type NodeOutcome<T> =
   | { readonly node: string; readonly ok: true; readonly value: T; readonly hostKeyFingerprint: string }
@@ -58,7 +53,7 @@ export async function withNodeSessions<T>(
   });
 }
 
-function toFailure(error: unknown): NodeFailure {
+export function toFailure(error: unknown): NodeFailure {
   const known = error instanceof CisFixError ? error : new BugError(String((error as Error)?.message ?? error), { cause: error });
   return { name: known.name, message: known.message, hints: known.hints };
 }
