@@ -260,7 +260,7 @@ async function startNode(plan: NodePlan): Promise<number> {
     'netns', 'exec', plan.netns,
     'unshare', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private',
     'tini', '-s', '--', '/bin/sh', path.join(NODE_CODE_DIR, 'node-init.sh'), plan.dir,
-  ], { detached: true, stdio: ['ignore', log, log] });
+  ], { detached: true, cwd: '/', stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
   const parent = child.pid;
@@ -469,8 +469,14 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       const prep = prepared.find((x) => x.plan === p);
       if (!prep?.deferredEtcd) continue;
       progress(`joining ${p.name} to etcd`);
-      const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
-      if (add.status !== 200) throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
+      // etcd refuses to add a member until the cluster has been healthy for a
+      // few seconds ("unhealthy cluster"); kubeadm retries as well.
+      await waitFor(`etcd to accept ${p.name} as a member`, timeout, async () => {
+        const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
+        if (add.status === 200) return true;
+        if (add.status === 503) return undefined;
+        throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
+      }, 250);
       const node = state.nodes.find((n) => n.name === p.name) as LabNode;
       await placeFile(node.initPid, ETCD_MANIFEST, prep.deferredEtcd);
       await waitFor(`etcd on ${p.name}`, timeout, async () => ((await etcdHealthy(etcdTls, p.ip)) ? true : undefined), 200);
@@ -528,8 +534,24 @@ export async function labDown(instance: string = DEFAULT_INSTANCE, options: { pr
     const netns = await listInstanceNetns(index);
     const inodes = new Set((await Promise.all(netns.map(netnsInode))).filter((i): i is number => i !== undefined));
     if (netns.length > 0) progress(`stopping ${netns.length} namespaces of instance ${instance}`);
-    // Killing every process in the nodes' network namespaces kills each node's
-    // tini, which takes its PID namespace (and the node's mounts) with it.
+    // Each node's tini first: its PID namespace (every process of the node)
+    // and the node's mount namespace (its mounts) go with it, and its parent
+    // (unshare) reaps it and exits, so no zombie is left to the host's init.
+    const inits = [state?.bastion.initPid ?? 0, ...(state?.nodes ?? []).map((n) => n.initPid)].filter((p) => p > 0);
+    const ours = new Set(await pidsInNetns(inodes));
+    for (const pid of inits) {
+      if (!ours.has(pid)) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await waitFor('the nodes to stop', 5_000, async () => {
+      const left = new Set(await pidsInNetns(inodes));
+      return inits.some((p) => left.has(p)) ? undefined : true;
+    }, 20).catch(() => undefined);
+    // Then whatever is left in the namespaces (the unshare parents, strays).
     await waitFor(`the processes of instance ${instance} to exit`, 20_000, async () => {
       const pids = await pidsInNetns(inodes);
       for (const pid of pids) {
