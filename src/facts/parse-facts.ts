@@ -1,0 +1,272 @@
+/**
+ * Turns the gathering script's output into NodeFacts. Pure: no I/O, so it
+ * is tested with recorded outputs.
+ */
+
+import { BugError } from '../model/errors.js';
+import { parseAccounts } from './accounts.js';
+import { classifyProcess } from './component-processes.js';
+import { assembleContent, parseContentFrames, type ContentFrame } from './content-frames.js';
+import { containsPrivateKey, isKeyFileName } from './content-policy.js';
+import { detectRoles } from './detect-roles.js';
+import { parseHostInfo, parseKubeletVersion } from './host-info.js';
+import { resolveKubeletService } from './kubelet-service.js';
+import type { ListingClass } from './listing-specs.js';
+import { parseSections, splitNul, type Section } from './parse-sections.js';
+import { normalizePath } from './path-lookup.js';
+import { resolvePaths } from './resolve-paths.js';
+import { parseSha256Output, parseStatRecords, type StatRecord } from './stat-records.js';
+import type {
+  Component,
+  ComponentProcess,
+  DirectoryListing,
+  FileContent,
+  KubeletVersion,
+  NodeFacts,
+  PathFacts,
+  PresentPath,
+} from './types.js';
+
+const LISTING_CLASSES: ReadonlySet<string> = new Set<ListingClass>(['manifests', 'conf-d', 'plain', 'data']);
+
+/** Maps the script's names (with CISFIX_FACTS_ROOT in front) to node paths. */
+function rootStripper(root: string): (name: string) => string {
+  return (name) => {
+    if (root && (name === root || name.startsWith(`${root}/`))) return normalizePath(name.slice(root.length) || '/');
+    return normalizePath(name);
+  };
+}
+
+interface Gathered {
+  readonly records: Map<string, StatRecord>;
+  readonly followed: Map<string, StatRecord>;
+  readonly hashes: Map<string, string>;
+  readonly frames: Map<string, ContentFrame>;
+  /** Paths whose content was asked for: one without a frame is empty (or vanished). */
+  readonly contentFiles: ReadonlySet<string>;
+  readonly withheld: Map<string, 'private-key' | 'too-large'>;
+}
+
+function contentOf(path: string, file: { size: number; sha256: string | null } | null, gathered: Gathered, notes: string[]): FileContent {
+  const reason = gathered.withheld.get(path);
+  if (reason) return { kind: 'withheld', reason };
+  const frame = gathered.frames.get(path);
+  if (frame?.kind === 'withheld') return { kind: 'withheld', reason: 'private-key' };
+  if (!frame && !(gathered.contentFiles.has(path) && file?.size === 0)) return { kind: 'not-gathered' };
+  const { bytes, verbatim } = assembleContent(frame?.lines ?? [], file?.sha256 ?? null);
+  const text = bytes.toString('utf8');
+  // Defence in depth: the node applies the same rules before sending.
+  if (isKeyFileName(path) || containsPrivateKey(text)) {
+    notes.push(`${path}: content dropped, it looks like key material (the node should not have sent it)`);
+    return { kind: 'withheld', reason: 'private-key' };
+  }
+  return { kind: 'text', text, verbatim: verbatim && Buffer.from(text, 'utf8').equals(bytes) };
+}
+
+function pathFacts(path: string, gathered: Gathered, notes: string[]): PathFacts {
+  const record = gathered.records.get(path);
+  if (!record) return { path, exists: false };
+  const isFile = record.stat.type === 'file';
+  const follow = record.stat.type === 'symlink' ? gathered.followed.get(path) : undefined;
+  const followed = follow
+    ? { ...follow.stat, sha256: follow.stat.type === 'file' ? (gathered.hashes.get(path) ?? null) : null }
+    : null;
+  const ownSha = isFile ? (gathered.hashes.get(path) ?? null) : null;
+  const present: PresentPath = {
+    path,
+    exists: true,
+    ...record.stat,
+    sha256: ownSha,
+    symlinkTarget: record.symlinkTarget,
+    followed,
+    content: contentOf(path, followed ?? (isFile ? { size: record.stat.size, sha256: ownSha } : null), gathered, notes),
+  };
+  return present;
+}
+
+function processes(sections: readonly Section[], notes: string[]): ComponentProcess[] {
+  const environments = new Map<string, Record<string, string>>();
+  for (const s of sections.filter((x) => x.name === 'etcd-env')) {
+    const env: Record<string, string> = {};
+    for (const line of s.payload.toString('utf8').split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    environments.set(s.args[0] ?? '', env);
+  }
+  const found: ComponentProcess[] = [];
+  for (const s of sections.filter((x) => x.name === 'proc')) {
+    const [pidText = '', comm = ''] = s.args;
+    if (!/^\d+$/.test(pidText)) throw new Error(`proc section with pid ${JSON.stringify(pidText)}`);
+    const argv = splitNul(s.payload);
+    if (argv.length === 0) continue; // exited while we looked, or a kernel thread
+    const component = classifyProcess(comm, argv);
+    if (!component) {
+      notes.push(`process ${pidText} (${comm}) is not a Kubernetes component: ignored`);
+      continue;
+    }
+    found.push({ pid: Number(pidText), comm, component, argv, environment: environments.get(pidText) ?? {} });
+  }
+  return found.sort((a, b) => a.pid - b.pid);
+}
+
+function primaryComponents(all: readonly ComponentProcess[], notes: string[]): Partial<Record<Component, ComponentProcess>> {
+  const components: Partial<Record<Component, ComponentProcess>> = {};
+  for (const p of all) {
+    const first = components[p.component];
+    if (first) {
+      notes.push(`${p.component} runs more than once (pids ${first.pid} and ${p.pid}); facts use pid ${first.pid}`);
+    } else {
+      components[p.component] = p;
+    }
+  }
+  return components;
+}
+
+function listingsOf(
+  triples: readonly string[],
+  strip: (name: string) => string,
+  paths: Readonly<Record<string, PathFacts>>,
+): Record<string, DirectoryListing> {
+  if (triples.length % 3 !== 0) throw new Error('listed section is not dir/depth/class triples');
+  const all = Object.values(paths);
+  const listings: Record<string, DirectoryListing> = {};
+  for (let i = 0; i < triples.length; i += 3) {
+    const dir = strip(triples[i] ?? '');
+    const depth = Number(triples[i + 1]);
+    const listing = triples[i + 2] ?? '';
+    if (!Number.isInteger(depth) || depth < 1 || !LISTING_CLASSES.has(listing)) {
+      throw new Error(`listed section has a bad entry for ${JSON.stringify(dir)}`);
+    }
+    const self = paths[dir];
+    const exists = self?.exists === true && (self.type === 'dir' || self.followed?.type === 'dir');
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    const entries = exists
+      ? all
+          .filter((p) => p.exists && p.path.startsWith(prefix) && p.path.slice(prefix.length).split('/').length <= depth)
+          .map((p) => p.path)
+          .sort()
+      : [];
+    listings[dir] = { dir, depth, listing: listing as ListingClass, exists, entries };
+  }
+  return listings;
+}
+
+function kubeletVersionOf(sections: readonly Section[], kubelet: ComponentProcess | undefined): KubeletVersion | null {
+  const s = sections.find((x) => x.name === 'kubelet-version');
+  if (!s) return null;
+  const first = s.payload.indexOf(0);
+  const second = first < 0 ? -1 : s.payload.indexOf(0, first + 1);
+  if (second < 0) throw new Error('kubelet-version section without how/binary fields');
+  const how = s.payload.subarray(0, first).toString('utf8');
+  const binary = s.payload.subarray(first + 1, second).toString('utf8');
+  const version = parseKubeletVersion(how, binary, s.payload.subarray(second + 1).toString('utf8'));
+  // /proc/PID/exe says nothing to a reader: name the binary the process was started as.
+  return version.from === 'process' && kubelet ? { ...version, binary: kubelet.argv[0] ?? binary } : version;
+}
+
+/** The `host` payload: four NUL-terminated fields, then the accounts text. */
+function splitHost(payload: Buffer | undefined): string[] {
+  if (!payload) throw new Error('no host section');
+  const fields: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 4; i += 1) {
+    const nul = payload.indexOf(0, start);
+    if (nul < 0) throw new Error('host section has fewer than 5 fields');
+    fields.push(payload.subarray(start, nul).toString('utf8'));
+    start = nul + 1;
+  }
+  fields.push(payload.subarray(start).toString('utf8'));
+  return fields;
+}
+
+function contentOfSections(
+  sections: readonly Section[],
+  strip: (name: string) => string,
+): Pick<Gathered, 'frames' | 'contentFiles'> {
+  const files = splitNul(sections.find((s) => s.name === 'content-files')?.payload ?? Buffer.alloc(0)).map(strip);
+  const payload = sections.find((s) => s.name === 'content')?.payload ?? Buffer.alloc(0);
+  return { frames: parseContentFrames(files, payload), contentFiles: new Set(files) };
+}
+
+function assemble(node: string, stdout: Buffer): NodeFacts {
+  const { sections, truncated } = parseSections(node, stdout);
+  const one = (name: Section['name']): Section | undefined => sections.find((s) => s.name === name);
+  const notes: string[] = [];
+
+  const [root = '', procDir = '/proc', uname = '', osRelease = '', accounts = ''] = splitHost(one('host')?.payload);
+  const strip = rootStripper(root.replace(/\/+$/, ''));
+  if (root) notes.push(`gathered from a fake node tree: root ${root}, processes from ${procDir}`);
+
+  const host = parseHostInfo(uname, osRelease === '' ? undefined : osRelease);
+  const { users, groups } = parseAccounts(accounts);
+
+  const all = processes(sections, notes);
+  const components = primaryComponents(all, notes);
+
+  const byName = (records: StatRecord[]): Map<string, StatRecord> => new Map(records.map((r) => [strip(r.name), r]));
+  const gathered: Gathered = {
+    records: byName(parseStatRecords(splitNul(one('stat')?.payload ?? Buffer.alloc(0)))),
+    followed: byName(parseStatRecords(splitNul(one('stat-follow')?.payload ?? Buffer.alloc(0)))),
+    hashes: new Map(
+      [...parseSha256Output(one('sha256')?.payload.toString('utf8') ?? '')].map(([name, hash]) => [strip(name), hash]),
+    ),
+    ...contentOfSections(sections, strip),
+    withheld: new Map(
+      sections
+        .filter((s) => s.name === 'content-withheld')
+        .map((s) => {
+          const fields = splitNul(s.payload);
+          if (fields.length % 2 !== 0) throw new Error('content-withheld section is not path/reason pairs');
+          return fields.flatMap((field, i) => {
+            if (i % 2 === 1) return [];
+            const reason = fields[i + 1];
+            if (reason !== 'too-large' && reason !== 'private-key') throw new Error(`unknown withheld reason ${reason}`);
+            return [[strip(field), reason] as const];
+          });
+        })
+        .flat(),
+    ),
+  };
+
+  const requested = new Set([...splitNul(one('requested')?.payload ?? Buffer.alloc(0)).filter(Boolean).map(strip), ...gathered.records.keys()]);
+  const paths: Record<string, PathFacts> = {};
+  for (const path of [...requested].sort()) paths[path] = pathFacts(path, gathered, notes);
+
+  const listings = listingsOf(splitNul(one('listed')?.payload ?? Buffer.alloc(0)), strip, paths);
+  if (truncated) notes.push('directory listings were cut off at the entry limit: some entries are missing');
+
+  return {
+    formatVersion: 1,
+    node,
+    host,
+    processes: all,
+    components,
+    paths,
+    listings,
+    kubeletService: resolveKubeletService(paths, listings),
+    users,
+    groups,
+    kubeletVersion: kubeletVersionOf(sections, components.kubelet),
+    resolvedPaths: resolvePaths({ paths, listings, components }),
+    roles: detectRoles(components),
+    truncated,
+    notes,
+  };
+}
+
+/**
+ * Parses one node's gathering output. Throws UnreachableError when the
+ * output is missing or cut short, BugError when it does not follow the
+ * format (a mismatch between the script and this parser).
+ */
+export function parseFacts(node: string, stdout: Buffer): NodeFacts {
+  try {
+    return assemble(node, stdout);
+  } catch (error) {
+    if (error instanceof Error && error.constructor === Error) {
+      throw new BugError(`${node}: malformed facts output: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}

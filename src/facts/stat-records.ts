@@ -1,0 +1,108 @@
+/**
+ * Decodes the `stat`/`stat-follow` payloads (STAT_FIELDS records) and the
+ * `sha256` payload. Pure.
+ */
+
+import type { FileStat, FileType } from './types.js';
+import { STAT_FIELDS } from './output-format.js';
+
+/** One stat record, keyed by the name stat was given (root prefix still on). */
+export interface StatRecord {
+  readonly name: string;
+  readonly stat: FileStat;
+  /** Raw readlink text for a symlink, else null. */
+  readonly symlinkTarget: string | null;
+}
+
+const S_IFMT = 0o170000;
+
+function fileType(rawMode: number): FileType {
+  switch (rawMode & S_IFMT) {
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'dir';
+    case 0o120000:
+      return 'symlink';
+    default:
+      return 'other';
+  }
+}
+
+/** `stat -c %a`: permission and special bits in octal, no leading zeros ("600", "2600", "0"). */
+export function modeString(rawMode: number): string {
+  return (rawMode & 0o7777).toString(8);
+}
+
+/**
+ * With QUOTING_STYLE=literal, %N of a symlink is `name -> target`; older
+ * coreutils ignore the variable and quote both sides ('name' -> 'target').
+ */
+function symlinkTarget(name: string, described: string): string | null {
+  const literal = `${name} -> `;
+  if (described.startsWith(literal)) return described.slice(literal.length);
+  const quoted = /^'(?:[^']|'\\'')*' -> '((?:[^']|'\\'')*)'$/s.exec(described);
+  if (quoted?.[1] !== undefined) return quoted[1].replace(/'\\''/g, "'");
+  return null;
+}
+
+function int(value: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`${what} is not a number: ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/**
+ * Throws a plain Error on a malformed record; the caller wraps it with the
+ * node's name. `unknownName` is what stat prints for an id without a name.
+ */
+export function parseStatRecords(fields: readonly string[]): StatRecord[] {
+  const width = STAT_FIELDS.length;
+  if (fields.length % width !== 0) {
+    throw new Error(`stat output has ${fields.length} fields, not a multiple of ${width}`);
+  }
+  const records: StatRecord[] = [];
+  for (let i = 0; i < fields.length; i += width) {
+    const [name = '', rawHex = '', uid = '', gid = '', user = '', group = '', size = '', dev = '', ino = '', described = ''] =
+      fields.slice(i, i + width);
+    if (!/^[0-9a-f]+$/i.test(rawHex)) throw new Error(`stat mode of ${JSON.stringify(name)} is not hex: ${rawHex}`);
+    const rawMode = parseInt(rawHex, 16);
+    const type = fileType(rawMode);
+    records.push({
+      name,
+      stat: {
+        type,
+        mode: modeString(rawMode),
+        uid: int(uid, 'uid'),
+        gid: int(gid, 'gid'),
+        // GNU stat prints UNKNOWN for an id without a name.
+        user: user === 'UNKNOWN' ? null : user,
+        group: group === 'UNKNOWN' ? null : group,
+        size: int(size, 'size'),
+        device: int(dev, 'device'),
+        inode: int(ino, 'inode'),
+      },
+      symlinkTarget: type === 'symlink' ? symlinkTarget(name, described) : null,
+    });
+  }
+  return records;
+}
+
+/**
+ * `sha256sum` lines: `<hex>  <name>`; GNU escapes a name holding a backslash
+ * or newline by prefixing the line with `\` and writing `\\`, `\n`, `\r`.
+ * Lines that do not parse (busybox printing a raw newline) are skipped: the
+ * file then simply has no hash.
+ */
+export function parseSha256Output(text: string): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(\\?)([0-9a-f]{64}) [ *](.*)$/s.exec(line);
+    if (!m) continue;
+    const [, escaped, hash = '', rawName = ''] = m;
+    const name = escaped
+      ? rawName.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c))
+      : rawName;
+    hashes.set(name, hash);
+  }
+  return hashes;
+}
