@@ -125,12 +125,12 @@ class BenchmarkBuilder {
       value.sections.forEach((section, i) => {
         const where = source.locate(['sections', i, 'id']);
         const earlier = sectionSeen.get(section.id);
+        declared.add(section.id);
         if (earlier) {
-          this.problem(where, `section ${section.id} is declared twice`, `The other declaration is at ${formatLocation(earlier)}; keep one.`);
+          this.problem(where, `section ${section.id} is declared twice`, `The other declaration is at ${formatLocation(earlier)}; keep one, and put all of the section's controls in its file.`);
           return;
         }
         sectionSeen.set(section.id, where);
-        declared.add(section.id);
         sections.push({ id: section.id, title: section.title, file: file.name });
       });
       value.controls.forEach((raw, i) => {

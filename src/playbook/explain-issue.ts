@@ -15,6 +15,8 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
   const path = issue.path;
   const key = describeKey(path);
   const value = valueAt(source.data, path);
+  // A map or list starts on the line after its key: point at the key, where the reader looks.
+  const at = (): ReturnType<YamlSource['locate']> => source.locate(path, value !== null && typeof value === 'object' ? 'key' : 'value');
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(schema, path, source.data);
@@ -43,7 +45,7 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
         const expected = branches.map((branch) => describeExpected((branch[0] as { expected?: string }).expected ?? 'value'));
         return [
           {
-            location: source.locate(path),
+            location: at(),
             message: `\`${key}\` is ${describeValue(value)}, not ${expected.join(' or ')}`,
             fix: `Write ${expected.join(', or ')}.`,
           },
@@ -61,7 +63,7 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
       const quote = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean');
       return [
         {
-          location: source.locate(path),
+          location: at(),
           message: `\`${key}\` is ${describeValue(value)}, not ${expected}`,
           fix: quote ? `Quote it: ${String(path[path.length - 1])}: "${String(value)}" (YAML reads it unquoted as a ${typeof value}).` : `Write ${expected}.`,
         },
@@ -71,7 +73,7 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
       const options = issue.values.map(String);
       return [
         {
-          location: source.locate(path),
+          location: at(),
           message: value === undefined ? `missing \`${key}\`` : `\`${key}\` is ${describeValue(value)}`,
           fix: `${value === undefined ? '' : didYouMean(String(value), options)}Write ${options.length === 1 ? JSON.stringify(issue.values[0]) : `one of: ${options.join(', ')}`}.`,
         },
@@ -80,21 +82,21 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
     case 'too_small':
       return [
         {
-          location: source.locate(path),
+          location: at(),
           message: Array.isArray(value) ? `\`${key}\` is an empty list` : value === '' ? `\`${key}\` is empty` : `\`${key}\` is ${describeValue(value)}, below the minimum ${String(issue.minimum)}`,
           fix: Array.isArray(value) ? 'Give at least one entry, or remove the key.' : typeof value === 'string' ? 'Write some text, or remove the key.' : `Write a value of at least ${String(issue.minimum)}.`,
         },
       ];
     case 'too_big':
-      return [{ location: source.locate(path), message: `\`${key}\` is ${describeValue(value)}, above the maximum ${String(issue.maximum)}`, fix: `Write a value of at most ${String(issue.maximum)}.` }];
+      return [{ location: at(), message: `\`${key}\` is ${describeValue(value)}, above the maximum ${String(issue.maximum)}`, fix: `Write a value of at most ${String(issue.maximum)}.` }];
     case 'invalid_format':
-      return [{ location: source.locate(path), message: `\`${key}\` is ${describeValue(value)}, which is not valid here`, fix: issue.message }];
+      return [{ location: at(), message: `\`${key}\` is ${describeValue(value)}, which is not valid here`, fix: issue.message }];
     case 'custom': {
       const fix = (issue.params as { fix?: string } | undefined)?.fix;
-      return [{ location: source.locate(path), message: issue.message, fix }];
+      return [{ location: at(), message: issue.message, fix }];
     }
     default:
-      return [{ location: source.locate(path), message: `\`${key}\`: ${issue.message}`, fix: undefined }];
+      return [{ location: at(), message: `\`${key}\`: ${issue.message}`, fix: undefined }];
   }
 }
 
