@@ -51,6 +51,10 @@ export default tseslint.config(
   })),
   {
     files: ['test/**/*.ts', 'test/**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'TextDecoder', 'TextEncoder'].map((g) => [g, 'readonly']),
+      ),
+    },
   },
 );

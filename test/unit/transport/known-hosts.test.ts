@@ -11,8 +11,9 @@ import {
 
 /** An SSH wire-format ed25519 public key: string "ssh-ed25519", string key (RFC 8709). */
 function newEd25519Blob(): Buffer {
-  const { publicKey } = generateKeyPairSync('ed25519', { publicKeyEncoding: { format: 'der', type: 'spki' } });
-  const raw = publicKey.subarray(publicKey.length - 32);
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  const raw = der.subarray(der.length - 32);
   const sshString = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
   return Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(raw)]);
 }
