@@ -486,6 +486,8 @@ if [ -n "$FOLLOW" ]; then
 fi
 if [ -n "$HASH" ]; then
   eval "set -- $HASH"
+  sec sha256-files
+  printf '%s\\0' "$@" | base64
   sec sha256
   sha256sum -- "$@" 2>/dev/null | base64
 fi

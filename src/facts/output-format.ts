@@ -25,7 +25,8 @@ export const SECTION_MARK = '@@';
  * - `kubelet-version`: `how\0path\0` then the output of `kubelet --version`;
  * - `requested`: NUL-terminated paths the script stat'ed (absent ones do not exist);
  * - `stat` / `stat-follow`: STAT_FIELDS records (lstat / stat through symlinks);
- * - `sha256`: `sha256sum` output;
+ * - `sha256-files`: NUL-terminated paths given to sha256sum, in order;
+ * - `sha256`: `sha256sum` output for them (a file it could not read is missing);
  * - `content-files`: NUL-terminated paths whose content follows, in order;
  * - `content`: lines; `F<n>` starts the n-th (1-based) content file, each
  *   following line is one line of it behind a space (redacted), `W` says the
@@ -42,6 +43,7 @@ export type SectionName =
   | 'requested'
   | 'stat'
   | 'stat-follow'
+  | 'sha256-files'
   | 'sha256'
   | 'content-files'
   | 'content'
@@ -57,6 +59,7 @@ export const SECTION_NAMES: readonly SectionName[] = [
   'requested',
   'stat',
   'stat-follow',
+  'sha256-files',
   'sha256',
   'content-files',
   'content',

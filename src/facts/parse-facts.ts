@@ -209,7 +209,12 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     records: byName(parseStatRecords(splitNul(one('stat')?.payload ?? Buffer.alloc(0)))),
     followed: byName(parseStatRecords(splitNul(one('stat-follow')?.payload ?? Buffer.alloc(0)))),
     hashes: new Map(
-      [...parseSha256Output(one('sha256')?.payload.toString('utf8') ?? '')].map(([name, hash]) => [strip(name), hash]),
+      [
+        ...parseSha256Output(
+          splitNul(one('sha256-files')?.payload ?? Buffer.alloc(0)),
+          one('sha256')?.payload.toString('utf8') ?? '',
+        ),
+      ].map(([name, hash]) => [strip(name), hash]),
     ),
     ...contentOfSections(sections, strip),
     withheld: new Map(

@@ -87,22 +87,30 @@ export function parseStatRecords(fields: readonly string[]): StatRecord[] {
   return records;
 }
 
+/** GNU sha256sum's escaping of a name holding a backslash or newline (and, since coreutils 9, CR). */
+function escapedNames(name: string): string[] {
+  const base = name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return [base, base.replace(/\r/g, '\\r')];
+}
+
 /**
- * `sha256sum` lines: `<hex>  <name>`; GNU escapes a name holding a backslash
- * or newline by prefixing the line with `\` and writing `\\`, `\n`, `\r`.
- * Lines that do not parse (busybox printing a raw newline) are skipped: the
- * file then simply has no hash.
+ * `sha256sum` output for `files`, given in that order. Each record is
+ * `<hex>  <name>\n`; GNU escapes a name holding a backslash or newline and
+ * prefixes the record with `\`, busybox prints the name raw. Matching the
+ * known names in order, instead of splitting lines, keeps both exact for any
+ * name. A file sha256sum could not read has no record and gets no hash.
  */
-export function parseSha256Output(text: string): Map<string, string> {
+export function parseSha256Output(files: readonly string[], output: string): Map<string, string> {
   const hashes = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^(\\?)([0-9a-f]{64}) [ *](.*)$/s.exec(line);
-    if (!m) continue;
-    const [, escaped, hash = '', rawName = ''] = m;
-    const name = escaped
-      ? rawName.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c))
-      : rawName;
+  let at = 0;
+  for (const name of files) {
+    const head = /^(\\?)([0-9a-f]{64}) [ *]/.exec(output.slice(at, at + 68));
+    if (!head) break;
+    const [prefix, escaped, hash = ''] = head;
+    const spelled = (escaped ? escapedNames(name) : [name]).find((n) => output.startsWith(`${n}\n`, at + prefix.length));
+    if (spelled === undefined) continue; // not this file's record: it was skipped
     hashes.set(name, hash);
+    at += prefix.length + spelled.length + 1;
   }
   return hashes;
 }

@@ -288,7 +288,8 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
 describe('the gathering script across shells', () => {
   it('prints byte-identical output under dash and bash', async () => {
     const node = track(kubeadmControlPlane());
-    const [dash, bash] = await Promise.all(SHELLS.map((shell) => rawOutput(node, shell)));
+    const dash = await rawOutput(node, '/bin/dash');
+    const bash = await rawOutput(node, '/bin/bash');
     expect(dash.equals(bash)).toBe(true);
   });
 

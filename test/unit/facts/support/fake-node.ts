@@ -28,8 +28,13 @@ export class FakeNode {
   readonly root: string;
   readonly procDir: string;
 
-  constructor() {
-    this.base = mkdtempSync(join(tmpdir(), 'cisfix-facts-'));
+  /** `base`: a fixed, empty-or-absent directory (recorded fixtures need stable paths); default a fresh temp dir. */
+  constructor(base?: string) {
+    if (base !== undefined) {
+      rmSync(base, { recursive: true, force: true });
+      mkdirSync(base, { recursive: true });
+    }
+    this.base = base ?? mkdtempSync(join(tmpdir(), 'cisfix-facts-'));
     this.root = join(this.base, 'root');
     this.procDir = join(this.base, 'proc');
     mkdirSync(this.root);

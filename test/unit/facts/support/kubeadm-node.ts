@@ -115,8 +115,8 @@ export const KUBELET_ARGV = [
 export const PIDS = { apiserver: 1201, controllerManager: 1202, scheduler: 1203, etcd: 1100, kubelet: 900 } as const;
 
 /** A complete kubeadm control-plane node with kubeadm's default modes. */
-export function kubeadmControlPlane(): FakeNode {
-  const node = new FakeNode();
+export function kubeadmControlPlane(base?: string): FakeNode {
+  const node = new FakeNode(base);
   node
     .dir('/etc/kubernetes/manifests', 0o755)
     .file('/etc/kubernetes/manifests/kube-apiserver.yaml', { content: manifest('kube-apiserver', APISERVER_ARGV), mode: 0o600 })
