@@ -16,11 +16,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
-import { mapWithLimit, runCommand, sleep, waitFor, type CommandResult } from './command-runner.js';
+import { mapWithLimit, runCommand, waitFor, type CommandResult } from './command-runner.js';
 import { allocateIndex, createBridge, createNodeLinks, deleteInstanceNetwork, listInstanceNetns, netnsInode, pidsInNetns } from './host-network.js';
 import { buildSleeper, ensureHostPackages, type Progress } from './host-prereqs.js';
 import { ETCD_MANIFEST, addKubeadmFiles, createClusterPki, type ClusterPki } from './kubeadm-node.js';
@@ -339,7 +339,6 @@ async function placeFile(initPid: number, file: string, f: { content: string; mo
   const target = `/proc/${initPid}/root${file}`;
   const tmp = path.join(path.dirname(target), `.${path.basename(file)}.lab-tmp`);
   await writeFile(tmp, f.content, { mode: f.mode });
-  const { chown, chmod } = await import('node:fs/promises');
   await chown(tmp, f.uid, f.gid);
   await chmod(tmp, f.mode);
   await rename(tmp, target);
@@ -351,7 +350,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const nodeCount = options.nodes ?? 3;
   const cpCount = options.controlPlanes ?? 1;
   const scenario = options.scenario ?? 'stock';
-  const progress = options.progress ?? defaultProgress();
+  const report = options.progress ?? defaultProgress();
+  const progress: Progress = (m) => report(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}`);
   if (!Number.isInteger(cpCount) || cpCount < 1 || cpCount > nodeCount) throw new Error('--control-planes must be 1..nodes');
   if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario} (use ${SCENARIOS.join(' or ')})`);
@@ -429,13 +429,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
 
     progress(`preparing ${nodeCount} nodes and the bastion`);
     const all = [plan.bastion, ...plan.nodes];
-    const prepared = await mapWithLimit(all, 4, (p) => prepareNode(ctx, p));
+    const prepared = await mapWithLimit(all, 8, (p) => prepareNode(ctx, p));
 
     progress('creating namespaces and links');
     await createNodeLinks(index, all.map((p) => ({ netns: p.netns, octet: p.octet })));
 
     progress('starting nodes');
-    const pids = await mapWithLimit(all, 8, (p) => startNode(p));
+    const pids = await mapWithLimit(all, 32, (p) => startNode(p));
     state.bastion.initPid = pids[0] as number;
     state.nodes.forEach((n, i) => { n.initPid = pids[i + 1] as number; });
     await writeState(state);
@@ -615,4 +615,3 @@ export async function nodeExec(state: LabState, nodeName: string, argv: string[]
   );
 }
 
-export { sleep };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { addDir, addFile, makeOpaque, type NodeTree, ROOT } from './node-tree.js';
+import { addDir, addFile, makeOpaque, type NodeTree } from './node-tree.js';
 import { NODE_CODE_DIR } from './lab-layout.js';
 
 /**
@@ -166,7 +166,6 @@ export async function addBaseFiles(tree: NodeTree, input: BaseInput, accounts: H
   const shim = `#!/bin/sh\n# cis-fix lab: systemctl for the simulated kubelet (see ${NODE_CODE_DIR}/systemctl.mjs)\nexec /usr/bin/node ${path.join(NODE_CODE_DIR, 'systemctl.mjs')} "$@"\n`;
   addFile(tree, '/usr/local/sbin/systemctl', shim, 0o755);
   addFile(tree, '/usr/bin/systemctl', shim, 0o755);
-  void ROOT;
 }
 
 function shadowGid(group: string): number {

@@ -265,9 +265,17 @@ async function syncPods() {
       if (!isManifestFile(name)) continue;
       const file = path.join(dir, name);
       try {
-        if (!fs.statSync(file).isFile()) continue;
+        const st = fs.statSync(file);
+        if (!st.isFile()) continue;
+        // Read and hash only what changed since the last look (stat is cheap; 100 nodes poll).
+        const sig = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+        const known = pods.get(file);
+        if (known && known.sig === sig) {
+          seen.set(file, { text: known.text, hash: known.hash, sig });
+          continue;
+        }
         const text = fs.readFileSync(file, 'utf8');
-        seen.set(file, { text, hash: createHash('sha256').update(text).digest('hex') });
+        seen.set(file, { text, hash: createHash('sha256').update(text).digest('hex'), sig });
       } catch { /* vanished meanwhile */ }
     }
     for (const [file, pod] of [...pods]) {
@@ -277,8 +285,9 @@ async function syncPods() {
       log('I', `removed pod ${pod.name} (${file} is gone)`);
       writeStatusSoon();
     }
-    for (const [file, { text, hash }] of seen) {
+    for (const [file, { text, hash, sig }] of seen) {
       let pod = pods.get(file);
+      if (pod) pod.sig = sig;
       if (pod && pod.hash === hash) continue;
       if (pod) await stopPod(pod, 'manifest changed');
       else {

@@ -224,7 +224,7 @@ export async function handleSystemctl(argv, { privileged, api }) {
         if (verb !== 'start') await api.stopKubelet();
         const r = await api.startKubelet(verb);
         if (!r.ok) {
-          res.stderr += `${r.message}\n`;
+          res.stderr += r.message.startsWith('Job for') ? `${r.message}\n` : `Failed to ${verb === 'start' ? 'start' : 'restart'} ${u}: ${r.message}\n`;
           res.code = 1;
         }
       }
