@@ -243,7 +243,7 @@ const SUDO_REFUSAL = /^sudo: (a password is required|a terminal is required|.*is
  */
 export class SshTransport implements NodeTransport {
   private readonly channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION);
-  /** How many exec channels this connection has opened (for tests and diagnostics). */
+  /** How many exec channels this connection has opened and run a command on (for tests and diagnostics). */
   execCount = 0;
 
   constructor(
@@ -263,7 +263,7 @@ export class SshTransport implements NodeTransport {
     const useSudo = privileged && this.settings.become === 'sudo';
     // `sudo -n`: fail at once instead of waiting for a password nobody will type.
     const remote = useSudo ? `sudo -n -- /bin/sh -c ${quoteShellArg(command)}` : command;
-    const result = await this.channels.run(() => this.execOnChannel(remote, options));
+    const result = await this.channels.run(() => this.execWithChannelRetry(remote, options));
     if (useSudo && result.code !== 0) {
       const refusal = SUDO_REFUSAL.exec(result.stderr);
       if (refusal) throw new SudoError(this.node, this.settings.user, refusal[0].replace(/^sudo: /, ''));
@@ -271,14 +271,32 @@ export class SshTransport implements NodeTransport {
     return result;
   }
 
+  /**
+   * sshd frees a session slot only after it has closed the channel on its
+   * side, a moment after our 'close' event; an open refused in that window
+   * ran nothing, so it is safe to try again shortly.
+   */
+  private async execWithChannelRetry(command: string, options: ExecOptions): Promise<ExecResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.execOnChannel(command, options);
+      } catch (error) {
+        if (!(error instanceof ChannelOpenError) || attempt >= CHANNEL_OPEN_ATTEMPTS) {
+          throw error instanceof ChannelOpenError ? new UnreachableError(this.node, `cannot open an SSH channel: ${error.message}`) : error;
+        }
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
+    }
+  }
+
   private execOnChannel(command: string, options: ExecOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      this.execCount += 1;
       this.client.exec(command, (error, channel: ClientChannel) => {
         if (error) {
-          reject(new UnreachableError(this.node, `cannot open an SSH channel: ${error.message}`));
+          reject(new ChannelOpenError(error.message));
           return;
         }
+        this.execCount += 1;
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let code: number | undefined;
@@ -308,5 +326,10 @@ export class SshTransport implements NodeTransport {
     for (const client of [...this.clients].reverse()) client.end();
   }
 }
+
+const CHANNEL_OPEN_ATTEMPTS = 8;
+
+/** The server refused to open a channel: nothing ran. */
+class ChannelOpenError extends Error {}
 
 const SIGNALS: Readonly<Record<string, number>> = { HUP: 1, INT: 2, KILL: 9, PIPE: 13, TERM: 15 };
