@@ -38,8 +38,13 @@ R="$NODE_DIR/root"
 mount -t overlay overlay \
   -o "lowerdir=/,upperdir=$NODE_DIR/upper,workdir=$NODE_DIR/work" "$R"
 mount --rbind /dev "$R/dev"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
 mount --bind /proc "$R/proc"
+# Kernel state shared with the host stays read-only (as in a container).
+mount --bind "$R/proc/sys" "$R/proc/sys"
+mount -o remount,bind,ro "$R/proc/sys"
 mount --bind /sys "$R/sys"
+mount -o remount,bind,ro "$R/sys"
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$R/run"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/var/tmp"
