@@ -5,13 +5,19 @@
  */
 
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { PathFacts, PresentPath } from '../../../src/facts/types.js';
 import { FakeNode } from './support/fake-node.js';
 import { CERT, KUBELET_CONFIG, kubeadmControlPlane, PIDS, RSA_KEY } from './support/kubeadm-node.js';
+import { GATHER_SCRIPT } from '../../../src/facts/gather-script.js';
+import { parseFacts } from '../../../src/facts/parse-facts.js';
+import { LocalTransport } from '../../../src/transport/local.js';
+import { buildCommand } from '../../../src/transport/shell-quote.js';
 import { decodedWire, gatherFrom, rawOutput, SHELLS } from './support/run-script.js';
+
+const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
 
 // Each test runs real shells; allow for a busy machine.
 jest.setTimeout(60_000);
@@ -291,6 +297,30 @@ describe('the gathering script across shells', () => {
     const dash = await rawOutput(node, '/bin/dash');
     const bash = await rawOutput(node, '/bin/bash');
     expect(dash.equals(bash)).toBe(true);
+  });
+
+  // Busybox-based nodes: busybox's sh, awk, sed, base64, sha256sum, tr, cut
+  // and uname; only stat must be GNU's. Runs where busybox is installed.
+  (BUSYBOX ? it : it.skip)('gives the same facts under busybox sh and applets as under dash with GNU tools', async () => {
+    const node = track(kubeadmControlPlane());
+    node.file('/etc/kubernetes/pki/new\nline \\ name.crt', { content: CERT, mode: 0o2600 });
+    const toolbox = join(node.base, 'toolbox');
+    mkdirSync(toolbox);
+    for (const applet of ['sh', 'awk', 'sed', 'base64', 'sha256sum', 'tr', 'cut', 'uname', 'cat', 'timeout', 'env']) {
+      symlinkSync(BUSYBOX ?? '', join(toolbox, applet));
+    }
+    symlinkSync('/usr/bin/stat', join(toolbox, 'stat'));
+    const command = buildCommand(
+      '/usr/bin/env',
+      `PATH=${toolbox}`,
+      `CISFIX_FACTS_ROOT=${node.root}`,
+      `CISFIX_FACTS_PROC=${node.procDir}`,
+      join(toolbox, 'sh'),
+      '-s',
+    );
+    const result = await new LocalTransport('cp-1').exec(command, { stdin: GATHER_SCRIPT });
+    expect(result.stderr).toBe('');
+    expect(parseFacts('cp-1', result.stdout)).toEqual(await gatherFrom(node, '/bin/dash'));
   });
 
   it('returns content exactly as written, with or without a final newline, CRs and blank lines included', async () => {

@@ -1,0 +1,71 @@
+/**
+ * Properties of the real gathering script over generated names and contents
+ * (fast-check; each run builds one fake tree and runs the script once).
+ */
+
+import { createHash } from 'node:crypto';
+import { describe, expect, it, jest } from '@jest/globals';
+import fc from 'fast-check';
+import { containsPrivateKey, EMBEDDED_PEM_PREFIX, REDACTED_KEYS } from '../../../src/facts/content-policy.js';
+import { FakeNode } from './support/fake-node.js';
+import { gatherFrom } from './support/run-script.js';
+
+jest.setTimeout(120_000);
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** Any text a file system takes as a name: no '/', no NUL, not . or .., at most 200 bytes. */
+const fileName = fc
+  .oneof(fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 24 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }))
+  .filter((n) => !n.includes('/') && !n.includes('\0') && n !== '.' && n !== '..' && Buffer.byteLength(n) <= 200);
+
+/** Text that the redaction rules leave alone (those are tested with fixed cases). */
+const plainContent = fc
+  .oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }))
+  .filter(
+    (t) =>
+      !t.includes('\0') &&
+      !containsPrivateKey(t) &&
+      !t.includes(EMBEDDED_PEM_PREFIX) &&
+      !REDACTED_KEYS.some((key) => new RegExp(`${key}"?[ \\t]*:`).test(t)),
+  );
+
+describe('the gathering script on generated trees', () => {
+  it('lists and hashes files of any name exactly', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fileName, { minLength: 1, maxLength: 12 }), async (names) => {
+        const node = new FakeNode();
+        try {
+          names.forEach((name, i) => node.file(`/etc/kubernetes/pki/${name}`, { content: `file ${i}\n`, mode: 0o600 }));
+          const facts = await gatherFrom(node, '/bin/dash');
+          const paths = names.map((n) => `/etc/kubernetes/pki/${n}`);
+          expect(facts.listings['/etc/kubernetes/pki']?.entries).toEqual([...paths].sort());
+          paths.forEach((p, i) => expect(facts.paths[p]).toMatchObject({ exists: true, mode: '600', sha256: sha256(`file ${i}\n`) }));
+        } finally {
+          node.remove();
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('returns the content of configuration files byte for byte', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(plainContent, { minLength: 1, maxLength: 10 }), async (contents) => {
+        const node = new FakeNode();
+        try {
+          contents.forEach((content, i) => node.file(`/etc/systemd/system/kubelet.service.d/${i}.conf`, content));
+          const facts = await gatherFrom(node, '/bin/dash');
+          contents.forEach((content, i) =>
+            expect(facts.paths[`/etc/systemd/system/kubelet.service.d/${i}.conf`]).toMatchObject({
+              content: { kind: 'text', text: content, verbatim: true },
+            }),
+          );
+        } finally {
+          node.remove();
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+});
