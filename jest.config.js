@@ -11,6 +11,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // e2e tests bring up a lab and run the CLI several times; unit tests are far below this.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
