@@ -371,8 +371,20 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
 
   await ensureHostPackages(progress);
   const sleeper = await buildSleeper(progress);
-  await mkdir(stateRoot(), { recursive: true, mode: 0o700 });
-  await mkdir(dir, { mode: 0o700 });
+  // The instance dir is created exclusively: a concurrent `up` of the same
+  // instance fails here. (Retry once: a `down` of the last other instance may
+  // remove an empty state root between the two mkdirs.)
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(stateRoot(), { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new Error(`lab instance "${instance}" is being brought up by another process (${dir} exists)`);
+      if (code !== 'ENOENT' || attempt > 0) throw e;
+    }
+  }
 
   let index: number;
   if (instance === DEFAULT_INSTANCE) {
