@@ -201,6 +201,7 @@ shq() {
   Q="'$Q$_s'"
 }
 STAT=
+ABSENT=
 FOLLOW=
 HASH=
 CONTENT=
@@ -208,10 +209,11 @@ LISTED=
 N=0
 TRUNC=0
 
-# want PATH [nohash]: stat PATH; follow it if it is a symlink; hash it if it is a regular file.
+# want PATH [nohash]: stat PATH (or note it absent); follow it if it is a symlink; hash it if it is a regular file.
 want() {
   shq "$1"
-  case " $STAT " in *" $Q "*) return 0 ;; esac
+  case " $STAT $ABSENT " in *" $Q "*) return 0 ;; esac
+  if [ ! -e "$1" ] && [ ! -L "$1" ]; then ABSENT="$ABSENT $Q"; return 0; fi
   STAT="$STAT $Q"
   if [ -L "$1" ]; then FOLLOW="$FOLLOW $Q"; fi
   if [ "$2" != nohash ] && [ -f "$1" ]; then HASH="$HASH $Q"; fi
@@ -474,9 +476,12 @@ if [ -n "$KBIN" ]; then
 fi
 
 # Metadata of everything at once.
+if [ -n "$ABSENT" ]; then
+  eval "set -- $ABSENT"
+  sec absent
+  printf '%s\\0' "$@" | base64
+fi
 eval "set -- $STAT"
-sec requested
-printf '%s\\0' "$@" | base64
 sec stat
 stat --printf="$FMT" -- "$@" 2>/dev/null | base64
 if [ -n "$FOLLOW" ]; then

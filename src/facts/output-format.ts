@@ -23,7 +23,7 @@ export const SECTION_MARK = '@@';
  * - `proc <pid> <comm>`: /proc/<pid>/cmdline (NUL-separated argv);
  * - `etcd-env <pid>`: the process's ETCD_* environment lines (credentials dropped);
  * - `kubelet-version`: `how\0path\0` then the output of `kubelet --version`;
- * - `requested`: NUL-terminated paths the script stat'ed (absent ones do not exist);
+ * - `absent`: NUL-terminated paths the script looked for and did not find;
  * - `stat` / `stat-follow`: STAT_FIELDS records (lstat / stat through symlinks);
  * - `sha256-files`: NUL-terminated paths given to sha256sum, in order;
  * - `sha256`: `sha256sum` output for them (a file it could not read is missing);
@@ -40,7 +40,7 @@ export type SectionName =
   | 'proc'
   | 'etcd-env'
   | 'kubelet-version'
-  | 'requested'
+  | 'absent'
   | 'stat'
   | 'stat-follow'
   | 'sha256-files'
@@ -56,7 +56,7 @@ export const SECTION_NAMES: readonly SectionName[] = [
   'proc',
   'etcd-env',
   'kubelet-version',
-  'requested',
+  'absent',
   'stat',
   'stat-follow',
   'sha256-files',

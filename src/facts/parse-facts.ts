@@ -165,6 +165,21 @@ function kubeletVersionOf(sections: readonly Section[], kubelet: ComponentProces
   return version.from === 'process' && kubelet ? { ...version, binary: kubelet.argv[0] ?? binary } : version;
 }
 
+/** `content-withheld` payloads: path/reason pairs. */
+function withheldOf(sections: readonly Section[], strip: (name: string) => string): Map<string, 'private-key' | 'too-large'> {
+  const withheld = new Map<string, 'private-key' | 'too-large'>();
+  for (const section of sections.filter((s) => s.name === 'content-withheld')) {
+    const fields = splitNul(section.payload);
+    if (fields.length % 2 !== 0) throw new Error('content-withheld section is not path/reason pairs');
+    for (let i = 0; i < fields.length; i += 2) {
+      const reason = fields[i + 1];
+      if (reason !== 'too-large' && reason !== 'private-key') throw new Error(`unknown withheld reason ${reason}`);
+      withheld.set(strip(fields[i] ?? ''), reason);
+    }
+  }
+  return withheld;
+}
+
 /** The `host` payload: four NUL-terminated fields, then the accounts text. */
 function splitHost(payload: Buffer | undefined): string[] {
   if (!payload) throw new Error('no host section');
@@ -217,29 +232,24 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
       ].map(([name, hash]) => [strip(name), hash]),
     ),
     ...contentOfSections(sections, strip),
-    withheld: new Map(
-      sections
-        .filter((s) => s.name === 'content-withheld')
-        .map((s) => {
-          const fields = splitNul(s.payload);
-          if (fields.length % 2 !== 0) throw new Error('content-withheld section is not path/reason pairs');
-          return fields.flatMap((field, i) => {
-            if (i % 2 === 1) return [];
-            const reason = fields[i + 1];
-            if (reason !== 'too-large' && reason !== 'private-key') throw new Error(`unknown withheld reason ${reason}`);
-            return [[strip(field), reason] as const];
-          });
-        })
-        .flat(),
-    ),
+    withheld: withheldOf(sections, strip),
   };
 
-  const requested = new Set([...splitNul(one('requested')?.payload ?? Buffer.alloc(0)).filter(Boolean).map(strip), ...gathered.records.keys()]);
+  // Every path the script looked at: found (stat records) or not (absent list).
+  const absent = splitNul(one('absent')?.payload ?? Buffer.alloc(0)).map(strip);
+  const lookedAt = new Set([...gathered.records.keys(), ...absent]);
   const paths: Record<string, PathFacts> = {};
-  for (const path of [...requested].sort()) paths[path] = pathFacts(path, gathered, notes);
+  for (const path of [...lookedAt].sort()) paths[path] = pathFacts(path, gathered, notes);
 
   const listings = listingsOf(splitNul(one('listed')?.payload ?? Buffer.alloc(0)), strip, paths);
   if (truncated) notes.push('directory listings were cut off at the entry limit: some entries are missing');
+
+  const resolvedPaths = resolvePaths({ paths, listings, components });
+  for (const resolved of Object.values(resolvedPaths)) {
+    if (resolved && 'path' in resolved && paths[resolved.path] === undefined) {
+      notes.push(`${resolved.path} (${resolved.origin}) was not looked at on the node: treat it as unknown, not as absent`);
+    }
+  }
 
   return {
     formatVersion: 1,
@@ -253,7 +263,7 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     users,
     groups,
     kubeletVersion: kubeletVersionOf(sections, components.kubelet),
-    resolvedPaths: resolvePaths({ paths, listings, components }),
+    resolvedPaths,
     roles: detectRoles(components),
     truncated,
     notes,

@@ -51,10 +51,7 @@ function int(value: string, what: string): number {
   return Number(value);
 }
 
-/**
- * Throws a plain Error on a malformed record; the caller wraps it with the
- * node's name. `unknownName` is what stat prints for an id without a name.
- */
+/** Throws a plain Error on a malformed record; the caller wraps it with the node's name. */
 export function parseStatRecords(fields: readonly string[]): StatRecord[] {
   const width = STAT_FIELDS.length;
   if (fields.length % width !== 0) {
