@@ -5,6 +5,8 @@ import YAML from 'yaml';
 import { labDown, labStatus, labUp, nodeExec, type LabState } from '../lab/lab.js';
 
 const INSTANCE = 'e2e-lab';
+/** Per-test timeout: the lab is real processes on a shared machine. */
+const T = 60_000;
 let lab: LabState;
 let upSeconds = 0;
 
@@ -95,11 +97,11 @@ describe('the lab', () => {
     const inventory = YAML.parse(readFileSync(lab.inventoryFile, 'utf8'));
     expect(inventory.ssh).toMatchObject({ user: 'ops', identityFile: lab.identityFile, knownHostsFile: lab.knownHostsFile, become: 'sudo' });
     expect(inventory.nodes).toEqual(lab.nodes.map((n) => ({ name: n.name, host: n.ip, roles: n.roles })));
-  });
+  }, T);
 
   it('refuses to bring up an instance that is already up', async () => {
     await expect(labUp({ instance: INSTANCE, nodes: 1 })).rejects.toThrow(/already up/);
-  });
+  }, T);
 
   it('lets the real ssh client reach every node as ops with verified host keys, and sudo -n works', async () => {
     for (const node of lab.nodes) {
@@ -107,25 +109,25 @@ describe('the lab', () => {
       expect(r).toMatchObject({ code: 0 });
       expect(r.stdout.split('\n').slice(0, 3)).toEqual([node.name, 'ops', '0']);
     }
-  });
+  }, T);
 
   it('refuses a host key that is not in known_hosts', async () => {
     const r = await ssh(lab, 'ops', lab.nodes[0]!.ip, 'true', ['-o', 'UserKnownHostsFile=/dev/null']);
     expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/Host key verification failed/);
-  });
+  }, T);
 
   it('makes sudo ask ops-pw for a password, so sudo -n fails', async () => {
     const r = await ssh(lab, 'ops-pw', lab.nodes[1]!.ip, 'sudo -n true');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/a password is required/);
-  });
+  }, T);
 
   it('reaches a node through the bastion (ProxyJump)', async () => {
     const jump = ['ssh', ...sshArgs(lab, 'ops', lab.bastion.ip).slice(0, -1), '-W', '%h:%p', `ops@${lab.bastion.ip}`].join(' ');
     const r = await ssh(lab, 'ops', lab.nodes[2]!.ip, 'hostname', ['-o', `ProxyCommand=${jump}`]);
     expect(r).toMatchObject({ code: 0, stdout: `${lab.nodes[2]!.name}\n` });
-  });
+  }, T);
 
   it('limits a connection to 2 concurrent sessions (MaxSessions 2)', async () => {
     const client = new ssh2.Client();
@@ -147,7 +149,7 @@ describe('the lab', () => {
     } finally {
       client.end();
     }
-  });
+  }, T);
 
   it('runs kube-apiserver with exactly its manifest arguments, and etcd', async () => {
     const manifest = (await root('cp-1', 'cat /etc/kubernetes/manifests/kube-apiserver.yaml')).stdout;
@@ -159,7 +161,7 @@ describe('the lab', () => {
     const etcd = await processArgv('cp-1', 'etcd');
     expect(etcd?.argv).toEqual(manifestArgv((await root('cp-1', 'cat /etc/kubernetes/manifests/etcd.yaml')).stdout));
     expect((await root('cp-1', '/usr/local/bin/kube-apiserver --version')).stdout).toBe('Kubernetes v1.33.4\n');
-  });
+  }, T);
 
   it('leaves kubeadm\'s files with kubeadm\'s modes and owners, users only inside the node', async () => {
     const r = await root('cp-1', 'stat -c "%n %a %U:%G" /etc/kubernetes/admin.conf /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/pki/ca.key /etc/kubernetes/pki/ca.crt /var/lib/etcd /var/lib/kubelet/config.yaml /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; getent passwd etcd || echo no-etcd-user; getent passwd ops');
@@ -177,7 +179,7 @@ describe('the lab', () => {
     ].join('\n'));
     expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(/^ops:/m);
     expect(existsSync('/etc/kubernetes/admin.conf')).toBe(false);
-  });
+  }, T);
 
   it('answers the health endpoints on the node\'s loopback', async () => {
     expect((await curl('cp-1', 'https://127.0.0.1:6443/readyz')).stdout).toBe('ok');
@@ -187,7 +189,7 @@ describe('the lab', () => {
     for (const n of lab.nodes) expect((await curl(n.name, 'http://127.0.0.1:10248/healthz')).stdout).toBe('ok');
     // A worker runs no control plane.
     expect((await curl('worker-1', 'https://127.0.0.1:6443/readyz')).code).not.toBe(0);
-  });
+  }, T);
 
   it('restarts a component with the new arguments when its manifest changes', async () => {
     const before = await processArgv('cp-1', 'kube-apiserver');
@@ -198,7 +200,7 @@ describe('the lab', () => {
     });
     expect(after.argv.indexOf('--profiling=false')).toBe(after.argv.indexOf('--secure-port=6443') - 1);
     await eventually('readyz', async () => ((await curl('cp-1', 'https://127.0.0.1:6443/readyz')).stdout === 'ok' ? true : undefined));
-  });
+  }, T);
 
   describe('refuses a static pod and takes its health endpoint down', () => {
     const cases: Array<[string, string, string, RegExp]> = [
@@ -225,7 +227,7 @@ describe('the lab', () => {
       expect((await root('cp-1', 'cat /var/log/lab-kubelet.log')).stdout).toMatch(reason);
       await root('cp-1', `mv /root/${pod}.yaml.orig ${file}`);
       await eventually(`${pod} back`, async () => ((await curl('cp-1', `https://127.0.0.1:${port[pod]}/healthz`)).stdout === 'ok' ? true : undefined));
-    });
+    }, T);
   });
 
   it('ignores dot-files and non-manifest files in the manifests directory, and runs and stops other pods', async () => {
@@ -238,7 +240,7 @@ describe('the lab', () => {
     expect((await labStatus(INSTANCE)).nodes[0]!.pods.map((p) => p.name).sort()).toEqual(['etcd', 'extra', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
     await root('cp-1', 'rm /etc/kubernetes/manifests/extra.yaml /etc/kubernetes/manifests/.hidden.yaml /etc/kubernetes/manifests/notes.txt');
     await eventually('the extra pod to stop', async () => ((await root('cp-1', 'pgrep -f "^sleep 4444$"')).code === 1 ? true : undefined));
-  });
+  }, T);
 
   it('restarts the kubelet from the unit, drop-ins and env files on `sudo systemctl restart kubelet`', async () => {
     const w = lab.nodes[1]!;
@@ -258,7 +260,7 @@ describe('the lab', () => {
     ]);
     const show = await root(w.name, 'systemctl show kubelet -p ExecStart --value');
     expect(show.stdout).toMatch(/^\{ path=\/usr\/bin\/kubelet ; argv\[\]=\/usr\/bin\/kubelet \$KUBELET_KUBECONFIG_ARGS \$KUBELET_CONFIG_ARGS \$KUBELET_KUBEADM_ARGS \$KUBELET_EXTRA_ARGS ;/);
-  });
+  }, T);
 
   it('applies a new drop-in only after daemon-reload, as systemd does', async () => {
     const w = lab.nodes[2]!.name;
@@ -269,7 +271,7 @@ describe('the lab', () => {
     await root(w, 'systemctl daemon-reload && systemctl restart kubelet');
     expect((await processArgv(w, 'kubelet'))?.argv).toEqual(['/usr/bin/kubelet', '--config=/var/lib/kubelet/config.yaml', '--v=4', '--node-labels=a=b']);
     await root(w, 'rm /usr/lib/systemd/system/kubelet.service.d/20-lab.conf; echo KUBELET_EXTRA_ARGS= > /etc/default/kubelet; systemctl daemon-reload; systemctl restart kubelet');
-  });
+  }, T);
 
   it('fails the kubelet when its --config is invalid, and brings it back once fixed', async () => {
     const w = lab.nodes[2]!.name;
@@ -281,7 +283,7 @@ describe('the lab', () => {
     await root(w, 'cp /root/config.yaml /var/lib/kubelet/config.yaml; systemctl restart kubelet');
     expect((await root(w, 'systemctl is-active kubelet')).stdout).toBe('active\n');
     expect((await curl(w, 'http://127.0.0.1:10248/healthz')).stdout).toBe('ok');
-  });
+  }, T);
 });
 
 describe('the drifted scenario', () => {
@@ -308,7 +310,7 @@ describe('the drifted scenario', () => {
     // The kubelet serves the read-only port and lets anonymous requests through.
     expect((await nodeExec(drifted, 'worker-1', ['curl', '-s', 'http://127.0.0.1:10255/healthz'])).stdout).toBe('ok');
     expect((await nodeExec(drifted, 'worker-1', ['curl', '-sk', '-o', '/dev/null', '-w', '%{http_code}', 'https://127.0.0.1:10250/pods'])).stdout).toBe('200');
-  });
+  }, T);
 });
 
 describe('down', () => {

@@ -82,7 +82,7 @@ export interface LabPodStatus {
   file: string;
   name: string;
   component?: string;
-  state: 'running' | 'refused' | 'crashloop' | 'stopped';
+  state: 'running' | 'refused' | 'crashloop';
   reason?: string;
   pid?: number;
   argv?: string[];
@@ -265,7 +265,7 @@ async function startNode(plan: NodePlan): Promise<number> {
   child.unref();
   const parent = child.pid;
   if (!parent) throw new Error(`${plan.name}: could not spawn ip netns exec`);
-  return waitFor(`${plan.name} to start`, 10_000, async () => {
+  return waitFor(`${plan.name} to start`, 30_000, async () => {
     const text = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '');
     const pid = Number(text.trim().split(/\s+/)[0]);
     if (pid > 0) return pid;
