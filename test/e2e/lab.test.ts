@@ -230,6 +230,21 @@ describe('the lab', () => {
     }, T);
   });
 
+  it('retries a pod refused for a missing file, and starts it once the file appears', async () => {
+    const file = '/etc/kubernetes/manifests/kube-controller-manager.yaml';
+    await root('cp-1', `cp -p ${file} /root/cm.orig && sed -i 's#--root-ca-file=/etc/kubernetes/pki/ca.crt#--root-ca-file=/etc/kubernetes/pki/late.crt#' ${file}`);
+    await eventually('refused', async () => ((await podState('cp-1', 'kube-controller-manager'))?.state === 'refused' ? true : undefined));
+    await root('cp-1', 'cp /etc/kubernetes/pki/ca.crt /etc/kubernetes/pki/late.crt');
+    const running = await eventually('running with late.crt', async () => {
+      const p = await processArgv('cp-1', 'kube-controller-manager');
+      return p?.argv.includes('--root-ca-file=/etc/kubernetes/pki/late.crt') ? p : undefined;
+    }, 30_000);
+    expect(running.argv[0]).toBe('kube-controller-manager');
+    await root('cp-1', `mv /root/cm.orig ${file}`);
+    await eventually('restored', async () => ((await processArgv('cp-1', 'kube-controller-manager'))?.argv.includes('--root-ca-file=/etc/kubernetes/pki/ca.crt') ? true : undefined));
+    await root('cp-1', 'rm /etc/kubernetes/pki/late.crt');
+  }, T);
+
   it('ignores dot-files and non-manifest files in the manifests directory, and runs and stops other pods', async () => {
     const pod = (name: string, seconds: number) =>
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: kube-system\nspec:\n  containers:\n  - name: ${name}\n    command:\n    - sleep\n    - "${seconds}"\n`;

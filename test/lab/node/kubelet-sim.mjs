@@ -209,12 +209,19 @@ function runPod(pod) {
   } catch (e) {
     const reason = e instanceof PodError ? e.message : `internal error: ${e.message}`;
     pod.argv = undefined;
+    pod.child = undefined;
+    pod.attempts = (pod.attempts ?? 0) + 1;
+    // Missing files may appear: retry with back-off (checked by syncPods). A
+    // manifest that does not parse waits for a new version of the file.
+    pod.retryAt = e instanceof PodError && !e.retryable ? undefined : Date.now() + Math.min(10_000, 1000 * 2 ** Math.min(pod.attempts - 1, 4));
+    if (pod.state !== 'refused' || pod.reason !== reason) log('E', `refused static pod from ${pod.file}: ${reason}`);
     setPodState(pod, 'refused', reason);
-    log('E', `refused static pod from ${pod.file}: ${reason}`);
     return;
   }
   pod.name = admitted.pod.name;
   pod.argv = admitted.pod.argv;
+  pod.attempts = 0;
+  pod.retryAt = undefined;
   const child = startProcess(admitted.executable, admitted.pod.argv, admitted.pod.name);
   pod.child = child;
   setPodState(pod, 'running', undefined);
@@ -288,7 +295,13 @@ async function syncPods() {
     for (const [file, { text, hash, sig }] of seen) {
       let pod = pods.get(file);
       if (pod) pod.sig = sig;
-      if (pod && pod.hash === hash) continue;
+      if (pod && pod.hash === hash) {
+        const due = (pod.state === 'refused' && pod.retryAt !== undefined && Date.now() >= pod.retryAt)
+          // crashed while the kubelet was not running: nobody restarted it
+          || (pod.state === 'crashloop' && !pod.backoff);
+        if (due) runPod(pod);
+        continue;
+      }
       if (pod) await stopPod(pod, 'manifest changed');
       else {
         pod = { file, name: path.basename(file), restarts: 0, servers: [] };
@@ -297,6 +310,7 @@ async function syncPods() {
       pod.text = text;
       pod.hash = hash;
       pod.restarts = 0;
+      pod.attempts = 0;
       runPod(pod);
     }
   } finally {

@@ -17,25 +17,35 @@ export function isManifestFile(name) {
   return !name.startsWith('.') && MANIFEST_EXTENSIONS.some((e) => name.endsWith(e));
 }
 
-export class PodError extends Error {}
+/**
+ * Why a pod cannot start. `retryable` is false when only a new manifest can
+ * help (unparseable, not a Pod); otherwise the kubelet retries with back-off,
+ * as a real one would keep restarting a container until its file appears.
+ */
+export class PodError extends Error {
+  constructor(message, retryable = true) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
 
 /** Parses a manifest; throws PodError with a kubelet-like reason. Returns { name, namespace, argv, mounts, volumes }. */
 export function parsePod(text, file) {
   let obj;
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new PodError(`invalid pod manifest ${file}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    throw new PodError(`invalid pod manifest ${file}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, false);
   }
   obj = doc.toJS();
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new PodError(`invalid pod manifest ${file}: not an object`);
-  if (obj.kind !== 'Pod') throw new PodError(`invalid pod manifest ${file}: kind is ${JSON.stringify(obj.kind)}, want "Pod"`);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new PodError(`invalid pod manifest ${file}: not an object`, false);
+  if (obj.kind !== 'Pod') throw new PodError(`invalid pod manifest ${file}: kind is ${JSON.stringify(obj.kind)}, want "Pod"`, false);
   const name = obj.metadata?.name;
-  if (typeof name !== 'string' || name === '') throw new PodError(`invalid pod manifest ${file}: metadata.name is required`);
+  if (typeof name !== 'string' || name === '') throw new PodError(`invalid pod manifest ${file}: metadata.name is required`, false);
   const containers = obj.spec?.containers;
-  if (!Array.isArray(containers) || containers.length === 0) throw new PodError(`invalid pod manifest ${file}: spec.containers is required`);
+  if (!Array.isArray(containers) || containers.length === 0) throw new PodError(`invalid pod manifest ${file}: spec.containers is required`, false);
   const c = containers[0];
   const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].map((a) => String(a));
-  if (argv.length === 0) throw new PodError(`pod ${name}: container ${c.name ?? '?'} has no command (the lab cannot run image entrypoints)`);
+  if (argv.length === 0) throw new PodError(`pod ${name}: container ${c.name ?? '?'} has no command (the lab cannot run image entrypoints)`, false);
   const volumes = new Map();
   for (const v of Array.isArray(obj.spec.volumes) ? obj.spec.volumes : []) {
     if (v && typeof v.name === 'string') volumes.set(v.name, v);
@@ -43,8 +53,8 @@ export function parsePod(text, file) {
   const mounts = [];
   for (const m of Array.isArray(c.volumeMounts) ? c.volumeMounts : []) {
     const v = volumes.get(m?.name);
-    if (!v) throw new PodError(`pod ${name}: volumeMount ${JSON.stringify(m?.name)} refers to no volume`);
-    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) throw new PodError(`pod ${name}: volumeMount ${m.name} has no absolute mountPath`);
+    if (!v) throw new PodError(`pod ${name}: volumeMount ${JSON.stringify(m?.name)} refers to no volume`, false);
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) throw new PodError(`pod ${name}: volumeMount ${m.name} has no absolute mountPath`, false);
     mounts.push({ name: m.name, mountPath: path.posix.normalize(m.mountPath).replace(/\/$/, '') || '/', readOnly: m.readOnly === true, hostPath: v.hostPath });
   }
   return { name, namespace: obj.metadata.namespace ?? 'default', container: c.name ?? name, argv, mounts, volumes };
