@@ -5,29 +5,25 @@
 
 import { BugError } from '../model/errors.js';
 import { parseAccounts } from './accounts.js';
-import { classifyProcess } from './component-processes.js';
+import { componentProcesses, primaryComponents } from './component-processes.js';
 import { assembleContent, parseContentFrames, type ContentFrame } from './content-frames.js';
 import { containsPrivateKey, isKeyFileName } from './content-policy.js';
 import { detectRoles } from './detect-roles.js';
 import { parseHostInfo, parseKubeletVersion } from './host-info.js';
 import { resolveKubeletService } from './kubelet-service.js';
-import type { ListingClass } from './listing-specs.js';
+import { directoryListings } from './directory-listings.js';
 import { parseSections, splitNul, type Section } from './parse-sections.js';
 import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
 import { parseSha256Output, parseStatRecords, type StatRecord } from './stat-records.js';
 import type {
-  Component,
   ComponentProcess,
-  DirectoryListing,
   FileContent,
   KubeletVersion,
   NodeFacts,
   PathFacts,
   PresentPath,
 } from './types.js';
-
-const LISTING_CLASSES: ReadonlySet<string> = new Set<ListingClass>(['manifests', 'conf-d', 'plain', 'data']);
 
 /** Maps the script's names (with CISFIX_FACTS_ROOT in front) to node paths. */
 function rootStripper(root: string): (name: string) => string {
@@ -82,74 +78,6 @@ function pathFacts(path: string, gathered: Gathered, notes: string[]): PathFacts
     content: contentOf(path, followed ?? (isFile ? { size: record.stat.size, sha256: ownSha } : null), gathered, notes),
   };
   return present;
-}
-
-function processes(sections: readonly Section[], notes: string[]): ComponentProcess[] {
-  const environments = new Map<string, Record<string, string>>();
-  for (const s of sections.filter((x) => x.name === 'etcd-env')) {
-    const env: Record<string, string> = {};
-    for (const line of s.payload.toString('utf8').split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    environments.set(s.args[0] ?? '', env);
-  }
-  const found: ComponentProcess[] = [];
-  for (const s of sections.filter((x) => x.name === 'proc')) {
-    const [pidText = '', comm = ''] = s.args;
-    if (!/^\d+$/.test(pidText)) throw new Error(`proc section with pid ${JSON.stringify(pidText)}`);
-    const argv = splitNul(s.payload);
-    if (argv.length === 0) continue; // exited while we looked, or a kernel thread
-    const component = classifyProcess(comm, argv);
-    if (!component) {
-      notes.push(`process ${pidText} (${comm}) is not a Kubernetes component: ignored`);
-      continue;
-    }
-    found.push({ pid: Number(pidText), comm, component, argv, environment: environments.get(pidText) ?? {} });
-  }
-  return found.sort((a, b) => a.pid - b.pid);
-}
-
-function primaryComponents(all: readonly ComponentProcess[], notes: string[]): Partial<Record<Component, ComponentProcess>> {
-  const components: Partial<Record<Component, ComponentProcess>> = {};
-  for (const p of all) {
-    const first = components[p.component];
-    if (first) {
-      notes.push(`${p.component} runs more than once (pids ${first.pid} and ${p.pid}); facts use pid ${first.pid}`);
-    } else {
-      components[p.component] = p;
-    }
-  }
-  return components;
-}
-
-function listingsOf(
-  triples: readonly string[],
-  strip: (name: string) => string,
-  paths: Readonly<Record<string, PathFacts>>,
-): Record<string, DirectoryListing> {
-  if (triples.length % 3 !== 0) throw new Error('listed section is not dir/depth/class triples');
-  const all = Object.values(paths);
-  const listings: Record<string, DirectoryListing> = {};
-  for (let i = 0; i < triples.length; i += 3) {
-    const dir = strip(triples[i] ?? '');
-    const depth = Number(triples[i + 1]);
-    const listing = triples[i + 2] ?? '';
-    if (!Number.isInteger(depth) || depth < 1 || !LISTING_CLASSES.has(listing)) {
-      throw new Error(`listed section has a bad entry for ${JSON.stringify(dir)}`);
-    }
-    const self = paths[dir];
-    const exists = self?.exists === true && (self.type === 'dir' || self.followed?.type === 'dir');
-    const prefix = dir === '/' ? '/' : `${dir}/`;
-    const entries = exists
-      ? all
-          .filter((p) => p.exists && p.path.startsWith(prefix) && p.path.slice(prefix.length).split('/').length <= depth)
-          .map((p) => p.path)
-          .sort()
-      : [];
-    listings[dir] = { dir, depth, listing: listing as ListingClass, exists, entries };
-  }
-  return listings;
 }
 
 function kubeletVersionOf(sections: readonly Section[], kubelet: ComponentProcess | undefined): KubeletVersion | null {
@@ -216,7 +144,7 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
   const host = parseHostInfo(uname, osRelease === '' ? undefined : osRelease);
   const { users, groups } = parseAccounts(accounts);
 
-  const all = processes(sections, notes);
+  const all = componentProcesses(sections, notes);
   const components = primaryComponents(all, notes);
 
   const byName = (records: StatRecord[]): Map<string, StatRecord> => new Map(records.map((r) => [strip(r.name), r]));
@@ -241,7 +169,7 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
   const paths: Record<string, PathFacts> = {};
   for (const path of [...lookedAt].sort()) paths[path] = pathFacts(path, gathered, notes);
 
-  const listings = listingsOf(splitNul(one('listed')?.payload ?? Buffer.alloc(0)), strip, paths);
+  const listings = directoryListings(splitNul(one('listed')?.payload ?? Buffer.alloc(0)), strip, paths);
   if (truncated) notes.push('directory listings were cut off at the entry limit: some entries are missing');
 
   const resolvedPaths = resolvePaths({ paths, listings, components });
