@@ -177,7 +177,10 @@ export interface KubeletVersion {
 
 /**
  * Where a resolved path came from:
- * - `process-flag`: a flag on the running component's command line;
+ * - `process-flag`: a flag on the running component's command line (the
+ *   last occurrence, as the component reads it). The path is as the process
+ *   sees it: static pods mount it from the host at the same path, but a
+ *   containerised kube-proxy's --config usually does not exist on the host;
  * - `config-file`: a field of the running kubelet's config file;
  * - `candidate`: the first existing entry of kube-bench's candidate list
  *   (plus cis-fix's additions);
