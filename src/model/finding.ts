@@ -25,7 +25,8 @@ export interface Finding {
   readonly notFixableReason?: string;
   /** The inventory parameter whose value would make this fixable. */
   readonly decisionParameter?: string;
-  readonly kubeBench: KubeBenchVerdict;
+  /** kube-bench's verdict on the same facts; undefined where cis-fix does not reproduce that check yet. */
+  readonly kubeBench: KubeBenchVerdict | undefined;
   /** Set where cis-fix fails a control that kube-bench passes: says why. */
   readonly stricterThanKubeBench?: string;
 }

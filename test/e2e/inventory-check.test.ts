@@ -12,7 +12,7 @@ let lab: LabState;
 let scratch: string;
 
 beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 3 });
+  lab = await labUp({ instance: INSTANCE, nodes: 3, recreate: true });
   scratch = mkdtempSync(join(tmpdir(), 'cisfix-inv-'));
 }, 120_000);
 
