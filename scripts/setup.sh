@@ -15,6 +15,7 @@ have openssl || need_pkgs+=(openssl)
 have curl || need_pkgs+=(curl)
 have ps || need_pkgs+=(procps)
 have tini || [ -x /usr/bin/tini ] || need_pkgs+=(tini)
+have busybox || need_pkgs+=(busybox)
 have gcc || need_pkgs+=(gcc libc6-dev)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"

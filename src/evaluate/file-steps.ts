@@ -61,7 +61,7 @@ export function evaluateFileOwner(step: FileOwnerStep, paths: readonly string[],
     const observed = `${entry.path} owned by ${entry.user ?? entry.uid}:${entry.group ?? entry.gid}`;
     if (owner.value === undefined || group.value === undefined) {
       const parameter = owner.parameter ?? group.parameter;
-      return { observed, blocked: `the owner is a decision: set parameter ${parameter} in the inventory`, ...(parameter ? { parameter } : {}) };
+      return { observed, blocked: `the owner is yours to choose: set parameter ${parameter} under parameters: in the inventory`, ...(parameter ? { parameter } : {}) };
     }
     const missingUser = !facts.users.some((u) => u.name === owner.value);
     const missingGroup = !facts.groups.some((g) => g.name === group.value);

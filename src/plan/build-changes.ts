@@ -14,8 +14,11 @@ import { tightenMode } from '../playbook/file-mode.js';
 export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
   const modes = new Map<string, { node: string; current: PresentPath; mask: number; controls: string[] }>();
   const owners = new Map<string, { node: string; current: PresentPath; user: string; group: string; controls: string[] }>();
+  // One file reached by two paths (/lib and /usr/lib on usr-merged systems) is one change.
+  const aliases = new Map<string, Set<string>>();
   for (const { node, controlId, proposal } of proposals) {
-    const key = `${node}\0${proposal.path}`;
+    const key = `${node}\0${proposal.current.device}:${proposal.current.inode}`;
+    aliases.set(key, (aliases.get(key) ?? new Set()).add(proposal.path));
     if (proposal.kind === 'file-mode') {
       const existing = modes.get(key);
       modes.set(key, existing ? { ...existing, mask: existing.mask & proposal.maxMode, controls: [...existing.controls, controlId] } : { node, current: proposal.current, mask: proposal.maxMode, controls: [controlId] });
@@ -28,7 +31,11 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
     }
   }
   const changes: Change[] = [];
-  for (const { node, current, mask, controls } of modes.values()) {
+  const alsoAt = (key: string, target: string) => {
+    const others = [...(aliases.get(key) ?? [])].filter((p) => p !== target).sort();
+    return others.length ? ` (same file as ${others.join(', ')})` : '';
+  };
+  for (const [key, { node, current, mask, controls }] of modes) {
     const before = current.mode;
     const after = tightenMode(parseInt(before, 8), mask).toString(8);
     changes.push({
@@ -40,12 +47,12 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
       action: 'update',
       precondition: preconditionOf(current),
       restart: 'none',
-      diff: `mode ${pad(before)} -> ${pad(after)}`,
+      diff: `mode ${pad(before)} -> ${pad(after)}${alsoAt(key, current.path)}`,
       before: { mode: before },
       after: { mode: after },
     });
   }
-  for (const { node, current, user, group, controls } of owners.values()) {
+  for (const [key, { node, current, user, group, controls }] of owners) {
     const beforeUser = current.user ?? String(current.uid);
     const beforeGroup = current.group ?? String(current.gid);
     changes.push({
@@ -57,7 +64,7 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
       action: 'update',
       precondition: preconditionOf(current),
       restart: 'none',
-      diff: `owner ${beforeUser}:${beforeGroup} -> ${user}:${group}`,
+      diff: `owner ${beforeUser}:${beforeGroup} -> ${user}:${group}${alsoAt(key, current.path)}`,
       before: { user: beforeUser, group: beforeGroup },
       after: { user, group },
     });

@@ -1,0 +1,59 @@
+import { Flags } from '@oclif/core';
+import type { KubeBenchTarget } from '../playbook/types.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { createProgress } from '../render/progress.js';
+import { makePlan } from '../services/plan.js';
+import { writePlanFile } from '../services/plan-file.js';
+import { CisFixCommand } from './_shared/base-command.js';
+import { selectionFlags } from './_shared/selection-flags.js';
+
+export default class Plan extends CisFixCommand {
+  static override summary = 'Show what fails the benchmark and what cis-fix would change, as diffs. Changes nothing.';
+  static override description =
+    'Gathers facts from every node (one SSH exec each), evaluates the benchmark\'s controls with kube-bench\'s semantics, and prints per node each change with the controls it satisfies, the failing controls that need a decision, and a summary.';
+  static override examples = [
+    '<%= config.bin %> plan -i inventory.yaml',
+    '<%= config.bin %> plan --only "4.1.*" -o plan.json',
+    '<%= config.bin %> plan --format markdown > plan.md',
+    '<%= config.bin %> plan --detailed-exitcode   # exit 2 when there are changes',
+  ];
+  static override flags = {
+    ...selectionFlags,
+    out: Flags.string({ char: 'o', summary: 'Also write the plan to this file (JSON, mode 0600) for `cis-fix apply FILE`.' }),
+    format: Flags.string({ summary: 'Output format.', options: ['text', 'json', 'markdown'], default: 'text' }),
+    'detailed-exitcode': Flags.boolean({ summary: 'Exit 2 when the plan has changes, 0 when it has none.' }),
+    'show-manual': Flags.boolean({ summary: 'Also list the manual controls per node.' }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Plan);
+    let progress = createProgress('Gathering facts', 0, process.stderr);
+    const { plan, unreachable } = await makePlan({
+      inventoryFile: flags.inventory,
+      benchmark: flags.benchmark as 'auto' | 'cis-1.12' | 'cis-1.11' | undefined,
+      targets: (flags.targets ?? []) as KubeBenchTarget[],
+      only: flags.only ?? [],
+      skip: flags.skip ?? [],
+      ...(flags.nodes ? { nodes: flags.nodes } : {}),
+      concurrency: flags.concurrency,
+      onStart: (count) => (progress = createProgress('Gathering facts', count, process.stderr)),
+      onNodeDone: (node) => progress.tick(node),
+    });
+    progress.done();
+    if (flags.out) await writePlanFile(flags.out, plan);
+    if (!this.jsonEnabled()) {
+      if (flags.format === 'json') this.print(JSON.stringify(plan, null, 2));
+      else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan));
+      else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'] }));
+      if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
+    }
+    if (unreachable.length) {
+      this.warnLine(`no facts from ${unreachable.join(', ')}: those nodes are not in the plan`);
+      process.exitCode = 1;
+    } else if (flags['detailed-exitcode'] && plan.changes.length > 0) {
+      process.exitCode = 2;
+    }
+    return plan;
+  }
+}

@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { evaluateNode } from '../evaluate/evaluate-node.js';
+import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
+import { gatherFacts } from '../facts/gather-facts.js';
+import type { NodeFacts } from '../facts/types.js';
+import type { Inventory, InventoryNode } from '../inventory/inventory.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { selectNodes } from '../inventory/select-nodes.js';
+import { UserError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import { buildChanges } from '../plan/build-changes.js';
+import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
+import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
+import { resolveParameters } from '../playbook/parameter-value.js';
+import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
+import { withNodeSessions } from './node-sessions.js';
+
+export interface PlanRequest {
+  readonly inventoryFile: string;
+  /** From the flag; undefined = the inventory's `benchmark:` (default auto). */
+  readonly benchmark: 'auto' | BenchmarkId | undefined;
+  readonly targets: readonly KubeBenchTarget[];
+  readonly only: readonly string[];
+  readonly skip: readonly string[];
+  readonly nodes?: readonly string[];
+  readonly concurrency: number;
+  readonly onStart?: (nodeCount: number) => void;
+  readonly onNodeDone?: (node: string) => void;
+}
+
+export interface PlanOutcome {
+  readonly plan: Plan;
+  readonly inventory: Inventory;
+  /** Nodes whose facts could not be gathered: the plan has an error finding for each. */
+  readonly unreachable: readonly string[];
+}
+
+const TOOL_VERSION = await readToolVersion();
+
+/**
+ * `cis-fix plan`: gather facts from every selected node (one exec each),
+ * evaluate the benchmark's controls, and build the changes. All I/O is here;
+ * evaluation and plan building are pure.
+ */
+export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
+  const inventory = await loadInventory(request.inventoryFile);
+  const nodes = selectNodes(inventory, request.nodes);
+  request.onStart?.(nodes.length);
+  const outcomes = await withNodeSessions(
+    nodes,
+    { concurrency: request.concurrency, ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}) },
+    (transport) => gatherFacts(transport),
+  );
+  const facts = new Map<string, NodeFacts>();
+  const findings: Finding[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.ok) facts.set(outcome.node, outcome.value);
+    else findings.push(unreachableFinding(outcome.node, outcome.error.message));
+  }
+
+  const choice = request.benchmark ?? inventory.benchmark;
+  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()]);
+  const benchmark = await loadBenchmark(benchmarkId);
+  const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
+
+  const proposals = [];
+  for (const node of nodes) {
+    const nodeFacts = facts.get(node.name);
+    if (!nodeFacts) continue;
+    const evaluation = evaluateNode(benchmark, controls, { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) });
+    findings.push(...evaluation.findings);
+    proposals.push(...evaluation.proposals);
+  }
+  const changes = buildChanges(proposals);
+  const plan: Plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    tool: { name: 'cis-fix', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    benchmark: { id: benchmarkId, chosenBy },
+    selection: { targets: request.targets, only: request.only, skip: request.skip, nodes: nodes.map((n) => n.name) },
+    inventory: { file: inventory.file, digest: inventory.digest },
+    findings,
+    changes,
+    summary: summarizePlan(findings, changes, facts.size),
+  };
+  return { plan, inventory, unreachable: outcomes.filter((o) => !o.ok).map((o) => o.node) };
+}
+
+function parametersFor(benchmark: Benchmark, node: InventoryNode) {
+  const { values, problems } = resolveParameters(benchmark, node.parameters);
+  if (problems.length) {
+    throw new UserError(`the inventory's parameters for node ${node.name} do not fit ${benchmark.id}:`, problems.map((message) => ({ location: undefined, message, fix: undefined })), [
+      `See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`,
+    ]);
+  }
+  return values;
+}
+
+function unreachableFinding(node: string, message: string): Finding {
+  return { controlId: '*', node, status: 'error', title: 'facts could not be gathered', expected: 'node reachable', actual: message, fixable: false, notFixableReason: message, kubeBench: undefined };
+}
+
+/**
+ * `auto` picks the benchmark as kube-bench does, from the Kubernetes version:
+ * here the kubelets' (over SSH); the API server's /version when the cluster
+ * side exists. The plan records which and why.
+ */
+export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: readonly NodeFacts[]): Promise<{ id: BenchmarkId; chosenBy: string }> {
+  if (choice !== 'auto') return { id: choice, chosenBy: 'chosen with --benchmark or the inventory' };
+  const versions = [...new Set(facts.map((f) => f.kubeletVersion?.version).filter((v): v is string => Boolean(v)))];
+  const infos = await listBenchmarks();
+  const ranges = infos.map((b) => `${b.id}: Kubernetes ${b.kubernetesVersions.from}${b.kubernetesVersions.to ? `–${b.kubernetesVersions.to}` : '+'}`).join(', ');
+  if (versions.length === 0) {
+    throw new UserError('cannot choose a benchmark automatically: no node reported a kubelet version', [], [`Pass --benchmark (${ranges}).`]);
+  }
+  // The oldest kubelet decides: a cluster mid-upgrade is held to the benchmark of its oldest nodes.
+  const oldest = versions.sort((a, b) => minor(a) - minor(b))[0]!;
+  const selected = selectBenchmark(oldest, infos);
+  if (!selected) throw new UserError(`Kubernetes ${oldest} is older than any benchmark cis-fix has (${ranges})`, [], ['Upgrade the cluster, or use a cis-fix release that supports it.']);
+  return { id: selected.id, chosenBy: `auto: kubelet ${oldest}${versions.length > 1 ? ` (oldest of ${versions.join(', ')})` : ''} maps to ${selected.id} as kube-bench maps it` };
+}
+
+function minor(version: string): number {
+  return Number(/^v?1\.(\d+)/.exec(version)?.[1] ?? 0);
+}
+
+async function readToolVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
