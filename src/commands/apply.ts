@@ -1,0 +1,95 @@
+import { checkbox } from '@inquirer/prompts';
+import { Args, Flags } from '@oclif/core';
+import type { Change } from '../model/change.js';
+import { UserError } from '../model/errors.js';
+import type { KubeBenchTarget } from '../playbook/types.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { createProgress } from '../render/progress.js';
+import { applyChanges } from '../services/apply.js';
+import { CisFixCommand } from './_shared/base-command.js';
+import { confirmOrRefuse } from './_shared/confirm.js';
+import { selectionFlags } from './_shared/selection-flags.js';
+
+export default class Apply extends CisFixCommand {
+  static override summary = 'Make the planned changes: locked, precondition-checked, backed up, verified, journaled.';
+  static override description =
+    'Without PLANFILE, plans afresh, shows the plan and asks. With PLANFILE, applies exactly that plan and refuses it whole (changing nothing) if any target changed since. Control-plane nodes are changed one at a time, workers in batches of --concurrency. Every run can be undone with `cis-fix rollback`.';
+  static override examples = [
+    '<%= config.bin %> apply -i inventory.yaml',
+    '<%= config.bin %> apply plan.json --yes',
+    '<%= config.bin %> apply --only "4.1.*" --interactive',
+  ];
+  static override args = { planFile: Args.string({ description: "A plan written by 'cis-fix plan -o FILE'.", required: false }) };
+  static override flags = {
+    ...selectionFlags,
+    inventory: { ...selectionFlags.inventory, default: undefined, summary: 'Inventory file (default inventory.yaml, or the one the plan file names).' },
+    yes: Flags.boolean({ char: 'y', summary: 'Apply without asking.' }),
+    interactive: Flags.boolean({ summary: 'Choose the changes to apply one by one.', exclusive: ['yes'] }),
+  };
+
+  async run() {
+    const { args, flags } = await this.parse(Apply);
+    if (args.planFile && (flags.only || flags.skip || flags.targets || flags.nodes || flags.benchmark)) {
+      throw new UserError('a plan file is applied exactly as it is: --only, --skip, --targets, --nodes and --benchmark cannot narrow it', [], [
+        'Make a narrower plan with the same flags on cis-fix plan -o FILE, or use --interactive.',
+      ]);
+    }
+    let progress = createProgress('Gathering facts', 0, process.stderr);
+    const inventoryFile = flags.inventory ?? process.env.CIS_FIX_INVENTORY ?? 'inventory.yaml';
+    const outcome = await applyChanges({
+      ...(args.planFile
+        ? { planFile: args.planFile, ...(flags.inventory ? { inventoryFile: flags.inventory } : {}) }
+        : {
+            planRequest: {
+              inventoryFile,
+              benchmark: flags.benchmark as 'auto' | 'cis-1.12' | 'cis-1.11' | undefined,
+              targets: (flags.targets ?? []) as KubeBenchTarget[],
+              only: flags.only ?? [],
+              skip: flags.skip ?? [],
+              ...(flags.nodes ? { nodes: flags.nodes } : {}),
+              concurrency: flags.concurrency,
+              onStart: (count: number) => (progress = createProgress('Gathering facts', count, process.stderr)),
+              onNodeDone: (node: string) => progress.tick(node),
+            },
+          }),
+      concurrency: flags.concurrency,
+      choose: async (plan) => {
+        progress.done();
+        if (!this.jsonEnabled()) this.print(renderPlanText(plan, this.style));
+        if (plan.changes.length === 0) return [];
+        if (flags.interactive) return this.chooseInteractively(plan.changes);
+        return (await confirmOrRefuse(`Apply these ${plan.changes.length} change(s)?`, flags.yes)) ? plan.changes : [];
+      },
+      onEvent: (event) => {
+        if (this.jsonEnabled()) return;
+        if (event.kind === 'change-applied') this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(event.change.diff)}`);
+        if (event.kind === 'node-restored') this.print(`  ${this.style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`);
+      },
+    });
+    progress.done();
+    if (!this.jsonEnabled()) {
+      if (outcome.status === 'applied') {
+        this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node)).size} node(s). Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
+      } else if (outcome.status === 'nothing-to-do') {
+        const undecided = outcome.plan.summary.needDecision;
+        this.print(this.style.green(`Nothing to do: no change is pending${undecided ? ` (${undecided} failing control(s) need a decision, see the plan)` : ''}.`));
+      } else {
+        this.print('Apply cancelled; nothing was changed.');
+      }
+    }
+    return outcome.status === 'applied'
+      ? { status: outcome.status, runId: outcome.result.runId, applied: outcome.result.applied.map((c) => c.id), journal: outcome.journalFile }
+      : { status: outcome.status };
+  }
+
+  private async chooseInteractively(changes: readonly Change[]): Promise<Change[]> {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new UserError('--interactive needs a terminal', [], ['Use --yes with a narrower plan (--only/--skip/--nodes) instead.']);
+    }
+    return checkbox({
+      message: 'Choose the changes to apply',
+      choices: changes.map((c) => ({ name: `${c.node}: ${c.target}  ${c.diff}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
+      pageSize: 20,
+    });
+  }
+}
