@@ -3,6 +3,7 @@ import { assertNever, CisFixError, StalePlanError } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { ApplyError } from './apply-errors.js';
+import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
 import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
@@ -62,7 +63,7 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
   try {
     // 1. Locks, all nodes, before anything else.
     ctx.onEvent?.({ kind: 'phase', phase: 'lock' });
-    await Promise.all(nodes.map(async (node) => {
+    await settleAll(nodes.map(async (node) => {
       await acquireNodeLock(transportOf(ctx, node), ctx.holder);
       locked.push(node);
       await journal.record({ node, phase: 'locked' });
@@ -71,7 +72,7 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
     // 2. Preconditions, all nodes.
     ctx.onEvent?.({ kind: 'phase', phase: 'precondition' });
     const current = new Map<string, Map<string, PathState>>();
-    await Promise.all(nodes.map(async (node) => {
+    await settleAll(nodes.map(async (node) => {
       current.set(node, await statPaths(transportOf(ctx, node), uniqueTargets(byNode.get(node)!)));
     }));
     const stale = changes.flatMap((change) => {
@@ -87,7 +88,7 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
 
     // 3. Backups, all nodes, before any write.
     ctx.onEvent?.({ kind: 'phase', phase: 'backup' });
-    await Promise.all(nodes.map(async (node) => {
+    await settleAll(nodes.map(async (node) => {
       const targets = uniqueTargets(byNode.get(node)!);
       try {
         await backupPaths(transportOf(ctx, node), ctx.runId, targets);
@@ -106,7 +107,7 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
     ctx.onEvent?.({ kind: 'phase', phase: 'write' });
     const applied: Change[] = [];
     for (const batch of writeOrder(nodes, ctx.roles, ctx.concurrency)) {
-      await Promise.all(batch.map(async (node) => {
+      await settleAll(batch.map(async (node) => {
         applied.push(...(await writeNode(node, byNode.get(node)!, current.get(node)!, ctx)));
       }));
     }

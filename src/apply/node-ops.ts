@@ -45,8 +45,9 @@ async function runScript(transport: NodeTransport, operation: string, script: st
   return result.stdout;
 }
 
-export async function acquireNodeLock(transport: NodeTransport, holder: string): Promise<void> {
-  const out = (await runScript(transport, 'taking the node lock', ACQUIRE_LOCK, [holder])).toString('utf8');
+/** `takeOverFrom`: the id of an interrupted run whose leftover lock may be taken (its rollback). */
+export async function acquireNodeLock(transport: NodeTransport, holder: string, takeOverFrom?: string): Promise<void> {
+  const out = (await runScript(transport, 'taking the node lock', ACQUIRE_LOCK, takeOverFrom ? [holder, takeOverFrom] : [holder])).toString('utf8');
   const [first, ...rest] = out.split('\n');
   if (first === 'acquired') return;
   throw new LockHeldError(transport.node, rest.join(' ').trim() || 'unknown holder');

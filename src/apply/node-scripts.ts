@@ -18,13 +18,21 @@ mkdir -p "$state" && chmod 700 "$state" && chown 0:0 "$state" || exit 70
 `;
 
 /**
- * $1 = holder line. Prints "acquired", or "held" and the current holder.
- * `set -C` makes the redirection fail if the lock exists: atomic create.
+ * $1 = holder line; $2 (optional) = the run id of an interrupted run whose
+ * lock may be taken over (rollback of that run). Prints "acquired", or
+ * "held" and the current holder. The holder is written to a temp file first
+ * (a full disk fails here, leaving no lock behind), then hard-linked to
+ * `lock`: link(2) fails if the lock exists, so taking it is atomic.
  */
 export const ACQUIRE_LOCK = `${PREAMBLE}
-if ( set -C; printf '%s\\n' "$1" > "$state/lock" ) 2>/dev/null; then
-  echo acquired
+tmp="$state/.lock.$$"
+printf '%s\\n' "$1" > "$tmp" 2>/dev/null && [ -s "$tmp" ] || { rm -f "$tmp"; echo "cannot write in $state (disk full or read-only?)" >&2; exit 73; }
+if ln "$tmp" "$state/lock" 2>/dev/null; then
+  rm -f "$tmp"; echo acquired
+elif [ -n "\${2:-}" ] && grep -qF -- "run $2 " "$state/lock" 2>/dev/null; then
+  mv -f "$tmp" "$state/lock" && echo acquired
 else
+  rm -f "$tmp"
   echo held
   cat "$state/lock" 2>/dev/null
 fi

@@ -1,6 +1,7 @@
 import { CisFixError } from '../model/errors.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { ApplyError } from './apply-errors.js';
+import { settleAll } from './settle-all.js';
 import type { JournalStep, RestoreItem, RunJournal } from '../model/run-journal.js';
 import type { JournalWriter } from './journal.js';
 import { acquireNodeLock, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
@@ -83,13 +84,14 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
     return t;
   };
   try {
-    await Promise.all(nodes.map(async (node) => {
-      await acquireNodeLock(transport(node), ctx.holder);
+    await settleAll(nodes.map(async (node) => {
+      // A run killed halfway leaves its lock: its own rollback may take it over.
+      await acquireNodeLock(transport(node), ctx.holder, original.runId);
       locked.push(node);
       await ctx.journal.record({ node, phase: 'locked' });
     }));
     const now = new Map<string, Map<string, PathState>>();
-    await Promise.all(nodes.map(async (node) => {
+    await settleAll(nodes.map(async (node) => {
       now.set(node, await statPaths(transport(node), [...new Set(items.filter((i) => i.node === node).map((i) => i.target))]));
     }));
     const verdicts = items.map((item) => ({ item, verdict: judgeRestore(item, now.get(item.node)?.get(item.target)) }));
