@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on a freshly started lab: sets up, brings up a simulated
-# 3-node kubeadm cluster, runs cis-fix against it, and tears the lab down.
+# The main job on a freshly started lab: set up, bring up a simulated 3-node
+# kubeadm cluster with drift (scenario "drifted"), then
+#   cis-fix inventory check, plan, apply --yes, plan again (empty),
+# and tear the lab down. State (journals) goes to a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,14 +16,16 @@ npm run --silent build
 
 instance=demo
 export CIS_FIX_STATE_DIR="${CIS_FIX_STATE_DIR:-$(mktemp -d)}"
-trap 'npm run --silent lab -- down --instance "$instance" >/dev/null 2>&1 || true' EXIT
+trap 'echo; echo "== lab down"; npm run --silent lab -- down --instance "$instance" || true' EXIT
 
-echo "== lab up (3 nodes, scenario drifted)"
-state=$(npm run --silent lab -- up --instance "$instance" --nodes 3 --scenario drifted --json)
+echo "== lab up: 3 simulated kubeadm nodes, scenario drifted"
+state=$(npm run --silent lab -- up --instance "$instance" --nodes 3 --scenario drifted --recreate --json)
 inventory=$(node -e 'console.log(JSON.parse(process.argv[1]).inventoryFile)' "$state")
 
 run() { echo; echo "\$ cis-fix $*"; node bin/run.js "$@"; }
 run inventory check -i "$inventory"
-
+run plan -i "$inventory"
+run apply -i "$inventory" --yes
+run plan -i "$inventory" --detailed-exitcode
 echo
-echo "== lab down"
+echo "The re-plan has no changes (exit 0 with --detailed-exitcode). Journals: $CIS_FIX_STATE_DIR"

@@ -76,6 +76,7 @@ function draftFinding(control: Control, benchmark: Benchmark, variables: Record<
         status: 'manual',
         expected: describeExpected(control),
         actual: 'not evaluated',
+        notEvaluated: true,
         fixable: false,
         notFixableReason: `this version of cis-fix does not yet evaluate ${[...new Set(unimplemented.map((s) => s.kind))].join(', ')} steps; see 'cis-fix controls show ${control.id}'`,
       },

@@ -27,6 +27,8 @@ export interface Finding {
   readonly decisionParameter?: string;
   /** kube-bench's verdict on the same facts; undefined where cis-fix does not reproduce that check yet. */
   readonly kubeBench: KubeBenchVerdict | undefined;
+  /** True when this version of cis-fix does not evaluate the control's kind of check yet (reported as manual). */
+  readonly notEvaluated?: true;
   /** Set where cis-fix fails a control that kube-bench passes: says why. */
   readonly stricterThanKubeBench?: string;
 }

@@ -38,7 +38,10 @@ export interface PlanSummary {
   readonly failing: number;
   /** Failing controls that no change fixes: they need a decision (a parameter) or a human. */
   readonly needDecision: number;
+  /** Controls CIS leaves to a human (no safe automatic fix). */
   readonly manual: number;
+  /** Controls whose kind of check this version of cis-fix does not evaluate yet. */
+  readonly notEvaluated: number;
   readonly notApplicable: number;
   readonly errors: number;
 }
@@ -52,7 +55,8 @@ export function summarizePlan(findings: readonly Finding[], changes: readonly Ch
     passing: count('pass'),
     failing: count('fail'),
     needDecision: findings.filter((f) => f.status === 'fail' && !f.fixable).length,
-    manual: count('manual'),
+    manual: findings.filter((f) => f.status === 'manual' && !f.notEvaluated).length,
+    notEvaluated: findings.filter((f) => f.notEvaluated).length,
     notApplicable: count('not-applicable'),
     errors: count('error'),
   };

@@ -16,7 +16,7 @@ export function renderPlanText(plan: Plan, style: Style, options: { showManual?:
     const changes = plan.changes.filter((c) => c.node === node);
     const undecided = plan.findings.filter((f) => f.node === node && f.status === 'fail' && !f.fixable);
     const errors = plan.findings.filter((f) => f.node === node && f.status === 'error');
-    const manual = options.showManual ? plan.findings.filter((f) => f.node === node && f.status === 'manual') : [];
+    const manual = options.showManual ? plan.findings.filter((f) => f.node === node && f.status === 'manual' && !f.notEvaluated) : [];
     if (changes.length + undecided.length + errors.length + manual.length === 0) {
       lines.push(`${style.bold(`Node ${node}`)}: ${style.green('no changes')}`);
       continue;
@@ -71,5 +71,6 @@ function renderUndecided(finding: Finding, style: Style): string[] {
 export function renderSummaryLine(plan: Plan, style: Style): string {
   const s = plan.summary;
   const text = `Plan: ${s.changes} change${s.changes === 1 ? '' : 's'} on ${s.nodesChanged} node${s.nodesChanged === 1 ? '' : 's'}; ${s.needDecision} failing control${s.needDecision === 1 ? '' : 's'} need${s.needDecision === 1 ? 's' : ''} a decision; ${s.manual} manual.`;
-  return style.bold(s.changes === 0 && s.needDecision === 0 ? style.green(text) : text);
+  const later = s.notEvaluated ? ` (${s.notEvaluated} control results not evaluated by this version)` : '';
+  return style.bold(s.changes === 0 && s.needDecision === 0 ? style.green(text) : text) + style.dim(later);
 }

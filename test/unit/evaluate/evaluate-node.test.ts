@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { evaluateNode } from '../../../src/evaluate/evaluate-node.js';
+import { selectControls } from '../../../src/evaluate/select-controls.js';
+import { parseFacts } from '../../../src/facts/parse-facts.js';
+import type { NodeFacts, PresentPath } from '../../../src/facts/types.js';
+import { buildChanges } from '../../../src/plan/build-changes.js';
+import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
+import type { Benchmark } from '../../../src/playbook/types.js';
+
+const fixture = fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url));
+const stock = parseFacts('cp-1', readFileSync(fixture));
+let benchmark: Benchmark;
+
+beforeAll(async () => {
+  benchmark = await loadBenchmark('cis-1.12');
+});
+
+/** The stock facts with some paths' metadata changed, and optionally other users. */
+function withPaths(changes: Record<string, Partial<PresentPath>>, users = stock.users): NodeFacts {
+  const paths = { ...stock.paths };
+  for (const [path, change] of Object.entries(changes)) {
+    const entry = paths[path];
+    if (!entry?.exists) throw new Error(`fixture has no ${path}`);
+    paths[path] = { ...entry, ...change };
+  }
+  return { ...stock, paths, users };
+}
+
+function evaluate(facts: NodeFacts, only: string[], parameters: Record<string, string> = {}) {
+  const controls = selectControls(benchmark, { targets: [], only, skip: [] });
+  return evaluateNode(benchmark, controls, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters });
+}
+
+describe('evaluateNode for file controls', () => {
+  it('fails kubeadm\'s 0644 kubelet config and proposes 0600, passing the 0600 manifest', () => {
+    const { findings, proposals } = evaluate(stock, ['1.1.1', '4.1.9']);
+    expect(findings.find((f) => f.controlId === '1.1.1')).toMatchObject({ status: 'pass', kubeBench: 'PASS' });
+    expect(findings.find((f) => f.controlId === '4.1.9')).toMatchObject({ status: 'fail', fixable: true, kubeBench: 'FAIL' });
+    expect(buildChanges(proposals).map((c) => [c.target, c.diff])).toEqual([['/var/lib/kubelet/config.yaml', 'mode 0644 -> 0600']]);
+  });
+
+  it('leaves a 0400 file alone: stricter than 600 satisfies the control', () => {
+    const { findings, proposals } = evaluate(withPaths({ '/etc/kubernetes/manifests/kube-apiserver.yaml': { mode: '400' } }), ['1.1.1']);
+    expect(findings[0]).toMatchObject({ status: 'pass' });
+    expect(proposals).toEqual([]);
+  });
+
+  it('only clears bits: 0755 becomes 0700 for the etcd data dir, 2644 loses setgid and group read', () => {
+    const { proposals } = evaluate(withPaths({ '/var/lib/etcd': { mode: '755' }, '/var/lib/kubelet/config.yaml': { mode: '2644' } }), ['1.1.11', '4.1.9']);
+    expect(buildChanges(proposals).map((c) => c.diff).sort()).toEqual(['mode 0755 -> 0700', 'mode 2644 -> 0600']);
+  });
+
+  it('asks for a decision on the etcd data dir owner instead of creating a user', () => {
+    const [finding] = evaluate(stock, ['1.1.12']).findings;
+    expect(finding).toMatchObject({ status: 'fail', fixable: false, decisionParameter: 'etcdDataDirOwner', kubeBench: 'FAIL' });
+  });
+
+  it('waives 1.1.12 when the user chose to keep root, and saying kube-bench still fails it', () => {
+    const [finding] = evaluate(stock, ['1.1.12'], { etcdDataDirOwner: 'root' }).findings;
+    expect(finding?.status).toBe('waived');
+    expect(finding?.notFixableReason).toMatch(/etcdDataDirOwner="root".*kube-bench still reports FAIL/);
+  });
+
+  it('chowns to etcd:etcd when chosen and the account exists, and refuses to invent it when it does not', () => {
+    const users = stock.users.filter((u) => u.name !== 'etcd');
+    const chosen = evaluate(stock, ['1.1.12'], { etcdDataDirOwner: 'etcd' });
+    if (stock.users.some((u) => u.name === 'etcd') && stock.groups.some((g) => g.name === 'etcd')) {
+      expect(buildChanges(chosen.proposals).map((c) => c.diff)).toEqual(['owner root:root -> etcd:etcd']);
+    }
+    const [missing] = evaluate(withPaths({}, users), ['1.1.12'], { etcdDataDirOwner: 'etcd' }).findings;
+    expect(missing).toMatchObject({ status: 'fail', fixable: false });
+    expect(missing?.notFixableReason).toMatch(/user etcd does not exist on this node; cis-fix never creates accounts silently/);
+  });
+
+  it('merges the controls that want the same file into one change naming all of them', () => {
+    const facts = withPaths({ '/etc/kubernetes/pki/apiserver.key': { mode: '666' } });
+    const changes = buildChanges(evaluate(facts, ['1.1.21']).proposals);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ target: '/etc/kubernetes/pki/apiserver.key', controlIds: ['1.1.21'], after: { mode: '600' } });
+  });
+
+  it('reports manual controls as manual with the reason', () => {
+    const [finding] = evaluate(stock, ['1.2.20']).findings;
+    expect(finding).toMatchObject({ status: 'manual', fixable: false });
+    expect(finding?.notFixableReason).toBeTruthy();
+  });
+});
