@@ -141,16 +141,26 @@ describe('plan, apply and rollback of the node file controls', () => {
     expect(exit.code).toBe(0);
   });
 
-  it('rolls back the last run: every touched file byte-identical with its mode and owner', async () => {
-    const result = await cli('rollback', '--last', '--yes');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Rolled back \S+: \d+ restored/);
+  it('refuses to roll back over a target changed after the run, naming it, until --force', async () => {
+    const target = '/var/lib/kubelet/config.yaml';
+    await nodeExec(lab, 'worker-1', ['chmod', '400', target]);
+    const before = await snapshotAll(lab);
+    const refused = await cli('rollback', '--last', '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`worker-1:${target}`);
+    expect(differences(before, await snapshotAll(lab))).toEqual([]);
+    const forced = await cli('rollback', '--last', '--yes', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/Rolled back \S+: \d+ restored/);
+  });
+
+  it('rolled back every touched file byte-identical with its mode and owner', async () => {
     expect(differences(original, await snapshotAll(lab))).toEqual([]);
   });
 
   it('finishes the rollback of a run killed halfway from its journal', async () => {
     // Make worker-2's chmod hang so the run is certainly killed in the middle.
-    await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && printf "#!/bin/sh\\nsleep 5\\nexec /usr/bin/chmod.real \\"\\$@\\"\\n" > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod']);
+    await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && printf "#!/bin/sh\\nsleep 8\\nexec /usr/bin/chmod.real \\"\\$@\\"\\n" > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod']);
     const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
     const child = spawn(process.execPath, [bin, 'apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes'], { env: { ...process.env, CIS_FIX_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: 'ignore' });
     const runsDir = join(stateDir, 'runs');
@@ -160,6 +170,11 @@ describe('plan, apply and rollback of the node file controls', () => {
       for (const name of readdirSync(runsDir)) {
         const text = readFileSync(join(runsDir, name), 'utf8');
         if (text.includes('"kind": "apply"') && text.includes('"status": "running"') && /"node": "worker-2",\s*"phase": "write-started"/.test(text)) {
+          // While that run holds the locks, a second apply fails fast naming it.
+          const runId = name.replace(/\.json$/, '');
+          const second = await cli('apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes');
+          expect(second.code).toBe(1);
+          expect(second.stderr).toMatch(new RegExp(`another cis-fix run holds the node lock: run ${runId} by `));
           child.kill('SIGKILL');
           killed = true;
           break;
@@ -168,7 +183,7 @@ describe('plan, apply and rollback of the node file controls', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(killed).toBe(true);
-    await new Promise((r) => setTimeout(r, 6_000)); // let the hung chmod on the node finish or die
+    await new Promise((r) => setTimeout(r, 9_000)); // let the hung chmod on the node finish or die
     await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv -f /usr/bin/chmod.real /usr/bin/chmod']);
     expect(differences(original, await snapshotAll(lab)).length).toBeGreaterThan(0); // the run did change things
 
