@@ -72,7 +72,8 @@ async function findRun(request: RollbackRequest): Promise<RunJournal> {
   if (!request.last) throw new UserError('say which run to roll back: a RUN_ID or --last', [], ["List runs with 'cis-fix runs'."]);
   const journals = await listJournals();
   const undone = new Set(journals.filter((j) => j.kind === 'rollback' && j.status === 'succeeded').map((j) => j.rollsBack));
-  const last = journals.find((j) => j.kind === 'apply' && j.status !== 'nothing-to-do' && j.status !== 'stale' && !undone.has(j.runId));
+  // The newest apply that changed something (a run refused at its lock or precondition changed nothing).
+  const last = journals.find((j) => j.kind === 'apply' && !undone.has(j.runId) && restorePlanFor(j).length > 0);
   if (!last) throw new UserError('there is no apply run left to roll back (every apply was rolled back already, or changed nothing)', [], ["List runs with 'cis-fix runs'; roll back a specific one with 'cis-fix rollback RUN_ID'."]);
   return last;
 }

@@ -159,15 +159,16 @@ describe('plan, apply and rollback of the node file controls', () => {
   });
 
   it('finishes the rollback of a run killed halfway from its journal', async () => {
-    // Make worker-2's chmod hang so the run is certainly killed in the middle.
-    await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && printf "#!/bin/sh\\nsleep 8\\nexec /usr/bin/chmod.real \\"\\$@\\"\\n" > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod']);
+    // Make worker-2's chmod of live files hang (not of backups, which come first) so the run is certainly killed in the middle.
+    const wrapper = '#!/bin/sh\ncase "$*" in *cis-fix*) ;; *) sleep 8 ;; esac\nexec /usr/bin/chmod.real "$@"\n';
+    await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && cat > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod'], wrapper);
     const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
     const child = spawn(process.execPath, [bin, 'apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes'], { env: { ...process.env, CIS_FIX_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: 'ignore' });
     const runsDir = join(stateDir, 'runs');
     const deadline = Date.now() + 60_000;
     let killed = false;
     while (Date.now() < deadline && !killed) {
-      for (const name of readdirSync(runsDir)) {
+      for (const name of readdirSync(runsDir).filter((n) => n.endsWith('.json'))) {
         const text = readFileSync(join(runsDir, name), 'utf8');
         if (text.includes('"kind": "apply"') && text.includes('"status": "running"') && /"node": "worker-2",\s*"phase": "write-started"/.test(text)) {
           // While that run holds the locks, a second apply fails fast naming it.
