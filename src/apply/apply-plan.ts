@@ -178,7 +178,7 @@ async function writeChange(transport: NodeTransport, change: Change): Promise<vo
       await changeMode(transport, change.target, change.after.mode);
       return;
     case 'file-owner':
-      await changeOwner(transport, change.target, change.after.user, change.after.group);
+      await changeOwner(transport, change.target, change.after.user, change.after.group, change.after.createAccount);
       return;
     default:
       assertNever(change, 'change kind');

@@ -111,8 +111,8 @@ export async function changeMode(transport: NodeTransport, path: string, mode: s
   return (await runScript(transport, `chmod ${path}`, CHMOD_PATH, [chmodArgument(mode), path])).toString('utf8').trim();
 }
 
-export async function changeOwner(transport: NodeTransport, path: string, user: string, group: string): Promise<string> {
-  return (await runScript(transport, `chown ${path}`, CHOWN_PATH, [user, group, path])).toString('utf8').trim();
+export async function changeOwner(transport: NodeTransport, path: string, user: string, group: string, createAccount: boolean): Promise<string> {
+  return (await runScript(transport, `chown ${path}`, CHOWN_PATH, [user, group, path, createAccount ? 'create-account' : ''])).toString('utf8').trim();
 }
 
 export async function restorePath(

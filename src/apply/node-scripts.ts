@@ -101,8 +101,17 @@ chmod -- "$1" "$2" || exit 76
 stat -c '%a' -- "$2"
 `;
 
-/** $1 = user, $2 = group, $3 = path. chown (no dereference), then print user:group. */
+/**
+ * $1 = user, $2 = group, $3 = path, $4 = "create-account" or "". chown (no
+ * dereference), then print user:group. With create-account, a missing group
+ * and user are first created as system accounts without home or login shell
+ * (only when the plan says so: the user chose that owner by a parameter).
+ */
 export const CHOWN_PATH = `set -u
+if [ "\${4:-}" = create-account ]; then
+  getent group "$2" >/dev/null || groupadd --system "$2" || exit 80
+  getent passwd "$1" >/dev/null || useradd --system --gid "$2" --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" || exit 80
+fi
 chown -h -- "$1:$2" "$3" || exit 77
 stat -c '%U:%G' -- "$3"
 `;

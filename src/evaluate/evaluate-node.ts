@@ -1,5 +1,5 @@
 import type { Finding, KubeBenchVerdict } from '../model/finding.js';
-import { isParamRef, type Benchmark, type Control, type EnsureControl, type EnsureStep } from '../playbook/types.js';
+import { isParamRef, type Benchmark, type Control, type EnsureControl, type EnsureStep, type Valued } from '../playbook/types.js';
 import { evaluateFileMode, evaluateFileOwner, expandStepPaths, type FileProposal, type StepOutcome } from './file-steps.js';
 import { kubeBenchStatVerdict, type StatOverrides } from './kube-bench/stat-audit.js';
 import type { NodeContext } from './node-context.js';
@@ -74,7 +74,7 @@ function draftFinding(control: Control, benchmark: Benchmark, variables: Record<
       finding: {
         ...base,
         status: 'manual',
-        expected: describeExpected(control),
+        expected: describeExpected(control, variables),
         actual: 'not evaluated',
         notEvaluated: true,
         fixable: false,
@@ -87,7 +87,7 @@ function draftFinding(control: Control, benchmark: Benchmark, variables: Record<
   const blocked = outcomes.flatMap((o) => o.blocked);
   const observed = outcomes.flatMap((o) => o.observed);
   const checked = [...new Set(outcomes.flatMap((o) => o.checked))];
-  const expected = describeExpected(control);
+  const expected = describeExpected(control, variables);
   if (proposals.length === 0 && blocked.length === 0) {
     const waiver = waivedBy(control, ctx, kubeBench);
     if (waiver) return { control, proposals, finding: { ...base, status: 'waived', expected, actual: checked.join(', ') || 'nothing to check', fixable: false, notFixableReason: waiver } };
@@ -138,14 +138,20 @@ function waivedBy(control: EnsureControl, ctx: NodeContext, kubeBench: KubeBench
   return `accepted by parameter ${chosen.map((p) => `${p}=${JSON.stringify(ctx.parameters[p])}`).join(', ')}; kube-bench still reports ${kubeBench}`;
 }
 
-function describeExpected(control: EnsureControl): string {
+/** What the control wants, with path variables resolved on this node ("/var/lib/etcd owned by <parameter etcdDataDirOwner>"). */
+function describeExpected(control: EnsureControl, variables: Readonly<Record<string, readonly string[]>>): string {
+  const path = (template: string) => template.replace(/\{([^{}]+)\}/g, (_, name: string) => variables[name]?.join(' or ') ?? `{${name}}`);
+  const who = (value: Valued<string>) => (isParamRef(value) ? `<parameter ${value.param}>` : value);
   return control.ensure
     .map((s) => {
       switch (s.kind) {
         case 'file-mode':
-          return `${s.path} mode ${s.maxMode} or stricter${s.optional ? ' (if it exists)' : ''}`;
-        case 'file-owner':
-          return `${s.path} owned by ${isParamRef(s.owner) ? `{${s.owner.param}}` : s.owner}:${isParamRef(s.group) ? `{${s.group.param}}` : s.group}`;
+          return `${path(s.path)} mode ${s.maxMode} or stricter${s.optional ? ' (if it exists)' : ''}`;
+        case 'file-owner': {
+          const owner = who(s.owner);
+          const group = who(s.group);
+          return `${path(s.path)} owned by ${owner === group && isParamRef(s.owner) ? owner : `${owner}:${group}`}`;
+        }
         default:
           return s.kind;
       }

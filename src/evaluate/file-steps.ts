@@ -20,7 +20,15 @@ export interface StepOutcome {
 /** A change one control wants on one path; build-plan merges them per path. */
 export type FileProposal =
   | { readonly kind: 'file-mode'; readonly path: string; readonly current: PresentPath; readonly maxMode: number }
-  | { readonly kind: 'file-owner'; readonly path: string; readonly current: PresentPath; readonly user: string; readonly group: string };
+  | {
+      readonly kind: 'file-owner';
+      readonly path: string;
+      readonly current: PresentPath;
+      readonly user: string;
+      readonly group: string;
+      /** The user chose this owner through a parameter and it does not exist yet: create it as a system account. */
+      readonly createAccount: boolean;
+    };
 
 /** Expand a step's path template over the resolved variables and, for globs, over the gathered paths. */
 export function expandStepPaths(template: string, variables: Readonly<Record<string, readonly string[]>>, facts: NodeFacts, fileType: FileType): string[] {
@@ -65,6 +73,10 @@ export function evaluateFileOwner(step: FileOwnerStep, paths: readonly string[],
     }
     const missingUser = !facts.users.some((u) => u.name === owner.value);
     const missingGroup = !facts.groups.some((g) => g.name === group.value);
+    // Creating the account is allowed only when the user chose the owner through a parameter (the playbook's createMissingUser).
+    if ((missingUser || missingGroup) && step.createMissingUser && owner.parameter !== undefined) {
+      return { observed, proposal: { kind: 'file-owner', path: entry.path, current: entry, user: owner.value, group: group.value, createAccount: true } };
+    }
     if (missingUser || missingGroup) {
       const what = [missingUser ? `user ${owner.value}` : '', missingGroup ? `group ${group.value}` : ''].filter(Boolean).join(' and ');
       const parameter = owner.parameter ?? group.parameter;
@@ -74,7 +86,7 @@ export function evaluateFileOwner(step: FileOwnerStep, paths: readonly string[],
         ...(parameter ? { parameter } : {}),
       };
     }
-    return { observed, proposal: { kind: 'file-owner', path: entry.path, current: entry, user: owner.value, group: group.value } };
+    return { observed, proposal: { kind: 'file-owner', path: entry.path, current: entry, user: owner.value, group: group.value, createAccount: false } };
   });
 }
 

@@ -36,11 +36,16 @@ export interface FileModeChange extends ChangeBase {
   readonly after: { readonly mode: string };
 }
 
-/** chown: owner and group by name, as the control demands them. */
+/**
+ * chown: owner and group by name, as the control demands them. With
+ * `createAccount` the owner was chosen through a parameter and does not
+ * exist yet: apply creates it as a system user and group (no home, no
+ * login shell) first. Rollback restores the owner and leaves the account.
+ */
 export interface FileOwnerChange extends ChangeBase {
   readonly kind: 'file-owner';
   readonly before: { readonly user: string; readonly group: string };
-  readonly after: { readonly user: string; readonly group: string };
+  readonly after: { readonly user: string; readonly group: string; readonly createAccount: boolean };
 }
 
 export type Change = FileModeChange | FileOwnerChange;

@@ -13,7 +13,7 @@ import { tightenMode } from '../playbook/file-mode.js';
  */
 export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
   const modes = new Map<string, { node: string; current: PresentPath; mask: number; controls: string[] }>();
-  const owners = new Map<string, { node: string; current: PresentPath; user: string; group: string; controls: string[] }>();
+  const owners = new Map<string, { node: string; current: PresentPath; user: string; group: string; createAccount: boolean; controls: string[] }>();
   // One file reached by two paths (/lib and /usr/lib on usr-merged systems) is one change.
   const aliases = new Map<string, Set<string>>();
   for (const { node, controlId, proposal } of proposals) {
@@ -27,7 +27,12 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
       if (existing && (existing.user !== proposal.user || existing.group !== proposal.group)) {
         throw new BugError(`controls ${existing.controls.join(', ')} and ${controlId} want different owners for ${proposal.path} on ${node}`);
       }
-      owners.set(key, existing ? { ...existing, controls: [...existing.controls, controlId] } : { node, current: proposal.current, user: proposal.user, group: proposal.group, controls: [controlId] });
+      owners.set(
+        key,
+        existing
+          ? { ...existing, createAccount: existing.createAccount || proposal.createAccount, controls: [...existing.controls, controlId] }
+          : { node, current: proposal.current, user: proposal.user, group: proposal.group, createAccount: proposal.createAccount, controls: [controlId] },
+      );
     }
   }
   const changes: Change[] = [];
@@ -52,7 +57,7 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
       after: { mode: after },
     });
   }
-  for (const [key, { node, current, user, group, controls }] of owners) {
+  for (const [key, { node, current, user, group, createAccount, controls }] of owners) {
     const beforeUser = current.user ?? String(current.uid);
     const beforeGroup = current.group ?? String(current.gid);
     changes.push({
@@ -64,9 +69,9 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
       action: 'update',
       precondition: preconditionOf(current),
       restart: 'none',
-      diff: `owner ${beforeUser}:${beforeGroup} -> ${user}:${group}${alsoAt(key, current.path)}`,
+      diff: `owner ${beforeUser}:${beforeGroup} -> ${user}:${group}${alsoAt(key, current.path)}${createAccount ? ` (first creates the system account ${user}:${group}, as parameter-chosen)` : ''}`,
       before: { user: beforeUser, group: beforeGroup },
-      after: { user, group },
+      after: { user, group, createAccount },
     });
   }
   // Stable order: node, then path, then owner before mode (chown can clear setuid bits; chmod last leaves the mode exact).

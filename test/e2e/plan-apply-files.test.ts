@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,5 +196,20 @@ describe('plan, apply and rollback of the node file controls', () => {
     expect(differences(original, await snapshotAll(lab))).toEqual([]);
     // The killed run's node lock was taken over and released by its rollback.
     expect((await nodeExec(lab, 'worker-2', ['test', '-e', '/var/lib/cis-fix/lock'])).code).toBe(1);
+  });
+
+  it('creates the etcd account when the inventory chooses etcdDataDirOwner: etcd, after which kube-bench passes 1.1.12', async () => {
+    const inventory = join(scratch, 'inventory-etcd.yaml');
+    writeFileSync(inventory, `${readFileSync(lab.inventoryFile, 'utf8')}\nparameters:\n  etcdDataDirOwner: etcd\n`);
+    expect((await nodeExec(lab, 'cp-1', ['getent', 'passwd', 'etcd'])).code).not.toBe(0);
+    const plan = await cli('plan', '-i', inventory, '--only', '1.1.12');
+    expect(plan.stdout).toContain('-> etcd:etcd (first creates the system account etcd:etcd, as parameter-chosen)');
+    const apply = await cli('apply', '-i', inventory, '--only', '1.1.12', '--yes');
+    expect(apply.code).toBe(0);
+    expect((await judgeFileControls(lab, 'cp-1', 'master')).get('1.1.12')).toBe('PASS');
+    expect((await nodeExec(lab, 'cp-1', ['getent', 'passwd', 'etcd'])).stdout).toMatch(/^etcd:x:\d+:\d+::\/nonexistent:\/usr\/sbin\/nologin/);
+    const rollback = await cli('rollback', '--last', '--yes');
+    expect(rollback.code).toBe(0);
+    expect(differences(original, await snapshotAll(lab))).toEqual([]);
   });
 });

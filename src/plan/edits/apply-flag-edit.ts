@@ -30,7 +30,7 @@ export function flagEditSplices(layout: ManifestLayout, flags: PodFlags, edit: A
  * Shared by the editor and its self-check, and by fixes predicting `after`.
  */
 export function intendedFlagValue(
-  occurrences: readonly PodFlagOccurrence[],
+  occurrences: readonly Pick<PodFlagOccurrence, 'value' | 'form'>[],
   edit: ArgumentEdit,
 ): { readonly kind: 'value'; readonly value: string | undefined } | { readonly kind: 'unchanged' } {
   // The component's list is its last occurrence; a bare list flag has no elements.
@@ -52,7 +52,7 @@ export function intendedFlagValue(
   }
 }
 
-function listValue(occurrence: PodFlagOccurrence | undefined): string {
+function listValue(occurrence: Pick<PodFlagOccurrence, 'value' | 'form'> | undefined): string {
   return occurrence === undefined || occurrence.form === 'bare' ? '' : occurrence.value;
 }
 

@@ -38,7 +38,7 @@ describe('verifyChange', () => {
   it('passes only when the node shows the promised mode or owner', () => {
     expect(verifyChange(modeChange, state({ mode: '600' }))).toBeUndefined();
     expect(verifyChange(modeChange, state({ mode: '640' }))).toMatch(/mode is 640, expected 600/);
-    const owner: Change = { ...modeChange, kind: 'file-owner', before: { user: 'ops', group: 'ops' }, after: { user: 'root', group: 'root' } };
+    const owner: Change = { ...modeChange, kind: 'file-owner', before: { user: 'ops', group: 'ops' }, after: { user: 'root', group: 'root', createAccount: false } };
     expect(verifyChange(owner, state({ user: 'root', group: 'root' }))).toBeUndefined();
     expect(verifyChange(owner, state({ user: 'root', group: 'ops' }))).toMatch(/root:ops/);
   });

@@ -62,15 +62,22 @@ describe('evaluateNode for file controls', () => {
     expect(finding?.notFixableReason).toMatch(/etcdDataDirOwner="root".*kube-bench still reports FAIL/);
   });
 
-  it('chowns to etcd:etcd when chosen and the account exists, and refuses to invent it when it does not', () => {
+  it('creates the etcd account only because the parameter chose it, and says so in the plan', () => {
     const users = stock.users.filter((u) => u.name !== 'etcd');
-    const chosen = evaluate(stock, ['1.1.12'], { etcdDataDirOwner: 'etcd' });
-    if (stock.users.some((u) => u.name === 'etcd') && stock.groups.some((g) => g.name === 'etcd')) {
-      expect(buildChanges(chosen.proposals).map((c) => c.diff)).toEqual(['owner root:root -> etcd:etcd']);
-    }
-    const [missing] = evaluate(withPaths({}, users), ['1.1.12'], { etcdDataDirOwner: 'etcd' }).findings;
-    expect(missing).toMatchObject({ status: 'fail', fixable: false });
-    expect(missing?.notFixableReason).toMatch(/user etcd does not exist on this node; cis-fix never creates accounts silently/);
+    const groups = stock.groups.filter((g) => g.name !== 'etcd');
+    const facts = { ...withPaths({}, users), groups };
+    const { findings, proposals } = evaluate(facts, ['1.1.12'], { etcdDataDirOwner: 'etcd' });
+    expect(findings[0]).toMatchObject({ status: 'fail', fixable: true });
+    const [change] = buildChanges(proposals);
+    expect(change).toMatchObject({ kind: 'file-owner', target: '/var/lib/etcd', after: { user: 'etcd', group: 'etcd', createAccount: true } });
+    expect(change?.diff).toBe('owner root:root -> etcd:etcd (first creates the system account etcd:etcd, as parameter-chosen)');
+  });
+
+  it('never creates an account for a literal owner that is missing', () => {
+    const users = stock.users.filter((u) => u.name !== 'root');
+    const [finding] = evaluate(withPaths({ '/etc/kubernetes/manifests/kube-apiserver.yaml': { user: 'ops', uid: 1000 } }, users), ['1.1.2']).findings;
+    expect(finding).toMatchObject({ status: 'fail', fixable: false });
+    expect(finding?.notFixableReason).toMatch(/user root does not exist on this node; cis-fix never creates accounts silently/);
   });
 
   it('merges the controls that want the same file into one change naming all of them', () => {

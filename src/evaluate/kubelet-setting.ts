@@ -1,0 +1,145 @@
+import { flagValue } from '../facts/index.js';
+import type { NodeFacts } from '../facts/types.js';
+import type { KubeletSettingStep, SettingValue } from '../playbook/types.js';
+import { featureGatePairs, flagSites, type FlagSite } from './kubelet/flag-sites.js';
+import { reconstructKubeletCommandLine, type KubeletCommandLine, type WordOrigin } from './kubelet/kubelet-command-line.js';
+import { readKubeletConfigFile, lookupConfigKey, type KubeletConfigFile } from './kubelet/kubelet-config-file.js';
+import { featureGateOf, kubeletSettingSpec, type KubeletSettingSpec } from './kubelet/kubelet-defaults.js';
+import { kubeletProblem, type KubeletProblem } from './kubelet/kubelet-problem.js';
+import { kubeletArgv, type KubeletArgv } from './kubelet/running-argv.js';
+import { configSettingValue, flagSettingValue, parseGoBool } from './kubelet/setting-value.js';
+import { findDormantFlags } from './kubelet/dormant-flags.js';
+
+/**
+ * The effective value of a kubelet setting and where it comes from, as the
+ * kubelet resolves it (DESIGN.md §2, `kubelet-setting`): a command-line flag
+ * wins over the `--config` file, which wins over the kubelet's default.
+ * Pure: reads only the facts.
+ */
+
+/**
+ * Where the effective value comes from.
+ * - `flag`: the last occurrence of `flag` on the kubelet's command line.
+ *   `file`/`variable`/`line` say which unit line or environment assignment
+ *   produced it; all three are null when that cannot be known for certain
+ *   (see the problems: argv mismatch, no unit). `variable` is null for a
+ *   word written literally on the ExecStart line.
+ * - `config`: `key` in the KubeletConfiguration the kubelet's --config names.
+ * - `default`: set nowhere; `basis` says which of the kubelet's two default
+ *   sets applies (kubelet-defaults.ts).
+ * - `unknown`: cis-fix cannot see a source that may set it (problems say which).
+ */
+export type KubeletSettingSource =
+  | {
+      readonly kind: 'flag';
+      readonly flag: string;
+      readonly file: string | null;
+      readonly variable: string | null;
+      readonly line: number | null;
+      /** How many times the flag occurs; the kubelet (pflag) takes the last. */
+      readonly occurrences: number;
+    }
+  | { readonly kind: 'config'; readonly file: string; readonly key: string; readonly line: number }
+  | { readonly kind: 'default'; readonly basis: 'config-file' | 'command-line' }
+  | { readonly kind: 'unknown' };
+
+/**
+ * Invariants: `value` is null iff the setting is unset with no known
+ * default, or `source.kind` is `unknown`; problems with `blocking: true`
+ * mean a fix must not be planned from this result.
+ */
+export interface EffectiveKubeletSetting {
+  readonly value: SettingValue | null;
+  readonly source: KubeletSettingSource;
+  readonly problems: readonly KubeletProblem[];
+  readonly spec: KubeletSettingSpec;
+  /** The KubeletConfiguration the kubelet reads (its --config), undefined when it runs without one. */
+  readonly configPath: string | undefined;
+  /** Whose argv was read: the running process, or the unit when no kubelet runs. */
+  readonly argvFrom: KubeletArgv['from'];
+}
+
+/** Everything the kubelet-setting code reads about the node, computed once per facts. */
+export interface KubeletView {
+  readonly commandLine: KubeletCommandLine;
+  readonly argv: KubeletArgv;
+  readonly configPath: string | undefined;
+  readonly config: KubeletConfigFile | undefined;
+  readonly problems: readonly KubeletProblem[];
+}
+
+export function kubeletView(facts: NodeFacts): KubeletView {
+  const commandLine = reconstructKubeletCommandLine(facts);
+  const argv = kubeletArgv(facts, commandLine);
+  const problems: KubeletProblem[] = [...commandLine.problems, ...argv.problems];
+  const configPath = argv.argv ? flagValue(argv.argv, '--config') : undefined;
+  const config = configPath !== undefined ? readKubeletConfigFile(facts, configPath) : undefined;
+  if (argv.argv && configPath === undefined) {
+    problems.push(kubeletProblem('no-config-file', 'the kubelet runs without --config: settings come from flags and the command-line defaults only'));
+  }
+  if (config?.problem) problems.push(config.problem);
+  const configDir = argv.argv ? flagValue(argv.argv, '--config-dir') : undefined;
+  if (configDir !== undefined) {
+    problems.push(kubeletProblem('config-dir', `the kubelet merges the drop-ins of --config-dir=${configDir} over its --config file; cis-fix does not read them`, configDir));
+  }
+  return { commandLine, argv, configPath, config, problems };
+}
+
+export function effectiveKubeletSetting(facts: NodeFacts, step: Pick<KubeletSettingStep, 'configKey' | 'flag'>, view: KubeletView = kubeletView(facts)): EffectiveKubeletSetting {
+  const spec = kubeletSettingSpec(step.configKey, step.flag);
+  const problems: KubeletProblem[] = [...view.problems];
+  const base = { spec, configPath: view.configPath, argvFrom: view.argv.from };
+  if (spec.flag !== undefined) problems.push(...findDormantFlags(facts, view.commandLine, spec.flag));
+  const done = (value: SettingValue | null, source: KubeletSettingSource): EffectiveKubeletSetting => ({ ...base, value, source, problems });
+
+  const argv = view.argv.argv;
+  if (argv === undefined) return done(null, { kind: 'unknown' });
+
+  const gate = featureGateOf(spec.configKey);
+  if (spec.flag !== undefined) {
+    const sites = flagSites(argv, spec.flag, view.commandLine, view.argv.attributable);
+    if (gate !== undefined) {
+      // `--feature-gates=A=true,B=false`: the last pair naming the gate wins, over featureGates in the config.
+      const carrying = sites.filter((s) => featureGatePairs(s.occurrence.value).some((p) => p.gate === gate));
+      const last = carrying[carrying.length - 1];
+      if (last) {
+        const pairs = featureGatePairs(last.occurrence.value).filter((p) => p.gate === gate);
+        const raw = pairs[pairs.length - 1]?.value ?? '';
+        return done(parseGoBool(raw) ?? raw, flagSource(spec.flag, last, carrying.length));
+      }
+    } else {
+      const withValue = sites.filter((s) => s.occurrence.value !== null || spec.type === 'boolean');
+      const last = withValue[withValue.length - 1];
+      if (last) return done(flagSettingValue(spec.type, last.occurrence.value), flagSource(spec.flag, last, sites.length));
+    }
+  }
+
+  if (spec.configKey !== undefined && view.configPath !== undefined) {
+    const config = view.config;
+    if (config === undefined || config.data === undefined) return done(null, { kind: 'unknown' });
+    const found = lookupConfigKey(config, spec.configKey);
+    const value = found ? configSettingValue(found.value) : undefined;
+    if (found && value !== undefined) return done(value, { kind: 'config', file: config.path, key: spec.configKey, line: found.line });
+  }
+  if (problems.some((p) => p.kind === 'config-dir')) return done(null, { kind: 'unknown' });
+  const basis = view.configPath !== undefined ? 'config-file' : 'command-line';
+  const fallback = basis === 'config-file' ? spec.configDefault : spec.commandLineDefault;
+  return done(fallback ?? null, { kind: 'default', basis });
+}
+
+function flagSource(flag: string, site: FlagSite, occurrences: number): KubeletSettingSource {
+  const origin: WordOrigin | undefined = site.words?.[0]?.origin;
+  if (origin === undefined) return { kind: 'flag', flag, file: null, variable: null, line: null, occurrences };
+  switch (origin.kind) {
+    case 'exec-start':
+      return { kind: 'flag', flag, file: origin.site.file, variable: null, line: origin.site.line, occurrences };
+    case 'variable':
+      return { kind: 'flag', flag, file: origin.site.file, variable: origin.variable, line: origin.site.line, occurrences };
+    case 'embedded':
+      return { kind: 'flag', flag, file: origin.file, variable: origin.variables.join(','), line: origin.line, occurrences };
+    default: {
+      const never: never = origin;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { StaticPodFlagStep } from '../../playbook/types.js';
+import { intendedFlagValue } from './apply-flag-edit.js';
+import type { ArgumentEdit } from './apply-flag-edit.js';
+import type { FlagEdit } from './flag-edit.js';
+import { requirementSatisfied, resolveRequirement } from './flag-requirement.js';
+import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from './flag-requirement.js';
+import type { PodFlagOccurrence } from './pod-flags.js';
+
+/**
+ * From a `static-pod-flag` step and the flag as the manifest has it, the
+ * edits that satisfy the step — or why there are none. Pure.
+ *
+ * A step is satisfied only when kube-bench and the component agree: every
+ * occurrence of the flag satisfies the requirement (kube-bench reads the
+ * first, the component the last) and every occurrence is written in a form
+ * kube-bench reads (`--flag=value` or a bare `--flag`; kube-bench reads
+ * `--flag value` as "true" and does not see etcd's `-flag=value`). A fix
+ * always leaves a single `--flag=value`; when the component's own value
+ * (the last occurrence) already satisfies the requirement, the fix keeps
+ * that value and only rewrites its form.
+ *
+ * The step's `when` gate is the caller's business (it is common to every
+ * kind); so is checking that a `File`/`Directory` named by `needsFile`
+ * exists on the node before the fix is offered.
+ */
+
+/** The flag as the manifest has it: undefined (absent), one `--flag=value` value, or every occurrence in argv order (pod-flags.ts). */
+export type CurrentFlag = string | undefined | readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[];
+
+/**
+ * Invariants: `edits` is non-empty and, applied with editManifest, leaves
+ * the flag with value `after` (undefined: not set), which satisfies the
+ * requirement; a `mount` edit is present iff the step has `needsFile` and
+ * the fix sets a value.
+ */
+export type FlagFix =
+  | { readonly kind: 'satisfied' }
+  | { readonly kind: 'edits'; readonly edits: readonly FlagEdit[]; readonly after: string | undefined }
+  | Exclude<ResolveResult, { kind: 'resolved' }>
+  | { readonly kind: 'unfixable'; readonly reason: string };
+
+export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters: ParameterValues = {}, variables: VariableValues = {}): FlagFix {
+  const resolved = resolveRequirement(step.requirement, parameters, variables);
+  if (resolved.kind !== 'resolved') return resolved;
+  const requirement = resolved.requirement;
+  const occurrences = readings(current);
+  if (stepSatisfied(requirement, occurrences)) return { kind: 'satisfied' };
+
+  const edit = flagEditFor(step.flag, requirement, occurrences);
+  const intended = intendedFlagValue(occurrences, edit);
+  const after = intended.kind === 'value' ? intended.value : occurrences[occurrences.length - 1]?.value;
+  if (!requirementSatisfied(requirement, after)) {
+    const reason =
+      requirement.op === 'not-contains-element'
+        ? `${step.flag}=${after ?? ''} would still contain "${requirement.element}" inside another element, and kube-bench's test is a substring test; edit the flag by hand`
+        : `no edit of ${step.flag} satisfies ${requirement.op} ${JSON.stringify(requirement)}`;
+    return { kind: 'unfixable', reason };
+  }
+  if (!step.needsFile || edit.kind !== 'set') return { kind: 'edits', edits: [edit], after };
+  if (!edit.value.startsWith('/')) return { kind: 'unfixable', reason: `${step.flag} must name a file the pod can mount, but ${JSON.stringify(edit.value)} is not an absolute path` };
+  return { kind: 'edits', edits: [edit, { kind: 'mount', path: edit.value, ...step.needsFile }], after };
+}
+
+/** Whether the flag as written satisfies the step for kube-bench and for the component alike. */
+export function stepSatisfied(requirement: ResolvedRequirement, occurrences: readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[]): boolean {
+  if (requirement.op === 'absent') return occurrences.length === 0;
+  if (occurrences.length === 0) return requirementSatisfied(requirement, undefined);
+  return occurrences.every((o) => o.form !== 'separate' && !o.singleDash && requirementSatisfied(requirement, o.value));
+}
+
+function flagEditFor(flag: string, requirement: ResolvedRequirement, occurrences: readonly Pick<PodFlagOccurrence, 'value'>[]): ArgumentEdit {
+  const effective = occurrences[occurrences.length - 1]?.value;
+  // The component's value already complies (only its form or a stale first copy does not): keep it.
+  const keep = effective !== undefined && requirementSatisfied(requirement, effective) ? effective : undefined;
+  if (keep !== undefined && requirement.op !== 'absent') return { kind: 'set', flag, value: keep };
+  switch (requirement.op) {
+    case 'equals':
+      return { kind: 'set', flag, value: requirement.value };
+    case 'not-equals':
+      return { kind: 'set', flag, value: requirement.fixValue };
+    case 'at-least':
+      return { kind: 'set', flag, value: String(requirement.value) };
+    case 'present':
+      return { kind: 'set', flag, value: requirement.setIfAbsent };
+    case 'elements-within':
+      return { kind: 'set', flag, value: requirement.allowed.join(',') };
+    case 'absent':
+      return { kind: 'remove', flag };
+    case 'contains-element':
+      return { kind: 'add-element', flag, element: requirement.element, position: requirement.insert };
+    case 'not-contains-element':
+      return { kind: 'remove-element', flag, element: requirement.element };
+    default: {
+      const never: never = requirement;
+      return never;
+    }
+  }
+}
+
+function readings(current: CurrentFlag): readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[] {
+  if (current === undefined) return [];
+  if (typeof current === 'string') return [{ value: current, form: 'equals', singleDash: false }];
+  return current;
+}
