@@ -21,9 +21,15 @@ import { applySplices } from './text-splice.js';
  * what to change; the change itself is a splice of the original text.
  */
 
+// The kind's public API, so callers (plan building, the facts-side reader) import one module.
 export type { FlagEdit, FlagEditKind } from './flag-edit.js';
+export { fixFor, stepSatisfied } from './flag-fix.js';
+export type { CurrentFlag, FlagFix } from './flag-fix.js';
+export { requirementSatisfied, resolveRequirement } from './flag-requirement.js';
+export type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from './flag-requirement.js';
 export { readPodFlags } from './pod-flags.js';
 export type { PodFlagOccurrence, PodFlags, PodFlagsResult } from './pod-flags.js';
+export { unifiedDiff } from './unified-diff.js';
 
 /**
  * Invariants: `changed` ⇔ `text !== manifestText`; every edit not named in
