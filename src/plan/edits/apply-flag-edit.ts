@@ -1,7 +1,7 @@
 import type { Scalar } from 'yaml';
 import type { FlagEdit } from './flag-edit.js';
 import { listElements, withElement, withoutElement } from './flag-list.js';
-import type { IndentStyle } from './indent-style.js';
+import type { ManifestStyle } from './manifest-style.js';
 import { argumentNodes } from './manifest-layout.js';
 import type { ManifestLayout } from './manifest-layout.js';
 import type { PodFlagOccurrence, PodFlags } from './pod-flags.js';
@@ -17,7 +17,7 @@ export type ArgumentEdit = Exclude<FlagEdit, { kind: 'mount' }>;
  * gone"; nothing is written when the manifest already says exactly that, so
  * an edit applied to its own result changes nothing.
  */
-export function flagEditSplices(layout: ManifestLayout, flags: PodFlags, edit: ArgumentEdit, style: IndentStyle): SpliceResult {
+export function flagEditSplices(layout: ManifestLayout, flags: PodFlags, edit: ArgumentEdit, style: ManifestStyle): SpliceResult {
   const occurrences = flags.occurrences[edit.flag] ?? [];
   const intended = intendedFlagValue(occurrences, edit);
   if (intended.kind === 'unchanged') return { kind: 'splices', splices: [] };
@@ -57,7 +57,7 @@ function listValue(occurrence: Pick<PodFlagOccurrence, 'value' | 'form'> | undef
 }
 
 /** Make `--flag=value` the only occurrence (where the first one was), or remove every occurrence (value undefined). */
-function setFlag(layout: ManifestLayout, occurrences: readonly PodFlagOccurrence[], flag: string, value: string | undefined, style: IndentStyle): SpliceResult {
+function setFlag(layout: ManifestLayout, occurrences: readonly PodFlagOccurrence[], flag: string, value: string | undefined, style: ManifestStyle): SpliceResult {
   const nodes = argumentNodes(layout);
   const wanted = value === undefined ? undefined : `${flag}=${value}`;
   const only = occurrences.length === 1 ? occurrences[0] : undefined;

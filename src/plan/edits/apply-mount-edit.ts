@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { isMap } from 'yaml';
 import type { FlagEdit } from './flag-edit.js';
-import type { IndentStyle } from './indent-style.js';
+import type { ManifestStyle } from './manifest-style.js';
 import type { ManifestLayout } from './manifest-layout.js';
 import { mountVolumeName } from './mount-volume-name.js';
 import { sequenceSplices } from './sequence-splice.js';
@@ -43,7 +43,7 @@ export function mountCovers(layout: ManifestLayout, edit: MountEdit): boolean {
  * when an existing mount covers it. An existing hostPath volume of exactly
  * the target path is reused rather than duplicated.
  */
-export function mountEditSplices(layout: ManifestLayout, edit: MountEdit, style: IndentStyle): SpliceResult {
+export function mountEditSplices(layout: ManifestLayout, edit: MountEdit, style: ManifestStyle): SpliceResult {
   if (coveringMount(layout, edit)) return { kind: 'splices', splices: [] };
   const target = mountTarget(edit);
   const mounts = mountsOf(layout);

@@ -49,3 +49,12 @@ function flowSeqOf(node: unknown): YAMLSeq {
 function stripBrackets(text: string): string {
   return text.trim().replace(/^\[/, '').replace(/\]$/, '');
 }
+
+/** A value as one-line JSON with a space after ":" and ",", as people write JSON manifests by hand. */
+export function jsonText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([key, child]) => `${JSON.stringify(key)}: ${jsonText(child)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}

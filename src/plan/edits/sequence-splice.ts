@@ -1,10 +1,10 @@
 import { isMap, isScalar } from 'yaml';
 import type { Scalar } from 'yaml';
-import type { IndentStyle } from './indent-style.js';
-import { columnOf } from './indent-style.js';
+import type { ManifestStyle } from './manifest-style.js';
+import { columnOf } from './manifest-style.js';
 import { rangeOf } from './manifest-layout.js';
 import type { SequenceSlot, SourceRange } from './manifest-layout.js';
-import { blockScalarText, flowMapText, flowScalarText } from './scalar-text.js';
+import { blockScalarText, flowMapText, flowScalarText, jsonText } from './scalar-text.js';
 import { afterLineEnd, deleteLines, insertLines, lineEnding, lineStart } from './text-splice.js';
 import type { Splice } from './text-splice.js';
 
@@ -32,17 +32,17 @@ export type ItemChange =
 
 export type SpliceResult = { readonly kind: 'splices'; readonly splices: readonly Splice[] } | { readonly kind: 'problem'; readonly problem: string };
 
-export function sequenceSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: IndentStyle): SpliceResult {
+export function sequenceSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: ManifestStyle): SpliceResult {
   const seq = slot.seq;
   if (!seq || seq.items.length === 0) {
-    if (seq?.flow) return flowSplices(text, rangeOf(seq), [], changes);
+    if (seq?.flow) return flowSplices(text, rangeOf(seq), [], changes, style);
     return newItemsSplices(text, slot, changes, style);
   }
-  if (seq.flow) return flowSplices(text, rangeOf(seq), seq.items, changes);
+  if (seq.flow) return flowSplices(text, rangeOf(seq), seq.items, changes, style);
   return blockSplices(text, slot, changes, style);
 }
 
-function blockSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: IndentStyle): SpliceResult {
+function blockSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: ManifestStyle): SpliceResult {
   const items = slot.seq?.items ?? [];
   const eol = lineEnding(text);
   const named = new Set(changes.flatMap((c) => (c.kind === 'insert' ? [] : [c.node])));
@@ -103,7 +103,7 @@ function prefixOf(text: string, range: SourceRange): string | undefined {
 }
 
 /** A rewritten flow sequence `[a, b]`; nothing when its items do not change. */
-function flowSplices(text: string, range: SourceRange | undefined, items: readonly unknown[], changes: readonly ItemChange[]): SpliceResult {
+function flowSplices(text: string, range: SourceRange | undefined, items: readonly unknown[], changes: readonly ItemChange[], style: ManifestStyle): SpliceResult {
   if (!range) return problem('cannot edit a flow sequence without a source position');
   const unchanged = changes.length === items.length && changes.every((c, i) => c.kind === 'keep' && c.node === items[i]);
   if (unchanged) return { kind: 'splices', splices: [] };
@@ -115,8 +115,11 @@ function flowSplices(text: string, range: SourceRange | undefined, items: readon
       parts.push(text.slice(itemRange[0], itemRange[1]));
     } else if (change.kind === 'replace') {
       parts.push(flowScalarText(change.value, change.node.type));
+    } else if (style.json) {
+      parts.push(jsonText(change.value));
     } else {
-      parts.push(typeof change.value === 'string' ? flowScalarText(change.value) : flowMapText(change.value));
+      const quoted = items.find((item) => isScalar(item) && (item.type === 'QUOTE_DOUBLE' || item.type === 'QUOTE_SINGLE')) as Scalar | undefined;
+      parts.push(typeof change.value === 'string' ? flowScalarText(change.value, quoted?.type) : flowMapText(change.value));
     }
   }
   const padded = /^\[[ \t]/.test(text.slice(range[0], range[1]));
@@ -129,7 +132,7 @@ function flowSplices(text: string, range: SourceRange | undefined, items: readon
  * a new `key:` after the mapping's last key, indented as the manifest
  * indents its other sequences.
  */
-function newItemsSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: IndentStyle): SpliceResult {
+function newItemsSplices(text: string, slot: SequenceSlot, changes: readonly ItemChange[], style: ManifestStyle): SpliceResult {
   const values = changes.flatMap((c) => (c.kind === 'insert' ? [c.value] : []));
   if (values.length === 0) return { kind: 'splices', splices: [] };
   const eol = lineEnding(text);
@@ -159,7 +162,7 @@ function newItemsSplices(text: string, slot: SequenceSlot, changes: readonly Ite
  * reference sibling when that is quoted; a new mapping keeps the key order
  * of a mapping sibling when it has the same keys.
  */
-function itemLines(value: NewItem, dash: string, reference: unknown, style: IndentStyle): string[] {
+function itemLines(value: NewItem, dash: string, reference: unknown, style: ManifestStyle): string[] {
   if (typeof value === 'string') {
     const quoted = isScalar(reference) && (reference.type === 'QUOTE_DOUBLE' || reference.type === 'QUOTE_SINGLE') ? reference.type : undefined;
     return [dash + blockScalarText(value, quoted)];
@@ -168,7 +171,7 @@ function itemLines(value: NewItem, dash: string, reference: unknown, style: Inde
   return lines.map((line, i) => (i === 0 ? dash + line.slice(dash.length) : line));
 }
 
-function mappingLines(value: Readonly<Record<string, unknown>>, indent: string, style: IndentStyle): string[] {
+function mappingLines(value: Readonly<Record<string, unknown>>, indent: string, style: ManifestStyle): string[] {
   return Object.entries(value).flatMap(([key, child]) => {
     if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
       return [`${indent}${blockScalarText(key)}:`, ...mappingLines(child as Record<string, unknown>, indent + ' '.repeat(style.mapIndent), style)];

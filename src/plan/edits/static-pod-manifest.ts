@@ -4,7 +4,7 @@ import type { ArgumentEdit } from './apply-flag-edit.js';
 import { mountCovers, mountEditSplices } from './apply-mount-edit.js';
 import { checkFlagEdit, describeFlagEdit } from './flag-edit.js';
 import type { FlagEdit } from './flag-edit.js';
-import { indentStyleOf } from './indent-style.js';
+import { manifestStyleOf } from './manifest-style.js';
 import { readManifestLayout } from './manifest-layout.js';
 import type { ManifestLayout } from './manifest-layout.js';
 import { podFlagsOf } from './pod-flags.js';
@@ -71,7 +71,7 @@ function applyEdit(text: string, edit: FlagEdit, container: string | undefined):
   const before = readManifestLayout(text, container);
   if (before.kind === 'problem') return before.problem;
   const layout = before.layout;
-  const style = indentStyleOf(layout);
+  const style = manifestStyleOf(layout);
   let result: SpliceResult;
   if (edit.kind === 'mount') {
     result = mountEditSplices(layout, edit, style);

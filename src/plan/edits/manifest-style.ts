@@ -4,19 +4,27 @@ import type { ManifestLayout } from './manifest-layout.js';
 import { lineStart } from './text-splice.js';
 
 /**
- * The manifest's own indentation habits, copied for lines cis-fix writes
- * where there is no sibling line to copy (a new `volumeMounts:` key, a
- * nested `hostPath:` mapping), so that new lines look like the old ones.
+ * The manifest's own writing habits, copied for what cis-fix writes where
+ * there is no sibling to copy (a new `volumeMounts:` key, a nested
+ * `hostPath:` mapping, an item of an empty list), so that new lines look
+ * like the old ones.
  */
-export interface IndentStyle {
+export interface ManifestStyle {
   /** Columns from a key to the `-` of its block sequence: 0 as kubeadm writes (`containers:` / `- name`), 2 for `containers:` / `  - name`. Never negative. */
   readonly sequenceOffset: number;
   /** Columns a nested block mapping is indented by (2 for kubeadm). Positive. */
   readonly mapIndent: number;
+  /**
+   * The manifest is JSON (the kubelet reads `.json` manifests with a JSON
+   * decoder when they start with `{`): new flow items must be JSON too,
+   * which is also valid YAML.
+   */
+  readonly json: boolean;
 }
 
-export function indentStyleOf(layout: ManifestLayout): IndentStyle {
-  return { sequenceOffset: sequenceOffset(layout), mapIndent: mapIndent(layout) };
+export function manifestStyleOf(layout: ManifestLayout): ManifestStyle {
+  const root = layout.doc.contents;
+  return { sequenceOffset: sequenceOffset(layout), mapIndent: mapIndent(layout), json: isMap(root) && root.flow === true };
 }
 
 /** The column of a node's first character on its line. */

@@ -1,0 +1,68 @@
+import type { Span } from '../../evaluate/kubelet/sourced-text.js';
+
+/**
+ * Removing and replacing words of a unit line or environment value in the
+ * file's text, touching no other byte. Pure.
+ *
+ * A removed word takes exactly one separator with it: the one before it
+ * when a kept word precedes it in the same list (ExecStart line or variable
+ * value), else the one after it. So `A="--a --b --c"` loses `--b ` cleanly,
+ * and removing the only word leaves `A=""`.
+ */
+
+export interface WordRemoval {
+  readonly list: readonly Span[];
+  readonly index: number;
+}
+
+export interface RangeEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly insert: string;
+}
+
+/** Range edits that remove the given words; removals in the same list are merged into runs. */
+export function wordRemovalEdits(removals: readonly WordRemoval[]): RangeEdit[] {
+  const byList = new Map<string, { list: readonly Span[]; indexes: Set<number> }>();
+  for (const removal of removals) {
+    const key = removal.list.map((s) => `${s.start}-${s.end}`).join(',');
+    const entry = byList.get(key) ?? { list: removal.list, indexes: new Set<number>() };
+    entry.indexes.add(removal.index);
+    byList.set(key, entry);
+  }
+  const edits: RangeEdit[] = [];
+  for (const { list, indexes } of byList.values()) {
+    const sorted = [...indexes].sort((a, b) => a - b);
+    let i = 0;
+    while (i < sorted.length) {
+      const first = sorted[i] as number;
+      let last = first;
+      while (sorted[i + 1] === last + 1) {
+        i += 1;
+        last += 1;
+      }
+      i += 1;
+      const before = list[first - 1];
+      const after = list[last + 1];
+      const firstSpan = list[first] as Span;
+      const lastSpan = list[last] as Span;
+      if (before) edits.push({ start: before.end, end: lastSpan.end, insert: '' });
+      else if (after) edits.push({ start: firstSpan.start, end: after.start, insert: '' });
+      else edits.push({ start: firstSpan.start, end: lastSpan.end, insert: '' });
+    }
+  }
+  return edits;
+}
+
+/** Applies non-overlapping range edits to `text`; throws on overlap (a bug in the caller). */
+export function applyRangeEdits(text: string, edits: readonly RangeEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  let floor = Number.POSITIVE_INFINITY;
+  for (const edit of sorted) {
+    if (edit.end > floor) throw new Error(`overlapping edits at ${edit.start}-${edit.end}`);
+    out = out.slice(0, edit.start) + edit.insert + out.slice(edit.end);
+    floor = edit.start;
+  }
+  return out;
+}
