@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InputProblem } from '../model/errors.js';
-import { closestMatch } from './closest-match.js';
+import { closestMatch } from '../model/closest-match.js';
 import { describePath, guideFor, KNOWN_KEYS, mapKindAt } from './field-guide.js';
 import { valueAt, type YamlLocator, type YamlPath } from './locate.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLE_ALIASES, ROLES, normalizeRole, type Role } from '../model/roles.js';
 import { checkHostSyntax, checkUserSyntax } from './address-syntax.js';
-import { closestMatch } from './closest-match.js';
+import { closestMatch } from '../model/closest-match.js';
 import { BENCHMARK_CHOICES } from './inventory.js';
 import { parseProxyHopList, type ProxyHopSpec } from './proxy-jump.js';
 

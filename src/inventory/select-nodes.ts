@@ -1,7 +1,7 @@
 import { UserError, type InputProblem } from '../model/errors.js';
 import type { NodeSpec } from '../model/node.js';
 import type { Role } from '../model/roles.js';
-import { closestMatch } from './closest-match.js';
+import { closestMatch } from '../model/closest-match.js';
 
 /**
  * The nodes named in `names` (e.g. from `--nodes`), in inventory order, each

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InputProblem } from '../model/errors.js';
-import { didYouMean } from './closest-match.js';
+import { didYouMean } from '../model/closest-match.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
 /**

@@ -1,4 +1,4 @@
-import { didYouMean } from './closest-match.js';
+import { didYouMean } from '../model/closest-match.js';
 import type { Benchmark, Control, Parameter, ParameterType, ParameterValue } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 /**
- * "Did you mean …?" for misspelt keys and names. Comparison ignores case,
- * `_` and `-`, so `identityfile`, `identity_file` and `Identity-File` all
+ * "Did you mean …?" for misspelt keys and names, in the inventory and the
+ * playbooks. Comparison ignores case, `_` and `-`, so `identityfile`, `identity_file` and `Identity-File` all
  * land on `identityFile` — the spellings Ansible and ssh_config users bring.
  */
 
@@ -41,4 +41,10 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   if (!best) return undefined;
   const allowed = Math.min(3, Math.max(1, Math.floor(target.length / 3)));
   return best.distance <= allowed ? best.candidate : undefined;
+}
+
+/** "Did you mean `x`? " or "" — the prefix of a fix hint. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const guess = closestMatch(word, candidates);
+  return guess ? `Did you mean \`${guess}\`? ` : '';
 }

@@ -1,4 +1,4 @@
-import { closestMatch, editDistance } from '../../../src/inventory/closest-match.js';
+import { closestMatch, editDistance } from '../../../src/model/closest-match.js';
 
 describe('closestMatch', () => {
   const sshKeys = ['user', 'port', 'identityFile', 'knownHostsFile', 'become', 'proxyJump', 'connectTimeout'];
