@@ -24,8 +24,10 @@ import type { PodFlagOccurrence } from './pod-flags.js';
  * exists on the node before the fix is offered.
  */
 
+type Reading = Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>;
+
 /** The flag as the manifest has it: undefined (absent), one `--flag=value` value, or every occurrence in argv order (pod-flags.ts). */
-export type CurrentFlag = string | undefined | readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[];
+export type CurrentFlag = string | undefined | readonly Reading[];
 
 /**
  * Invariants: `edits` is non-empty and, applied with editManifest, leaves
@@ -40,13 +42,20 @@ export type FlagFix =
   | { readonly kind: 'unfixable'; readonly reason: string };
 
 export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters: ParameterValues = {}, variables: VariableValues = {}): FlagFix {
+  const occurrences = readings(current);
+  // `present` is judged without its value and keeps an existing one, so its parameter or path is needed only when the flag is missing.
+  const anyValue: ResolvedRequirement = { op: 'present', setIfAbsent: '' };
+  if (step.requirement.op === 'present' && occurrences.some((o) => o.value !== '')) {
+    return stepSatisfied(anyValue, occurrences) ? { kind: 'satisfied' } : finish(step, anyValue, flagEditFor(step.flag, anyValue, occurrences), occurrences);
+  }
   const resolved = resolveRequirement(step.requirement, parameters, variables);
   if (resolved.kind !== 'resolved') return resolved;
-  const requirement = resolved.requirement;
-  const occurrences = readings(current);
-  if (stepSatisfied(requirement, occurrences)) return { kind: 'satisfied' };
+  if (stepSatisfied(resolved.requirement, occurrences)) return { kind: 'satisfied' };
+  return finish(step, resolved.requirement, flagEditFor(step.flag, resolved.requirement, occurrences), occurrences);
+}
 
-  const edit = flagEditFor(step.flag, requirement, occurrences);
+/** Check that the edit really satisfies the requirement (never offer a fix that would not), and add the mount a file flag needs. */
+function finish(step: StaticPodFlagStep, requirement: ResolvedRequirement, edit: ArgumentEdit, occurrences: readonly Reading[]): FlagFix {
   const intended = intendedFlagValue(occurrences, edit);
   const after = intended.kind === 'value' ? intended.value : occurrences[occurrences.length - 1]?.value;
   if (!requirementSatisfied(requirement, after)) {
@@ -62,13 +71,13 @@ export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters
 }
 
 /** Whether the flag as written satisfies the step for kube-bench and for the component alike. */
-export function stepSatisfied(requirement: ResolvedRequirement, occurrences: readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[]): boolean {
+export function stepSatisfied(requirement: ResolvedRequirement, occurrences: readonly Reading[]): boolean {
   if (requirement.op === 'absent') return occurrences.length === 0;
   if (occurrences.length === 0) return requirementSatisfied(requirement, undefined);
   return occurrences.every((o) => o.form !== 'separate' && !o.singleDash && requirementSatisfied(requirement, o.value));
 }
 
-function flagEditFor(flag: string, requirement: ResolvedRequirement, occurrences: readonly Pick<PodFlagOccurrence, 'value'>[]): ArgumentEdit {
+function flagEditFor(flag: string, requirement: ResolvedRequirement, occurrences: readonly Reading[]): ArgumentEdit {
   const effective = occurrences[occurrences.length - 1]?.value;
   // The component's value already complies (only its form or a stale first copy does not): keep it.
   const keep = effective !== undefined && requirementSatisfied(requirement, effective) ? effective : undefined;
@@ -97,7 +106,7 @@ function flagEditFor(flag: string, requirement: ResolvedRequirement, occurrences
   }
 }
 
-function readings(current: CurrentFlag): readonly Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>[] {
+function readings(current: CurrentFlag): readonly Reading[] {
   if (current === undefined) return [];
   if (typeof current === 'string') return [{ value: current, form: 'equals', singleDash: false }];
   return current;
