@@ -7,7 +7,7 @@ import { readKubeletConfigFile, lookupConfigKey, type KubeletConfigFile } from '
 import { featureGateOf, kubeletSettingSpec, type KubeletSettingSpec } from './kubelet/kubelet-defaults.js';
 import { kubeletProblem, type KubeletProblem } from './kubelet/kubelet-problem.js';
 import { kubeletArgv, type KubeletArgv } from './kubelet/running-argv.js';
-import { configSettingValue, flagSettingValue, parseGoBool } from './kubelet/setting-value.js';
+import { configSettingValue, flagSettingValue, parseGoBool, parseGoDuration } from './kubelet/setting-value.js';
 import { findDormantFlags } from './kubelet/dormant-flags.js';
 
 /**
@@ -57,6 +57,8 @@ export interface EffectiveKubeletSetting {
   readonly configPath: string | undefined;
   /** Whose argv was read: the running process, or the unit when no kubelet runs. */
   readonly argvFrom: KubeletArgv['from'];
+  /** How the value was derived, where that is not obvious (a zero the kubelet replaces by its default). */
+  readonly notes: readonly string[];
 }
 
 /** Everything the kubelet-setting code reads about the node, computed once per facts. */
@@ -90,7 +92,8 @@ export function effectiveKubeletSetting(facts: NodeFacts, step: Pick<KubeletSett
   const problems: KubeletProblem[] = [...view.problems];
   const base = { spec, configPath: view.configPath, argvFrom: view.argv.from };
   if (spec.flag !== undefined) problems.push(...findDormantFlags(facts, view.commandLine, spec.flag));
-  const done = (value: SettingValue | null, source: KubeletSettingSource): EffectiveKubeletSetting => ({ ...base, value, source, problems });
+  const notes: string[] = [];
+  const done = (value: SettingValue | null, source: KubeletSettingSource): EffectiveKubeletSetting => ({ ...base, value, source, problems, notes });
 
   const argv = view.argv.argv;
   if (argv === undefined) return done(null, { kind: 'unknown' });
@@ -119,12 +122,24 @@ export function effectiveKubeletSetting(facts: NodeFacts, step: Pick<KubeletSett
     if (config === undefined || config.data === undefined) return done(null, { kind: 'unknown' });
     const found = lookupConfigKey(config, spec.configKey);
     const value = found ? configSettingValue(found.value) : undefined;
-    if (found && value !== undefined) return done(value, { kind: 'config', file: config.path, key: spec.configKey, line: found.line });
+    if (found && value !== undefined) {
+      const source = { kind: 'config', file: config.path, key: spec.configKey, line: found.line } as const;
+      if (spec.zeroInConfigMeansDefault && spec.configDefault !== undefined && isZero(value)) {
+        notes.push(`${spec.configKey}: ${String(value)} in ${config.path} means the default ${String(spec.configDefault)}: the kubelet replaces a zero value in its config file`);
+        return done(spec.configDefault, source);
+      }
+      return done(value, source);
+    }
   }
   if (problems.some((p) => p.kind === 'config-dir')) return done(null, { kind: 'unknown' });
   const basis = view.configPath !== undefined ? 'config-file' : 'command-line';
   const fallback = basis === 'config-file' ? spec.configDefault : spec.commandLineDefault;
   return done(fallback ?? null, { kind: 'default', basis });
+}
+
+function isZero(value: SettingValue): boolean {
+  const text = String(value);
+  return text === '0' || parseGoDuration(text) === 0;
 }
 
 function flagSource(flag: string, site: FlagSite, occurrences: number): KubeletSettingSource {

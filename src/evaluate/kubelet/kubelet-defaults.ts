@@ -25,6 +25,12 @@ export interface KubeletSettingSpec {
   readonly configDefault: SettingValue | undefined;
   /** Legacy default: applies when the kubelet runs without --config. */
   readonly commandLineDefault: SettingValue | undefined;
+  /**
+   * The v1beta1 defaulting replaces a zero value IN THE CONFIG FILE by the
+   * default (`streamingConnectionIdleTimeout: 0s` is 4h, which is why
+   * kubeadm can write `0s`); a zero flag value is not defaulted.
+   */
+  readonly zeroInConfigMeansDefault: boolean;
 }
 
 const spec = (
@@ -33,7 +39,8 @@ const spec = (
   type: KubeletSettingType,
   configDefault: SettingValue | undefined,
   commandLineDefault: SettingValue | undefined = configDefault,
-): KubeletSettingSpec => ({ configKey, flag, type, configDefault, commandLineDefault });
+  zeroInConfigMeansDefault = false,
+): KubeletSettingSpec => ({ configKey, flag, type, configDefault, commandLineDefault, zeroInConfigMeansDefault });
 
 export const KUBELET_SETTINGS: readonly KubeletSettingSpec[] = [
   spec('authentication.anonymous.enabled', '--anonymous-auth', 'boolean', false, true), // 4.2.1
@@ -41,7 +48,7 @@ export const KUBELET_SETTINGS: readonly KubeletSettingSpec[] = [
   spec('authorization.mode', '--authorization-mode', 'string', 'Webhook', 'AlwaysAllow'), // 4.2.2
   spec('authentication.x509.clientCAFile', '--client-ca-file', 'string', undefined), // 4.2.3
   spec('readOnlyPort', '--read-only-port', 'integer', 0, 10255), // 4.2.4
-  spec('streamingConnectionIdleTimeout', '--streaming-connection-idle-timeout', 'duration', '4h0m0s'), // 4.2.5
+  spec('streamingConnectionIdleTimeout', '--streaming-connection-idle-timeout', 'duration', '4h0m0s', '4h0m0s', true), // 4.2.5
   spec('makeIPTablesUtilChains', '--make-iptables-util-chains', 'boolean', true), // 4.2.6
   spec(undefined, '--hostname-override', 'string', undefined), // 4.2.7: flag only
   spec('eventRecordQPS', '--event-qps', 'integer', 50), // 4.2.8
@@ -81,12 +88,12 @@ export function kubeletSettingSpec(configKey: string | undefined, flag: string |
   const gate = featureGateOf(configKey);
   if (gate !== undefined) {
     const known = FEATURE_GATE_DEFAULTS[gate];
-    return { configKey, flag: flag ?? '--feature-gates', type: 'boolean', configDefault: known, commandLineDefault: known };
+    return { configKey, flag: flag ?? '--feature-gates', type: 'boolean', configDefault: known, commandLineDefault: known, zeroInConfigMeansDefault: false };
   }
   const found = KUBELET_SETTINGS.find((s) => (configKey !== undefined && s.configKey === configKey) || (configKey === undefined && flag !== undefined && s.flag === flag));
     // The step decides whether a config key exists (4.2.7 and the --feature-gates list are flag-only); a flag the step omits is still one the kubelet reads.
   if (found) return { ...found, configKey, flag: flag ?? found.flag };
   const type: KubeletSettingType =
     typeof requirementValue === 'boolean' ? 'boolean' : typeof requirementValue === 'number' ? 'integer' : Array.isArray(requirementValue) ? 'string-list' : 'string';
-  return { configKey, flag, type, configDefault: undefined, commandLineDefault: undefined };
+  return { configKey, flag, type, configDefault: undefined, commandLineDefault: undefined, zeroInConfigMeansDefault: false };
 }
