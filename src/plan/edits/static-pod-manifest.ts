@@ -57,20 +57,18 @@ export interface EditManifestOptions {
 export function editManifest(manifestText: string, edits: readonly FlagEdit[], options: EditManifestOptions = {}): ManifestEditResult {
   const initial = readManifestLayout(manifestText, options.container);
   if (initial.kind === 'problem') return { text: manifestText, changed: false, problems: [initial.problem] };
-  let text = manifestText;
+  // Each accepted edit's checked result is the next edit's input: one parse per edit.
+  let layout = initial.layout;
   const problems: string[] = [];
   for (const edit of edits) {
-    const outcome = checkFlagEdit(edit) ?? applyEdit(text, edit, options.container);
+    const outcome = checkFlagEdit(edit) ?? applyEdit(layout, edit, options.container);
     if (typeof outcome === 'string') problems.push(`${describeFlagEdit(edit)}: ${outcome}`);
-    else text = outcome.text;
+    else layout = outcome;
   }
-  return { text, changed: text !== manifestText, problems };
+  return { text: layout.text, changed: layout.text !== manifestText, problems };
 }
 
-function applyEdit(text: string, edit: FlagEdit, container: string | undefined): { text: string } | string {
-  const before = readManifestLayout(text, container);
-  if (before.kind === 'problem') return before.problem;
-  const layout = before.layout;
+function applyEdit(layout: ManifestLayout, edit: FlagEdit, container: string | undefined): ManifestLayout | string {
   const style = manifestStyleOf(layout);
   let result: SpliceResult;
   if (edit.kind === 'mount') {
@@ -81,15 +79,17 @@ function applyEdit(text: string, edit: FlagEdit, container: string | undefined):
     result = flagEditSplices(layout, flags, edit, style);
   }
   if (result.kind === 'problem') return result.problem;
-  if (result.splices.length === 0) return { text };
+  if (result.splices.length === 0) return layout;
   let next: string;
   try {
-    next = applySplices(text, result.splices);
+    next = applySplices(layout.text, result.splices);
   } catch (error) {
     return `not applied (cis-fix bug: ${String(error)})`;
   }
-  const wrong = checkResult(layout, next, edit, container);
-  return wrong === undefined ? { text: next } : `not applied (cis-fix bug: ${wrong})`;
+  const parsed = readManifestLayout(next, container);
+  if (parsed.kind === 'problem') return `not applied (cis-fix bug: the result does not parse: ${parsed.problem})`;
+  const wrong = checkResult(layout, parsed.layout, edit);
+  return wrong === undefined ? parsed.layout : `not applied (cis-fix bug: ${wrong})`;
 }
 
 /**
@@ -98,10 +98,7 @@ function applyEdit(text: string, edit: FlagEdit, container: string | undefined):
  * nothing else (the other flags in order, every other key of the pod).
  * Splicing text is exact but blind; this is what makes it safe.
  */
-function checkResult(before: ManifestLayout, nextText: string, edit: FlagEdit, container: string | undefined): string | undefined {
-  const parsed = readManifestLayout(nextText, container);
-  if (parsed.kind === 'problem') return `the result does not parse: ${parsed.problem}`;
-  const after = parsed.layout;
+function checkResult(before: ManifestLayout, after: ManifestLayout, edit: FlagEdit): string | undefined {
   if (edit.kind === 'mount') {
     if (!mountCovers(after, edit)) return 'the result does not mount the path';
     if (!appendedOnly(before, after, 'volumeMounts') || !appendedOnly(before, after, 'volumes')) return 'existing volumes or mounts changed';
