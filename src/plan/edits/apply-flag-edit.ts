@@ -100,14 +100,16 @@ function setFlag(layout: ManifestLayout, occurrences: readonly PodFlagOccurrence
 
 /**
  * Where a new flag goes: among the other flags (in `args` when that is
- * where they are, else in `command` after the binary; in `args` when there
- * is no command, since the image's entrypoint is then the binary), at its
+ * where they are or when `command` is just the binary beside an `args` key,
+ * else in `command` after the binary; in `args` when there is no command,
+ * since the image's entrypoint is then the binary), at its
  * alphabetical place when they are sorted (kubeadm sorts them), else last.
  */
 function insertionPoint(layout: ManifestLayout, nodes: ReturnType<typeof argumentNodes>, flag: string): { slot: 'command' | 'args'; before: number } {
-  const hasBinary = (layout.command.seq?.items.length ?? 0) > 0;
+  const commandLength = layout.command.seq?.items.length ?? 0;
   const flagsInArgs = nodes.some((n) => n.slot === 'args' && n.value.startsWith('-'));
-  const slot = flagsInArgs || !hasBinary ? 'args' : 'command';
+  // A command of just the binary next to an `args:` key (even an emptied one) means flags belong in args.
+  const slot = flagsInArgs || commandLength === 0 || (commandLength === 1 && layout.args.pair !== undefined) ? 'args' : 'command';
   const items = nodes.filter((n) => n.slot === slot).map((n, i) => ({ ...n, i }));
   const flagItems = items.filter((n) => n.value.startsWith('-') && !(slot === 'command' && n.i === 0));
   const names = flagItems.map((n) => flagName(n.value));

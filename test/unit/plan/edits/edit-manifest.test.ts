@@ -93,6 +93,26 @@ describe('editManifest: set', () => {
   });
 });
 
+describe('editManifest: where new flags go', () => {
+  const ARGS = fixture(ODD.args);
+
+  it('adds to args when the flags are there, at their alphabetical place', () => {
+    const { text } = edit(ARGS, [{ kind: 'set', flag: '--bind-address', value: '127.0.0.1' }], 'kube-scheduler');
+    expect(hunks(ARGS, text)).toContain('     args:\n+    - --bind-address=127.0.0.1\n     - --kubeconfig=/etc/kubernetes/scheduler.conf\n');
+  });
+
+  it('writes under an args: key that has become empty, and takes the binary from the image when there is no command', () => {
+    const emptied = edit(ARGS, [{ kind: 'remove', flag: '--kubeconfig' }, { kind: 'remove', flag: '--leader-elect' }], 'kube-scheduler').text;
+    expect(emptied).toContain('    command: [kube-scheduler]\n    args:\n  hostNetwork: true\n');
+    const refilled = edit(emptied, [{ kind: 'set', flag: '--profiling', value: 'false' }], 'kube-scheduler').text;
+    expect(refilled).toContain('    args:\n    - --profiling=false\n  hostNetwork: true\n');
+    const noCommand = 'kind: Pod\nspec:\n  containers:\n  - name: etcd\n    image: etcd\n';
+    const created = edit(noCommand, [{ kind: 'set', flag: '--auto-tls', value: 'false' }], 'etcd').text;
+    expect(created).toBe('kind: Pod\nspec:\n  containers:\n  - name: etcd\n    image: etcd\n    args:\n    - --auto-tls=false\n');
+    expect(flag(created, '--auto-tls', 'etcd')).toBe('false');
+  });
+});
+
 describe('editManifest: remove', () => {
   it('removes every occurrence and only those lines', () => {
     const { text } = edit(COMMENTED, [{ kind: 'remove', flag: '--token-auth-file' }]);
