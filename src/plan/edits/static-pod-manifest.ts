@@ -8,8 +8,8 @@ import { manifestStyleOf } from './manifest-style.js';
 import { readManifestLayout } from './manifest-layout.js';
 import type { ManifestLayout } from './manifest-layout.js';
 import { podFlagsOf } from './pod-flags.js';
-import type { SpliceResult } from './sequence-splice.js';
 import type { PodFlags } from './pod-flags.js';
+import type { SpliceResult } from './sequence-splice.js';
 import { applySplices } from './text-splice.js';
 
 /**

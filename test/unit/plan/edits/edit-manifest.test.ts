@@ -282,6 +282,28 @@ describe('editManifest: mount', () => {
     );
   });
 
+  it('adds both keys after a container that ends the spec, container key first, also without a final newline', () => {
+    const bare = 'kind: Pod\nspec:\n  containers:\n    - name: a\n      command: [a]';
+    expect(edit(bare, [policy], 'a').text).toBe(
+      [
+        'kind: Pod',
+        'spec:',
+        '  containers:',
+        '    - name: a',
+        '      command: [a]',
+        '      volumeMounts:',
+        '        - mountPath: /etc/kubernetes/audit/policy.yaml',
+        '          name: cis-fix-etc-kubernetes-audit-policy-yaml',
+        '          readOnly: true',
+        '  volumes:',
+        '    - hostPath:',
+        '        path: /etc/kubernetes/audit/policy.yaml',
+        '        type: File',
+        '      name: cis-fix-etc-kubernetes-audit-policy-yaml',
+      ].join('\n'),
+    );
+  });
+
   it('reuses an existing hostPath volume of the same path instead of adding a second', () => {
     const text = SCHEDULER.replace('    volumeMounts:\n    - mountPath: /etc/kubernetes/scheduler.conf\n      name: kubeconfig\n      readOnly: true\n', '');
     const result = edit(text, [{ kind: 'mount', path: '/etc/kubernetes/scheduler.conf', mount: 'file', hostPathType: 'FileOrCreate', readOnly: true }], 'kube-scheduler');
