@@ -49,7 +49,10 @@ mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$R/run"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/var/tmp"
 # The lab's own code, read-only at the same path, so the node can run it even
-# if the repository lives on another file system than the host's root.
+# if the repository lives on another file system than the host's root — or
+# under /tmp or /var/tmp, which the node has just covered with its own tmpfs
+# (hence the mkdir: the mount point may not exist there).
+mkdir -p "$R$LAB_REPO_DIR"
 mount --bind "$LAB_REPO_DIR" "$R$LAB_REPO_DIR"
 mount -o remount,bind,ro "$R$LAB_REPO_DIR"
 
