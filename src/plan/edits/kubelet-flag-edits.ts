@@ -18,7 +18,7 @@ export type FlagEditPlan = { readonly kind: 'edits'; readonly byFile: ReadonlyMa
 /** What to do with each occurrence: drop it, or rewrite its value (null: drop). */
 export type OccurrenceRewrite = (site: FlagSite) => { readonly newValue: string | null } | undefined;
 
-export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: OccurrenceRewrite): FlagEditPlan {
+export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: OccurrenceRewrite, textOf: (file: string) => string): FlagEditPlan {
   const reasons: string[] = [];
   const removals = new Map<string, WordRemoval[]>();
   const replacements = new Map<string, RangeEdit[]>();
@@ -60,7 +60,7 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
   }
   if (reasons.length > 0) return { kind: 'blocked', reasons };
   const byFile = new Map<string, RangeEdit[]>();
-  for (const [file, list] of removals) byFile.set(file, [...wordRemovalEdits(list)]);
+  for (const [file, list] of removals) byFile.set(file, [...wordRemovalEdits(textOf(file), list)]);
   for (const [file, list] of replacements) byFile.set(file, [...(byFile.get(file) ?? []), ...list]);
   return { kind: 'edits', byFile, summaries };
 }

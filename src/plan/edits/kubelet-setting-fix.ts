@@ -133,7 +133,11 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
     else if (target.kind === 'remove-element') rewrite = withoutElement(target.element);
     else if (target.kind === 'add-element') return notFixable(`cis-fix does not add elements to kubelet flags: add ${target.element} to ${spec.flag} by hand`);
     else rewrite = removeOccurrence;
-    const plan = flagEdits(spec.flag, flagSites(view.argv.argv, spec.flag, view.commandLine, view.argv.attributable), rewrite);
+    const textOf = (file: string): string => {
+      const text = files.editable(file);
+      return 'text' in text ? text.text : '';
+    };
+    const plan = flagEdits(spec.flag, flagSites(view.argv.argv, spec.flag, view.commandLine, view.argv.attributable), rewrite, textOf);
     if (plan.kind === 'blocked') return notFixable(...plan.reasons);
     for (const [file, edits] of plan.byFile) {
       const text = files.editable(file);

@@ -6,8 +6,10 @@ import type { Span } from '../../evaluate/kubelet/sourced-text.js';
  *
  * A removed word takes exactly one separator with it: the one before it
  * when a kept word precedes it in the same list (ExecStart line or variable
- * value), else the one after it. So `A="--a --b --c"` loses `--b ` cleanly,
- * and removing the only word leaves `A=""`.
+ * value), else the one after it. So `A="--a --b --c"` loses ` --b` cleanly,
+ * and removing the only word leaves `A=""`. A separator that holds a line
+ * continuation (backslash-newline) is kept when the other one can go, so a
+ * unit's line layout survives.
  */
 
 export interface WordRemoval {
@@ -21,8 +23,8 @@ export interface RangeEdit {
   readonly insert: string;
 }
 
-/** Range edits that remove the given words; removals in the same list are merged into runs. */
-export function wordRemovalEdits(removals: readonly WordRemoval[]): RangeEdit[] {
+/** Range edits that remove the given words from `text`; removals in the same list are merged into runs. */
+export function wordRemovalEdits(text: string, removals: readonly WordRemoval[]): RangeEdit[] {
   const byList = new Map<string, { list: readonly Span[]; indexes: Set<number> }>();
   for (const removal of removals) {
     const key = removal.list.map((s) => `${s.start}-${s.end}`).join(',');
@@ -46,7 +48,10 @@ export function wordRemovalEdits(removals: readonly WordRemoval[]): RangeEdit[] 
       const after = list[last + 1];
       const firstSpan = list[first] as Span;
       const lastSpan = list[last] as Span;
-      if (before) edits.push({ start: before.end, end: lastSpan.end, insert: '' });
+      const continuedBefore = before !== undefined && text.slice(before.end, firstSpan.start).includes('\n');
+      const continuedAfter = after !== undefined && text.slice(lastSpan.end, after.start).includes('\n');
+      if (before && after && continuedBefore && !continuedAfter) edits.push({ start: firstSpan.start, end: after.start, insert: '' });
+      else if (before) edits.push({ start: before.end, end: lastSpan.end, insert: '' });
       else if (after) edits.push({ start: firstSpan.start, end: after.start, insert: '' });
       else edits.push({ start: firstSpan.start, end: lastSpan.end, insert: '' });
     }
