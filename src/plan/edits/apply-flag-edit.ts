@@ -102,8 +102,12 @@ function setFlag(layout: ManifestLayout, occurrences: readonly PodFlagOccurrence
  * Where a new flag goes: among the other flags (in `args` when that is
  * where they are or when `command` is just the binary beside an `args` key,
  * else in `command` after the binary; in `args` when there is no command,
- * since the image's entrypoint is then the binary), at its
- * alphabetical place when they are sorted (kubeadm sorts them), else last.
+ * since the image's entrypoint is then the binary), right after the last
+ * flag (and its value) whose name sorts before it, else before the first
+ * flag. In kubeadm's sorted list that is its alphabetical place. In an
+ * unsorted list it is still a place fixed by the other flags alone, never
+ * by the order edits came in, so that re-applying a plan that removes and
+ * re-adds flags puts them back where they were ("at the end" would not).
  */
 function insertionPoint(layout: ManifestLayout, nodes: ReturnType<typeof argumentNodes>, flag: string): { slot: 'command' | 'args'; before: number } {
   const commandLength = layout.command.seq?.items.length ?? 0;
@@ -112,10 +116,10 @@ function insertionPoint(layout: ManifestLayout, nodes: ReturnType<typeof argumen
   const slot = flagsInArgs || commandLength === 0 || (commandLength === 1 && layout.args.pair !== undefined) ? 'args' : 'command';
   const items = nodes.filter((n) => n.slot === slot).map((n, i) => ({ ...n, i }));
   const flagItems = items.filter((n) => n.value.startsWith('-') && !(slot === 'command' && n.i === 0));
-  const names = flagItems.map((n) => flagName(n.value));
-  const sorted = names.every((name, i) => i === 0 || (names[i - 1] ?? '') <= name);
-  const later = sorted ? flagItems.find((n) => flagName(n.value) > flagName(flag)) : undefined;
-  return { slot, before: later ? later.i : items.length };
+  const name = flagName(flag);
+  const anchor = flagItems.filter((n) => flagName(n.value) <= name).pop();
+  const next = anchor ? flagItems.find((n) => n.i > anchor.i) : flagItems[0];
+  return { slot, before: next ? next.i : items.length };
 }
 
 /** `--name` of `--name=value` or `-name=value`, for ordering. */

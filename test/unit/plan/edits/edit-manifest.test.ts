@@ -73,10 +73,21 @@ describe('editManifest: set', () => {
     expect(changedLines(COMMENTED, text)).toEqual({ removed: ['        - "--anonymous-auth=true"'], added: ['        - "--anonymous-auth=false"'] });
   });
 
-  it('appends a new flag when the existing ones are not sorted, in the indentation of its siblings', () => {
+  it('puts a new flag after the last one that sorts before it when they are not sorted, in the indentation of its siblings', () => {
     const { text } = edit(COMMENTED, [{ kind: 'set', flag: '--audit-log-path', value: '/var/log/kubernetes/audit/audit.log' }]);
     expect(changedLines(COMMENTED, text)).toEqual({ removed: [], added: ['        - --audit-log-path=/var/log/kubernetes/audit/audit.log'] });
-    expect(text).toContain('        - --secure-port=6443   # trailing comment\n        - --audit-log-path=');
+    expect(text).toContain('        - --audit-log-maxage\n        - "7"\n        - --audit-log-path=/var/log/kubernetes/audit/audit.log\n        - --disable-admission-plugins=');
+    const first = edit(COMMENTED, [{ kind: 'set', flag: '--admission-control-config-file', value: '/a.yaml' }]).text;
+    // Right after the line before it: a comment heading the next flag stays with that flag.
+    expect(first).toContain('        - kube-apiserver\n        - --admission-control-config-file=/a.yaml\n        # --- authentication ---\n        - "--anonymous-auth=true"\n');
+  });
+
+  it('places re-added flags where they were, whatever the order of the edits', () => {
+    const a: FlagEdit = { kind: 'set', flag: '--zz-a', value: '1' };
+    const b: FlagEdit = { kind: 'set', flag: '--bind-address', value: '127.0.0.1' };
+    const once = edit(COMMENTED, [a, b]).text;
+    expect(edit(COMMENTED, [b, a]).text).toBe(once);
+    expect(edit(once, [{ kind: 'remove', flag: '--zz-a' }, a, { kind: 'remove', flag: '--bind-address' }, b]).text).toBe(once);
   });
 
   it('quotes a value that YAML would otherwise misread', () => {
