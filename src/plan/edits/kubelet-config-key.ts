@@ -168,7 +168,7 @@ function planEdit(text: string, root: Node, parts: readonly string[], value: Set
     const part = parts[i] as string;
     const rest = parts.slice(i);
     if (isScalar(map) && (map.value === null || map.value === '') && parentPair) return fillEmpty(text, parentPair, rest, value, parentKeyCol, style, eol);
-    if (!isMap(map)) return { reason: `${parts.slice(0, i).join('.')} is not a mapping` };
+    if (!isMap(map)) return { reason: i === 0 ? 'the file is not a YAML mapping' : `${parts.slice(0, i).join('.')} is not a mapping` };
     if (map.flow) return insertIntoFlow(text, map, parentPair, rest, value, parentKeyCol, style, eol);
     const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
     if (!pair) return insertIntoBlock(text, map, rest, value, style, eol);

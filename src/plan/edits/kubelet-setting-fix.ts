@@ -106,12 +106,13 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
   const current = effectiveKubeletSetting(facts, step, view);
   const judgement = judgeKubeletSetting(current, step.requirement, parameters, variables);
   const base = { current, judgement };
+  if (judgement.compliant) return { ...base, kind: 'compliant' };
+  // An opt-in step (workload impact) is only planned once the user said yes.
   if (step.when !== undefined) {
     const optIn = parameters[step.when];
     if (optIn === undefined) return { ...base, kind: 'needs-parameter', parameter: step.when, reason: `this change is opt-in: set parameter ${step.when} to true (or false to decline)` };
-    if (optIn === false) return { ...base, kind: 'declined', parameter: step.when, reason: `parameter ${step.when} is false` };
+    if (optIn !== true) return { ...base, kind: 'declined', parameter: step.when, reason: `parameter ${step.when} is false` };
   }
-  if (judgement.compliant) return { ...base, kind: 'compliant' };
   const notFixable = (...reasons: string[]): KubeletSettingFix => ({ ...base, kind: 'not-fixable', reasons });
   const blocking = current.problems.filter((p) => p.blocking);
   if (blocking.length > 0) return notFixable(...blocking.map((p) => p.message));
@@ -151,7 +152,8 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
   let after = effectiveKubeletSetting(simulated, step);
   if (!judgeKubeletSetting(after, step.requirement, parameters, variables).compliant) {
     if (spec.configKey === undefined) return notFixable(`${spec.flag ?? 'the setting'} exists only as a flag and cis-fix only removes flags: set it by hand`);
-    if (target.kind !== 'value') return notFixable(`cis-fix does not remove or edit list elements of ${spec.configKey} in the config file: change it by hand`);
+    if (target.kind === 'remove') return notFixable(`${spec.configKey} is set in the kubelet's config file and cis-fix does not delete config keys: remove it by hand`);
+    if (target.kind !== 'value') return notFixable(`cis-fix does not edit list elements of ${spec.configKey} in the config file: change it by hand`);
     const configPath = view.configPath;
     if (configPath === undefined) return notFixable(`the kubelet runs without --config: cis-fix will not add a config file (a second source); set ${spec.configKey} by hand`);
     if (step.fileMustExist) {
@@ -221,7 +223,7 @@ function buildEdits(facts: NodeFacts, files: FileTexts): KubeletFileEdit[] {
       before,
       after,
       beforeSha256: sha ?? null,
-      diff: createTwoFilesPatch(path, path, before, after, '', '', { context: 3 }),
+      diff: createTwoFilesPatch(path, path, before, after, undefined, undefined, { context: 3 }),
       changes: files.changes.get(path) ?? [],
       daemonReload: units.has(path),
       purpose: files.purposes.get(path) ?? 'kubelet',

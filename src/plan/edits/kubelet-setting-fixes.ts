@@ -68,7 +68,7 @@ export function planKubeletSettingFixes<K extends string>(
     after,
     changes,
     daemonReload,
-    diff: createTwoFilesPatch(first.path, first.path, first.before, after, '', '', { context: 3 }),
+    diff: createTwoFilesPatch(first.path, first.path, first.before, after, undefined, undefined, { context: 3 }),
     stepKeys: [...new Set(keys)],
   }));
   return { steps: plans, edits, daemonReload: edits.some((e) => e.daemonReload), factsAfter: current };

@@ -6,6 +6,9 @@
  */
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { parseEnvironmentFile } from '../../../../src/evaluate/kubelet/environment-file.js';
+import { splitWords } from '../../../../src/evaluate/kubelet/systemd-words.js';
 import { kubeBenchKubeletVerdict } from '../../../../src/evaluate/kubelet/kube-bench-verdict.js';
 import { resolveAllVariables } from '../../../../src/evaluate/resolve-variables.js';
 import type { NodeFacts } from '../../../../src/facts/types.js';
@@ -92,7 +95,7 @@ describe('planKubeletSettingFix on the recorded lab nodes', () => {
     expect(edit?.before).toBe(fixture('lab-drifted/kubeadm-flags.env'));
     expect(edit?.after).toBe('KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n');
     expect(edit?.changes).toEqual([`remove --authorization-mode=AlwaysAllow from KUBELET_KUBEADM_ARGS (${FLAGS_ENV}:1)`]);
-    expect(edit?.diff).toContain(`--- ${FLAGS_ENV}`);
+    expect(edit?.diff).toContain(`--- ${FLAGS_ENV}\n+++ ${FLAGS_ENV}\n@@ -1,1 +1,1 @@\n`);
     expect(edit?.diff).toContain('-KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --authorization-mode=AlwaysAllow"');
     expect(fix.after).toMatchObject({ value: 'Webhook', source: { kind: 'config', file: CONFIG } });
     expect(fix.restart).toBe('kubelet');
@@ -152,6 +155,8 @@ describe('planKubeletSettingFix on tricky layouts', () => {
     expect(plan(facts, '4.2.7', 0, { ...parameters, removeHostnameOverride: false })).toMatchObject({ kind: 'declined', parameter: 'removeHostnameOverride' });
     const { removeHostnameOverride: _unset, ...withoutChoice } = parameters;
     expect(plan(facts, '4.2.7', 0, withoutChoice)).toMatchObject({ kind: 'needs-parameter', parameter: 'removeHostnameOverride' });
+    // Without the override there is nothing to opt in to.
+    expect(plan(stockNode(), '4.2.7', 0, withoutChoice).kind).toBe('compliant');
   });
 
   it('removes literal flags from a drop-in\'s replacement ExecStart= (a continued line) and asks for a daemon-reload', () => {
@@ -190,6 +195,8 @@ describe('planKubeletSettingFix refuses what it cannot do safely', () => {
     const result = plan(redacted, '4.2.2');
     expect(result.kind).toBe('not-fixable');
     expect(result.kind === 'not-fixable' && result.reasons[0]).toContain('never edits a file it has not seen byte for byte');
+    const redactedConfig = driftedNode({ [CONFIG]: { text: fixture('lab-drifted/config.yaml'), verbatim: false } });
+    expect(plan(redactedConfig, '4.2.1')).toMatchObject({ kind: 'not-fixable', reasons: [expect.stringContaining(`${CONFIG} was gathered with credentials redacted`)] });
   });
 
   it('does not guess while the unit differs from the running kubelet', () => {
@@ -270,5 +277,33 @@ describe('planKubeletSettingFixes', () => {
     const config = node.edits.find((e) => e.path === CONFIG);
     expect(config?.before).toBe(textOf(facts, CONFIG));
     expect(node.edits.every((e) => e.before !== e.after)).toBe(true);
+  });
+});
+
+describe('planKubeletSettingFix properties', () => {
+  it('removes exactly the offending flags from /etc/sysconfig/kubelet, keeps the other flags in order and every other line, and is then done', () => {
+    const flag = fc.constantFrom('--node-labels=tier=batch', '--v=2', '--read-only-port=10255', '--max-pods=50', '--read-only-port=10250', '--image-gc-high-threshold=90');
+    const otherLine = fc.constantFrom('# managed by bootstrap', 'OTHER="--x"', '');
+    fc.assert(
+      fc.property(fc.array(flag, { minLength: 1, maxLength: 6 }), fc.constantFrom('"', "'", ''), fc.array(otherLine, { maxLength: 2 }), fc.array(otherLine, { maxLength: 2 }), (flags, quote, before, after) => {
+        const sysconfig = [...before, `KUBELET_EXTRA_ARGS=${quote}${flags.join(' ')}${quote}`, ...after, ''].join('\n');
+        const facts = rhelNode(sysconfig);
+        const result = plan(facts, '4.2.4');
+        if (!flags.some((f) => f.startsWith('--read-only-port='))) {
+          expect(result.kind).toBe('compliant');
+          return;
+        }
+        const fix = fixOf(result);
+        expect(fix.edits.map((e) => e.path)).toEqual([SYSCONFIG_KUBELET]);
+        const text = fix.edits[0]?.after ?? '';
+        const value = parseEnvironmentFile(text).find((a) => a.name === 'KUBELET_EXTRA_ARGS')?.value ?? { text: '', offsets: [] };
+        expect(splitWords(value, 'variable').map((w) => w.text)).toEqual(flags.filter((f) => !f.startsWith('--read-only-port=')));
+        const lines = text.split('\n');
+        expect(lines.slice(0, before.length)).toEqual(before);
+        expect(lines.slice(before.length + 1)).toEqual([...after, '']);
+        expect(plan(applied(facts, fix), '4.2.4').kind).toBe('compliant');
+      }),
+      { numRuns: 60 },
+    );
   });
 });
