@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { YAML_OPTIONS } from '../../evaluate/kubelet/kubelet-config-file.js';
 import type { SettingValue } from '../../playbook/types.js';
-import { applyRangeEdits, type RangeEdit } from './kubelet-word-edits.js';
+import { applySplices, type Splice } from './text-splice.js';
 
 /**
  * Set a dotted key ("authentication.anonymous.enabled") in a
@@ -39,7 +39,7 @@ export function setKubeletConfigKey(text: string, key: string, value: SettingVal
   const style = detectStyle(text, document?.contents ?? null);
   const edit = document?.contents ? planEdit(text, document.contents as Node, parts, value, style, eol) : appendAtEnd(text, parts, value, 0, style, eol);
   if ('reason' in edit) return { kind: 'unsupported', reason: edit.reason };
-  const after = applyRangeEdits(text, [edit]);
+  const after = applySplices(text, [edit]);
   const reparsed = parseAllDocuments(after, YAML_OPTIONS);
   const data: unknown = reparsed[0]?.toJS() ?? null;
   if (reparsed.length !== 1 || (reparsed[0]?.errors.length ?? 0) > 0 || !isDeepStrictEqual(data, expected)) {
@@ -72,7 +72,7 @@ interface Style {
   readonly seqOffset: number;
 }
 
-type Edit = RangeEdit | { readonly reason: string };
+type Edit = Splice | { readonly reason: string };
 
 function column(text: string, offset: number): number {
   return offset - (text.lastIndexOf('\n', offset - 1) + 1);

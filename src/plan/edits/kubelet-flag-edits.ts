@@ -1,7 +1,8 @@
 import type { FlagSite } from '../../evaluate/kubelet/flag-sites.js';
 import { featureGatePairs } from '../../evaluate/kubelet/flag-sites.js';
 import type { CommandLineWord, WordSite } from '../../evaluate/kubelet/kubelet-command-line.js';
-import type { RangeEdit, WordRemoval } from './kubelet-word-edits.js';
+import type { Splice } from './text-splice.js';
+import type { WordRemoval } from './kubelet-word-edits.js';
 import { wordRemovalEdits } from './kubelet-word-edits.js';
 
 /**
@@ -13,7 +14,7 @@ import { wordRemovalEdits } from './kubelet-word-edits.js';
  * line itself. Nothing is ever added: cis-fix removes the overriding
  * source, it does not add a second one.
  */
-export type FlagEditPlan = { readonly kind: 'edits'; readonly byFile: ReadonlyMap<string, readonly RangeEdit[]>; readonly summaries: ReadonlyMap<string, readonly string[]> } | { readonly kind: 'blocked'; readonly reasons: readonly string[] };
+export type FlagEditPlan = { readonly kind: 'edits'; readonly byFile: ReadonlyMap<string, readonly Splice[]>; readonly summaries: ReadonlyMap<string, readonly string[]> } | { readonly kind: 'blocked'; readonly reasons: readonly string[] };
 
 /** What to do with each occurrence: drop it, or rewrite its value (null: drop). */
 export type OccurrenceRewrite = (site: FlagSite) => { readonly newValue: string | null } | undefined;
@@ -21,7 +22,7 @@ export type OccurrenceRewrite = (site: FlagSite) => { readonly newValue: string 
 export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: OccurrenceRewrite, textOf: (file: string) => string): FlagEditPlan {
   const reasons: string[] = [];
   const removals = new Map<string, WordRemoval[]>();
-  const replacements = new Map<string, RangeEdit[]>();
+  const replacements = new Map<string, Splice[]>();
   const summaries = new Map<string, string[]>();
   const note = (file: string, text: string): void => {
     summaries.set(file, [...(summaries.get(file) ?? []), text]);
@@ -59,7 +60,7 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
     note(first.site.file, `change ${word.text} to ${replacement} in ${first.where}`);
   }
   if (reasons.length > 0) return { kind: 'blocked', reasons };
-  const byFile = new Map<string, RangeEdit[]>();
+  const byFile = new Map<string, Splice[]>();
   for (const [file, list] of removals) byFile.set(file, [...wordRemovalEdits(textOf(file), list)]);
   for (const [file, list] of replacements) byFile.set(file, [...(byFile.get(file) ?? []), ...list]);
   return { kind: 'edits', byFile, summaries };

@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import { existsFollowing, normalizePath } from '../../facts/index.js';
 import type { NodeFacts } from '../../facts/types.js';
 import { effectiveKubeletSetting, kubeletView, type EffectiveKubeletSetting, type KubeletView } from '../../evaluate/kubelet-setting.js';
@@ -11,7 +10,8 @@ import type { KubeletSettingStep, ParameterValue, SettingValue } from '../../pla
 import { setKubeletConfigKey } from './kubelet-config-key.js';
 import { flagEdits, removeOccurrence, withoutElement, withoutFeatureGate, type OccurrenceRewrite } from './kubelet-flag-edits.js';
 import { factsAfterKubeletEdits } from './kubelet-simulate.js';
-import { applyRangeEdits } from './kubelet-word-edits.js';
+import { applySplices } from './text-splice.js';
+import { unifiedDiff } from './unified-diff.js';
 
 /**
  * The fix for one kubelet setting as pure edits (DESIGN.md §2,
@@ -143,7 +143,7 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
     for (const [file, edits] of plan.byFile) {
       const text = files.editable(file);
       if ('reason' in text) return notFixable(text.reason);
-      files.set(file, applyRangeEdits(text.text, edits), (plan.summaries.get(file) ?? []).join('; ') || `edit ${spec.flag}`);
+      files.set(file, applySplices(text.text, edits), (plan.summaries.get(file) ?? []).join('; ') || `edit ${spec.flag}`);
     }
   }
 
@@ -223,7 +223,7 @@ function buildEdits(facts: NodeFacts, files: FileTexts): KubeletFileEdit[] {
       before,
       after,
       beforeSha256: sha ?? null,
-      diff: createTwoFilesPatch(path, path, before, after, undefined, undefined, { context: 3 }),
+      diff: unifiedDiff(path, before, after),
       changes: files.changes.get(path) ?? [],
       daemonReload: units.has(path),
       purpose: files.purposes.get(path) ?? 'kubelet',

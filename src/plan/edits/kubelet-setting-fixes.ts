@@ -1,9 +1,9 @@
-import { createTwoFilesPatch } from 'diff';
 import type { NodeFacts } from '../../facts/types.js';
 import type { Variables } from '../../evaluate/kubelet/judge-setting.js';
 import type { ParameterValue } from '../../playbook/types.js';
 import { planKubeletSettingFix, type KubeletFileEdit, type KubeletSettingFix, type KubeletStepInput } from './kubelet-setting-fix.js';
 import { factsAfterKubeletEdits } from './kubelet-simulate.js';
+import { unifiedDiff } from './unified-diff.js';
 
 /**
  * Every kubelet-setting step of one node planned together, so that the node
@@ -68,7 +68,7 @@ export function planKubeletSettingFixes<K extends string>(
     after,
     changes,
     daemonReload,
-    diff: createTwoFilesPatch(first.path, first.path, first.before, after, undefined, undefined, { context: 3 }),
+    diff: unifiedDiff(first.path, first.before, after),
     stepKeys: [...new Set(keys)],
   }));
   return { steps: plans, edits, daemonReload: edits.some((e) => e.daemonReload), factsAfter: current };

@@ -1,8 +1,9 @@
 import type { Span } from '../../evaluate/kubelet/sourced-text.js';
+import type { Splice } from './text-splice.js';
 
 /**
- * Removing and replacing words of a unit line or environment value in the
- * file's text, touching no other byte. Pure.
+ * Removing words of a unit line or environment value from the file's text,
+ * touching no other byte (the splices go through text-splice.ts). Pure.
  *
  * A removed word takes exactly one separator with it: the one before it
  * when a kept word precedes it in the same list (ExecStart line or variable
@@ -17,14 +18,8 @@ export interface WordRemoval {
   readonly index: number;
 }
 
-export interface RangeEdit {
-  readonly start: number;
-  readonly end: number;
-  readonly insert: string;
-}
-
 /** Range edits that remove the given words from `text`; removals in the same list are merged into runs. */
-export function wordRemovalEdits(text: string, removals: readonly WordRemoval[]): RangeEdit[] {
+export function wordRemovalEdits(text: string, removals: readonly WordRemoval[]): Splice[] {
   const byList = new Map<string, { list: readonly Span[]; indexes: Set<number> }>();
   for (const removal of removals) {
     const key = removal.list.map((s) => `${s.start}-${s.end}`).join(',');
@@ -32,7 +27,7 @@ export function wordRemovalEdits(text: string, removals: readonly WordRemoval[])
     entry.indexes.add(removal.index);
     byList.set(key, entry);
   }
-  const edits: RangeEdit[] = [];
+  const edits: Splice[] = [];
   for (const { list, indexes } of byList.values()) {
     const sorted = [...indexes].sort((a, b) => a - b);
     let i = 0;
@@ -57,17 +52,4 @@ export function wordRemovalEdits(text: string, removals: readonly WordRemoval[])
     }
   }
   return edits;
-}
-
-/** Applies non-overlapping range edits to `text`; throws on overlap (a bug in the caller). */
-export function applyRangeEdits(text: string, edits: readonly RangeEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  let floor = Number.POSITIVE_INFINITY;
-  for (const edit of sorted) {
-    if (edit.end > floor) throw new Error(`overlapping edits at ${edit.start}-${edit.end}`);
-    out = out.slice(0, edit.start) + edit.insert + out.slice(edit.end);
-    floor = edit.start;
-  }
-  return out;
 }

@@ -7,14 +7,15 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseEnvironmentFile } from '../../../../src/evaluate/kubelet/environment-file.js';
 import { splitWords } from '../../../../src/evaluate/kubelet/systemd-words.js';
-import { applyRangeEdits, wordRemovalEdits } from '../../../../src/plan/edits/kubelet-word-edits.js';
+import { wordRemovalEdits } from '../../../../src/plan/edits/kubelet-word-edits.js';
+import { applySplices } from '../../../../src/plan/edits/text-splice.js';
 
 /** Remove the words at `indexes` from variable `name` of an environment file. */
 function removeFromVariable(text: string, name: string, indexes: readonly number[]): string {
   const assignment = parseEnvironmentFile(text).find((a) => a.name === name);
   if (!assignment) throw new Error(`no ${name}`);
   const spans = splitWords(assignment.value, 'variable').map((w) => w.span);
-  return applyRangeEdits(text, wordRemovalEdits(text, indexes.map((index) => ({ list: spans, index }))));
+  return applySplices(text, wordRemovalEdits(text, indexes.map((index) => ({ list: spans, index }))));
 }
 
 const valueOf = (text: string, name: string) => splitWords(parseEnvironmentFile(text).find((a) => a.name === name)?.value ?? { text: '', offsets: [] }, 'variable').map((w) => w.text);
@@ -44,8 +45,8 @@ describe('wordRemovalEdits', () => {
       const start = text.indexOf(words[i] as string);
       return { start, end: start + (words[i] as string).length };
     });
-    expect(applyRangeEdits(text, wordRemovalEdits(text, [{ list: spans, index: 2 }]))).toBe('ExecStart=/usr/bin/kubelet $A \\\n  --v=2\n');
-    expect(applyRangeEdits(text, wordRemovalEdits(text, [{ list: spans, index: 2 }, { list: spans, index: 3 }]))).toBe('ExecStart=/usr/bin/kubelet $A\n');
+    expect(applySplices(text, wordRemovalEdits(text, [{ list: spans, index: 2 }]))).toBe('ExecStart=/usr/bin/kubelet $A \\\n  --v=2\n');
+    expect(applySplices(text, wordRemovalEdits(text, [{ list: spans, index: 2 }, { list: spans, index: 3 }]))).toBe('ExecStart=/usr/bin/kubelet $A\n');
   });
 
   it('removes a quoted word whole, quotes included', () => {
@@ -75,12 +76,5 @@ describe('wordRemovalEdits', () => {
         },
       ),
     );
-  });
-});
-
-describe('applyRangeEdits', () => {
-  it('applies non-overlapping edits in any order and refuses overlapping ones', () => {
-    expect(applyRangeEdits('abcdef', [{ start: 4, end: 5, insert: 'E' }, { start: 0, end: 1, insert: 'A' }])).toBe('AbcdEf');
-    expect(() => applyRangeEdits('abcdef', [{ start: 0, end: 3, insert: '' }, { start: 2, end: 4, insert: '' }])).toThrow(/overlapping/);
   });
 });
