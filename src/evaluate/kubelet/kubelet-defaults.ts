@@ -81,10 +81,10 @@ export function featureGateOf(configKey: string | undefined): string | undefined
 /**
  * The spec for a step's setting. A `featureGates.<Gate>` key is a boolean
  * that the kubelet also takes from `--feature-gates=<Gate>=…` (flag gates
- * override config gates). Unknown settings are typed by the value the
- * requirement names, and have no known default.
+ * override config gates). Unknown settings are read as strings and have no
+ * known default.
  */
-export function kubeletSettingSpec(configKey: string | undefined, flag: string | undefined, requirementValue?: SettingValue): KubeletSettingSpec {
+export function kubeletSettingSpec(configKey: string | undefined, flag: string | undefined): KubeletSettingSpec {
   const gate = featureGateOf(configKey);
   if (gate !== undefined) {
     const known = FEATURE_GATE_DEFAULTS[gate];
@@ -93,7 +93,5 @@ export function kubeletSettingSpec(configKey: string | undefined, flag: string |
   const found = KUBELET_SETTINGS.find((s) => (configKey !== undefined && s.configKey === configKey) || (configKey === undefined && flag !== undefined && s.flag === flag));
     // The step decides whether a config key exists (4.2.7 and the --feature-gates list are flag-only); a flag the step omits is still one the kubelet reads.
   if (found) return { ...found, configKey, flag: flag ?? found.flag };
-  const type: KubeletSettingType =
-    typeof requirementValue === 'boolean' ? 'boolean' : typeof requirementValue === 'number' ? 'integer' : Array.isArray(requirementValue) ? 'string-list' : 'string';
-  return { configKey, flag, type, configDefault: undefined, commandLineDefault: undefined, zeroInConfigMeansDefault: false };
+  return { configKey, flag, type: 'string', configDefault: undefined, commandLineDefault: undefined, zeroInConfigMeansDefault: false };
 }

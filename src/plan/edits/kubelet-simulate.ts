@@ -12,8 +12,9 @@ import { reconstructKubeletCommandLine } from '../../evaluate/kubelet/kubelet-co
  * compliant and no further fix planned) and to predict kube-bench's verdict
  * after apply.
  *
- * Invariant: only paths that exist in `facts` as regular files with text
- * content are replaced; anything else is a bug in the caller.
+ * Invariant: only paths that exist in `facts` are replaced (anything else
+ * is a bug in the caller). A kubelet that was not running is left not
+ * running: cis-fix cannot tell whether a restart would bring it up.
  */
 export function factsAfterKubeletEdits(facts: NodeFacts, texts: ReadonlyMap<string, string>): NodeFacts {
   const paths: Record<string, PathFacts> = { ...facts.paths };

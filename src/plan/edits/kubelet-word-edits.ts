@@ -13,12 +13,13 @@ import type { Splice } from './text-splice.js';
  * unit's line layout survives.
  */
 
+/** One word to remove. Invariant: `list[index]` exists; every removal of the same list passes the same `list`. */
 export interface WordRemoval {
   readonly list: readonly Span[];
   readonly index: number;
 }
 
-/** Range edits that remove the given words from `text`; removals in the same list are merged into runs. */
+/** Splices that remove the given words from `text`; removals in the same list are merged into runs. */
 export function wordRemovalEdits(text: string, removals: readonly WordRemoval[]): Splice[] {
   const byList = new Map<string, { list: readonly Span[]; indexes: Set<number> }>();
   for (const removal of removals) {
