@@ -267,6 +267,9 @@ export class SshTransport implements NodeTransport {
     if (useSudo && result.code !== 0) {
       const refusal = SUDO_REFUSAL.exec(result.stderr);
       if (refusal) throw new SudoError(this.node, this.settings.user, refusal[0].replace(/^sudo: /, ''));
+      if (result.code === 127 && /sudo: (command )?not found|sudo: No such file/.test(result.stderr)) {
+        throw new SudoError(this.node, this.settings.user, 'sudo is not installed on this node');
+      }
     }
     return result;
   }
