@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import ssh2 from 'ssh2';
+import { parseKnownHosts, verifyHostKey } from '../../src/transport/known-hosts.js';
 import YAML from 'yaml';
 import { labDown, labStatus, labUp, nodeExec, type LabState } from '../lab/lab.js';
 
@@ -133,7 +134,9 @@ describe('the lab', () => {
     const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve()).once('error', reject).connect({
-        host: lab.nodes[1]!.ip, username: 'ops', privateKey: readFileSync(lab.identityFile), hostVerifier: () => true,
+        host: lab.nodes[1]!.ip, username: 'ops', privateKey: readFileSync(lab.identityFile),
+        // Host keys are verified even here (the lab's known_hosts), like everywhere else.
+        hostVerifier: (key: Buffer) => verifyHostKey(parseKnownHosts(readFileSync(lab.knownHostsFile, 'utf8')), lab.nodes[1]!.ip, 22, key).kind === 'trusted',
       });
     });
     try {
