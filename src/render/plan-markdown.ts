@@ -1,4 +1,6 @@
 import type { Plan } from '../plan/plan.js';
+import { renderSummaryLine } from './plan-text.js';
+import { createStyle } from './style.js';
 
 /** The plan for a pull request or a ticket: one table of changes, one of undecided failures. */
 export function renderPlanMarkdown(plan: Plan): string {
@@ -17,7 +19,6 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const f of undecided) out.push(`| ${f.node ?? 'cluster'} | ${f.controlId} ${escape(f.title)} | ${escape(f.actual)} | ${escape(f.notFixableReason ?? '')} |`);
     out.push('');
   }
-  const s = plan.summary;
-  out.push(`**Plan: ${s.changes} changes on ${s.nodesChanged} nodes; ${s.needDecision} failing controls need a decision; ${s.manual} manual.**`, '');
+  out.push(`**${renderSummaryLine(plan, createStyle(false))}**`, '');
   return out.join('\n');
 }
