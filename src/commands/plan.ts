@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import type { KubeBenchTarget } from '../playbook/types.js';
+import { renderPlanJunit } from '../render/plan-junit.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { createProgress } from '../render/progress.js';
 import { makePlan } from '../services/plan.js';
@@ -16,12 +18,13 @@ export default class Plan extends CisFixCommand {
     '<%= config.bin %> plan -i inventory.yaml',
     '<%= config.bin %> plan --only "4.1.*" -o plan.json',
     '<%= config.bin %> plan --format markdown > plan.md',
+    '<%= config.bin %> plan --format junit > cis.xml   # or sarif, for CI dashboards',
     '<%= config.bin %> plan --detailed-exitcode   # exit 2 when there are changes',
   ];
   static override flags = {
     ...selectionFlags,
     out: Flags.string({ char: 'o', summary: 'Also write the plan to this file (JSON, mode 0600) for `cis-fix apply FILE`.' }),
-    format: Flags.string({ summary: 'Output format.', options: ['text', 'json', 'markdown'], default: 'text' }),
+    format: Flags.string({ summary: 'Output format.', options: ['text', 'json', 'markdown', 'junit', 'sarif'], default: 'text' }),
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 2 when the plan has changes, 0 when it has none.' }),
     'show-manual': Flags.boolean({ summary: 'Also list the manual controls per node.' }),
   };
@@ -45,6 +48,8 @@ export default class Plan extends CisFixCommand {
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.print(JSON.stringify(plan, null, 2));
       else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan));
+      else if (flags.format === 'junit') this.print(renderPlanJunit(plan));
+      else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
       else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'] }));
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }

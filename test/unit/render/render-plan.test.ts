@@ -4,7 +4,9 @@ import type { Change } from '../../../src/model/change.js';
 import type { Finding } from '../../../src/model/finding.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../../../src/plan/plan.js';
 import { parsePlan, serializePlan } from '../../../src/plan/planfile.js';
+import { renderPlanJunit } from '../../../src/render/plan-junit.js';
 import { renderPlanMarkdown } from '../../../src/render/plan-markdown.js';
+import { renderPlanSarif } from '../../../src/render/plan-sarif.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 import { createStyle } from '../../../src/render/style.js';
 
@@ -59,6 +61,18 @@ describe('rendered plans', () => {
 
   it('renders the markdown plan with a changes table and the undecided controls', () => {
     expectGolden('plan.md', renderPlanMarkdown(plan));
+  });
+
+  it('renders JUnit XML with a suite per node, failures for failing controls and skips for manual ones', () => {
+    expectGolden('plan.junit.xml', renderPlanJunit(plan));
+    const xml = renderPlanJunit(plan);
+    expect(xml).toContain('<testsuite name="cp-1" tests="3" failures="2" errors="0" skipped="1">');
+  });
+
+  it('renders SARIF 2.1.0 with one result per failing control, warnings for what the plan fixes', () => {
+    const sarif = JSON.parse(renderPlanSarif(plan)) as { version: string; runs: { results: { ruleId: string; level: string }[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([['1.1.13', 'warning'], ['1.1.12', 'error'], ['4.1.10', 'warning']]);
   });
 
   it('round-trips through the plan file unchanged', () => {
