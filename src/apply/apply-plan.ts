@@ -5,13 +5,15 @@ import type { NodeTransport } from '../transport/node-transport.js';
 import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
-import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
+import { waitForHealthy } from './health-gate.js';
+import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
 /** Progress as it happens; the command layer renders it. */
 export type ApplyEvent =
   | { readonly kind: 'phase'; readonly phase: 'lock' | 'precondition' | 'backup' | 'write' | 'unlock' }
   | { readonly kind: 'change-applied'; readonly change: Change }
+  | { readonly kind: 'health'; readonly node: string; readonly component: string; readonly ok: boolean; readonly seconds: number; readonly detail?: string }
   | { readonly kind: 'node-restored'; readonly node: string; readonly targets: readonly string[] };
 
 export interface ApplyContext {
@@ -23,6 +25,8 @@ export interface ApplyContext {
   readonly roles: ReadonlyMap<string, readonly Role[]>;
   /** Worker nodes changed at once; control-plane nodes always go one at a time. */
   readonly concurrency: number;
+  /** How long a restarted component may take to run with its new arguments and answer its health check. */
+  readonly healthTimeoutMs: number;
   readonly onEvent?: (event: ApplyEvent) => void;
 }
 
@@ -139,16 +143,23 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
       await ctx.journal.record({ node, phase: 'verified', changeId: change.id, target: change.target, result: resultOf(after!) });
       done.push(change);
       ctx.onEvent?.({ kind: 'change-applied', change });
+      if (change.kind === 'static-pod-manifest') {
+        // Step 6: the kubelet restarts the pod; wait for the new arguments and a healthy endpoint.
+        const health = await waitForHealthy(transport, change.restart, change.after.argv, ctx.healthTimeoutMs);
+        await ctx.journal.record({ node, phase: health.ok ? 'healthy' : 'unhealthy', changeId: change.id, target: change.target, detail: health.ok ? `${change.restart} healthy after ${health.seconds}s` : health.last });
+        ctx.onEvent?.({ kind: 'health', node, component: change.restart, ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
+        if (!health.ok) throw new Error(`${change.restart} did not become healthy within ${Math.round(ctx.healthTimeoutMs / 1000)}s: ${health.last}`);
+      }
     } catch (error) {
       await ctx.journal.record({ node, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
-      await restoreNode(node, [...touched].reverse(), before, ctx, `${change.target}: ${(error as Error).message}`);
+      await restoreNode(node, [...touched].reverse(), before, ctx, `${change.target}: ${(error as Error).message}`, changes);
     }
   }
   return done;
 }
 
 /** Restore what this run touched on one node, newest first, then stop the run. */
-async function restoreNode(node: string, targets: readonly string[], before: Map<string, PathState>, ctx: ApplyContext, reason: string): Promise<never> {
+async function restoreNode(node: string, targets: readonly string[], before: Map<string, PathState>, ctx: ApplyContext, reason: string, changes: readonly Change[]): Promise<never> {
   const transport = transportOf(ctx, node);
   const failures: string[] = [];
   for (const target of targets) {
@@ -162,6 +173,19 @@ async function restoreNode(node: string, targets: readonly string[], before: Map
     }
   }
   ctx.onEvent?.({ kind: 'node-restored', node, targets });
+  // Restored manifests restart their pods again: they must come back with the old arguments.
+  if (failures.length === 0) {
+    for (const change of changes) {
+      if (change.kind !== 'static-pod-manifest' || !targets.includes(change.target)) continue;
+      const health = await waitForHealthy(transportOf(ctx, node), change.restart, change.before.argv, ctx.healthTimeoutMs);
+      ctx.onEvent?.({ kind: 'health', node, component: change.restart, ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
+      if (!health.ok) {
+        throw new ApplyError(`${node}: a change failed (${reason}); ${change.target} was restored byte-identical but ${change.restart} did not come back healthy: ${health.last}`, ctx.runId, 'restore-failed', [
+          `On ${node}: compare ${change.target} with /var/lib/cis-fix/backups/${ctx.runId}/files${change.target} (they should be identical), then check the kubelet's log and the ${change.restart} container; the node lock stays until this run is rolled back.`,
+        ]);
+      }
+    }
+  }
   if (failures.length > 0) {
     throw new ApplyError(`${node}: a change failed (${reason}) and restoring failed too`, ctx.runId, 'restore-failed', failures.map((f) => {
       const path = f.split(':')[0]!;
@@ -180,6 +204,9 @@ async function writeChange(transport: NodeTransport, change: Change): Promise<vo
     case 'file-owner':
       await changeOwner(transport, change.target, change.after.user, change.after.group, change.after.createAccount);
       return;
+    case 'static-pod-manifest':
+      await writeFileContent(transport, change.target, change.after.content, change.after.sha256);
+      return;
     default:
       assertNever(change, 'change kind');
   }
@@ -193,6 +220,8 @@ export function verifyChange(change: Change, after: PathState | undefined): stri
       return normalizeMode(after.mode) === normalizeMode(change.after.mode) ? undefined : `mode is ${after.mode}, expected ${change.after.mode}`;
     case 'file-owner':
       return after.user === change.after.user && after.group === change.after.group ? undefined : `owner is ${after.user}:${after.group}, expected ${change.after.user}:${change.after.group}`;
+    case 'static-pod-manifest':
+      return after.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written';
     default:
       return assertNever(change, 'change kind');
   }

@@ -8,8 +8,10 @@ import {
   CHMOD_PATH,
   CHOWN_PATH,
   RELEASE_LOCK,
+  PROBE_COMPONENT,
   RESTORE_PATH,
   STAT_PATHS,
+  WRITE_FILE,
 } from './node-scripts.js';
 
 /**
@@ -46,6 +48,35 @@ async function runScript(transport: NodeTransport, operation: string, script: st
 }
 
 /** `takeOverFrom`: the id of an interrupted run whose leftover lock may be taken (its rollback). */
+/** Run a constant script with `sh -c`, so that stdin is free for data (the new content of a file). */
+async function runScriptWithInput(transport: NodeTransport, operation: string, script: string, args: readonly string[], input: string): Promise<Buffer> {
+  const command = ['/bin/sh', '-c', quoteShellArg(script), 'cis-fix', ...args.map(quoteShellArg)].join(' ');
+  const result = await transport.exec(command, { stdin: input });
+  if (result.code !== 0) {
+    const detail = result.stderr.trim().split('\n')[0] || `exit status ${result.code}`;
+    throw new NodeOperationError(transport.node, operation, detail);
+  }
+  return result.stdout;
+}
+
+/** Replace a file's content atomically, keeping its owner and mode; returns the sha256 the node computed. */
+export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string): Promise<string> {
+  return (await runScriptWithInput(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
+}
+
+/** What runs under a process name, and whether the health endpoint answers. */
+export interface ComponentProbe {
+  readonly argvs: readonly (readonly string[])[];
+  readonly healthy: boolean;
+}
+
+export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string): Promise<ComponentProbe> {
+  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl])).toString('utf8').trim().split('\n');
+  const verdict = lines.pop();
+  const argvs = lines.filter((l) => l !== '').map((l) => Buffer.from(l, 'base64').toString('utf8').replace(/\0$/, '').split('\0'));
+  return { argvs, healthy: verdict === 'HEALTHY' };
+}
+
 export async function acquireNodeLock(transport: NodeTransport, holder: string, takeOverFrom?: string): Promise<void> {
   const out = (await runScript(transport, 'taking the node lock', ACQUIRE_LOCK, takeOverFrom ? [holder, takeOverFrom] : [holder])).toString('utf8');
   const [first, ...rest] = out.split('\n');

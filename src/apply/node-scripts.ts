@@ -139,3 +139,41 @@ chown -h -- "$uid:$gid" "$p" || exit 77
 chmod -- "$mode" "$p" || exit 76
 echo ok
 `;
+
+/**
+ * Run with the content on stdin: `sh -c WRITE_FILE cis-fix PATH SHA256`.
+ * Writes a dot-temp file beside PATH (the kubelet ignores dot-files in the
+ * manifests directory), checks the content arrived whole, gives it PATH's
+ * owner and mode, fsyncs and renames it over PATH. Prints the new sha256.
+ */
+export const WRITE_FILE = `set -u
+p=$1; want=$2
+d=$(dirname -- "$p"); b=$(basename -- "$p")
+tmp="$d/.$b.cis-fix-new"
+cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
+got=$(sha256sum -- "$tmp" | cut -d' ' -f1)
+[ "$got" = "$want" ] || { rm -f -- "$tmp"; echo "the new content of $p arrived damaged" >&2; exit 82; }
+chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || { rm -f -- "$tmp"; exit 83; }
+sync -- "$tmp" 2>/dev/null || sync
+mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 84; }
+sync -- "$d" 2>/dev/null || true
+echo "$got"
+`;
+
+/**
+ * $1 = process name as /proc/PID/comm shows it (15 bytes at most), $2 = the
+ * component's health URL on the node's loopback. Prints one line per
+ * matching process (its cmdline in base64), then HEALTHY or UNHEALTHY.
+ */
+export const PROBE_COMPONENT = `set -u
+for d in /proc/[0-9]*; do
+  { IFS= read -r c < "$d/comm"; } 2>/dev/null || continue
+  [ "$c" = "$1" ] || continue
+  base64 -w0 < "$d/cmdline" 2>/dev/null && echo
+done
+if command -v curl >/dev/null 2>&1; then
+  curl -fsk --max-time 3 -o /dev/null "$2" && echo HEALTHY || echo UNHEALTHY
+else
+  echo "curl is needed on the node for the health gate" >&2; exit 85
+fi
+`;

@@ -8,6 +8,7 @@ import { createProgress } from '../render/progress.js';
 import { applyChanges } from '../services/apply.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
+import { parseDuration } from './_shared/duration.js';
 import { selectionFlags } from './_shared/selection-flags.js';
 
 export default class Apply extends CisFixCommand {
@@ -25,6 +26,7 @@ export default class Apply extends CisFixCommand {
     inventory: { ...selectionFlags.inventory, default: undefined, summary: 'Inventory file (default inventory.yaml, or the one the plan file names).' },
     yes: Flags.boolean({ char: 'y', summary: 'Apply without asking.' }),
     interactive: Flags.boolean({ summary: 'Choose the changes to apply one by one.', exclusive: ['yes'] }),
+    'health-timeout': Flags.string({ summary: 'How long a restarted component may take to become healthy (e.g. 90s, 5m).', default: '5m' }),
   };
 
   async run() {
@@ -53,6 +55,7 @@ export default class Apply extends CisFixCommand {
             },
           }),
       concurrency: flags.concurrency,
+      healthTimeoutMs: parseDuration(flags['health-timeout']),
       choose: async (plan) => {
         progress.done();
         if (!this.jsonEnabled()) this.print(renderPlanText(plan, this.style));
@@ -62,8 +65,14 @@ export default class Apply extends CisFixCommand {
       },
       onEvent: (event) => {
         if (this.jsonEnabled()) return;
-        if (event.kind === 'change-applied') this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(event.change.diff)}`);
+        if (event.kind === 'change-applied') {
+          const what = event.change.kind === 'static-pod-manifest' ? `rewritten for ${event.change.controlIds.join(', ')}; waiting for ${event.change.restart}` : event.change.diff;
+          this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(what)}`);
+        }
         if (event.kind === 'node-restored') this.print(`  ${this.style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`);
+        if (event.kind === 'health') {
+          this.print(`  ${event.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${event.node}: ${event.component} after ${event.seconds.toFixed(1)}s${event.detail ? ` (${event.detail})` : ''}`);
+        }
       },
     });
     progress.done();

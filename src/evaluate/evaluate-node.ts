@@ -25,9 +25,9 @@ const IMPLEMENTED_KINDS: ReadonlySet<EnsureStep['kind']> = new Set(['file-mode',
  * Each finding also carries kube-bench's verdict on the same facts; a fix is
  * only offered when kube-bench would pass after the whole plan for the node.
  */
-export function evaluateNode(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): NodeEvaluation {
+export function evaluateNode(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext, options: { readonly decidedElsewhere?: (control: Control) => boolean } = {}): NodeEvaluation {
   const variables = resolveAllVariables(benchmark, ctx.facts);
-  const applicable = controls.filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)));
+  const applicable = controls.filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)) && !options.decidedElsewhere?.(c));
   const drafts = applicable.map((control) => draftFinding(control, benchmark, variables, ctx));
 
   // kube-bench after this node's whole plan: every proposal applied at once.

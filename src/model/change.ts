@@ -23,8 +23,8 @@ interface ChangeBase {
   readonly target: string;
   readonly action: 'update';
   readonly precondition: FilePrecondition;
-  /** Component that must restart for the change to take effect; none for file metadata. */
-  readonly restart: 'none';
+  /** Component that restarts because of the change (static pods restart by themselves when their manifest changes); none for file metadata. */
+  readonly restart: 'none' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
   /** What the plan shows: a unified diff or `mode 0644 -> 0600`. */
   readonly diff: string;
 }
@@ -48,5 +48,19 @@ export interface FileOwnerChange extends ChangeBase {
   readonly after: { readonly user: string; readonly group: string; readonly createAccount: boolean };
 }
 
-export type Change = FileModeChange | FileOwnerChange;
+/**
+ * A static pod manifest rewritten with flag edits (and the hostPath mounts
+ * they need). `after.content` is the whole new manifest — manifests hold no
+ * secrets — written through a dot-temp file beside it; the kubelet restarts
+ * the pod, and the health gate waits for `after.argv` and the health
+ * endpoint. `before.argv` is what ran before, to check a restore.
+ */
+export interface ManifestChange extends ChangeBase {
+  readonly kind: 'static-pod-manifest';
+  readonly restart: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+  readonly before: { readonly sha256: string; readonly argv: readonly string[] };
+  readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] };
+}
+
+export type Change = FileModeChange | FileOwnerChange | ManifestChange;
 export type ChangeKind = Change['kind'];

@@ -13,6 +13,8 @@ export type StepPhase =
   | 'write-started'
   | 'write-done'
   | 'verified'
+  | 'healthy'
+  | 'unhealthy'
   | 'restore-started'
   | 'restored'
   | 'failed';

@@ -14,6 +14,7 @@ export type ApplyRequest = (
   | { readonly planFile?: undefined; readonly planRequest: PlanRequest }
 ) & {
   readonly concurrency: number;
+  readonly healthTimeoutMs: number;
   /** Shown the plan; returns the changes to apply (all of them, a subset, or none to stop). */
   readonly choose: (plan: Plan) => Promise<readonly Change[]>;
   readonly onEvent?: (event: ApplyEvent) => void;
@@ -76,6 +77,7 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       transports,
       roles: new Map(nodes.map((n) => [n.name, n.roles])),
       concurrency: request.concurrency,
+      healthTimeoutMs: request.healthTimeoutMs,
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
     });
     return { status: 'applied', plan, result, journalFile: journal.file };

@@ -9,6 +9,9 @@ import { selectNodes } from '../inventory/select-nodes.js';
 import { UserError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
+import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
+import { resolveAllVariables } from '../evaluate/resolve-variables.js';
+import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
@@ -63,15 +66,17 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const benchmark = await loadBenchmark(benchmarkId);
   const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
 
-  const proposals = [];
+  const changes: Change[] = [];
   for (const node of nodes) {
     const nodeFacts = facts.get(node.name);
     if (!nodeFacts) continue;
-    const evaluation = evaluateNode(benchmark, controls, { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) });
-    findings.push(...evaluation.findings);
-    proposals.push(...evaluation.proposals);
+    const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
+    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: isStaticPodFlagControl });
+    const staticPods = planStaticPodFlags(controls, ctx, resolveAllVariables(benchmark, nodeFacts));
+    findings.push(...evaluation.findings, ...staticPods.findings);
+    // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager, scheduler).
+    changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes);
   }
-  const changes = buildChanges(proposals);
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: { name: 'cis-fix', version: TOOL_VERSION },
