@@ -43,7 +43,9 @@ export function evaluateNode(benchmark: Benchmark, controls: readonly Control[],
       }
     }
     findings.push(finding);
-    if (finding.status === 'fail' && finding.fixable) {
+    // Every proposal only tightens, so it is made even when the control cannot fully pass (e.g. the
+    // kubelet's real config is tightened although kube-bench looks for a file that does not exist).
+    if (finding.status === 'fail') {
       proposals.push(...draft.proposals.map((proposal) => ({ node: ctx.name, controlId: draft.control.id, proposal })));
     }
   }

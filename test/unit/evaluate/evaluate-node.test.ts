@@ -87,6 +87,24 @@ describe('evaluateNode for file controls', () => {
     expect(changes[0]).toMatchObject({ target: '/etc/kubernetes/pki/apiserver.key', controlIds: ['1.1.21'], after: { mode: '600' } });
   });
 
+  it('still tightens the config the kubelet really uses when the file kube-bench looks for does not exist', () => {
+    const custom = '/etc/kubernetes/kubelet-custom.yaml';
+    const kubelet = stock.components.kubelet!;
+    const argv = [...kubelet.argv.filter((a) => !a.startsWith('--config')), `--config=${custom}`];
+    const configEntry = stock.paths['/var/lib/kubelet/config.yaml'];
+    if (!configEntry?.exists) throw new Error('fixture has no kubelet config');
+    const facts: NodeFacts = {
+      ...stock,
+      components: { ...stock.components, kubelet: { ...kubelet, argv } },
+      processes: stock.processes.map((p) => (p.component === 'kubelet' ? { ...p, argv } : p)),
+      paths: { ...stock.paths, '/var/lib/kubelet/config.yaml': { path: '/var/lib/kubelet/config.yaml', exists: false }, [custom]: { ...configEntry, path: custom, inode: configEntry.inode + 1 } },
+    };
+    const { findings, proposals } = evaluate(facts, ['4.1.9']);
+    expect(findings[0]).toMatchObject({ status: 'fail', fixable: false });
+    expect(findings[0]?.notFixableReason).toMatch(/\/var\/lib\/kubelet\/config\.yaml does not exist/);
+    expect(buildChanges(proposals).map((c) => [c.target, c.diff])).toEqual([[custom, 'mode 0644 -> 0600']]);
+  });
+
   it('reports manual controls as manual with the reason', () => {
     const [finding] = evaluate(stock, ['1.2.20']).findings;
     expect(finding).toMatchObject({ status: 'manual', fixable: false });
