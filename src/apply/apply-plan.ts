@@ -161,7 +161,7 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
 /** Restore what this run touched on one node, newest first, then stop the run. */
 async function restoreNode(node: string, targets: readonly string[], before: Map<string, PathState>, ctx: ApplyContext, reason: string, changes: readonly Change[]): Promise<never> {
   const transport = transportOf(ctx, node);
-  const failures: string[] = [];
+  const failures: { target: string; message: string }[] = [];
   for (const target of targets) {
     const original = before.get(target)!;
     await ctx.journal.record({ node, phase: 'restore-started', target });
@@ -169,7 +169,7 @@ async function restoreNode(node: string, targets: readonly string[], before: Map
       await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 });
       await ctx.journal.record({ node, phase: 'restored', target });
     } catch (error) {
-      failures.push(`${target}: ${(error as Error).message}`);
+      failures.push({ target, message: (error as Error).message });
     }
   }
   ctx.onEvent?.({ kind: 'node-restored', node, targets });
@@ -187,10 +187,9 @@ async function restoreNode(node: string, targets: readonly string[], before: Map
     }
   }
   if (failures.length > 0) {
-    throw new ApplyError(`${node}: a change failed (${reason}) and restoring failed too`, ctx.runId, 'restore-failed', failures.map((f) => {
-      const path = f.split(':')[0]!;
-      const o = before.get(path)!;
-      return `On ${node} as root: cp /var/lib/cis-fix/backups/${ctx.runId}/files${path} ${path} (if it is a file); chown ${o.uid}:${o.gid} ${path}; chmod ${o.mode} ${path}   [${f}]`;
+    throw new ApplyError(`${node}: a change failed (${reason}) and restoring failed too`, ctx.runId, 'restore-failed', failures.map(({ target, message }) => {
+      const o = before.get(target)!;
+      return `On ${node} as root: cp /var/lib/cis-fix/backups/${ctx.runId}/files${target} ${target} (if it is a file); chown ${o.uid}:${o.gid} ${target}; chmod ${o.mode} ${target}   [${message}]`;
     }));
   }
   throw new ApplyError(`${node}: a change failed (${reason}); this node was restored (${targets.length} target(s)) and the run stopped; nodes not yet reached were not touched`, ctx.runId, 'rolled-back');

@@ -37,21 +37,15 @@ export class LockHeldError extends CisFixError {
   }
 }
 
-async function runScript(transport: NodeTransport, operation: string, script: string, args: readonly string[]): Promise<Buffer> {
-  const command = ['/bin/sh', '-s', '--', ...args.map(quoteShellArg)].join(' ');
-  const result = await transport.exec(command, { stdin: script });
-  if (result.code !== 0) {
-    const detail = result.stderr.trim().split('\n')[0] || `exit status ${result.code}`;
-    throw new NodeOperationError(transport.node, operation, detail);
-  }
-  return result.stdout;
-}
-
-/** `takeOverFrom`: the id of an interrupted run whose leftover lock may be taken (its rollback). */
-/** Run a constant script with `sh -c`, so that stdin is free for data (the new content of a file). */
-async function runScriptWithInput(transport: NodeTransport, operation: string, script: string, args: readonly string[], input: string): Promise<Buffer> {
-  const command = ['/bin/sh', '-c', quoteShellArg(script), 'cis-fix', ...args.map(quoteShellArg)].join(' ');
-  const result = await transport.exec(command, { stdin: input });
+/**
+ * Run one constant script with quoted arguments. Without `input` the script
+ * goes on stdin (`sh -s`); with it, the script is the `sh -c` argument so
+ * that stdin is free for data (the new content of a file).
+ */
+async function runScript(transport: NodeTransport, operation: string, script: string, args: readonly string[], input?: string): Promise<Buffer> {
+  const quoted = args.map(quoteShellArg);
+  const command = input === undefined ? ['/bin/sh', '-s', '--', ...quoted].join(' ') : ['/bin/sh', '-c', quoteShellArg(script), 'cis-fix', ...quoted].join(' ');
+  const result = await transport.exec(command, { stdin: input ?? script });
   if (result.code !== 0) {
     const detail = result.stderr.trim().split('\n')[0] || `exit status ${result.code}`;
     throw new NodeOperationError(transport.node, operation, detail);
@@ -61,7 +55,7 @@ async function runScriptWithInput(transport: NodeTransport, operation: string, s
 
 /** Replace a file's content atomically, keeping its owner and mode; returns the sha256 the node computed. */
 export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string): Promise<string> {
-  return (await runScriptWithInput(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
+  return (await runScript(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
 }
 
 /** What runs under a process name, and whether the health endpoint answers. */
@@ -77,6 +71,7 @@ export async function probeComponent(transport: NodeTransport, comm: string, hea
   return { argvs, healthy: verdict === 'HEALTHY' };
 }
 
+/** `takeOverFrom`: the id of an interrupted run whose leftover lock may be taken (its rollback). */
 export async function acquireNodeLock(transport: NodeTransport, holder: string, takeOverFrom?: string): Promise<void> {
   const out = (await runScript(transport, 'taking the node lock', ACQUIRE_LOCK, takeOverFrom ? [holder, takeOverFrom] : [holder])).toString('utf8');
   const [first, ...rest] = out.split('\n');

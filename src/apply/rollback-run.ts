@@ -99,7 +99,7 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
     if (changed.length > 0 && !ctx.force) throw new ChangedSinceRunError(changed);
 
     const restored: RestoreItem[] = [];
-    const failures: string[] = [];
+    const failures: { item: RestoreItem; message: string }[] = [];
     for (const { item, verdict } of verdicts) {
       if (verdict === 'already-original') continue;
       await ctx.journal.record({ node: item.node, phase: 'restore-started', target: item.target });
@@ -109,16 +109,14 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
         restored.push(item);
         ctx.onRestored?.(item);
       } catch (error) {
-        failures.push(`${item.node}:${item.target}: ${(error as Error).message}`);
+        failures.push({ item, message: (error as Error).message });
         await ctx.journal.record({ node: item.node, phase: 'failed', target: item.target, detail: (error as Error).message });
       }
     }
     if (failures.length > 0) {
-      throw new ApplyError(`rollback of ${original.runId} could not restore ${failures.length} target(s)`, ctx.runId, 'restore-failed', failures.map((f) => {
-        const [node, target] = f.split(':') as [string, string];
-        const item = items.find((i) => i.node === node && i.target === target)!;
-        return `On ${node} as root: cp /var/lib/cis-fix/backups/${original.runId}/files${target} ${target} (files only); chown ${item.original.uid}:${item.original.gid} ${target}; chmod ${item.original.mode} ${target}   [${f}]`;
-      }));
+      throw new ApplyError(`rollback of ${original.runId} could not restore ${failures.length} target(s)`, ctx.runId, 'restore-failed', failures.map(({ item, message }) =>
+        `On ${item.node} as root: cp /var/lib/cis-fix/backups/${original.runId}/files${item.target} ${item.target} (files only); chown ${item.original.uid}:${item.original.gid} ${item.target}; chmod ${item.original.mode} ${item.target}   [${item.node}:${item.target}: ${message}]`,
+      ));
     }
     return { restored, alreadyOriginal: verdicts.filter((v) => v.verdict === 'already-original').map((v) => v.item) };
   } finally {

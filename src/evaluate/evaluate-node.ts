@@ -15,6 +15,8 @@ export interface ControlProposal {
 export interface NodeEvaluation {
   readonly findings: readonly Finding[];
   readonly proposals: readonly ControlProposal[];
+  /** The benchmark's path variables as resolved on this node, for the other planners. */
+  readonly variables: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Step kinds this version of cis-fix evaluates and fixes. */
@@ -49,7 +51,7 @@ export function evaluateNode(benchmark: Benchmark, controls: readonly Control[],
       proposals.push(...draft.proposals.map((proposal) => ({ node: ctx.name, controlId: draft.control.id, proposal })));
     }
   }
-  return { findings, proposals };
+  return { findings, proposals, variables };
 }
 
 interface Draft {

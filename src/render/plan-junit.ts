@@ -19,10 +19,11 @@ export function renderPlanJunit(plan: Plan): string {
     const skipped = findings.filter((f) => f.status !== 'pass' && f.status !== 'fail' && f.status !== 'error').length;
     const cases = findings.map((f) => {
       const name = `${f.controlId} ${f.title}`;
-      const open = `    <testcase classname="${xml(`${plan.benchmark.id}.${node}`)}" name="${xml(name)}">`;
+      const head = `    <testcase classname="${xml(`${plan.benchmark.id}.${node}`)}" name="${xml(name)}"`;
+      const open = `${head}>`;
       switch (f.status) {
         case 'pass':
-          return `    <testcase classname="${xml(`${plan.benchmark.id}.${node}`)}" name="${xml(name)}"/>`;
+          return `${head}/>`;
         case 'fail':
           return `${open}\n      <failure message="${xml(f.actual)}">${xml(`expected: ${f.expected}\nobserved: ${f.actual}\n${f.fixable ? 'fixed by this plan' : `not fixable: ${f.notFixableReason ?? ''}`}`)}</failure>\n    </testcase>`;
         case 'error':

@@ -10,7 +10,6 @@ import { UserError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
 import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
-import { resolveAllVariables } from '../evaluate/resolve-variables.js';
 import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
@@ -72,7 +71,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     if (!nodeFacts) continue;
     const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
     const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: isStaticPodFlagControl });
-    const staticPods = planStaticPodFlags(controls, ctx, resolveAllVariables(benchmark, nodeFacts));
+    const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
     findings.push(...evaluation.findings, ...staticPods.findings);
     // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager, scheduler).
     changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes);
