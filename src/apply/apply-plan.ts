@@ -6,7 +6,8 @@ import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
 import { waitForHealthy } from './health-gate.js';
-import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
+import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
+import type { KubeletFileChange } from '../model/change.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
 /** Progress as it happens; the command layer renders it. */
@@ -132,8 +133,15 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
   const transport = transportOf(ctx, node);
   const done: Change[] = [];
   const touched: string[] = [];
+  const kubeletChanges = changes.filter((c): c is KubeletFileChange => c.kind === 'kubelet-file');
   for (const change of changes) {
-    await ctx.journal.record({ node, phase: 'write-started', changeId: change.id, target: change.target });
+    await ctx.journal.record({
+      node,
+      phase: 'write-started',
+      changeId: change.id,
+      target: change.target,
+      ...(change.kind === 'kubelet-file' ? { restart: 'kubelet', daemonReload: change.daemonReload } : change.restart !== 'none' ? { restart: change.restart } : {}),
+    });
     if (!touched.includes(change.target)) touched.push(change.target);
     try {
       await writeChange(transport, change);
@@ -149,6 +157,11 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
         await ctx.journal.record({ node, phase: health.ok ? 'healthy' : 'unhealthy', changeId: change.id, target: change.target, detail: health.ok ? `${change.restart} healthy after ${health.seconds}s` : health.last });
         ctx.onEvent?.({ kind: 'health', node, component: change.restart, ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
         if (!health.ok) throw new Error(`${change.restart} did not become healthy within ${Math.round(ctx.healthTimeoutMs / 1000)}s: ${health.last}`);
+      }
+      if (change.kind === 'kubelet-file' && change === kubeletChanges[kubeletChanges.length - 1]) {
+        // Step 5: every kubelet file of this node is written; one restart for all of them.
+        const health = await restartAndGateKubelet(transport, node, change, 'after', ctx);
+        if (!health.ok) throw new Error(`the kubelet did not become healthy within ${Math.round(ctx.healthTimeoutMs / 1000)}s after its restart: ${health.last}`);
       }
     } catch (error) {
       await ctx.journal.record({ node, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
@@ -175,6 +188,15 @@ async function restoreNode(node: string, targets: readonly string[], before: Map
   ctx.onEvent?.({ kind: 'node-restored', node, targets });
   // Restored manifests restart their pods again: they must come back with the old arguments.
   if (failures.length === 0) {
+    const kubelet = changes.find((c): c is KubeletFileChange => c.kind === 'kubelet-file' && targets.includes(c.target));
+    if (kubelet) {
+      const health = await restartAndGateKubelet(transportOf(ctx, node), node, kubelet, 'before', ctx).catch((error: Error) => ({ ok: false as const, seconds: 0, last: error.message }));
+      if (!health.ok) {
+        throw new ApplyError(`${node}: a change failed (${reason}); the kubelet's files were restored byte-identical but the kubelet did not come back healthy: ${health.last}`, ctx.runId, 'restore-failed', [
+          `On ${node} as root: compare the kubelet's files with their backups under /var/lib/cis-fix/backups/${ctx.runId}/files/, run \`systemctl daemon-reload && systemctl restart kubelet\`, and check \`journalctl -u kubelet\`; the node lock stays until this run is rolled back.`,
+        ]);
+      }
+    }
     for (const change of changes) {
       if (change.kind !== 'static-pod-manifest' || !targets.includes(change.target)) continue;
       const health = await waitForHealthy(transportOf(ctx, node), change.restart, change.before.argv, ctx.healthTimeoutMs);
@@ -195,6 +217,25 @@ async function restoreNode(node: string, targets: readonly string[], before: Map
   throw new ApplyError(`${node}: a change failed (${reason}); this node was restored (${targets.length} target(s)) and the run stopped; nodes not yet reached were not touched`, ctx.runId, 'rolled-back');
 }
 
+/**
+ * daemon-reload (if any unit or drop-in of the node changed) and one kubelet
+ * restart, then wait until it runs with the command line the plan predicted
+ * (`after`) or had before (`before`, after a restore) and answers healthz.
+ * A kubelet that was not running at plan time is not restarted.
+ */
+async function restartAndGateKubelet(transport: NodeTransport, node: string, change: KubeletFileChange, state: 'before' | 'after', ctx: ApplyContext) {
+  const argv = state === 'after' ? change.after.argv : change.before.argv;
+  if (argv === undefined) {
+    await ctx.journal.record({ node, phase: 'healthy', changeId: change.id, target: change.target, detail: 'the kubelet was not running when the plan was made: not restarted' });
+    return { ok: true as const, seconds: 0 };
+  }
+  await restartKubelet(transport, change.daemonReload);
+  const health = await waitForHealthy(transport, 'kubelet', argv, ctx.healthTimeoutMs, state === 'after' ? { url: change.after.healthUrl } : {});
+  await ctx.journal.record({ node, phase: health.ok ? 'healthy' : 'unhealthy', changeId: change.id, target: change.target, detail: health.ok ? `kubelet healthy after ${health.seconds}s` : health.last });
+  ctx.onEvent?.({ kind: 'health', node, component: 'kubelet', ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
+  return health;
+}
+
 async function writeChange(transport: NodeTransport, change: Change): Promise<void> {
   switch (change.kind) {
     case 'file-mode':
@@ -204,6 +245,7 @@ async function writeChange(transport: NodeTransport, change: Change): Promise<vo
       await changeOwner(transport, change.target, change.after.user, change.after.group, change.after.createAccount);
       return;
     case 'static-pod-manifest':
+    case 'kubelet-file':
       await writeFileContent(transport, change.target, change.after.content, change.after.sha256);
       return;
     default:
@@ -220,6 +262,7 @@ export function verifyChange(change: Change, after: PathState | undefined): stri
     case 'file-owner':
       return after.user === change.after.user && after.group === change.after.group ? undefined : `owner is ${after.user}:${after.group}, expected ${change.after.user}:${change.after.group}`;
     case 'static-pod-manifest':
+    case 'kubelet-file':
       return after.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written';
     default:
       return assertNever(change, 'change kind');

@@ -1,7 +1,7 @@
 import type { NodeTransport } from '../transport/node-transport.js';
 import { probeComponent } from './node-ops.js';
 
-export type GatedComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+export type GatedComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
 
 /**
  * Where each control-plane component shows that it runs and is healthy,
@@ -14,28 +14,34 @@ export const COMPONENT_HEALTH: Readonly<Record<GatedComponent, { readonly comm: 
   'kube-apiserver': { comm: 'kube-apiserver', url: 'https://127.0.0.1:6443/readyz' },
   'kube-controller-manager': { comm: 'kube-controller', url: 'https://127.0.0.1:10257/healthz' },
   'kube-scheduler': { comm: 'kube-scheduler', url: 'https://127.0.0.1:10259/healthz' },
+  // The default healthz; a kubelet change carries the URL its new config sets.
+  kubelet: { comm: 'kubelet', url: 'http://127.0.0.1:10248/healthz' },
 };
 
 export type HealthOutcome = { readonly ok: true; readonly seconds: number } | { readonly ok: false; readonly seconds: number; readonly last: string };
 
 /**
- * Wait until the component runs with exactly `argv` and its health endpoint
- * answers, polling every `intervalMs`, for at most `timeoutMs`.
+ * Wait until the component runs with exactly `argv` (any arguments when
+ * undefined: a rollback knows the files, not the command line) and its
+ * health endpoint answers, polling every `intervalMs`, for at most
+ * `timeoutMs`.
  */
 export async function waitForHealthy(
   transport: NodeTransport,
   component: GatedComponent,
-  argv: readonly string[],
+  argv: readonly string[] | undefined,
   timeoutMs: number,
-  intervalMs = 1000,
+  options: { readonly intervalMs?: number; readonly url?: string } = {},
 ): Promise<HealthOutcome> {
-  const { comm, url } = COMPONENT_HEALTH[component];
+  const { comm } = COMPONENT_HEALTH[component];
+  const url = options.url ?? COMPONENT_HEALTH[component].url;
+  const intervalMs = options.intervalMs ?? 1000;
   const started = Date.now();
   let last = 'not checked yet';
   for (;;) {
     try {
       const probe = await probeComponent(transport, comm, url);
-      const running = probe.argvs.some((a) => a.length === argv.length && a.every((word, i) => word === argv[i]));
+      const running = argv === undefined ? probe.argvs.length > 0 : probe.argvs.some((a) => a.length === argv.length && a.every((word, i) => word === argv[i]));
       if (running && probe.healthy) return { ok: true, seconds: (Date.now() - started) / 1000 };
       last = !running
         ? probe.argvs.length === 0

@@ -9,6 +9,7 @@ import {
   CHOWN_PATH,
   RELEASE_LOCK,
   PROBE_COMPONENT,
+  RESTART_KUBELET,
   RESTORE_PATH,
   STAT_PATHS,
   WRITE_FILE,
@@ -56,6 +57,11 @@ async function runScript(transport: NodeTransport, operation: string, script: st
 /** Replace a file's content atomically, keeping its owner and mode; returns the sha256 the node computed. */
 export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string): Promise<string> {
   return (await runScript(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
+}
+
+/** `systemctl daemon-reload` (when asked) and one `systemctl try-restart kubelet`. */
+export async function restartKubelet(transport: NodeTransport, daemonReload: boolean): Promise<void> {
+  await runScript(transport, 'restarting the kubelet', RESTART_KUBELET, [daemonReload ? '1' : '0']);
 }
 
 /** What runs under a process name, and whether the health endpoint answers. */

@@ -4,7 +4,8 @@ import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalStep, RestoreItem, RunJournal } from '../model/run-journal.js';
 import type { JournalWriter } from './journal.js';
-import { acquireNodeLock, releaseNodeLock, restorePath, statPaths, type PathState } from './node-ops.js';
+import { acquireNodeLock, releaseNodeLock, restartKubelet, restorePath, statPaths, type PathState } from './node-ops.js';
+import { waitForHealthy, type HealthOutcome } from './health-gate.js';
 import { normalizeMode } from './precondition.js';
 
 export type { RestoreItem } from '../model/run-journal.js';
@@ -26,17 +27,19 @@ export class ChangedSinceRunError extends CisFixError {
 export function restorePlanFor(journal: RunJournal): RestoreItem[] {
   const originals = new Map<string, NonNullable<JournalStep['original']>>();
   const results = new Map<string, JournalStep['result']>();
+  const restarts = new Map<string, Pick<JournalStep, 'restart' | 'daemonReload'>>();
   const started: string[] = [];
   for (const step of journal.steps) {
     const key = `${step.node}\0${step.target ?? ''}`;
     if (step.phase === 'backed-up' && step.original) originals.set(key, step.original);
+    if (step.phase === 'write-started' && step.restart) restarts.set(key, { restart: step.restart, ...(step.daemonReload ? { daemonReload: true } : {}) });
     if (step.phase === 'write-started' && !started.includes(key)) started.push(key);
     if (step.phase === 'verified' && step.result) results.set(key, step.result);
   }
   return started.reverse().flatMap((key) => {
     const original = originals.get(key);
     const [node, target] = key.split('\0') as [string, string];
-    return original ? [{ node, target, original, result: results.get(key) }] : [];
+    return original ? [{ node, target, original, result: results.get(key), ...restarts.get(key) }] : [];
   });
 }
 
@@ -60,7 +63,10 @@ export interface RollbackContext {
   readonly journal: JournalWriter;
   readonly transports: ReadonlyMap<string, NodeTransport>;
   readonly force: boolean;
+  /** How long a restarted kubelet may take to answer healthz again (default 5 minutes). */
+  readonly healthTimeoutMs?: number;
   readonly onRestored?: (item: RestoreItem) => void;
+  readonly onHealth?: (node: string, component: string, outcome: HealthOutcome) => void;
 }
 
 export interface RollbackResult {
@@ -111,6 +117,21 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
       } catch (error) {
         failures.push({ item, message: (error as Error).message });
         await ctx.journal.record({ node: item.node, phase: 'failed', target: item.target, detail: (error as Error).message });
+      }
+    }
+    // The kubelet reads its files only when it starts: restart it once per node whose kubelet files came back (static pods restart by themselves).
+    for (const node of nodes) {
+      const kubeletItems = restored.filter((i) => i.node === node && i.restart === 'kubelet');
+      if (kubeletItems.length === 0 || failures.some((f) => f.item.node === node)) continue;
+      const outcome = await restartKubelet(transport(node), kubeletItems.some((i) => i.daemonReload === true))
+        .then(() => waitForHealthy(transport(node), 'kubelet', undefined, ctx.healthTimeoutMs ?? 300_000))
+        .catch((error: Error): HealthOutcome => ({ ok: false, seconds: 0, last: error.message }));
+      await ctx.journal.record({ node, phase: outcome.ok ? 'healthy' : 'unhealthy', detail: outcome.ok ? `kubelet healthy after ${outcome.seconds}s` : outcome.last });
+      ctx.onHealth?.(node, 'kubelet', outcome);
+      if (!outcome.ok) {
+        throw new ApplyError(`rollback of ${original.runId}: ${node}'s kubelet files were restored, but the kubelet did not come back healthy: ${outcome.last}`, ctx.runId, 'restore-failed', [
+          `On ${node} as root: systemctl daemon-reload && systemctl restart kubelet; then check journalctl -u kubelet. The files are byte-identical to the backups under /var/lib/cis-fix/backups/${original.runId}/files/.`,
+        ]);
       }
     }
     if (failures.length > 0) {

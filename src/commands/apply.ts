@@ -66,7 +66,7 @@ export default class Apply extends CisFixCommand {
       onEvent: (event) => {
         if (this.jsonEnabled()) return;
         if (event.kind === 'change-applied') {
-          const what = event.change.kind === 'static-pod-manifest' ? `rewritten for ${event.change.controlIds.join(', ')}; waiting for ${event.change.restart}` : event.change.diff;
+          const what = event.change.kind === 'static-pod-manifest' ? `rewritten for ${event.change.controlIds.join(', ')}; waiting for ${event.change.restart}` : event.change.kind === 'kubelet-file' ? `rewritten for ${event.change.controlIds.join(', ')}` : event.change.diff;
           this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(what)}`);
         }
         if (event.kind === 'node-restored') this.print(`  ${this.style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`);

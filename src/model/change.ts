@@ -24,7 +24,7 @@ interface ChangeBase {
   readonly action: 'update';
   readonly precondition: FilePrecondition;
   /** Component that restarts because of the change (static pods restart by themselves when their manifest changes); none for file metadata. */
-  readonly restart: 'none' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+  readonly restart: 'none' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
   /** What the plan shows: a unified diff or `mode 0644 -> 0600`. */
   readonly diff: string;
 }
@@ -62,5 +62,29 @@ export interface ManifestChange extends ChangeBase {
   readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] };
 }
 
-export type Change = FileModeChange | FileOwnerChange | ManifestChange;
+/**
+ * A kubelet source rewritten: its unit or a drop-in, an environment file
+ * (`kubeadm-flags.env`, `/etc/default/kubelet`), or its KubeletConfiguration.
+ * `after.content` is the whole new file (these files hold no secrets),
+ * written through a dot-temp file with the old mode and owner. All kubelet
+ * changes of a node share one restart after the last of them (DESIGN.md §2):
+ * `systemctl daemon-reload` when `daemonReload` (a unit or drop-in changed
+ * on that node), then `systemctl try-restart kubelet`, then the health gate
+ * waits for `after.argv` and `after.healthUrl`. `after.argv` is undefined
+ * when the kubelet was not running at plan time: it is then not restarted.
+ */
+export interface KubeletFileChange extends ChangeBase {
+  readonly kind: 'kubelet-file';
+  readonly restart: 'kubelet';
+  /** True on every kubelet change of a node when any of them edits a unit or drop-in. */
+  readonly daemonReload: boolean;
+  /** `kube-bench`: a file the kubelet does not read but kube-bench does, kept in step so that its verdict matches. */
+  readonly purpose: 'kubelet' | 'kube-bench';
+  /** One line per edit: "remove --authorization-mode=AlwaysAllow from KUBELET_KUBEADM_ARGS". */
+  readonly edits: readonly string[];
+  readonly before: { readonly sha256: string; readonly argv: readonly string[] | undefined };
+  readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] | undefined; readonly healthUrl: string };
+}
+
+export type Change = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange;
 export type ChangeKind = Change['kind'];

@@ -30,6 +30,10 @@ export interface JournalStep {
   /** The state the change left (for rollback's "changed since?" check). */
   readonly result?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined };
   readonly detail?: string;
+  /** On 'write-started': what restarts because of the change, so that a rollback restarts it again (the kubelet: cis-fix restarts it). */
+  readonly restart?: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
+  /** On 'write-started' of a kubelet change: a unit or drop-in changed on this node, so a restart needs `systemctl daemon-reload` first. */
+  readonly daemonReload?: boolean;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stale' | 'rolled-back' | 'nothing-to-do';
@@ -59,4 +63,6 @@ export interface RestoreItem {
   readonly original: NonNullable<JournalStep['original']>;
   /** What the run left, when the journal knows (undefined if cis-fix died mid-write). */
   readonly result: JournalStep['result'];
+  readonly restart?: JournalStep['restart'];
+  readonly daemonReload?: boolean;
 }

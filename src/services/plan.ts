@@ -10,6 +10,7 @@ import { UserError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
 import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
+import { isKubeletSettingControl, planKubeletSettings } from '../plan/kubelet-plan.js';
 import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
@@ -70,11 +71,13 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     const nodeFacts = facts.get(node.name);
     if (!nodeFacts) continue;
     const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
-    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: isStaticPodFlagControl });
+    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) });
     const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
-    findings.push(...evaluation.findings, ...staticPods.findings);
-    // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager, scheduler).
-    changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes);
+    const kubelet = planKubeletSettings(controls, ctx, evaluation.variables);
+    findings.push(...evaluation.findings, ...staticPods.findings, ...kubelet.findings);
+    // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager,
+    // scheduler), then the kubelet's files with one restart after the last of them.
+    changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
   }
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,

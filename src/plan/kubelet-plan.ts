@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { kubeBenchKubeletVerdict } from '../evaluate/kubelet/kube-bench-verdict.js';
+import { readKubeletConfigFile } from '../evaluate/kubelet/kubelet-config-file.js';
+import { formatSettingValue } from '../evaluate/kubelet/setting-value.js';
+import type { EffectiveKubeletSetting, KubeletSettingSource } from '../evaluate/kubelet-setting.js';
+import type { NodeContext } from '../evaluate/node-context.js';
+import { normalizePath } from '../facts/index.js';
+import type { NodeFacts } from '../facts/types.js';
+import type { KubeletFileChange } from '../model/change.js';
+import type { Finding, KubeBenchVerdict } from '../model/finding.js';
+import type { Control, EnsureControl, KubeletSettingStep } from '../playbook/types.js';
+import type { KubeletSettingFix } from './edits/kubelet-setting-fix.js';
+import { planKubeletSettingFixes, type KubeletNodePlan } from './edits/kubelet-setting-fixes.js';
+
+/** Controls this module decides: every step is a kubelet setting (4.2.x). */
+export function isKubeletSettingControl(control: Control): control is EnsureControl {
+  return control.fix === 'ensure' && control.ensure.length > 0 && control.ensure.every((s) => s.kind === 'kubelet-setting');
+}
+
+export interface KubeletPlan {
+  readonly findings: readonly Finding[];
+  readonly changes: readonly KubeletFileChange[];
+}
+
+type StepKey = `${string}#${number}`;
+
+/**
+ * Kubelet-setting controls on one node (DESIGN.md §2, `kubelet-setting`):
+ * every step is judged on the value the kubelet really uses and fixed in
+ * the source that wins; all fixes of the node are merged into one change
+ * per file and one kubelet restart. A control is offered as fixable only
+ * if kube-bench would pass it on the node as the edits and the restart
+ * leave it; otherwise its steps are planned again without it, so that no
+ * change is made for a control the plan does not claim to fix. Pure.
+ */
+export function planKubeletSettings(controls: readonly Control[], ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): KubeletPlan {
+  const applicable = controls.filter(isKubeletSettingControl).filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)));
+  if (applicable.length === 0) return { findings: [], changes: [] };
+
+  // Controls whose fix kube-bench would not accept, or whose files cis-fix must not rewrite: planned without them.
+  const refused = new Map<string, string>();
+  const firstPlan = planFor(applicable, refused, ctx, variables);
+  let nodePlan = firstPlan;
+  for (let round = 0; round < applicable.length; round += 1) {
+    const newlyRefused = refusals(applicable, refused, nodePlan, ctx.facts);
+    if (newlyRefused.size === 0) break;
+    for (const [id, reason] of newlyRefused) refused.set(id, reason);
+    nodePlan = planFor(applicable, refused, ctx, variables);
+  }
+
+  // A refused control is described as the first plan saw it (its steps are not in the final plan).
+  const fixes = new Map([...firstPlan.steps, ...nodePlan.steps].map((s) => [s.key, s.fix]));
+  const findings = applicable.map((control) => findingFor(control, fixes, refused.get(control.id), ctx));
+  return { findings, changes: changesFor(nodePlan, ctx) };
+}
+
+function stepKeys(control: EnsureControl): StepKey[] {
+  return control.ensure.map((_, i) => `${control.id}#${i}` as StepKey);
+}
+
+function planFor(controls: readonly EnsureControl[], refused: ReadonlyMap<string, string>, ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): KubeletNodePlan<StepKey> {
+  const steps = controls.flatMap((control) =>
+    refused.has(control.id) ? [] : (control.ensure as readonly KubeletSettingStep[]).map((step, i) => ({ key: `${control.id}#${i}` as StepKey, step })),
+  );
+  return planKubeletSettingFixes(ctx.facts, steps, ctx.parameters, variables);
+}
+
+/** Controls to take out of the plan: kube-bench would still fail them afterwards, or an edited file cannot be written safely. */
+function refusals(controls: readonly EnsureControl[], refused: ReadonlyMap<string, string>, plan: KubeletNodePlan<StepKey>, facts: NodeFacts): Map<string, string> {
+  const out = new Map<string, string>();
+  const fixed = new Set(plan.steps.filter((s) => s.fix.kind === 'fix').map((s) => s.key.split('#')[0]!));
+  for (const edit of plan.edits) {
+    const entry = facts.paths[normalizePath(edit.path)];
+    if (entry?.exists && entry.type === 'symlink') {
+      for (const key of edit.stepKeys) out.set(key.split('#')[0]!, `${edit.path} is a symlink: cis-fix writes files by rename and would replace the link; edit its target by hand`);
+    }
+  }
+  for (const control of controls) {
+    if (refused.has(control.id) || out.has(control.id) || !fixed.has(control.id)) continue;
+    const after = kubeBenchKubeletVerdict(control.kubeBench, plan.factsAfter);
+    if (after.verdict === 'FAIL') {
+      out.set(control.id, `kube-bench would still fail this control after the edit (it reads ${after.configPath ?? 'the kubelet command line'}); fix it by hand`);
+    }
+  }
+  return out;
+}
+
+function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSettingFix>, refusedBecause: string | undefined, ctx: NodeContext): Finding {
+  const kubeBench: KubeBenchVerdict | undefined = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts).verdict;
+  const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
+  const planned = stepKeys(control).map((key) => fixes.get(key));
+  const expected = planned.map((fix, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} ${fix?.judgement.expected ?? ''}`.trim()).join('; ');
+  const steps = planned.filter((f): f is KubeletSettingFix => f !== undefined);
+  const actual = steps.map((f, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} = ${describeValue(f.current)}`).join('; ');
+  const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: 'kube-bench passes this control, but the value the kubelet really uses (its effective source) does not comply' } : {};
+  if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
+  if (steps.every((f) => f.kind === 'compliant')) {
+    if (kubeBench === 'FAIL') {
+      const reads = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts).configPath;
+      return { ...base, status: 'fail', expected, actual: `${actual} (compliant as the kubelet runs)`, fixable: false, notFixableReason: `the kubelet complies, but kube-bench reads ${reads ?? 'another source'} and fails it; point kube-bench at the kubelet's --config` };
+    }
+    return { ...base, status: 'pass', expected, actual, fixable: false };
+  }
+  const declined = steps.find((f) => f.kind === 'declined');
+  if (declined && declined.kind === 'declined') {
+    return { ...base, status: 'waived', expected, actual, fixable: false, notFixableReason: declined.reason, decisionParameter: declined.parameter };
+  }
+  const blocked = steps.filter((f) => f.kind === 'not-fixable' || f.kind === 'needs-parameter');
+  if (blocked.length > 0) {
+    const reasons = blocked.flatMap((f) => (f.kind === 'not-fixable' ? f.reasons : f.kind === 'needs-parameter' ? [f.reason] : []));
+    const parameter = blocked.find((f) => f.kind === 'needs-parameter');
+    return {
+      ...base,
+      ...stricter,
+      status: 'fail',
+      expected,
+      actual,
+      fixable: false,
+      notFixableReason: reasons.join('; '),
+      ...(parameter && parameter.kind === 'needs-parameter' ? { decisionParameter: parameter.parameter } : {}),
+    };
+  }
+  return { ...base, ...stricter, status: 'fail', expected, actual, fixable: true };
+}
+
+function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext): KubeletFileChange[] {
+  if (plan.edits.length === 0) return [];
+  const before = ctx.facts.components.kubelet?.argv;
+  const afterArgv = before === undefined ? undefined : plan.factsAfter.components.kubelet?.argv;
+  const healthUrl = kubeletHealthUrl(plan.factsAfter);
+  return plan.edits.map((edit) => {
+    const path = normalizePath(edit.path);
+    const entry = ctx.facts.paths[path];
+    const present = entry?.exists ? entry : undefined;
+    const sha256 = createHash('sha256').update(edit.after, 'utf8').digest('hex');
+    const controlIds = [...new Set(edit.stepKeys.map((k) => k.split('#')[0]!))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return {
+      id: `${ctx.name}:kubelet-file:${path}`,
+      node: ctx.name,
+      controlIds,
+      kind: 'kubelet-file',
+      target: path,
+      action: 'update',
+      precondition: { exists: true, sha256: edit.beforeSha256 ?? undefined, mode: present?.mode ?? '644', uid: present?.uid ?? 0, gid: present?.gid ?? 0 },
+      restart: 'kubelet',
+      daemonReload: plan.daemonReload,
+      purpose: edit.purpose,
+      edits: edit.changes,
+      diff: edit.diff,
+      before: { sha256: edit.beforeSha256 ?? '', argv: before },
+      after: { content: edit.after, sha256, argv: afterArgv, healthUrl },
+    } satisfies KubeletFileChange;
+  });
+}
+
+/** The kubelet's healthz as its (new) config file sets it; the kubelet's defaults otherwise. */
+function kubeletHealthUrl(facts: NodeFacts): string {
+  const argv = facts.components.kubelet?.argv ?? [];
+  const configPath = argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  const data = configPath ? readKubeletConfigFile(facts, configPath).data : undefined;
+  const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : 10248;
+  const bind = typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0' ? data['healthzBindAddress'] : '127.0.0.1';
+  return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}/healthz`;
+}
+
+function settingName(step: KubeletSettingStep): string {
+  return step.configKey ?? step.flag ?? 'setting';
+}
+
+function describeValue(setting: EffectiveKubeletSetting): string {
+  return `${formatSettingValue(setting.value)} (${describeSource(setting.source)})`;
+}
+
+function describeSource(source: KubeletSettingSource): string {
+  switch (source.kind) {
+    case 'flag':
+      return `flag ${source.flag}${source.file ? ` in ${source.file}${source.line !== null ? `:${source.line}` : ''}` : ''}${source.variable ? ` (${source.variable})` : ''}`;
+    case 'config':
+      return `${source.key} in ${source.file}:${source.line}`;
+    case 'default':
+      return source.basis === 'config-file' ? 'unset: the kubelet default' : 'unset: the kubelet command-line default';
+    case 'unknown':
+      return 'unknown source';
+    default: {
+      const never: never = source;
+      return never;
+    }
+  }
+}
