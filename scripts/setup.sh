@@ -26,6 +26,20 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   }
 fi
 
+# Debian's kubectl (kubernetes-client) is the lab API server's fidelity client.
+# It is not installed: the package conflicts with other kubectl packages (e.g.
+# google-cloud-sdk's /usr/bin/kubectl); the binary is extracted to .tools/.
+if [ ! -x .tools/kubectl ]; then
+  echo "== extracting Debian's kubectl (kubernetes-client) to .tools/kubectl"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download kubernetes-client >/dev/null 2>&1 || { apt-get update -qq && apt-get download kubernetes-client; }; })
+  dpkg -x "$tmp"/kubernetes-client_*.deb "$tmp/x"
+  mkdir -p .tools
+  cp "$tmp/x/usr/bin/kubectl" .tools/kubectl
+  chmod 0755 .tools/kubectl
+  rm -rf "$tmp"
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

@@ -16,14 +16,15 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { chmod, chown, copyFile, mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { mapWithLimit, runCommand, waitFor, type CommandResult } from './command-runner.js';
 import { allocateIndex, createBridge, createNodeLinks, deleteInstanceNetwork, listInstanceNetns, netnsInode, pidsInNetns } from './host-network.js';
 import { buildSleeper, ensureHostPackages, type Progress } from './host-prereqs.js';
-import { ETCD_MANIFEST, addKubeadmFiles, createClusterPki, type ClusterPki } from './kubeadm-node.js';
+import { ETCD_MANIFEST, MANIFESTS, addKubeadmFiles, createClusterPki, type ClusterPki } from './kubeadm-node.js';
 import {
   BASTION_NAME, DEFAULT_INSTANCE, FIRST_NODE_OCTET, MAX_NODES, NODE_CODE_DIR, REPO_DIR,
   bridgeName, hostAddress, instanceDir, netnsName, stateRoot, subnetCidr, validateInstanceName,
@@ -31,6 +32,7 @@ import {
 import { addBaseFiles, readHostAccounts, type HostAccounts } from './node-base.js';
 import { createWhiteoutTemplate, writeTree, type NodeTree } from './node-tree.js';
 import { createCert, pairAt, readPair } from './pki.js';
+import { kubeconfig } from './kubeadm-files.js';
 import { applyScenario, SCENARIOS, type Scenario } from './scenario.js';
 
 export type LabRole = 'control-plane' | 'etcd' | 'worker';
@@ -61,6 +63,10 @@ export interface LabState {
   identityFile: string;
   /** ops-pw's password (sudo asks for it), in a 0600 file. */
   opsPwPasswordFile: string;
+  /** kubeconfig of kubeadm's admin identity (CN kubernetes-admin, O kubeadm:cluster-admins) for the lab API server on cp-1:6443. */
+  kubeconfigFile: string;
+  /** kubeconfig of the user `lab-restricted` (no groups, no bindings unless a test creates them). */
+  restrictedKubeconfigFile: string;
   scenario: Scenario;
   createdAt: string;
   /** 'starting' while labUp runs, 'up' once it succeeded. */
@@ -191,6 +197,8 @@ interface PreparedNode {
   hostKeys: Array<{ type: string; key: string }>;
   /** etcd.yaml of a joining control plane, placed after `member add` (like kubeadm join). */
   deferredEtcd?: { content: string; mode: number; uid: number; gid: number };
+  /** The node's static pod manifests (file name -> content) as written at up: the API server's mirror pods. */
+  manifests: Record<string, string>;
 }
 
 async function makeHostKeys(dir: string): Promise<Array<{ file: string; private: string; public: string }>> {
@@ -226,6 +234,11 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
       tree.delete(ETCD_MANIFEST);
     }
   }
+  const manifests: Record<string, string> = {};
+  for (const [p, e] of tree) {
+    if (e.kind === 'file' && path.posix.dirname(p) === MANIFESTS) manifests[path.posix.basename(p)] = String(e.content);
+  }
+  if (deferredEtcd) manifests[path.posix.basename(ETCD_MANIFEST)] = deferredEtcd.content;
   // Hide the lab's state (keys of every node) from the node.
   tree.set(stateRoot(), { kind: 'whiteout' });
   await writeTree(path.join(plan.dir, 'upper'), tree, ctx.whiteout);
@@ -250,6 +263,7 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
       return { type: type ?? '', key: key ?? '' };
     }),
     deferredEtcd,
+    manifests,
   };
 }
 
@@ -344,6 +358,32 @@ async function placeFile(initPid: number, file: string, f: { content: string; mo
   await rename(tmp, target);
 }
 
+/** Where the lab API server keeps its state on cp-1 (see node/apiserver/). */
+const API_STATE_DIR = '/var/lib/lab-apiserver';
+
+/**
+ * The lab API server's input on cp-1 (cluster.json: the nodes, their static
+ * pod manifests, the scenario; it seeds its store from it at first start) and
+ * the kubeconfigs for tests: kubeadm's admin identity and `lab-restricted`.
+ */
+async function prepareApiServer(ctx: UpContext, state: LabState, prepared: PreparedNode[]): Promise<void> {
+  const cluster = {
+    scenario: ctx.scenario,
+    kernelVersion: os.release(),
+    caCrt: ctx.pki.pem.ca.crt,
+    nodes: prepared.filter((p) => p.plan.kind === 'node').map((p) => ({ name: p.plan.name, ip: p.plan.ip, roles: p.plan.roles, manifests: p.manifests })),
+  };
+  const apiDir = path.join(ctx.cp1.dir, 'upper', API_STATE_DIR);
+  await mkdir(apiDir, { recursive: true, mode: 0o700 });
+  await chmod(apiDir, 0o700);
+  await writeFile(path.join(apiDir, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n', { mode: 0o600 });
+  await copyFile(path.join(ctx.cp1.dir, 'upper', 'etc', 'kubernetes', 'admin.conf'), state.kubeconfigFile);
+  await chmod(state.kubeconfigFile, 0o600);
+  const restricted = pairAt(path.join(ctx.dir, 'pki'), 'lab-restricted');
+  await createCert(restricted, ctx.pki.ca, { cn: 'lab-restricted', usage: 'client' });
+  await writeFile(state.restrictedKubeconfigFile, kubeconfig(`https://${ctx.cp1.ip}:6443`, ctx.pki.pem.ca.crt, { name: 'lab-restricted', embedded: await readPair(restricted) }), { mode: 0o600 });
+}
+
 export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const started = Date.now();
   const instance = validateInstanceName(options.instance ?? DEFAULT_INSTANCE);
@@ -408,6 +448,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     knownHostsFile: path.join(dir, 'known_hosts'),
     identityFile: path.join(dir, 'id_ed25519'),
     opsPwPasswordFile: path.join(dir, 'ops-pw.password'),
+    kubeconfigFile: path.join(dir, 'admin.kubeconfig'),
+    restrictedKubeconfigFile: path.join(dir, 'restricted.kubeconfig'),
     scenario,
     createdAt: new Date().toISOString(),
     status: 'starting',
@@ -442,6 +484,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     progress(`preparing ${nodeCount} nodes and the bastion`);
     const all = [plan.bastion, ...plan.nodes];
     const prepared = await mapWithLimit(all, 8, (p) => prepareNode(ctx, p));
+
+    await prepareApiServer(ctx, state, prepared);
 
     progress('creating namespaces and links');
     await createNodeLinks(index, all.map((p) => ({ netns: p.netns, octet: p.octet })));
@@ -493,6 +537,9 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       await placeFile(node.initPid, ETCD_MANIFEST, prep.deferredEtcd);
       await waitFor(`etcd on ${p.name}`, timeout, async () => ((await etcdHealthy(etcdTls, p.ip)) ? true : undefined), 200);
     }
+
+    progress('waiting for the lab API server');
+    await waitFor(`the lab API server on ${cp1.name} (${cp1.ip}:6443)`, timeout, async () => ((await tcpOpen(cp1.ip, 6443)) ? true : undefined), 100);
 
     const knownHosts = prepared.map((n) => n.hostKeys.map((k) => `${n.plan.ip} ${k.type} ${k.key}\n`).join('')).join('');
     await writeFile(state.knownHostsFile, knownHosts, { mode: 0o644 });

@@ -130,6 +130,10 @@ function tcpReachable(host, port, timeoutMs = 500) {
 /** file -> pod record */
 const pods = new Map();
 
+/** The lab API server while it runs in this kubelet (see startPodHealth). */
+let labApi;
+const LAB_API_CLUSTER_FILE = '/var/lib/lab-apiserver/cluster.json';
+
 const COMPONENT_HEALTH = {
   'kube-apiserver': { port: 6443, bind: '0.0.0.0', etcdCheck: true },
   'kube-controller-manager': { port: 10257, bind: '0.0.0.0' },
@@ -144,7 +148,7 @@ async function startPodHealth(pod) {
   const bind = flagValue(pod.argv, 'bind-address') ?? spec.bind;
   const tls = tlsFrom(flagValue(pod.argv, 'tls-cert-file'), flagValue(pod.argv, 'tls-private-key-file'));
   const etcd = spec.etcdCheck ? (flagValue(pod.argv, 'etcd-servers') ?? '').split(',')[0] : undefined;
-  const server = https.createServer(tls, async (req, res) => {
+  const health = async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/version') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -170,11 +174,34 @@ async function startPodHealth(pod) {
     }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
-  });
+  };
+  // On the node that holds the lab API server's state (cp-1), kube-apiserver
+  // serves the lab API (apiserver/server.mjs) besides these health endpoints.
+  let api;
+  if (spec.etcdCheck && fs.existsSync(LAB_API_CLUSTER_FILE)) {
+    try {
+      const { LabApiServer } = await import('./apiserver/server.mjs');
+      api = new LabApiServer({ argv: pod.argv, health, node: { name: NODE.name, ip: NODE.ip }, manifestsDir: kubelet.staticPodPath, log });
+    } catch (e) {
+      log('E', `pod ${pod.name}: lab API server not started (health endpoints only): ${e.stack ?? e.message}`);
+    }
+  }
+  let server;
+  try {
+    server = api ? api.createServer() : https.createServer(tls, health);
+  } catch (e) {
+    log('E', `pod ${pod.name}: lab API server TLS: ${e.message}; health endpoints only`);
+    api = undefined;
+    server = https.createServer(tls, health);
+  }
   try {
     await listen(server, port, bind);
     pod.servers.push(server);
     pod.healthPort = port;
+    if (api) {
+      labApi = api;
+      server.once('close', () => { if (labApi === api) labApi = undefined; });
+    }
   } catch (e) {
     log('E', `pod ${pod.name}: cannot serve health on ${bind}:${port}: ${e.message}`);
   }
@@ -227,6 +254,12 @@ function runPod(pod) {
   setPodState(pod, 'running', undefined);
   log('I', `started pod ${pod.name} from ${pod.file} (pid ${child.pid}): ${pod.argv.join(' ')}`);
   void startPodHealth(pod).then(() => writeStatusSoon());
+  // The kubelet (re)started a static pod: its mirror pod follows the manifest.
+  try {
+    labApi?.syncMirrorPods();
+  } catch (e) {
+    log('E', `mirror pods: ${e.message}`);
+  }
   void child.exited.then(async ({ code, signal }) => {
     await closeServers(pod.servers);
     pod.healthPort = undefined;
