@@ -260,11 +260,11 @@ export function serverSideApply(current, applied, manager, apiVersion, force) {
     if (cur === undefined || same(cur, getPath(applied, p))) continue;
     for (const m of managed) {
       if (m.e.manager === manager && m.e.operation === 'Apply') continue;
-      if (m.paths.some((q) => overlaps(q, p))) conflicts.push({ manager: m.e.manager, path: p });
+      if (m.paths.some((q) => overlaps(q, p))) conflicts.push({ manager: m.e.manager, apiVersion: m.e.apiVersion, path: p });
     }
   }
   if (conflicts.length > 0 && !force) {
-    const lines = conflicts.map((c) => `conflict with "${c.manager}": .${c.path.join('.')}`);
+    const lines = conflicts.map((c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: .${c.path.join('.')}`);
     const msg = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
     throw new ApiError(409, 'Conflict', msg, { causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: `.${c.path.join('.')}` })) });
   }

@@ -232,7 +232,7 @@ function kubeProxyPodSpec() {
 function driftedObjects(nodes, now) {
   const worker = nodes.find((n) => n.roles.includes('worker')) ?? nodes[0];
   const running = (ip) => ({ phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: worker.ip, qosClass: 'BestEffort', startTime: now });
-  const pod = (name, ns, spec, ip) => ({ resource: 'pods', object: { apiVersion: 'v1', kind: 'Pod', metadata: meta(name, ns, { labels: { app: name } }), spec: { nodeName: worker.name, restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler', ...spec }, status: running(ip) } });
+  const pod = (name, ns, spec, ip) => ({ resource: 'pods', object: { apiVersion: 'v1', kind: 'Pod', metadata: meta(name, ns, { labels: { app: name } }), spec: { nodeName: worker.name, restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler', ...spec }, status: { ...running(ip), containerStatuses: spec.containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } })) } } });
   const user = (name) => ({ apiGroup: RBAC, kind: 'User', name });
   return [
     ...['apps', 'web'].flatMap((ns) => [

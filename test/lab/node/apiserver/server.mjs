@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Api, parsePath } from './api.mjs';
 import { authorize, forbiddenMessage } from './rbac.mjs';
 import { discovery } from './registry.mjs';
+import { openApiV2Json, openApiV2Protobuf } from './openapi.mjs';
 import { ApiError, forbidden, methodNotAllowed, pathNotFound, unauthorized } from './status.mjs';
 import { Store } from './store.mjs';
 import { seedObjects, mirrorPod } from './seed.mjs';
@@ -22,8 +23,6 @@ export const VERSION = {
   major: '1', minor: '33', gitVersion: 'v1.33.4', gitCommit: '74cdb42673c7a2a1b5e26a8cef0e6c1d1d2d4ec0', gitTreeState: 'clean',
   buildDate: '2025-08-12T17:21:39Z', goVersion: 'go1.24.5', compiler: 'gc', platform: 'linux/amd64',
 };
-/** A minimal OpenAPI v2 document in protobuf (gnostic openapi_v2.Document{swagger: "2.0"}): kubectl's validation skips kinds it does not find. */
-const OPENAPI_V2_PB = Buffer.from([0x0a, 0x03, 0x32, 0x2e, 0x30]);
 
 function flagValue(argv, name) {
   let value;
@@ -158,10 +157,10 @@ export class LabApiServer {
     if (!user) throw unauthorized();
     if (p === '/openapi/v2') {
       if (/protobuf/.test(req.headers.accept ?? '')) {
-        res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
-        return res.end(OPENAPI_V2_PB);
+        res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
+        return res.end(openApiV2Protobuf());
       }
-      return sendJson(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: VERSION.gitVersion }, paths: {}, definitions: {} });
+      return sendJson(res, 200, openApiV2Json());
     }
     const disc = discovery(p);
     if (disc) {
