@@ -256,6 +256,28 @@ describe('the lab API server, through Debian kubectl 1.20', () => {
     expect(ok).toMatchObject({ code: 0, stdout: 'pod/rooty created\n' });
   }, T);
 
+  it('delete: dry run keeps the object, then it is gone; a second delete is NotFound', async () => {
+    expect(await admin('delete', 'cm', '-n', 'apps', 'demo', '--dry-run=server')).toMatchObject({ code: 0, stdout: 'configmap "demo" deleted (server dry run)\n' });
+    expect((await admin('get', 'cm', '-n', 'apps', 'demo', '-o', 'name')).stdout).toBe('configmap/demo\n');
+    expect((await admin('create', 'cm', 'doomed', '-n', 'apps', '--from-literal=a=b')).code).toBe(0);
+    expect(await admin('delete', 'cm', '-n', 'apps', 'doomed')).toMatchObject({ code: 0, stdout: 'configmap "doomed" deleted\n' });
+    const again = await admin('delete', 'cm', '-n', 'apps', 'doomed');
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('Error from server (NotFound): configmaps "doomed" not found');
+  }, T);
+
+  it('pages lists with limit/continue (kubectl --chunk-size) without losing or repeating items', async () => {
+    const all = await json(admin('get', 'clusterroles', '-o', 'json'));
+    const paged = await json(admin('get', 'clusterroles', '-o', 'json', '--chunk-size=3'));
+    expect(all.items.length).toBeGreaterThan(6);
+    expect(paged.items.map((i: any) => i.metadata.name)).toEqual(all.items.map((i: any) => i.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  }, T);
+
+  it('answers kubectl auth can-i from the authorizer (SelfSubjectAccessReview)', async () => {
+    const yes = await admin('auth', 'can-i', 'delete', 'nodes');
+    expect(yes).toMatchObject({ code: 0, stdout: 'yes\n' });
+  }, T);
+
   it('requires a client certificate from the cluster CA (401 Status); health endpoints stay anonymous', async () => {
     const r = await raw(lab, '/api/v1/namespaces');
     expect(r.status).toBe(401);
@@ -300,6 +322,15 @@ describe('the lab API server, through Debian kubectl 1.20', () => {
     const bind = await admin('create', 'rolebinding', 'restricted-edit', '-n', 'apps', '--clusterrole=edit', '--user=lab-restricted');
     expect(bind.code).toBe(0);
     expect(await patchSa()).toMatchObject({ code: 0, stdout: 'serviceaccount/default patched\n' });
+    expect((await restricted('auth', 'can-i', 'create', 'configmaps', '-n', 'apps')).stdout).toBe('yes\n');
+    const no = await restricted('auth', 'can-i', 'create', 'configmaps', '-n', 'web');
+    expect(no).toMatchObject({ code: 1, stdout: 'no\n' });
+    // impersonation (--as): carol's wildcard Role in apps (5.1.3) and nothing elsewhere; dave may create pods in web (5.1.4)
+    expect((await admin('auth', 'can-i', 'delete', 'secrets', '-n', 'apps', '--as', 'carol')).stdout).toBe('yes\n');
+    expect((await admin('auth', 'can-i', 'delete', 'secrets', '-n', 'web', '--as', 'carol')).stdout).toBe('no\n');
+    expect((await admin('auth', 'can-i', 'create', 'pods', '-n', 'web', '--as', 'dave')).stdout).toBe('yes\n');
+    expect((await admin('get', 'secrets', '-n', 'apps', '--as', 'bob', '-o', 'name')).stdout).toBe('secret/db-credentials\n');
+    expect((await restricted('get', 'pods', '-n', 'apps', '--as', 'alice')).stderr).toContain('users "alice" is forbidden: User "lab-restricted" cannot impersonate resource "users" in API group "" at the cluster scope');
     // only in that namespace, and only what `edit` grants
     expect((await restricted('get', 'sa', '-n', 'web')).stderr).toMatch(/cannot list resource "serviceaccounts" in API group "" in the namespace "web"/);
     expect((await restricted('create', 'role', 'x', '-n', 'apps', '--verb=get', '--resource=pods')).stderr).toMatch(/cannot create resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "apps"/);

@@ -97,6 +97,18 @@ export class Api {
     if (causes.length) throw invalid(r, name, causes);
   }
 
+  /** Defaulting/conversion the real registry does on every write. */
+  normalize(r, obj) {
+    if (r.plural === 'secrets') {
+      obj.type = obj.type ?? 'Opaque';
+      if (obj.stringData) {
+        obj.data = { ...(obj.data ?? {}) };
+        for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+        delete obj.stringData;
+      }
+    }
+  }
+
   /** Sets what the server owns on a new object. */
   prepareCreate(r, obj, namespace) {
     obj.apiVersion = apiVersionOf(r);
@@ -156,14 +168,34 @@ export class Api {
   list(p, query, accept) {
     const labelOk = parseLabelSelector(query.get('labelSelector'));
     const fieldOk = parseFieldSelector(query.get('fieldSelector'), p.resource.plural);
-    const items = this.store.list(p.resource.plural, p.namespace).filter((o) => labelOk(o.metadata.labels) && fieldOk(o));
-    const rv = this.store.currentResourceVersion();
+    let items = this.store.list(p.resource.plural, p.namespace).filter((o) => labelOk(o.metadata.labels) && fieldOk(o));
+    let rv = this.store.currentResourceVersion();
+    // limit/continue: the token carries the list's resourceVersion and the last key returned
+    const keyOf = (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const token = query.get('continue');
+    if (token) {
+      let cont;
+      try {
+        cont = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+      } catch {
+        throw badRequest('continue key is not valid: illegal base64 data');
+      }
+      if (typeof cont?.start !== 'string') throw badRequest('continue key is not valid: invalid continue token');
+      items = items.filter((o) => keyOf(o) > cont.start);
+      rv = String(cont.rv ?? rv);
+    }
+    const limit = Number(query.get('limit') ?? 0);
+    let more;
+    if (limit > 0 && items.length > limit) {
+      more = { remainingItemCount: items.length - limit, continue: Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(items[limit - 1]) })).toString('base64') };
+      items = items.slice(0, limit);
+    }
     if (wantsTable(accept)) return toTable(p.resource, items, rv, query.get('includeObject') ?? 'Metadata');
     for (const o of items) {
       delete o.apiVersion;
       delete o.kind;
     }
-    return { kind: `${p.resource.kind}List`, apiVersion: apiVersionOf(p.resource), metadata: { resourceVersion: rv }, items };
+    return { kind: `${p.resource.kind}List`, apiVersion: apiVersionOf(p.resource), metadata: { resourceVersion: rv, ...(more ?? {}) }, items };
   }
 
   create(p, body, ctx) {
@@ -175,6 +207,7 @@ export class Api {
     }
     if (r.namespaced) this.requireNamespace(p.namespace);
     this.prepareCreate(r, obj, p.namespace);
+    this.normalize(r, obj);
     this.validate(r, obj);
     if (this.store.get(r.plural, p.namespace, obj.metadata.name)) throw alreadyExists(r, obj.metadata.name);
     this.admit(r, obj, undefined, ctx);
@@ -204,6 +237,7 @@ export class Api {
     if (r.plural === 'namespaces') obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': old.metadata.name };
     if (GENERATION.has(r.plural)) obj.metadata.generation = (old.metadata.generation ?? 1) + (specOf(obj) !== specOf(old) ? 1 : 0);
     else delete obj.metadata.generation;
+    this.normalize(r, obj);
     this.validate(r, obj, old);
     this.admit(r, obj, old, ctx);
     if (!ctx.applied) recordUpdate(old, obj, ctx.fieldManager, apiVersionOf(r));
@@ -257,14 +291,23 @@ export class Api {
     return this.replace(p, old, patched, ctx, p.subresource);
   }
 
-  delete(p, ctx) {
+  /** options: DeleteOptions from the body (dryRun is merged into ctx by the caller). */
+  delete(p, ctx, options = {}) {
     const r = p.resource;
     const old = this.store.get(r.plural, p.namespace, p.name);
     if (!old) throw notFound(r, p.name);
+    const pre = options.preconditions ?? {};
+    const q = r.group ? `${r.plural}.${r.group}` : r.plural;
+    if (pre.uid && pre.uid !== old.metadata.uid) {
+      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${q} "${p.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`, { name: p.name, ...(r.group ? { group: r.group } : {}), kind: r.plural });
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${q} "${p.name}": the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${old.metadata.resourceVersion}). The object might have been modified`, { name: p.name, ...(r.group ? { group: r.group } : {}), kind: r.plural });
+    }
     if (!ctx.dryRun) {
       this.store.delete(r.plural, p.namespace, p.name);
       if (r.plural === 'namespaces') {
-        for (const other of ['serviceaccounts', 'pods', 'configmaps', 'daemonsets', 'roles', 'rolebindings', 'networkpolicies', 'leases']) {
+        for (const other of ['serviceaccounts', 'secrets', 'pods', 'configmaps', 'daemonsets', 'roles', 'rolebindings', 'networkpolicies', 'leases']) {
           for (const o of this.store.list(other, p.name)) this.store.delete(other, p.name, o.metadata.name);
         }
       }

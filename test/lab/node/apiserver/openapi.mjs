@@ -43,7 +43,7 @@ function resourcePath(r) {
 let cached;
 export function openApiV2Protobuf() {
   if (cached) return cached;
-  const paths = RESOURCES.map((r) => field(2, msg(field(1, resourcePath(r)), field(2, field(8, patchOperation(r))))));
+  const paths = RESOURCES.filter((r) => !r.virtual).map((r) => field(2, msg(field(1, resourcePath(r)), field(2, field(8, patchOperation(r))))));
   cached = msg(field(1, '2.0'), field(2, msg(field(1, 'Kubernetes'), field(2, 'v1.33.4'))), field(8, Buffer.concat(paths)));
   return cached;
 }
@@ -51,7 +51,7 @@ export function openApiV2Protobuf() {
 /** The same in JSON (for clients that ask for it). */
 export function openApiV2Json() {
   const paths = {};
-  for (const r of RESOURCES) {
+  for (const r of RESOURCES.filter((x) => !x.virtual)) {
     paths[resourcePath(r)] = {
       patch: {
         operationId: `patch${r.kind}`,

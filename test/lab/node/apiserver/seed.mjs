@@ -261,6 +261,7 @@ function driftedObjects(nodes, now) {
     pod('worker', 'apps', {
       containers: [{ name: 'worker', image: 'busybox:1.36', command: ['sleep', 'infinity'], env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } }], securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 1000, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } } }],
     }, '10.244.1.12'),
+    { resource: 'secrets', object: { apiVersion: 'v1', kind: 'Secret', metadata: meta('db-credentials', 'apps'), type: 'Opaque', data: { password: Buffer.from('lab-not-a-secret').toString('base64') } } },
     // 5.6.4 workload in the default namespace
     pod('legacy-app', 'default', { containers: [{ name: 'app', image: 'nginx:1.27' }] }, '10.244.1.13'),
   ];

@@ -153,8 +153,9 @@ export class LabApiServer {
     const p = url.pathname.replace(/\/+$/, '') || '/';
     if (['/healthz', '/livez', '/readyz'].includes(p) || /^\/(healthz|livez|readyz)\//.test(p)) return this.health(req, res);
     if (p === '/version') return sendJson(res, 200, VERSION);
-    const user = userOf(req);
+    let user = userOf(req);
     if (!user) throw unauthorized();
+    user = this.impersonate(req, user);
     if (p === '/openapi/v2') {
       if (/protobuf/.test(req.headers.accept ?? '')) {
         res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
@@ -178,7 +179,7 @@ export class LabApiServer {
       verb, group: r.group, resource: r.plural, subresource: route.subresource, namespace: route.namespace, name: route.name,
       qualified: r.group ? `${r.plural}.${r.group}` : r.plural,
     };
-    const text = ['POST', 'PUT', 'PATCH'].includes(req.method) ? await readBody(req) : '';
+    const text = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) ? await readBody(req) : '';
     if (!authorize(this.store, this.modes, user, attrs)) {
       // name of a create comes from the body, as in the real message
       if (verb === 'create' && attrs.name === undefined) {
@@ -189,7 +190,16 @@ export class LabApiServer {
       throw forbidden(forbiddenMessage(user, attrs), r, attrs.name);
     }
     if (verb === 'watch' || verb === 'deletecollection') throw methodNotAllowed();
-    const dryRun = url.searchParams.getAll('dryRun');
+    // DELETE takes DeleteOptions in the body (dryRun, preconditions) as well as in the query
+    let deleteOptions = {};
+    if (req.method === 'DELETE' && text.trim()) {
+      try {
+        deleteOptions = JSON.parse(text);
+      } catch (e) {
+        throw new ApiError(400, 'BadRequest', `the body of the request could not be decoded as DeleteOptions: ${e.message}`);
+      }
+    }
+    const dryRun = [...url.searchParams.getAll('dryRun'), ...(Array.isArray(deleteOptions.dryRun) ? deleteOptions.dryRun : [])];
     if (dryRun.some((d) => d !== 'All')) throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`);
     const ua = req.headers['user-agent'] ?? 'unknown';
     const fieldManager = url.searchParams.get('fieldManager') ?? ua.split('/')[0];
@@ -205,6 +215,10 @@ export class LabApiServer {
         throw new ApiError(400, 'BadRequest', `the object provided is unrecognized (must be of type ${r.kind}): couldn't get version/kind; json parse error: ${e.message}`);
       }
     };
+    if (r.virtual) {
+      if (verb !== 'create') throw methodNotAllowed();
+      return sendJson(res, 201, this.accessReview(r, json(text), user));
+    }
     let result;
     try {
       switch (verb) {
@@ -216,7 +230,7 @@ export class LabApiServer {
           break;
         case 'update': result = this.api.update(route, json(text), ctx); break;
         case 'patch': result = this.api.patch(route, text, req.headers['content-type'], ctx); break;
-        case 'delete': result = this.api.delete(route, ctx); break;
+        case 'delete': result = this.api.delete(route, ctx, deleteOptions); break;
         default: throw methodNotAllowed();
       }
     } catch (e) {
@@ -224,6 +238,37 @@ export class LabApiServer {
       throw e;
     }
     sendJson(res, result.code, result.object, ctx.warnings);
+  }
+
+  /** Impersonate-User / Impersonate-Group headers (kubectl --as/--as-group), allowed by the `impersonate` verb. */
+  impersonate(req, user) {
+    const name = req.headers['impersonate-user'];
+    const groupHeader = req.headers['impersonate-group'];
+    if (!name && !groupHeader) return user;
+    if (!name) throw new ApiError(500, 'InternalError', 'Internal error occurred: requested [{Group}] without impersonating a user');
+    const groups = (Array.isArray(groupHeader) ? groupHeader : groupHeader ? String(groupHeader).split(',') : []).map((g) => g.trim()).filter(Boolean);
+    for (const [resource, n] of [['users', name], ...groups.map((g) => ['groups', g])]) {
+      const attrs = { verb: 'impersonate', group: '', resource, name: n, qualified: resource };
+      if (!authorize(this.store, this.modes, user, attrs)) throw forbidden(forbiddenMessage(user, attrs), { plural: resource, group: '' }, n);
+    }
+    return { name, groups: [...groups, 'system:authenticated'] };
+  }
+
+  /** SelfSubjectAccessReview / SubjectAccessReview (kubectl auth can-i): the authorizer's answer, nothing stored. */
+  accessReview(r, review, user) {
+    const spec = review.spec ?? {};
+    const subject = r.plural === 'subjectaccessreviews' ? { name: spec.user ?? '', groups: spec.groups ?? [] } : user;
+    const ra = spec.resourceAttributes;
+    const na = spec.nonResourceAttributes;
+    if (!ra && !na) throw new ApiError(422, 'Invalid', `${r.kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
+    const attrs = ra
+      ? { verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined }
+      : { nonResourceURL: true, verb: na.verb ?? '', path: na.path ?? '' };
+    const allowed = authorize(this.store, this.modes, subject, attrs);
+    return {
+      kind: r.kind, apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null },
+      spec, status: { allowed, ...(allowed && this.modes.includes('RBAC') && !this.modes.includes('AlwaysAllow') ? { reason: 'RBAC: allowed by a binding' } : {}) },
+    };
   }
 
   subresourceGet(route) {
