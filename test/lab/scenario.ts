@@ -7,6 +7,10 @@ import { fileText, setAttrs, setFileText, type NodeTree } from './node-tree.js';
  * drifts below on top of it: violations of CIS sections 1, 2 and 4 that
  * still let every component start. The table is the single source of truth;
  * test/lab/README.md documents the same list.
+ *
+ * Section-5 drifts are API objects: the lab API server seeds them on cp-1
+ * when the scenario (passed in its cluster.json) is `drifted`; their single
+ * source is `driftedObjects` in node/apiserver/seed.mjs.
  */
 export type Scenario = 'stock' | 'drifted';
 export const SCENARIOS: readonly Scenario[] = ['stock', 'drifted'];
