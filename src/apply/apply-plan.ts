@@ -140,7 +140,8 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
       phase: 'write-started',
       changeId: change.id,
       target: change.target,
-      ...(change.kind === 'kubelet-file' ? { restart: 'kubelet', daemonReload: change.daemonReload } : change.restart !== 'none' ? { restart: change.restart } : {}),
+      // A kubelet that was not running at plan time is not restarted, so its rollback must not start it either.
+      ...(change.kind === 'kubelet-file' ? (change.after.argv !== undefined ? { restart: 'kubelet', daemonReload: change.daemonReload } : {}) : change.restart !== 'none' ? { restart: change.restart } : {}),
     });
     if (!touched.includes(change.target)) touched.push(change.target);
     try {

@@ -59,7 +59,7 @@ export async function writeFileContent(transport: NodeTransport, path: string, c
   return (await runScript(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
 }
 
-/** `systemctl daemon-reload` (when asked) and one `systemctl try-restart kubelet`. */
+/** `systemctl daemon-reload` (when asked) and one `systemctl restart kubelet`. */
 export async function restartKubelet(transport: NodeTransport, daemonReload: boolean): Promise<void> {
   await runScript(transport, 'restarting the kubelet', RESTART_KUBELET, [daemonReload ? '1' : '0']);
 }

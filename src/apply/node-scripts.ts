@@ -180,12 +180,13 @@ fi
 
 /**
  * $1 = 1 to run `systemctl daemon-reload` first (a unit or drop-in changed).
- * Restarts the kubelet once (DESIGN.md §2 step 5) if it is running:
- * `try-restart` never starts a kubelet someone stopped on purpose. systemd
- * itself reports success for a kubelet that then fails to start; the health
- * gate that follows is what decides.
+ * Restarts the kubelet once (DESIGN.md §2 step 5). Only called for a
+ * kubelet that ran when the plan was made; `restart` (not `try-restart`)
+ * because after a failed start the unit is not "running" and try-restart
+ * would leave a restored kubelet down. systemd reports success for a
+ * kubelet that then fails to start; the health gate that follows decides.
  */
 export const RESTART_KUBELET = `set -u
 if [ "$1" = 1 ]; then systemctl daemon-reload || { echo "systemctl daemon-reload failed" >&2; exit 86; }; fi
-systemctl try-restart kubelet.service || { echo "systemctl try-restart kubelet failed" >&2; exit 87; }
+systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >&2; exit 87; }
 `;

@@ -295,6 +295,8 @@ export const STAT_ONLY_CANDIDATE_LISTS: readonly CandidateList[] = [KUBELET_CA_F
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 export const SUPER_ADMIN_CONF = '/etc/kubernetes/super-admin.conf';
 export const PKI_DIR = '/etc/kubernetes/pki';
+/** Where a kubeadm kubelet keeps its client and self-signed serving certificates. */
+export const KUBELET_PKI_DIR = '/var/lib/kubelet/pki';
 export const CNI_NETWORKS_DIR = '/var/lib/cni/networks';
 /** Not read by kube-bench (it only follows the removed kubelet --cni-conf-dir), listed for the operator. */
 export const CNI_CONF_DIR = '/etc/cni/net.d';

@@ -7,6 +7,7 @@ import {
   CNI_CONF_DIR,
   CNI_NETWORKS_DIR,
   KUBELET_DROP_IN_DIRS,
+  KUBELET_PKI_DIR,
   MANIFESTS_DIR,
   PKI_DIR,
 } from './candidate-paths.js';
@@ -41,6 +42,8 @@ export const FIXED_LISTINGS: readonly ListingSpec[] = [
   // 1.1.19 chowns everything below, 1.1.20/1.1.21 every *.crt / *.key.
   { dir: PKI_DIR, depth: 8, listing: 'plain' },
   ...KUBELET_DROP_IN_DIRS.map((dir): ListingSpec => ({ dir, depth: 1, listing: 'conf-d' })),
+  // 4.2.9 may point the kubelet at the serving pair it generated itself: the fix must know that it exists.
+  { dir: KUBELET_PKI_DIR, depth: 1, listing: 'plain' },
   { dir: CNI_CONF_DIR, depth: 1, listing: 'plain' },
   // 1.1.9/1.1.10: regular files below, typically networks/<name>/<ip>.
   { dir: CNI_NETWORKS_DIR, depth: 4, listing: 'plain' },

@@ -69,7 +69,7 @@ export interface ManifestChange extends ChangeBase {
  * written through a dot-temp file with the old mode and owner. All kubelet
  * changes of a node share one restart after the last of them (DESIGN.md §2):
  * `systemctl daemon-reload` when `daemonReload` (a unit or drop-in changed
- * on that node), then `systemctl try-restart kubelet`, then the health gate
+ * on that node), then `systemctl restart kubelet`, then the health gate
  * waits for `after.argv` and `after.healthUrl`. `after.argv` is undefined
  * when the kubelet was not running at plan time: it is then not restarted.
  */

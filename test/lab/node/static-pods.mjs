@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { injectedFault } from './faults.mjs';
 
 /** Flags whose value is a file or directory the component creates or writes: only the directory has to be mounted. */
 export const OUTPUT_FLAGS = new Set(['audit-log-path', 'log-file', 'log-dir', 'data-dir', 'wal-dir', 'cert-dir', 'write-config-to']);
@@ -183,6 +184,8 @@ export function resolveExecutable(pod) {
 /** Everything the lab's kubelet checks before starting a pod. Returns { pod, executable }; throws PodError. */
 export function admitPod(text, file) {
   const pod = parsePod(text, file);
+  const fault = injectedFault(pod.container, pod.argv);
+  if (fault) throw new PodError(`pod ${pod.name}: ${fault}`);
   const executable = resolveExecutable(pod);
   prepareVolumes(pod);
   checkArgPaths(pod);
