@@ -18,6 +18,7 @@
 //    answers the control-plane health endpoints while the process runs.
 //
 // State for `lab status` is written to /run/lab/status.json.
+import { injectedFault } from './faults.mjs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -411,6 +412,8 @@ function checkKubeletArgs(argv) {
   for (const [what, p] of files) {
     if (p && !fs.existsSync(p)) throw new Error(`failed to run Kubelet: ${what}: open ${p}: no such file or directory`);
   }
+  const fault = injectedFault('kubelet', argv, cfg);
+  if (fault) throw new Error(`failed to run Kubelet: ${fault}`);
   const bool = (v, d) => (v === undefined ? d : v === true || v === 'true');
   return {
     healthzPort: Number(flag('healthz-port') ?? cfg.healthzPort ?? 10248),
