@@ -12,6 +12,9 @@ import { toTable, wantsTable } from './tables.mjs';
 import { namespaceWarnings, podForbiddenMessage } from './pod-security.mjs';
 import { forbidden } from './status.mjs';
 
+/** Objects are plain JSON. */
+const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
 const GENERATION = new Set(['daemonsets', 'networkpolicies']);
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -231,7 +234,7 @@ export class Api {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (sub === 'status') {
       const status = obj.status;
-      Object.assign(obj, structuredClone(old));
+      Object.assign(obj, clone(old));
       obj.status = status;
     } else if (old.status !== undefined) obj.status = old.status;
     if (r.plural === 'namespaces') obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': old.metadata.name };

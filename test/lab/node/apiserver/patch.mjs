@@ -6,7 +6,8 @@
 import { ApiError, badRequest } from './status.mjs';
 
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-const clone = (v) => structuredClone(v);
+/** Objects are plain JSON. */
+const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 export function mergePatch(target, patch) {
   if (!isObj(patch)) return clone(patch);
@@ -189,7 +190,6 @@ function deletePath(obj, p) {
   }
 }
 
-const keyOf = (p) => JSON.stringify(p);
 
 export function encodeFields(paths) {
   const root = {};

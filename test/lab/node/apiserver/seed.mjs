@@ -6,6 +6,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import YAML from 'yaml';
 
+/** Objects are plain JSON. */
+const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
 const RBAC = 'rbac.authorization.k8s.io';
 const RBAC_V1 = `${RBAC}/v1`;
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
@@ -24,7 +27,7 @@ export function mirrorPod(text, node, nodeUid, now = new Date().toISOString().re
   const m = YAML.parse(text);
   if (!m || m.kind !== 'Pod' || !m.metadata?.name) return undefined;
   const hash = createHash('md5').update(text).digest('hex');
-  const spec = structuredClone(m.spec ?? {});
+  const spec = clone(m.spec ?? {});
   spec.nodeName = node.name;
   spec.restartPolicy = spec.restartPolicy ?? 'Always';
   spec.dnsPolicy = spec.dnsPolicy ?? 'ClusterFirst';

@@ -5,6 +5,7 @@
 // objects, and the kubelet's health endpoints (passed in) for /healthz,
 // /livez, /readyz. Created by the lab kubelet while the kube-apiserver static
 // pod runs on the node that holds /var/lib/lab-apiserver/cluster.json.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -35,7 +36,7 @@ export function serveApi() {
 }
 
 function sendJson(res, code, body, warnings = []) {
-  const headers = { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'audit-id': crypto.randomUUID() };
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'audit-id': randomUUID() };
   if (warnings.length) headers.warning = warnings.map((w) => `299 - "${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
   res.writeHead(code, headers);
   res.end(JSON.stringify(body));

@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** Objects are plain JSON. */
+const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
 export class Store {
   constructor(file) {
     this.file = file;
@@ -27,13 +30,13 @@ export class Store {
 
   get(resource, namespace, name) {
     const o = this.objects.get(Store.key(resource, namespace, name));
-    return o ? structuredClone(o) : undefined;
+    return o ? clone(o) : undefined;
   }
 
   /** Objects of a resource, optionally of one namespace, sorted by namespace/name. */
   list(resource, namespace) {
     const prefix = namespace ? `${resource}/${namespace}/` : `${resource}/`;
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => structuredClone(o));
+    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => clone(o));
   }
 
   nextResourceVersion() {
@@ -46,7 +49,7 @@ export class Store {
   }
 
   put(resource, obj) {
-    this.objects.set(Store.key(resource, obj.metadata.namespace, obj.metadata.name), structuredClone(obj));
+    this.objects.set(Store.key(resource, obj.metadata.namespace, obj.metadata.name), clone(obj));
     this.save();
   }
 
