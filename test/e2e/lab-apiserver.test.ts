@@ -211,6 +211,24 @@ describe('the lab API server, through Debian kubectl 1.20', () => {
     expect(missing.stderr).toMatch(/serviceaccounts "nobody" not found/);
   }, T);
 
+  it('merge patch honours a resourceVersion precondition; strategic merge merges containers by name', async () => {
+    const stale = await admin('patch', 'sa', 'default', '-n', 'web', '--type=merge', '-p', '{"metadata":{"resourceVersion":"1"},"automountServiceAccountToken":false}');
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toMatch(/Operation cannot be fulfilled on serviceaccounts "default": the object has been modified/);
+    const before = await json(admin('get', 'ds', '-n', 'kube-system', 'kube-proxy', '-o', 'json'));
+    const smp = '{"spec":{"template":{"spec":{"containers":[{"name":"kube-proxy","image":"registry.k8s.io/kube-proxy:v1.33.5"}]}}}}';
+    expect((await admin('patch', 'ds', 'kube-proxy', '-n', 'kube-system', '-p', smp)).code).toBe(0);
+    const after = await json(admin('get', 'ds', '-n', 'kube-system', 'kube-proxy', '-o', 'json'));
+    const [c] = after.spec.template.spec.containers;
+    expect(c.image).toBe('registry.k8s.io/kube-proxy:v1.33.5');
+    expect(c.command).toEqual(before.spec.template.spec.containers[0].command);
+    expect(after.spec.template.spec.volumes).toEqual(before.spec.template.spec.volumes);
+    expect(after.metadata.generation).toBe(before.metadata.generation + 1);
+    // a merge patch replaces the list
+    expect((await admin('patch', 'ds', 'kube-proxy', '-n', 'kube-system', '--type=merge', '-p', smp)).code).toBe(0);
+    expect((await json(admin('get', 'ds', '-n', 'kube-system', 'kube-proxy', '-o', 'json'))).spec.template.spec.containers[0]).toEqual({ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.5' });
+  }, T);
+
   it('a stale replace is a Conflict; creating an existing object is AlreadyExists', async () => {
     const stale = (await admin('get', 'cm', '-n', 'apps', 'demo', '-o', 'yaml')).stdout;
     expect((await admin('label', 'cm', '-n', 'apps', 'demo', 'touched=yes')).code).toBe(0);

@@ -75,10 +75,12 @@ export class Api {
     const name = obj.metadata?.name ?? '';
     const causes = [];
     const rbac = r.group === 'rbac.authorization.k8s.io';
-    if (rbac ? !RBAC_NAME_OK(name) : !(name.length <= 253 && NAME_RE.test(name))) {
+    if (!name) {
+      causes.push({ field: 'metadata.name', message: 'Required value: name or generateName is required', type: 'FieldValueRequired' });
+    } else if (rbac ? !RBAC_NAME_OK(name) : !(name.length <= 253 && NAME_RE.test(name))) {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` });
     }
-    if (r.plural === 'namespaces' && !(name.length <= 63 && LABEL_NAME_RE.test(name)) && !causes.length) {
+    if (r.plural === 'namespaces' && name && !(name.length <= 63 && LABEL_NAME_RE.test(name)) && !causes.length) {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')` });
     }
     if (r.plural === 'rolebindings' || r.plural === 'clusterrolebindings') {
@@ -153,10 +155,8 @@ export class Api {
   }
 
   commit(r, obj, ctx) {
-    if (ctx.dryRun) {
-      if (!obj.metadata.resourceVersion) obj.metadata.resourceVersion = this.store.currentResourceVersion();
-      return obj;
-    }
+    // a dry-run create has no resourceVersion yet; a dry-run update keeps the stored one
+    if (ctx.dryRun) return obj;
     obj.metadata.resourceVersion = this.store.nextResourceVersion();
     this.store.put(r.plural, obj);
     return obj;
