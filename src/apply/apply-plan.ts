@@ -6,7 +6,7 @@ import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
 import { waitForHealthy } from './health-gate.js';
-import { acquireNodeLock, backupPaths, changeMode, changeOwner, releaseNodeLock, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
+import { acquireNodeLock, backupPaths, changeMode, changeOwner, createFile, releaseNodeLock, removeCreated, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
 import type { KubeletFileChange } from '../model/change.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
@@ -134,6 +134,7 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
   const done: Change[] = [];
   const touched: string[] = [];
   const kubeletChanges = changes.filter((c): c is KubeletFileChange => c.kind === 'kubelet-file');
+  const createdDirs = new Map<string, readonly string[]>();
   for (const change of changes) {
     await ctx.journal.record({
       node,
@@ -145,11 +146,19 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
     });
     if (!touched.includes(change.target)) touched.push(change.target);
     try {
-      await writeChange(transport, change);
+      const written = await writeChange(transport, change);
+      if (written.createdDirs) createdDirs.set(change.target, written.createdDirs);
       const [after] = (await statPaths(transport, [change.target])).values();
       const problem = verifyChange(change, after);
       if (problem) throw new Error(`verification after writing: ${problem}`);
-      await ctx.journal.record({ node, phase: 'verified', changeId: change.id, target: change.target, result: resultOf(after!) });
+      await ctx.journal.record({
+        node,
+        phase: 'verified',
+        changeId: change.id,
+        target: change.target,
+        result: resultOf(after!),
+        ...(written.createdDirs ? { createdDirs: written.createdDirs } : {}),
+      });
       done.push(change);
       ctx.onEvent?.({ kind: 'change-applied', change });
       if (change.kind === 'static-pod-manifest') {
@@ -166,21 +175,31 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
       }
     } catch (error) {
       await ctx.journal.record({ node, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
-      await restoreNode(node, [...touched].reverse(), before, ctx, `${change.target}: ${(error as Error).message}`, changes);
+      await restoreNode(node, [...touched].reverse(), before, ctx, `${change.target}: ${(error as Error).message}`, changes, createdDirs);
     }
   }
   return done;
 }
 
 /** Restore what this run touched on one node, newest first, then stop the run. */
-async function restoreNode(node: string, targets: readonly string[], before: Map<string, PathState>, ctx: ApplyContext, reason: string, changes: readonly Change[]): Promise<never> {
+async function restoreNode(
+  node: string,
+  targets: readonly string[],
+  before: Map<string, PathState>,
+  ctx: ApplyContext,
+  reason: string,
+  changes: readonly Change[],
+  createdDirs: ReadonlyMap<string, readonly string[]>,
+): Promise<never> {
   const transport = transportOf(ctx, node);
   const failures: { target: string; message: string }[] = [];
   for (const target of targets) {
     const original = before.get(target)!;
     await ctx.journal.record({ node, phase: 'restore-started', target });
     try {
-      await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 });
+      // A file this run created (or began to create) is removed; anything else comes back from its backup.
+      if (!original.exists) await removeCreated(transport, target, createdDirs.get(target) ?? []);
+      else await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 });
       await ctx.journal.record({ node, phase: 'restored', target });
     } catch (error) {
       failures.push({ target, message: (error as Error).message });
@@ -237,18 +256,22 @@ async function restartAndGateKubelet(transport: NodeTransport, node: string, cha
   return health;
 }
 
-async function writeChange(transport: NodeTransport, change: Change): Promise<void> {
+async function writeChange(transport: NodeTransport, change: Change): Promise<{ createdDirs?: readonly string[] }> {
   switch (change.kind) {
     case 'file-mode':
       await changeMode(transport, change.target, change.after.mode);
-      return;
+      return {};
     case 'file-owner':
       await changeOwner(transport, change.target, change.after.user, change.after.group, change.after.createAccount);
-      return;
+      return {};
     case 'static-pod-manifest':
     case 'kubelet-file':
       await writeFileContent(transport, change.target, change.after.content, change.after.sha256);
-      return;
+      return {};
+    case 'support-file': {
+      const created = await createFile(transport, change.target, change.after.mode, change.after.content, change.after.secrets);
+      return { createdDirs: created.createdDirs };
+    }
     default:
       assertNever(change, 'change kind');
   }
@@ -265,6 +288,10 @@ export function verifyChange(change: Change, after: PathState | undefined): stri
     case 'static-pod-manifest':
     case 'kubelet-file':
       return after.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written';
+    case 'support-file':
+      if (normalizeMode(after.mode) !== normalizeMode(change.after.mode) || after.uid !== 0) return `created with mode ${after.mode} and uid ${after.uid}, expected ${change.after.mode} and root`;
+      // With generated secrets only the node knows the content.
+      return change.after.sha256 === undefined || after.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written';
     default:
       return assertNever(change, 'change kind');
   }
@@ -296,7 +323,7 @@ function transportOf(ctx: ApplyContext, node: string): NodeTransport {
 }
 
 function originalOf(state: PathState) {
-  return { mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256, user: state.user, group: state.group };
+  return { mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256, user: state.user, group: state.group, ...(state.exists ? {} : { absent: true as const }) };
 }
 
 function resultOf(state: PathState) {

@@ -7,6 +7,8 @@ import {
   BACKUP_PATHS,
   CHMOD_PATH,
   CHOWN_PATH,
+  CREATE_FILE,
+  REMOVE_CREATED,
   RELEASE_LOCK,
   PROBE_COMPONENT,
   RESTART_KUBELET,
@@ -57,6 +59,24 @@ async function runScript(transport: NodeTransport, operation: string, script: st
 /** Replace a file's content atomically, keeping its owner and mode; returns the sha256 the node computed. */
 export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string): Promise<string> {
   return (await runScript(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
+}
+
+/**
+ * Create a support file from a template; secrets are generated on the node.
+ * Returns the directories it created (shallowest first) and the file's sha256.
+ */
+export async function createFile(transport: NodeTransport, path: string, mode: string, template: string, secrets: readonly { name: string; bytes: number }[]): Promise<{ createdDirs: string[]; sha256: string }> {
+  const out = (await runScript(transport, `creating ${path}`, CREATE_FILE, [path, mode, ...secrets.map((s) => `${s.name}:${s.bytes}`)], template)).toString('utf8');
+  const lines = out.split('\n');
+  return {
+    createdDirs: lines.filter((l) => l.startsWith('dir ')).map((l) => l.slice(4)),
+    sha256: lines.find((l) => l.startsWith('sha '))?.slice(4) ?? '',
+  };
+}
+
+/** Undo createFile: remove the file, then the directories it created when they are empty. */
+export async function removeCreated(transport: NodeTransport, path: string, createdDirs: readonly string[]): Promise<void> {
+  await runScript(transport, `removing ${path}`, REMOVE_CREATED, [path, ...createdDirs]);
 }
 
 /** `systemctl daemon-reload` (when asked) and one `systemctl restart kubelet`. */

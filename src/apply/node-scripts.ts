@@ -76,6 +76,8 @@ dir="$state/backups/$run"
 mkdir -p "$dir/files" || exit 73
 : > "$dir/index.new" || exit 73
 for p in "$@"; do
+  # A file cis-fix will create (a support file): recorded as absent, so that a restore removes it.
+  if [ ! -e "$p" ] && [ ! -L "$p" ]; then printf -- '-|-|-|absent|-|%s\\0' "$p" >> "$dir/index.new" || exit 73; continue; fi
   s=$(stat -c '%a|%u|%g|%F' -- "$p") || exit 74
   h=-
   if [ -f "$p" ] && [ ! -L "$p" ]; then
@@ -189,4 +191,60 @@ fi
 export const RESTART_KUBELET = `set -u
 if [ "$1" = 1 ]; then systemctl daemon-reload || { echo "systemctl daemon-reload failed" >&2; exit 86; }; fi
 systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >&2; exit 87; }
+`;
+
+/**
+ * Run with the content on stdin: `sh -c CREATE_FILE cis-fix PATH MODE
+ * [SECRET:BYTES ...]`. Creates a file that must not exist yet (a support
+ * file: audit policy, encryption config), root-owned with MODE, creating
+ * missing parent directories (0700). Every `${secret.NAME}` in the content
+ * is replaced by BYTES random bytes, base64, generated here on the node:
+ * the value is passed to awk through its environment (readable by root
+ * only), never on a command line, and never leaves the node. Prints one
+ * `dir PATH` line per directory it created (for the rollback), then
+ * `sha SHA256` of the file.
+ */
+export const CREATE_FILE = `set -u
+umask 077
+p=$1; mode=$2; shift 2
+if [ -e "$p" ] || [ -L "$p" ]; then echo "$p already exists: cis-fix never replaces a file it did not plan to change" >&2; exit 90; fi
+d=$(dirname -- "$p"); b=$(basename -- "$p")
+missing=""; x=$d
+while [ ! -d "$x" ]; do missing="$x
+$missing"; x=$(dirname -- "$x"); done
+printf '%s' "$missing" | while IFS= read -r m; do
+  [ -n "$m" ] || continue
+  mkdir -m 700 -- "$m" || exit 91
+  echo "dir $m"
+done || exit 91
+tmp="$d/.$b.cis-fix-new"
+cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
+for spec in "$@"; do
+  name=\${spec%%:*}; bytes=\${spec#*:}
+  CIS_FIX_SECRET=$(head -c "$bytes" /dev/urandom | base64 -w0) || { rm -f -- "$tmp"; exit 92; }
+  CIS_FIX_SECRET=$CIS_FIX_SECRET CIS_FIX_NAME=$name awk '{ gsub("[$][{]secret[.]" ENVIRON["CIS_FIX_NAME"] "[}]", ENVIRON["CIS_FIX_SECRET"]); print }' "$tmp" > "$tmp.2" && mv -f -- "$tmp.2" "$tmp" || { rm -f -- "$tmp" "$tmp.2"; exit 92; }
+done
+unset CIS_FIX_SECRET
+chown 0:0 -- "$tmp" && chmod -- "$mode" "$tmp" || { rm -f -- "$tmp"; exit 83; }
+sync -- "$tmp" 2>/dev/null || sync
+mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 84; }
+sync -- "$d" 2>/dev/null || true
+echo "sha $(sha256sum -- "$p" | cut -d' ' -f1)"
+`;
+
+/**
+ * $1 = path, then the directories CREATE_FILE made for it (deepest last).
+ * Removes a file cis-fix created and those directories when empty (a
+ * directory someone else has since put files into stays).
+ */
+export const REMOVE_CREATED = `set -u
+p=$1; shift
+rm -f -- "$p" || exit 93
+i=$#
+while [ "$i" -gt 0 ]; do
+  eval "d=\\\${$i}"
+  rmdir -- "$d" 2>/dev/null || true
+  i=$((i - 1))
+done
+echo ok
 `;

@@ -4,7 +4,7 @@ import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalStep, RestoreItem, RunJournal } from '../model/run-journal.js';
 import type { JournalWriter } from './journal.js';
-import { acquireNodeLock, releaseNodeLock, restartKubelet, restorePath, statPaths, type PathState } from './node-ops.js';
+import { acquireNodeLock, releaseNodeLock, removeCreated, restartKubelet, restorePath, statPaths, type PathState } from './node-ops.js';
 import { waitForHealthy, type HealthOutcome } from './health-gate.js';
 import { normalizeMode } from './precondition.js';
 
@@ -28,6 +28,7 @@ export function restorePlanFor(journal: RunJournal): RestoreItem[] {
   const originals = new Map<string, NonNullable<JournalStep['original']>>();
   const results = new Map<string, JournalStep['result']>();
   const restarts = new Map<string, Pick<JournalStep, 'restart' | 'daemonReload'>>();
+  const createdDirs = new Map<string, readonly string[]>();
   const started: string[] = [];
   for (const step of journal.steps) {
     const key = `${step.node}\0${step.target ?? ''}`;
@@ -35,11 +36,13 @@ export function restorePlanFor(journal: RunJournal): RestoreItem[] {
     if (step.phase === 'write-started' && step.restart) restarts.set(key, { restart: step.restart, ...(step.daemonReload ? { daemonReload: true } : {}) });
     if (step.phase === 'write-started' && !started.includes(key)) started.push(key);
     if (step.phase === 'verified' && step.result) results.set(key, step.result);
+    if (step.phase === 'verified' && step.createdDirs) createdDirs.set(key, step.createdDirs);
   }
   return started.reverse().flatMap((key) => {
     const original = originals.get(key);
     const [node, target] = key.split('\0') as [string, string];
-    return original ? [{ node, target, original, result: results.get(key), ...restarts.get(key) }] : [];
+    const dirs = createdDirs.get(key);
+    return original ? [{ node, target, original, result: results.get(key), ...restarts.get(key), ...(dirs ? { createdDirs: dirs } : {}) }] : [];
   });
 }
 
@@ -51,6 +54,11 @@ export type RestoreVerdict = 'restore' | 'already-original' | 'changed-since';
 
 /** Pure: what to do with one item given what the node has now. */
 export function judgeRestore(item: RestoreItem, now: PathState | undefined): RestoreVerdict {
+  if (item.original.absent) {
+    // A file the run created: gone already, or still what the run left (the run's sha256 when it knew it).
+    if (!now?.exists) return 'already-original';
+    return item.result === undefined || sameState(now, item.result) ? 'restore' : 'changed-since';
+  }
   if (!now?.exists) return 'changed-since';
   if (sameState(now, item.original)) return 'already-original';
   if (item.result === undefined || sameState(now, item.result)) return 'restore';
@@ -110,7 +118,8 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
       if (verdict === 'already-original') continue;
       await ctx.journal.record({ node: item.node, phase: 'restore-started', target: item.target });
       try {
-        await restorePath(transport(item.node), original.runId, { path: item.target, ...item.original });
+        if (item.original.absent) await removeCreated(transport(item.node), item.target, item.createdDirs ?? []);
+        else await restorePath(transport(item.node), original.runId, { path: item.target, ...item.original });
         await ctx.journal.record({ node: item.node, phase: 'restored', target: item.target });
         restored.push(item);
         ctx.onRestored?.(item);

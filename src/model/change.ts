@@ -21,7 +21,8 @@ interface ChangeBase {
   readonly controlIds: readonly string[];
   /** Absolute path on the node. */
   readonly target: string;
-  readonly action: 'update';
+  /** `create`: a support file that does not exist yet (its precondition says so). */
+  readonly action: 'update' | 'create';
   readonly precondition: FilePrecondition;
   /** Component that restarts because of the change (static pods restart by themselves when their manifest changes); none for file metadata. */
   readonly restart: 'none' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
@@ -86,5 +87,32 @@ export interface KubeletFileChange extends ChangeBase {
   readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] | undefined; readonly healthUrl: string };
 }
 
-export type Change = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange;
+/** A secret a support file needs, generated on the node at apply time (DESIGN.md §3): only its name and size are in the plan. */
+export interface NodeGeneratedSecret {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+/**
+ * A file a fix needs that does not exist yet (audit policy, encryption
+ * config, admission config), created root-owned with `after.mode`, its
+ * missing parent directories 0700. `after.content` is a template: each
+ * `${secret.NAME}` is replaced on the node by a freshly generated value
+ * that never reaches the workstation, so `after.sha256` is only known when
+ * there are no secrets. Created before the manifest that names it; a
+ * rollback removes it (and the directories apply created for it).
+ */
+export interface SupportFileChange extends ChangeBase {
+  readonly kind: 'support-file';
+  readonly action: 'create';
+  readonly restart: 'none';
+  readonly after: {
+    readonly content: string;
+    readonly mode: string;
+    readonly secrets: readonly NodeGeneratedSecret[];
+    readonly sha256: string | undefined;
+  };
+}
+
+export type Change = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange;
 export type ChangeKind = Change['kind'];

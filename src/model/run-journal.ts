@@ -26,7 +26,10 @@ export interface JournalStep {
   readonly phase: StepPhase;
   readonly changeId?: string;
   readonly target?: string;
-  readonly original?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined; readonly user: string; readonly group: string };
+  /** `absent`: the target did not exist (a support file apply creates); restoring removes it. */
+  readonly original?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined; readonly user: string; readonly group: string; readonly absent?: true };
+  /** On 'verified' of a created file: the parent directories apply created for it, shallowest first (a rollback removes them when empty). */
+  readonly createdDirs?: readonly string[];
   /** The state the change left (for rollback's "changed since?" check). */
   readonly result?: { readonly mode: string; readonly uid: number; readonly gid: number; readonly sha256: string | undefined };
   readonly detail?: string;
@@ -65,4 +68,5 @@ export interface RestoreItem {
   readonly result: JournalStep['result'];
   readonly restart?: JournalStep['restart'];
   readonly daemonReload?: boolean;
+  readonly createdDirs?: readonly string[];
 }

@@ -75,7 +75,7 @@ export function buildChanges(proposals: readonly ControlProposal[]): Change[] {
     });
   }
   // Stable order: node, then path, then owner before mode (chown can clear setuid bits; chmod last leaves the mode exact).
-  const kindOrder = { 'file-owner': 0, 'file-mode': 1, 'static-pod-manifest': 2, 'kubelet-file': 3 } as const;
+  const kindOrder = { 'file-owner': 0, 'file-mode': 1, 'support-file': 2, 'static-pod-manifest': 3, 'kubelet-file': 4 } as const;
   return changes.sort((a, b) => a.node.localeCompare(b.node) || a.target.localeCompare(b.target) || kindOrder[a.kind] - kindOrder[b.kind]);
 }
 

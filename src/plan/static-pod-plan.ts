@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { NodeContext } from '../evaluate/node-context.js';
 import { processAuditVerdict } from '../evaluate/kube-bench/process-audit.js';
 import type { NodeFacts } from '../facts/types.js';
-import type { ManifestChange } from '../model/change.js';
+import type { ManifestChange, SupportFileChange } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
-import type { Control, EnsureControl, StaticPodComponent, StaticPodFlagStep } from '../playbook/types.js';
+import type { Control, EnsureControl, StaticPodComponent, StaticPodFlagStep, SupportFileStep } from '../playbook/types.js';
 import { editManifest, fixFor, readPodFlags, unifiedDiff, type FlagEdit } from './edits/static-pod-manifest.js';
+import { planSupportFile, type SupportFilePlan } from './support-file-plan.js';
 
 /** The path variable naming each static pod's manifest. */
 const MANIFEST_VARIABLE: Readonly<Record<StaticPodComponent, string>> = {
@@ -18,14 +19,23 @@ const MANIFEST_VARIABLE: Readonly<Record<StaticPodComponent, string>> = {
 /** Restart order on a control-plane node (DESIGN.md §2): etcd first, the scheduler last. */
 export const COMPONENT_ORDER: readonly StaticPodComponent[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
-/** Controls this module decides: every step is a static-pod flag. */
+/**
+ * Controls this module decides: static-pod flags, with the support files
+ * they name (3.2.1's audit policy, 1.2.27's encryption config, 1.2.9's
+ * admission config).
+ */
 export function isStaticPodFlagControl(control: Control): control is EnsureControl {
-  return control.fix === 'ensure' && control.ensure.every((s) => s.kind === 'static-pod-flag');
+  return (
+    control.fix === 'ensure' &&
+    control.ensure.some((s) => s.kind === 'static-pod-flag') &&
+    control.ensure.every((s) => s.kind === 'static-pod-flag' || s.kind === 'support-file')
+  );
 }
 
 export interface StaticPodPlan {
   readonly findings: readonly Finding[];
-  readonly changes: readonly ManifestChange[];
+  /** Per node: the support files first (a manifest must not name a file that is not there yet), then the manifests in restart order. */
+  readonly changes: readonly (SupportFileChange | ManifestChange)[];
 }
 
 /**
@@ -40,14 +50,20 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
   const edits = new Map<StaticPodComponent, { edits: FlagEdit[]; controls: EnsureControl[] }>();
   const applicable = controls.filter(isStaticPodFlagControl).filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)));
 
+  const supportFiles = new Map<string, { change: Omit<SupportFileChange, 'controlIds'>; controls: string[] }>();
   for (const control of applicable) {
     const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
-    const expected = control.ensure.map((s) => describeStep(s as StaticPodFlagStep)).join('; ');
+    const flagSteps = control.ensure.filter((s): s is StaticPodFlagStep => s.kind === 'static-pod-flag');
+    const supportSteps = control.ensure.filter((s): s is SupportFileStep => s.kind === 'support-file');
+    const expected = [...flagSteps.map(describeStep), ...supportSteps.map(() => 'the file it names exists')].join('; ');
     const pending: { component: StaticPodComponent; edits: readonly FlagEdit[] }[] = [];
     const blocked: string[] = [];
     let decisionParameter: string | undefined;
     const observed: string[] = [];
-    for (const step of control.ensure as readonly StaticPodFlagStep[]) {
+    // The support files this control would create: a flag may name them although they do not exist yet.
+    const support: SupportFilePlan[] = supportSteps.map((step) => planSupportFile(step, ctx.name, ctx.facts, ctx.parameters));
+    const willCreate = new Set(support.flatMap((p) => (p.kind === 'create' ? [p.path] : [])));
+    for (const step of flagSteps) {
       if (step.when !== undefined && ctx.parameters[step.when] !== true) {
         if (ctx.parameters[step.when] === undefined) {
           blocked.push(`opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`);
@@ -71,7 +87,7 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
           break;
         case 'edits': {
           // A flag naming a file that must already exist: refuse when the facts show it missing (the health gate would catch it, later and louder).
-          const missing = fix.edits.find((e) => e.kind === 'mount' && (e.hostPathType === 'File' || e.hostPathType === 'Directory') && knownAbsent(ctx.facts, e.path));
+          const missing = fix.edits.find((e) => e.kind === 'mount' && (e.hostPathType === 'File' || e.hostPathType === 'Directory') && !willCreate.has(e.path) && knownAbsent(ctx.facts, e.path));
           if (missing && missing.kind === 'mount') {
             blocked.push(`${step.flag} would name ${missing.path}, which does not exist on this node`);
             break;
@@ -88,6 +104,16 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
           blocked.push('reason' in fix ? String(fix.reason) : `${step.flag}: ${fix.kind}`);
       }
     }
+    // A support file is created only when this control's edits make a flag name it (else the flag names another file that exists already).
+    const named = new Set(pending.flatMap((p) => p.edits.flatMap((e) => (e.kind === 'mount' ? [e.path] : e.kind === 'set' ? [e.value] : []))));
+    const creations: Extract<SupportFilePlan, { kind: 'create' }>[] = [];
+    for (const file of support) {
+      if (file.kind === 'create' && named.has(file.path)) creations.push(file);
+      else if (file.kind === 'needs-parameter' && pending.length > 0) {
+        blocked.push(`set parameter ${file.parameter} in the inventory`);
+        decisionParameter ??= file.parameter;
+      } else if (file.kind === 'refused' && pending.length > 0) blocked.push(file.reason);
+    }
     if (pending.length === 0 && blocked.length === 0) {
       const stale = base.kubeBench === 'FAIL';
       findings.push(
@@ -101,16 +127,24 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       findings.push({ ...base, status: 'fail', expected, actual: observed.join('; ') || 'not compliant', fixable: false, notFixableReason: blocked.join('; '), ...(decisionParameter ? { decisionParameter } : {}) });
       continue;
     }
+    for (const file of creations) {
+      const entry = supportFiles.get(file.path) ?? { change: file.change, controls: [] };
+      entry.controls.push(control.id);
+      supportFiles.set(file.path, entry);
+      observed.push(`${file.path} does not exist yet: created${file.change.after.secrets.length ? ' with a key generated on the node' : ''}`);
+    }
     for (const p of pending) {
       const entry = edits.get(p.component) ?? { edits: [], controls: [] };
-      entry.edits.push(...p.edits);
+      // Controls sharing a step (1.2.27 and 1.2.28) ask for the same edit: once is enough.
+      entry.edits.push(...p.edits.filter((e) => !entry.edits.some((x) => JSON.stringify(x) === JSON.stringify(e))));
       if (!entry.controls.includes(control)) entry.controls.push(control);
       edits.set(p.component, entry);
     }
     findings.push({ ...base, status: 'fail', expected, actual: observed.join('; '), fixable: true });
   }
 
-  const changes: ManifestChange[] = [];
+  const changes: (SupportFileChange | ManifestChange)[] = [];
+  const refusedControls = new Set<string>();
   for (const component of COMPONENT_ORDER) {
     const entry = edits.get(component);
     if (!entry) continue;
@@ -125,6 +159,7 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       for (const c of entry.controls) {
         const index = findings.findIndex((f) => f.controlId === c.id);
         findings[index] = { ...findings[index]!, fixable: false, notFixableReason: reason };
+        refusedControls.add(c.id);
       }
       continue;
     }
@@ -143,7 +178,11 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       after: { content: result.text, sha256: createHash('sha256').update(result.text).digest('hex'), argv: afterFlags.kind === 'flags' ? afterFlags.argv : [] },
     });
   }
-  return { findings, changes };
+  // Support files go first, and only for controls whose manifest change is planned.
+  const files: SupportFileChange[] = [...supportFiles.values()]
+    .map(({ change, controls }) => ({ ...change, controlIds: controls.filter((id) => !refusedControls.has(id)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) }))
+    .filter((change) => change.controlIds.length > 0);
+  return { findings, changes: [...files, ...changes] };
 }
 
 /** True when the facts show `path` does not exist: looked at and absent, or missing from a complete listing of a directory above it. */

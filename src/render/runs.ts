@@ -14,7 +14,8 @@ export function renderRuns(runs: readonly RunJournal[], style: Style): string {
 export function renderRestorePlan(runId: string, items: readonly RestoreItem[], style: Style): string {
   const lines = [style.bold(`Rollback of run ${runId} will restore ${items.length} target(s), newest first:`)];
   for (const item of items) {
-    lines.push(`  ${style.yellow('<')} ${item.node}:${item.target}  ${style.dim(`-> mode ${item.original.mode}, owner ${item.original.user}:${item.original.group}${item.original.sha256 ? ', content from backup' : ''}`)}`);
+    const what = item.original.absent ? 'removed (the run created it)' : `-> mode ${item.original.mode}, owner ${item.original.user}:${item.original.group}${item.original.sha256 ? ', content from backup' : ''}`;
+    lines.push(`  ${style.yellow('<')} ${item.node}:${item.target}  ${style.dim(what)}`);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { processAuditVerdict } from '../../../src/evaluate/kube-bench/process-au
 import { resolveAllVariables } from '../../../src/evaluate/resolve-variables.js';
 import { selectControls } from '../../../src/evaluate/select-controls.js';
 import { parseFacts } from '../../../src/facts/parse-facts.js';
+import type { ManifestChange } from '../../../src/model/change.js';
 import { planStaticPodFlags } from '../../../src/plan/static-pod-plan.js';
 import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
 import type { Benchmark, EnsureControl } from '../../../src/playbook/types.js';
@@ -26,7 +27,7 @@ describe('planStaticPodFlags', () => {
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ kind: 'static-pod-manifest', restart: 'kube-apiserver', controlIds: ['1.2.15'] });
     expect(changes[0]!.diff).toContain('+    - --profiling=false');
-    expect(changes[0]!.after.argv).toContain('--profiling=false');
+    expect((changes[0] as ManifestChange).after.argv).toContain('--profiling=false');
   });
 
   it('passes what kubeadm already sets', () => {
