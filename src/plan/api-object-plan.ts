@@ -17,6 +17,7 @@
  */
 import { evaluateCluster, isKubeProxyControl } from '../evaluate/cluster/evaluate-cluster.js';
 import type { ClusterContext } from '../evaluate/cluster/cluster-context.js';
+import { failingPart } from '../evaluate/cluster/cluster-finding.js';
 import { kubeProxySatisfies, readKubeProxySetting } from '../evaluate/cluster/kube-proxy.js';
 import { isPodSecurityLevel, violationsAt } from '../evaluate/cluster/pod-security.js';
 import type { ApiObjectChange, ApiObjectPatch, JsonObject } from '../model/api-object-change.js';
@@ -188,7 +189,7 @@ function decide(finding: Finding, afterPlan: Finding | undefined, blockers: read
   }
   const reasons = [
     ...blockers.map((b) => b.reason),
-    ...(planned && afterPlan?.status === 'fail' ? [`after this plan still failing: ${afterPlan.actual}`] : []),
+    ...(planned && afterPlan?.status === 'fail' ? [`after this plan still failing: ${failingPart(afterPlan.actual)}`] : []),
     ...(!planned && !blockers.length ? [finding.notFixableReason ?? 'no change is planned for it'] : []),
   ];
   const parameter = blockers.find((b) => b.parameter)?.parameter;

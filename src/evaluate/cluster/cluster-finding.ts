@@ -18,6 +18,15 @@ export interface ClusterVerdict {
   readonly checked: string;
 }
 
+/** Separates the failing objects from those reported but not counted in `actual`. */
+const EXEMPT_SEPARATOR = '; not counted: ';
+
+/** The failing objects of a cluster finding's `actual`, without the ones reported but not counted. */
+export function failingPart(actual: string): string {
+  const at = actual.indexOf(EXEMPT_SEPARATOR);
+  return at < 0 ? actual : actual.slice(0, at);
+}
+
 /**
  * A finding from a verdict. Every section 5 control is a "Manual"
  * assessment in CIS, so none is fixable here: the api-object planner sets
@@ -25,7 +34,7 @@ export interface ClusterVerdict {
  */
 export function clusterFinding(control: Control, verdict: ClusterVerdict): Finding {
   const base = { controlId: control.id, node: undefined, title: control.title, kubeBench: undefined, expected: verdict.expected };
-  const exempt = verdict.exempt.length ? `; not counted: ${verdict.exempt.join('; ')}` : '';
+  const exempt = verdict.exempt.length ? `${EXEMPT_SEPARATOR}${verdict.exempt.join('; ')}` : '';
   if (verdict.failing.length === 0) return { ...base, status: 'pass', actual: `${verdict.checked} compliant${exempt}`, fixable: false };
   return {
     ...base,
