@@ -212,7 +212,10 @@ class HttpClusterClient implements ClusterClient {
   /** One request. Non-2xx answers throw the mapped error unless listed in `allow`. */
   private async call(method: string, path: string, body: unknown, contentType: string | undefined, what: { verb: ApiVerb; target: string }, allow: readonly number[] = []): Promise<RawResponse> {
     const url = new URL(this.server + path);
-    const options: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs };
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // Content-Length always: node sends a DELETE body neither chunked nor sized otherwise, and the server would not read it.
+    const headers = { Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}), ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}) };
+    const options: https.RequestOptions = { method, headers, timeout: this.timeoutMs };
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {
@@ -221,7 +224,7 @@ class HttpClusterClient implements ClusterClient {
         'Run the kubeconfig\'s authentication plugin by hand (kubectl --context … get --raw /version) and fix what it reports.',
       ]);
     }
-    const res = await send(url, options, body === undefined ? undefined : JSON.stringify(body)).catch((err: unknown) => {
+    const res = await send(url, options, payload).catch((err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code;
       throw new ClusterUnreachableError(this.server, `${method} ${url.pathname} failed: ${code ?? (err instanceof Error ? err.message : 'network error')}`, [], { cause: err });
     });
