@@ -78,7 +78,8 @@ export function restoringPatch(current: unknown, patch: JsonObject): JsonObject 
   const out: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(patch)) {
     const now = isObject(current) ? current[key] : undefined;
-    if (isObject(value) && (now === undefined || isObject(now))) out[key] = restoringPatch(now ?? {}, value as JsonObject);
+    // A map that did not exist is removed whole (null), or an empty map would be left behind.
+    if (isObject(value) && isObject(now)) out[key] = restoringPatch(now, value as JsonObject);
     else out[key] = now === undefined ? null : (now as JsonValue);
   }
   return out;
