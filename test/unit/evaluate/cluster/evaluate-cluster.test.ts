@@ -159,7 +159,7 @@ describe('evaluateCluster', () => {
 
   it('4.3.1 passes with kubeadm\'s empty default', () => {
     const raw = kubeadmCluster();
-    const cm = raw.kubeProxyConfigMap[0] as { data: Record<string, string> };
+    const cm = raw.kubeProxyConfigMap[0] as unknown as { data: Record<string, string> };
     cm.data['config.conf'] = (cm.data['config.conf'] ?? '').replace('metricsBindAddress: 0.0.0.0:10249', 'metricsBindAddress: ""');
     expect(finding(raw, '4.3.1').status).toBe('pass');
   });
