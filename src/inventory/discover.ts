@@ -170,9 +170,11 @@ function sshBlock(ssh: DiscoverSsh): Record<string, unknown> {
   };
 }
 
-/** One YAML scalar, quoted only when it must be. */
+/** One YAML scalar on one line, quoted only when it must be (a JSON string is a YAML double-quoted scalar). */
 function scalar(value: string | number): string {
-  return stringify(value, { lineWidth: 0 }).trimEnd();
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string' && /[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(value)) return JSON.stringify(value);
+  return stringify(value, { lineWidth: 0, blockQuote: false }).trimEnd();
 }
 
 /** Text for a comment: one line, no control characters. */
