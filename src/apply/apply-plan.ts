@@ -1,4 +1,4 @@
-import type { Change } from '../model/change.js';
+import type { NodeChange as Change } from '../model/change.js';
 import { assertNever, CisFixError, StalePlanError } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
 import type { NodeTransport } from '../transport/node-transport.js';
@@ -7,7 +7,7 @@ import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
 import { waitForHealthy } from './health-gate.js';
 import { acquireNodeLock, backupPaths, changeMode, changeOwner, createFile, releaseNodeLock, removeCreated, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
-import type { KubeletFileChange } from '../model/change.js';
+import type { Change as AnyChange, KubeletFileChange } from '../model/change.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
 /** Progress as it happens; the command layer renders it. */
@@ -29,12 +29,15 @@ export interface ApplyContext {
   /** How long a restarted component may take to run with its new arguments and answer its health check. */
   readonly healthTimeoutMs: number;
   readonly onEvent?: (event: ApplyEvent) => void;
+  /** More of the run follows (the API objects): a success leaves the journal open for it. */
+  readonly keepJournalOpen?: boolean;
 }
 
 export interface ApplyResult {
   readonly runId: string;
   readonly status: 'succeeded' | 'nothing-to-do';
-  readonly applied: readonly Change[];
+  /** Node changes from applyPlan; the service adds the API objects it applied after them. */
+  readonly applied: readonly AnyChange[];
 }
 
 /**
@@ -51,7 +54,7 @@ export interface ApplyResult {
 export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): Promise<ApplyResult> {
   const { journal } = ctx;
   if (changes.length === 0) {
-    await journal.finish('nothing-to-do');
+    if (!ctx.keepJournalOpen) await journal.finish('nothing-to-do');
     return { runId: ctx.runId, status: 'nothing-to-do', applied: [] };
   }
   const byNode = groupByNode(changes);
@@ -117,7 +120,7 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
       }));
     }
     await unlockAll();
-    await journal.finish('succeeded');
+    if (!ctx.keepJournalOpen) await journal.finish('succeeded');
     return { runId: ctx.runId, status: 'succeeded', applied };
   } catch (error) {
     await unlockAll();

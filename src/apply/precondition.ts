@@ -1,4 +1,4 @@
-import type { Change } from '../model/change.js';
+import type { NodeChange as Change } from '../model/change.js';
 import type { PathState } from './node-ops.js';
 
 /** Strip leading zeros so "0600" and "600" compare equal. */

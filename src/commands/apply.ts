@@ -70,6 +70,10 @@ export default class Apply extends CisFixCommand {
           this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(what)}`);
         }
         if (event.kind === 'node-restored') this.print(`  ${this.style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`);
+        if (event.kind === 'cluster-lock') this.print(`  ${this.style.dim(event.detail)}`);
+        if (event.kind === 'api-dry-run') for (const w of event.warnings) this.print(`  ${this.style.yellow('dry run')} ${event.change.target}: ${w}`);
+        if (event.kind === 'api-applied') this.print(`  ${this.style.green('applied')} ${event.change.target}  ${this.style.dim(`[${event.change.controlIds.join(', ')}]`)}`);
+        if (event.kind === 'api-reverted') this.print(`  ${this.style.yellow('reverted')} ${event.targets.join(', ')}`);
         if (event.kind === 'health') {
           this.print(`  ${event.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${event.node}: ${event.component} after ${event.seconds.toFixed(1)}s${event.detail ? ` (${event.detail})` : ''}`);
         }
@@ -78,7 +82,7 @@ export default class Apply extends CisFixCommand {
     progress.done();
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
-        this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node)).size} node(s). Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
+        this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node ?? 'the cluster')).size} node(s)/cluster. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
       } else if (outcome.status === 'nothing-to-do') {
         const undecided = outcome.plan.summary.needDecision;
         this.print(this.style.green(`Nothing to do: no change is pending${undecided ? ` (${undecided} failing control(s) need a decision, see the plan)` : ''}.`));
@@ -97,7 +101,7 @@ export default class Apply extends CisFixCommand {
     }
     return checkbox({
       message: 'Choose the changes to apply',
-      choices: changes.map((c) => ({ name: `${c.node}: ${c.target}  ${c.diff}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
+      choices: changes.map((c) => ({ name: `${c.node ?? 'cluster'}: ${c.target}  ${c.diff}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
       pageSize: 20,
     });
   }

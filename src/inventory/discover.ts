@@ -9,7 +9,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { KubeconfigError } from '../model/cluster-errors.js';
+import { ClusterForbiddenError, KubeconfigError } from '../model/cluster-errors.js';
 import { BugError, UserError, type InputProblem } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
 import type { KubeObject } from '../transport/cluster-client.js';
@@ -264,4 +264,15 @@ export function kubeconfigErrorForDiscover(error: KubeconfigError): KubeconfigEr
       .replace(/Set cluster\.kubeconfig in the inventory to a readable kubeconfig file \(or remove it to skip the API checks\)\./g, 'Pass --kubeconfig FILE (or set $KUBECONFIG) with a readable kubeconfig.')
       .replace(/point cluster\.kubeconfig at a working kubeconfig/g, 'pass --kubeconfig with a working kubeconfig');
   return new KubeconfigError(reword(error.message), error.hints.map(reword));
+}
+
+/**
+ * A 403 on listing Node objects, named as the RBAC rule the user needs:
+ * nodes are cluster-scoped, so "(all namespaces)" would mislead.
+ */
+export function forbiddenForDiscover(error: ClusterForbiddenError): ClusterForbiddenError {
+  if (error.verb !== 'list' || !error.target.startsWith('nodes')) return error;
+  const prefix = `forbidden: cannot ${error.verb} ${error.target}: `;
+  const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return new ClusterForbiddenError('list', 'nodes', detail);
 }

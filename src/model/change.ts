@@ -1,3 +1,5 @@
+import type { ApiObjectChange } from './api-object-change.js';
+
 /**
  * One planned change (DESIGN.md §1 "The plan"). A change is complete:
  * renderers and appliers read nothing else (DESIGN.md §5.2).
@@ -114,5 +116,13 @@ export interface SupportFileChange extends ChangeBase {
   };
 }
 
-export type Change = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange;
+/** A change made on one node over SSH. */
+export type NodeChange = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange;
+
+/** Every change a plan holds: on nodes over SSH, or to API objects (once per cluster, `node` undefined). */
+export type Change = NodeChange | ApiObjectChange;
+
+export function isNodeChange(change: Change): change is NodeChange {
+  return change.kind !== 'api-object';
+}
 export type ChangeKind = Change['kind'];

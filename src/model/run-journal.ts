@@ -37,7 +37,32 @@ export interface JournalStep {
   readonly restart?: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
   /** On 'write-started' of a kubelet change: a unit or drop-in changed on this node, so a restart needs `systemctl daemon-reload` first. */
   readonly daemonReload?: boolean;
+  /** API object steps (node `cluster`): on 'backed-up' the object as apply found it (never a Secret: cis-fix does not change those). */
+  readonly apiObject?: unknown;
+  /** API object steps: on 'write-started' how to undo the change; on 'verified' the resourceVersion the write left. */
+  readonly revert?: ApiRevert;
+  readonly resourceVersion?: string;
 }
+
+/**
+ * How a rollback undoes one API object change: a merge patch restoring the
+ * touched fields, the delete of an object apply created, or the re-create of
+ * one it deleted.
+ */
+export type ApiRevert =
+  | { readonly action: 'patch'; readonly ref: ApiRef; readonly patch: Readonly<Record<string, unknown>> }
+  | { readonly action: 'delete'; readonly ref: ApiRef }
+  | { readonly action: 'create'; readonly ref: ApiRef; readonly object: Readonly<Record<string, unknown>> };
+
+export interface ApiRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}
+
+/** The journal's node name for steps made through the Kubernetes API. */
+export const CLUSTER_NODE = 'cluster';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stale' | 'rolled-back' | 'nothing-to-do';
 

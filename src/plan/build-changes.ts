@@ -1,5 +1,5 @@
 import type { PresentPath } from '../facts/types.js';
-import type { Change, FilePrecondition } from '../model/change.js';
+import type { NodeChange as Change, FilePrecondition } from '../model/change.js';
 import { BugError } from '../model/errors.js';
 import type { ControlProposal } from '../evaluate/evaluate-node.js';
 import { tightenMode } from '../playbook/file-mode.js';

@@ -24,6 +24,10 @@ export interface Plan {
     readonly nodes: readonly string[];
   };
   readonly inventory: { readonly file: string; readonly digest: string };
+  /** How the plan reached the Kubernetes API, or why it did not (its controls are then "not evaluated"). */
+  readonly cluster?:
+    | { readonly kind: 'connected'; readonly server: string; readonly context: string; readonly version: string }
+    | { readonly kind: 'none'; readonly reason: string };
   readonly findings: readonly Finding[];
   readonly changes: readonly Change[];
   readonly summary: PlanSummary;
@@ -50,7 +54,7 @@ export function summarizePlan(findings: readonly Finding[], changes: readonly Ch
   const count = (status: Finding['status']) => findings.filter((f) => f.status === status).length;
   return {
     changes: changes.length,
-    nodesChanged: new Set(changes.map((c) => c.node)).size,
+    nodesChanged: new Set(changes.flatMap((c) => (c.node === undefined ? [] : [c.node]))).size,
     nodesEvaluated,
     passing: count('pass'),
     failing: count('fail'),

@@ -10,7 +10,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (plan.changes.length === 0) out.push('No changes.', '');
   else {
     out.push('| Node | Target | Controls | Change |', '|---|---|---|---|');
-    for (const c of plan.changes) out.push(`| ${c.node} | \`${escape(c.target)}\` | ${c.controlIds.join(', ')} | ${escape(c.diff.trim())} |`);
+    for (const c of plan.changes) out.push(`| ${c.node ?? 'cluster'} | \`${escape(c.target)}\` | ${c.controlIds.join(', ')} | ${escape(c.diff.trim())} |`);
     out.push('');
   }
   const undecided = plan.findings.filter((f) => f.status === 'fail' && !f.fixable);

@@ -28,9 +28,12 @@ export function renderPlanText(plan: Plan, style: Style, options: { showManual?:
     for (const finding of manual) lines.push(`  ${style.dim('?')} ${finding.controlId} ${style.dim(`${finding.title} (manual)`)}`);
     lines.push('');
   }
-  const cluster = plan.findings.filter((f) => f.node === undefined && (f.status === 'fail' || f.status === 'error'));
-  if (cluster.length) {
-    lines.push(style.bold('Cluster'));
+  const cluster = plan.findings.filter((f) => f.node === undefined && ((f.status === 'fail' && !f.fixable) || f.status === 'error'));
+  const apiChanges = plan.changes.filter((c) => c.node === undefined);
+  if (cluster.length || apiChanges.length || plan.cluster) {
+    const access = plan.cluster?.kind === 'connected' ? style.dim(` (${plan.cluster.server}, context ${plan.cluster.context}, Kubernetes ${plan.cluster.version})`) : plan.cluster ? style.dim(` (${plan.cluster.reason})`) : '';
+    lines.push(style.bold('Cluster') + access);
+    for (const change of apiChanges) lines.push(...renderChange(change, style));
     for (const finding of cluster) lines.push(...renderUndecided(finding, style));
     lines.push('');
   }
@@ -45,9 +48,15 @@ function nodesInOrder(plan: Plan): string[] {
 }
 
 function renderChange(change: Change, style: Style): string[] {
-  const marker = style.yellow('~');
+  const marker = change.action === 'create' ? style.green('+') : change.action === 'delete' ? style.red('-') : style.yellow('~');
   const head = `  ${marker} ${change.target}  ${style.dim(`[${change.controlIds.join(', ')}]`)}`;
-  return [head, ...change.diff.split('\n').filter((l) => l !== '').map((l) => `      ${colourDiffLine(l, style)}`)];
+  const lines = [head, ...change.diff.split('\n').filter((l) => l !== '').map((l) => `      ${colourDiffLine(l, style)}`)];
+  if (change.kind === 'api-object') {
+    // What the API server itself said in the dry run (Pod Security: the pods a level would reject), and what cis-fix knows it affects.
+    for (const warning of change.dryRunWarnings) lines.push(`      ${style.yellow('warning from the API server:')} ${warning}`);
+    for (const note of change.notes) lines.push(`      ${style.dim(`note: ${note}`)}`);
+  }
+  return lines;
 }
 
 function colourDiffLine(line: string, style: Style): string {

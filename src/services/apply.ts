@@ -2,7 +2,12 @@ import { applyPlan, type ApplyEvent, type ApplyResult } from '../apply/apply-pla
 import { JournalWriter, lockHolder, newRunId } from '../apply/journal.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
-import type { Change } from '../model/change.js';
+import { isNodeChange, type Change } from '../model/change.js';
+import type { ApiObjectChange } from '../model/api-object-change.js';
+import { applyApiObjects, type ApiApplyEvent } from '../apply/apply-api-objects.js';
+import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
+import { CisFixError } from '../model/errors.js';
+import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
 import { UserError } from '../model/errors.js';
 import type { Plan } from '../plan/plan.js';
 import { closeTransports, openTransports } from './open-transports.js';
@@ -17,7 +22,7 @@ export type ApplyRequest = (
   readonly healthTimeoutMs: number;
   /** Shown the plan; returns the changes to apply (all of them, a subset, or none to stop). */
   readonly choose: (plan: Plan) => Promise<readonly Change[]>;
-  readonly onEvent?: (event: ApplyEvent) => void;
+  readonly onEvent?: (event: ApplyEvent | ApiApplyEvent | { readonly kind: 'cluster-lock'; readonly detail: string }) => void;
 };
 
 export type ApplyOutcome =
@@ -48,7 +53,9 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   if (request.planFile !== undefined && inventory.digest !== plan.inventory.digest) {
     throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
   }
-  const nodeNames = [...new Set(chosen.map((c) => c.node))];
+  const nodeChanges = chosen.filter(isNodeChange);
+  const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
+  const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];
   const nodes = selectNodes(inventory, nodeNames);
   const runId = newRunId();
   const journal = await JournalWriter.create({
@@ -63,14 +70,18 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     steps: [],
   });
   let transports;
+  let lease: ClusterLease | undefined;
+  let client: ClusterClient | undefined;
   try {
+    ({ client, lease } = await takeClusterLock(inventory, lockHolder(runId), apiChanges.length > 0, request.onEvent));
     transports = await openTransports(nodes, request.concurrency);
   } catch (error) {
+    await lease?.release();
     await journal.finish('failed');
     throw error;
   }
   try {
-    const result = await applyPlan(chosen, {
+    const nodeResult = await applyPlan(nodeChanges, {
       runId,
       holder: lockHolder(runId),
       journal,
@@ -78,10 +89,53 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       roles: new Map(nodes.map((n) => [n.name, n.roles])),
       concurrency: request.concurrency,
       healthTimeoutMs: request.healthTimeoutMs,
+      keepJournalOpen: true,
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
     });
+    // The API objects after the nodes: a control plane that a node change restarted is healthy again by now.
+    let appliedApi: ApiObjectChange[] = [];
+    if (apiChanges.length > 0) {
+      try {
+        appliedApi = await applyApiObjects(apiChanges, { runId, client: client!, journal, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+      } catch (error) {
+        await journal.finish(error instanceof CisFixError && 'outcome' in error && error.outcome === 'rolled-back' ? 'rolled-back' : 'failed');
+        throw error;
+      }
+    }
+    const applied = [...nodeResult.applied, ...appliedApi];
+    await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
+    const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
     return { status: 'applied', plan, result, journalFile: journal.file };
   } finally {
+    await lease?.release();
     await closeTransports(transports);
+  }
+}
+
+/**
+ * The cluster Lease (DESIGN.md §2 step 1) when the inventory has a
+ * kubeconfig. API changes need it; for node-only runs an API server that
+ * does not answer is no reason to stop: the node locks are the fallback.
+ */
+async function takeClusterLock(
+  inventory: Awaited<ReturnType<typeof loadInventory>>,
+  holder: string,
+  required: boolean,
+  onEvent: ApplyRequest['onEvent'],
+): Promise<{ client: ClusterClient | undefined; lease: ClusterLease | undefined }> {
+  if (inventory.cluster.kubeconfig === undefined) {
+    if (required) throw new UserError('the plan changes API objects, but the inventory names no cluster.kubeconfig', [], ['Set cluster.kubeconfig (and cluster.context) in the inventory.']);
+    return { client: undefined, lease: undefined };
+  }
+  const client = openClusterClient({ kubeconfig: inventory.cluster.kubeconfig, context: inventory.cluster.context });
+  try {
+    const lease = await acquireClusterLease(client, holder);
+    onEvent?.({ kind: 'cluster-lock', detail: `holding Lease kube-system/cis-fix on ${client.server}` });
+    return { client, lease };
+  } catch (error) {
+    // Someone else's run holds the cluster: never run beside it.
+    if (required || error instanceof ClusterLockHeldError) throw error;
+    onEvent?.({ kind: 'cluster-lock', detail: `no cluster lock (${(error as Error).message}); the node locks protect this run` });
+    return { client, lease: undefined };
   }
 }

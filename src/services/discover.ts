@@ -6,6 +6,7 @@ import {
   checkDiscoveredInventory,
   checkSshFlags,
   discoverNodes,
+  forbiddenForDiscover,
   kubeconfigErrorForDiscover,
   pathForInventory,
   renderInventory,
@@ -15,7 +16,7 @@ import {
 } from '../inventory/discover.js';
 import { expandPath } from '../inventory/expand-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
-import { KubeconfigError } from '../model/cluster-errors.js';
+import { ClusterForbiddenError, KubeconfigError } from '../model/cluster-errors.js';
 import { UserError } from '../model/errors.js';
 import { openClusterClient } from '../transport/cluster-client.js';
 
@@ -98,7 +99,9 @@ export async function discoverInventory(request: DiscoverRequest): Promise<Disco
   } catch (error) {
     throw error instanceof KubeconfigError ? kubeconfigErrorForDiscover(error) : error;
   }
-  const objects = await client.list('nodes');
+  const objects = await client.list('nodes').catch((error: unknown) => {
+    throw error instanceof ClusterForbiddenError ? forbiddenForDiscover(error) : error;
+  });
   const discovery = discoverNodes(objects);
   if (discovery.nodes.length === 0) {
     const why = objects.length === 0 ? 'the cluster has no Node objects' : `none of its ${objects.length} Node objects has an address to reach it by`;

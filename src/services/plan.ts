@@ -17,6 +17,8 @@ import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load
 import { resolveParameters } from '../playbook/parameter-value.js';
 import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
 import { withNodeSessions } from './node-sessions.js';
+import { connectCluster, planCluster } from './cluster-plan.js';
+import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
 
 export interface PlanRequest {
   readonly inventoryFile: string;
@@ -61,8 +63,9 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     else findings.push(unreachableFinding(outcome.node, outcome.error.message));
   }
 
+  const cluster = await connectCluster(inventory);
   const choice = request.benchmark ?? inventory.benchmark;
-  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()]);
+  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], cluster.version?.gitVersion);
   const benchmark = await loadBenchmark(benchmarkId);
   const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
 
@@ -71,7 +74,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     const nodeFacts = facts.get(node.name);
     if (!nodeFacts) continue;
     const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
-    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) });
+    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) || isClusterControl(c) });
     const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
     const kubelet = planKubeletSettings(controls, ctx, evaluation.variables);
     findings.push(...evaluation.findings, ...staticPods.findings, ...kubelet.findings);
@@ -79,6 +82,10 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     // scheduler), then the kubelet's files with one restart after the last of them.
     changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
   }
+  // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
+  const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
+  findings.push(...clusterPlan.findings);
+  changes.push(...clusterPlan.changes);
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: { name: 'cis-fix', version: TOOL_VERSION },
@@ -86,6 +93,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     benchmark: { id: benchmarkId, chosenBy },
     selection: { targets: request.targets, only: request.only, skip: request.skip, nodes: nodes.map((n) => n.name) },
     inventory: { file: inventory.file, digest: inventory.digest },
+    cluster: cluster.access,
     findings,
     changes,
     summary: summarizePlan(findings, changes, facts.size),
@@ -109,14 +117,19 @@ function unreachableFinding(node: string, message: string): Finding {
 
 /**
  * `auto` picks the benchmark as kube-bench does, from the Kubernetes version:
- * here the kubelets' (over SSH); the API server's /version when the cluster
- * side exists. The plan records which and why.
+ * the API server's /version when the API answers, else the kubelets' (over
+ * SSH). The plan records which and why.
  */
-export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: readonly NodeFacts[]): Promise<{ id: BenchmarkId; chosenBy: string }> {
+export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: readonly NodeFacts[], apiServerVersion?: string): Promise<{ id: BenchmarkId; chosenBy: string }> {
   if (choice !== 'auto') return { id: choice, chosenBy: 'chosen with --benchmark or the inventory' };
-  const versions = [...new Set(facts.map((f) => f.kubeletVersion?.version).filter((v): v is string => Boolean(v)))];
   const infos = await listBenchmarks();
   const ranges = infos.map((b) => `${b.id}: Kubernetes ${b.kubernetesVersions.from}${b.kubernetesVersions.to ? `–${b.kubernetesVersions.to}` : '+'}`).join(', ');
+  if (apiServerVersion !== undefined) {
+    const selected = selectBenchmark(apiServerVersion, infos);
+    if (!selected) throw new UserError(`Kubernetes ${apiServerVersion} (the API server's /version) is outside the versions cis-fix has benchmarks for (${ranges})`, [], ['Pass --benchmark explicitly, or use a cis-fix release that supports this version.']);
+    return { id: selected.id, chosenBy: `auto: the API server's /version ${apiServerVersion} maps to ${selected.id} as kube-bench maps it` };
+  }
+  const versions = [...new Set(facts.map((f) => f.kubeletVersion?.version).filter((v): v is string => Boolean(v)))];
   if (versions.length === 0) {
     throw new UserError('cannot choose a benchmark automatically: no node reported a kubelet version', [], [`Pass --benchmark (${ranges}).`]);
   }

@@ -59,6 +59,8 @@ export interface LabState {
   bastion: { name: string; ip: string; initPid: number; netns: string };
   nodes: LabNode[];
   inventoryFile: string;
+  /** The same inventory plus `cluster.kubeconfig` (the admin kubeconfig): cis-fix then also checks the cluster through the lab API server. */
+  apiInventoryFile: string;
   knownHostsFile: string;
   identityFile: string;
   /** ops-pw's password (sudo asks for it), in a 0600 file. */
@@ -445,6 +447,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     bastion: { name: BASTION_NAME, ip: plan.bastion.ip, initPid: 0, netns: plan.bastion.netns },
     nodes: plan.nodes.map((p) => ({ name: p.name, ip: p.ip, roles: p.roles, initPid: 0, netns: p.netns })),
     inventoryFile: path.join(dir, 'inventory.yaml'),
+    apiInventoryFile: path.join(dir, 'inventory-api.yaml'),
     knownHostsFile: path.join(dir, 'known_hosts'),
     identityFile: path.join(dir, 'id_ed25519'),
     opsPwPasswordFile: path.join(dir, 'ops-pw.password'),
@@ -544,6 +547,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     const knownHosts = prepared.map((n) => n.hostKeys.map((k) => `${n.plan.ip} ${k.type} ${k.key}\n`).join('')).join('');
     await writeFile(state.knownHostsFile, knownHosts, { mode: 0o644 });
     await writeFile(state.inventoryFile, inventoryYaml(state), { mode: 0o644 });
+    await writeFile(state.apiInventoryFile, inventoryYaml(state, { withApi: true }), { mode: 0o644 });
     state.status = 'up';
     await writeState(state);
     progress(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: inventory ${state.inventoryFile}`);
@@ -559,7 +563,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   }
 }
 
-export function inventoryYaml(state: LabState): string {
+export function inventoryYaml(state: LabState, options: { withApi?: boolean } = {}): string {
   const nodes = state.nodes.map((n) => `  - name: ${n.name}\n    host: ${n.ip}\n    roles: [${n.roles.join(', ')}]\n`).join('');
   return `# cis-fix inventory for the lab instance "${state.instance}" (${state.subnet}, scenario ${state.scenario}).
 # Written by \`npm run lab -- up\`; removed by \`npm run lab -- down\`.
@@ -567,7 +571,7 @@ export function inventoryYaml(state: LabState): string {
 # add "proxyJump: ops@${state.bastion.ip}:22" under ssh to go through it.
 cluster:
   name: lab-${state.instance}
-benchmark: auto
+${options.withApi ? `  kubeconfig: ${state.kubeconfigFile}\n` : ''}benchmark: auto
 ssh:
   user: ops
   port: 22
