@@ -6,6 +6,7 @@ import {
   checkDiscoveredInventory,
   checkSshFlags,
   discoverNodes,
+  forbiddenForDiscover,
   kubeconfigErrorForDiscover,
   pathForInventory,
   renderInventory,
@@ -13,7 +14,7 @@ import {
   type InventoryHeader,
 } from '../../../src/inventory/discover.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
-import { KubeconfigError } from '../../../src/model/cluster-errors.js';
+import { ClusterForbiddenError, KubeconfigError } from '../../../src/model/cluster-errors.js';
 import { UserError } from '../../../src/model/errors.js';
 import type { KubeObject } from '../../../src/transport/cluster-client.js';
 
@@ -239,5 +240,14 @@ describe('kubeconfigErrorForDiscover', () => {
     );
     expect(error.message).toBe('no context found: /k has no current-context and no --context was given');
     expect(error.hints).toEqual(['Pass --context with one of: a, b.']);
+  });
+});
+
+describe('forbiddenForDiscover', () => {
+  it('names nodes as the cluster-scoped resource they are', () => {
+    const detail = 'nodes is forbidden: User "dev" cannot list resource "nodes" in API group "" at the cluster scope';
+    const error = forbiddenForDiscover(new ClusterForbiddenError('list', 'nodes (all namespaces)', detail));
+    expect(error.message).toBe(`forbidden: cannot list nodes: ${detail}`);
+    expect(error.hints).toEqual(['Use a kubeconfig context whose identity may list nodes (check with: kubectl auth can-i list nodes).']);
   });
 });
