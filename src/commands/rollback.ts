@@ -26,16 +26,19 @@ export default class Rollback extends CisFixCommand {
       ...(flags.inventory ? { inventoryFile: flags.inventory } : {}),
       force: flags.force,
       concurrency: flags.concurrency,
-      confirm: async (run, items) => {
-        if (!this.jsonEnabled()) this.print(renderRestorePlan(run.runId, items, this.style));
+      confirm: async (run, items, apiItems) => {
+        if (!this.jsonEnabled()) this.print(renderRestorePlan(run.runId, items, this.style, apiItems));
         return confirmOrRefuse('Restore these targets?', flags.yes);
       },
       onRestored: (item) => {
         if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${item.node}:${item.target}`);
       },
+      onApiRestored: (item) => {
+        if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${item.target}`);
+      },
     });
     if (!this.jsonEnabled()) {
-      if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: ${result.restored.length} restored, ${result.alreadyOriginal.length} already original (run ${result.runId}).`));
+      if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: ${result.restored.length + result.restoredApi.length} restored, ${result.alreadyOriginal.length} already original (run ${result.runId}).`));
       else if (result.status === 'declined') this.print('Rollback cancelled; nothing was changed.');
       else this.print(`Run ${result.rollsBack} changed nothing; there is nothing to restore.`);
     }

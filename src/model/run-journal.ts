@@ -95,3 +95,11 @@ export interface RestoreItem {
   readonly daemonReload?: boolean;
   readonly createdDirs?: readonly string[];
 }
+
+/** One API object change a rollback will undo: how, and the resourceVersion the run left (its "changed since?" check). */
+export interface ApiRestoreItem {
+  readonly target: string;
+  readonly revert: ApiRevert;
+  /** undefined when cis-fix died before it could record the write. */
+  readonly resourceVersion: string | undefined;
+}

@@ -1,4 +1,4 @@
-import type { RestoreItem, RunJournal } from '../model/run-journal.js';
+import type { ApiRestoreItem, RestoreItem, RunJournal } from '../model/run-journal.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
@@ -11,8 +11,12 @@ export function renderRuns(runs: readonly RunJournal[], style: Style): string {
   );
 }
 
-export function renderRestorePlan(runId: string, items: readonly RestoreItem[], style: Style): string {
-  const lines = [style.bold(`Rollback of run ${runId} will restore ${items.length} target(s), newest first:`)];
+export function renderRestorePlan(runId: string, items: readonly RestoreItem[], style: Style, apiItems: readonly ApiRestoreItem[] = []): string {
+  const lines = [style.bold(`Rollback of run ${runId} will restore ${items.length + apiItems.length} target(s), newest first:`)];
+  for (const item of apiItems) {
+    const what = item.revert.action === 'patch' ? `patch back ${Object.keys(item.revert.patch).join(', ')}` : item.revert.action === 'delete' ? 'delete (the run created it)' : 're-create (the run deleted it)';
+    lines.push(`  ${style.yellow('<')} cluster:${item.target}  ${style.dim(what)}`);
+  }
   for (const item of items) {
     const what = item.original.absent ? 'removed (the run created it)' : `-> mode ${item.original.mode}, owner ${item.original.user}:${item.original.group}${item.original.sha256 ? ', content from backup' : ''}`;
     lines.push(`  ${style.yellow('<')} ${item.node}:${item.target}  ${style.dim(what)}`);

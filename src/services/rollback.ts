@@ -4,6 +4,10 @@ import { UserError } from '../model/errors.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
 import { closeTransports, openTransports } from './open-transports.js';
+import { apiRestorePlanFor, rollbackApiObjects } from '../apply/rollback-api.js';
+import type { ApiRestoreItem } from '../model/run-journal.js';
+import { openClusterClient } from '../transport/cluster-client.js';
+import { acquireClusterLease, type ClusterLease } from '../apply/cluster-lease.js';
 
 export interface RollbackRequest {
   readonly runId?: string;
@@ -13,20 +17,22 @@ export interface RollbackRequest {
   readonly force: boolean;
   readonly concurrency: number;
   /** Shown what will be restored; returns false to stop with nothing done. */
-  readonly confirm: (run: RunJournal, items: readonly RestoreItem[]) => Promise<boolean>;
+  readonly confirm: (run: RunJournal, items: readonly RestoreItem[], apiItems: readonly ApiRestoreItem[]) => Promise<boolean>;
   readonly onRestored?: (item: RestoreItem) => void;
+  readonly onApiRestored?: (item: ApiRestoreItem) => void;
 }
 
 export type RollbackOutcome =
   | { readonly status: 'declined' | 'nothing-to-restore'; readonly rollsBack: string }
-  | ({ readonly status: 'restored'; readonly rollsBack: string; readonly runId: string } & RollbackResult);
+  | ({ readonly status: 'restored'; readonly rollsBack: string; readonly runId: string; readonly restoredApi: readonly ApiRestoreItem[] } & RollbackResult);
 
 /** `cis-fix rollback RUN_ID|--last`: restore what an apply run changed. */
 export async function rollback(request: RollbackRequest): Promise<RollbackOutcome> {
   const target = await findRun(request);
   const items = restorePlanFor(target);
-  if (items.length === 0) return { status: 'nothing-to-restore', rollsBack: target.runId };
-  if (!(await request.confirm(target, items))) return { status: 'declined', rollsBack: target.runId };
+  const apiItems = apiRestorePlanFor(target);
+  if (items.length === 0 && apiItems.length === 0) return { status: 'nothing-to-restore', rollsBack: target.runId };
+  if (!(await request.confirm(target, items, apiItems))) return { status: 'declined', rollsBack: target.runId };
 
   const inventory = await loadInventory(request.inventoryFile ?? target.inventory.file);
   const nodeNames = [...new Set(items.map((i) => i.node))];
@@ -40,11 +46,22 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
     status: 'running',
     inventory: { file: inventory.file, digest: inventory.digest },
     backups: {},
-    changes: items.length,
+    changes: items.length + apiItems.length,
     steps: [],
   });
+  let lease: ClusterLease | undefined;
   const transports = await openTransports(nodes, request.concurrency);
   try {
+    // API objects first, newest first like everything else: the run changed them after its nodes.
+    let restoredApi: ApiRestoreItem[] = [];
+    if (apiItems.length > 0) {
+      if (inventory.cluster.kubeconfig === undefined) {
+        throw new UserError(`run ${target.runId} changed API objects, but the inventory names no cluster.kubeconfig`, [], ['Set cluster.kubeconfig in the inventory (or pass -i with one that does).']);
+      }
+      const client = openClusterClient({ kubeconfig: inventory.cluster.kubeconfig, context: inventory.cluster.context });
+      lease = await acquireClusterLease(client, lockHolder(runId));
+      restoredApi = (await rollbackApiObjects(apiItems, { client, journal, runId, force: request.force, ...(request.onApiRestored ? { onRestored: request.onApiRestored } : {}) })).restored;
+    }
     const result = await rollbackRun(target, {
       runId,
       holder: lockHolder(runId),
@@ -54,11 +71,12 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
       ...(request.onRestored ? { onRestored: request.onRestored } : {}),
     });
     await journal.finish('succeeded');
-    return { status: 'restored', rollsBack: target.runId, runId, ...result };
+    return { status: 'restored', rollsBack: target.runId, runId, ...result, restoredApi };
   } catch (error) {
     await journal.finish('failed');
     throw error;
   } finally {
+    await lease?.release();
     await closeTransports(transports);
   }
 }
@@ -73,7 +91,7 @@ async function findRun(request: RollbackRequest): Promise<RunJournal> {
   const journals = await listJournals();
   const undone = new Set(journals.filter((j) => j.kind === 'rollback' && j.status === 'succeeded').map((j) => j.rollsBack));
   // The newest apply that changed something (a run refused at its lock or precondition changed nothing).
-  const last = journals.find((j) => j.kind === 'apply' && !undone.has(j.runId) && restorePlanFor(j).length > 0);
+  const last = journals.find((j) => j.kind === 'apply' && !undone.has(j.runId) && restorePlanFor(j).length + apiRestorePlanFor(j).length > 0);
   if (!last) throw new UserError('there is no apply run left to roll back (every apply was rolled back already, or changed nothing)', [], ["List runs with 'cis-fix runs'; roll back a specific one with 'cis-fix rollback RUN_ID'."]);
   return last;
 }
