@@ -20,7 +20,8 @@ trap 'echo; echo "== lab down"; npm run --silent lab -- down --instance "$instan
 
 echo "== lab up: 3 simulated kubeadm nodes, scenario drifted"
 state=$(npm run --silent lab -- up --instance "$instance" --nodes 3 --scenario drifted --recreate --json)
-inventory=$(node -e 'console.log(JSON.parse(process.argv[1]).inventoryFile)' "$state")
+# The inventory with cluster.kubeconfig: the plan covers the nodes over SSH and the cluster through the lab API server.
+inventory=$(node -e 'console.log(JSON.parse(process.argv[1]).apiInventoryFile)' "$state")
 
 run() { echo; echo "\$ cis-fix $*"; node bin/run.js "$@"; }
 run inventory check -i "$inventory"
