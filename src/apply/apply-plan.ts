@@ -6,7 +6,7 @@ import { ApplyError } from './apply-errors.js';
 import { settleAll } from './settle-all.js';
 import type { JournalWriter } from './journal.js';
 import { waitForHealthy } from './health-gate.js';
-import { acquireNodeLock, backupPaths, changeMode, changeOwner, createFile, releaseNodeLock, removeCreated, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
+import { acquireNodeLock, backupPaths, changeMode, changeOwner, createFile, readCreatedFile, releaseNodeLock, removeCreated, restartKubelet, restorePath, statPaths, writeFileContent, type PathState } from './node-ops.js';
 import type { Change as AnyChange, KubeletFileChange } from '../model/change.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
@@ -114,9 +114,10 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
     // 4. Writes: control-plane nodes strictly one at a time, then workers in batches.
     ctx.onEvent?.({ kind: 'phase', phase: 'write' });
     const applied: Change[] = [];
+    const sharedFiles: SharedFiles = new Map();
     for (const batch of writeOrder(nodes, ctx.roles, ctx.concurrency)) {
       await settleAll(batch.map(async (node) => {
-        applied.push(...(await writeNode(node, byNode.get(node)!, current.get(node)!, ctx)));
+        applied.push(...(await writeNode(node, byNode.get(node)!, current.get(node)!, ctx, sharedFiles)));
       }));
     }
     await unlockAll();
@@ -132,7 +133,10 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
   }
 }
 
-async function writeNode(node: string, changes: readonly Change[], before: Map<string, PathState>, ctx: ApplyContext): Promise<Change[]> {
+/** Support files whose secrets are cluster-wide: target → the node that generated them (control planes go one at a time, so it is done first). */
+type SharedFiles = Map<string, string>;
+
+async function writeNode(node: string, changes: readonly Change[], before: Map<string, PathState>, ctx: ApplyContext, sharedFiles: SharedFiles): Promise<Change[]> {
   const transport = transportOf(ctx, node);
   const done: Change[] = [];
   const touched: string[] = [];
@@ -149,7 +153,7 @@ async function writeNode(node: string, changes: readonly Change[], before: Map<s
     });
     if (!touched.includes(change.target)) touched.push(change.target);
     try {
-      const written = await writeChange(transport, change);
+      const written = await writeChange(transport, change, sharedFiles, ctx, node);
       if (written.createdDirs) createdDirs.set(change.target, written.createdDirs);
       const [after] = (await statPaths(transport, [change.target])).values();
       const problem = verifyChange(change, after);
@@ -259,7 +263,7 @@ async function restartAndGateKubelet(transport: NodeTransport, node: string, cha
   return health;
 }
 
-async function writeChange(transport: NodeTransport, change: Change): Promise<{ createdDirs?: readonly string[] }> {
+async function writeChange(transport: NodeTransport, change: Change, sharedFiles: SharedFiles, ctx: ApplyContext, node: string): Promise<{ createdDirs?: readonly string[] }> {
   switch (change.kind) {
     case 'file-mode':
       await changeMode(transport, change.target, change.after.mode);
@@ -272,7 +276,13 @@ async function writeChange(transport: NodeTransport, change: Change): Promise<{ 
       await writeFileContent(transport, change.target, change.after.content, change.after.sha256);
       return {};
     case 'support-file': {
-      const created = await createFile(transport, change.target, change.after.mode, change.after.content, change.after.secrets);
+      const shared = change.after.secrets.some((s) => s.scope === 'cluster');
+      const source = shared ? sharedFiles.get(change.target) : undefined;
+      // Every kube-apiserver needs the same key: the next nodes get the first node's file, not a new key.
+      const created = source
+        ? await createFile(transport, change.target, change.after.mode, await readCreatedFile(transportOf(ctx, source), change.target), [])
+        : await createFile(transport, change.target, change.after.mode, change.after.content, change.after.secrets);
+      if (shared && !source) sharedFiles.set(change.target, node);
       return { createdDirs: created.createdDirs };
     }
     default:

@@ -8,6 +8,7 @@ import {
   CHMOD_PATH,
   CHOWN_PATH,
   CREATE_FILE,
+  READ_CREATED_FILE,
   REMOVE_CREATED,
   RELEASE_LOCK,
   PROBE_COMPONENT,
@@ -72,6 +73,11 @@ export async function createFile(transport: NodeTransport, path: string, mode: s
     createdDirs: lines.filter((l) => l.startsWith('dir ')).map((l) => l.slice(4)),
     sha256: lines.find((l) => l.startsWith('sha '))?.slice(4) ?? '',
   };
+}
+
+/** The content of a file createFile made on another node; it stays in memory and goes straight to the next node. */
+export async function readCreatedFile(transport: NodeTransport, path: string): Promise<string> {
+  return (await runScript(transport, `reading ${path}`, READ_CREATED_FILE, [path])).toString('utf8');
 }
 
 /** Undo createFile: remove the file, then the directories it created when they are empty. */

@@ -248,3 +248,9 @@ while [ "$i" -gt 0 ]; do
 done
 echo ok
 `;
+
+/** $1 = path. Prints a root-only file cis-fix created (to copy a cluster-wide support file to the next control plane). */
+export const READ_CREATED_FILE = `set -u
+[ -f "$1" ] && [ ! -L "$1" ] || { echo "$1 is not a regular file" >&2; exit 94; }
+cat -- "$1"
+`;

@@ -93,6 +93,14 @@ export interface KubeletFileChange extends ChangeBase {
 export interface NodeGeneratedSecret {
   readonly name: string;
   readonly bytes: number;
+  /**
+   * `cluster`: every node the change is planned on must hold the same value
+   * (an encryption key every kube-apiserver needs): the first node generates
+   * it; apply copies that node's file to the others over SSH, through
+   * cis-fix's memory only — never written, logged or journaled on the
+   * workstation.
+   */
+  readonly scope: 'node' | 'cluster';
 }
 
 /**

@@ -42,7 +42,7 @@ export function planSupportFile(step: SupportFileStep, node: string, facts: Node
     if (typeof value === 'object') return { kind: 'refused', reason: `parameter ${match[1]!} is not a single value` };
     content = content.replaceAll(match[0], String(value));
   }
-  const secrets = step.generatedSecrets.map((s) => ({ name: s.name, bytes: s.bytes }));
+  const secrets = step.generatedSecrets.map((s) => ({ name: s.name, bytes: s.bytes, scope: s.scope }));
   const shown = secrets.reduce((text, s) => text.replaceAll(`\${secret.${s.name}}`, SECRET_SHOWN_AS), content);
   const diff = [`--- /dev/null`, `+++ ${path}`, `@@ new file, mode ${step.mode}, ${step.owner}:${step.group}${secrets.length ? `, ${secrets.map((s) => `${s.name}: ${s.bytes} random bytes`).join(', ')} ${SECRET_SHOWN_AS.slice(1, -1)}` : ''} @@`, ...shown.replace(/\n$/, '').split('\n').map((l) => `+${l}`)].join('\n');
   return {
