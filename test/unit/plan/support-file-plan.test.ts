@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseFacts } from '../../../src/facts/parse-facts.js';
+import { planSupportFile, SECRET_SHOWN_AS } from '../../../src/plan/support-file-plan.js';
+import type { SupportFileStep } from '../../../src/playbook/types.js';
+
+const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
+const step: SupportFileStep = {
+  kind: 'support-file',
+  when: undefined,
+  path: { param: 'encryptionConfigPath' },
+  mode: '600',
+  owner: 'root',
+  group: 'root',
+  content: 'limit: ${param.qps}\nsecret: ${secret.key}\n',
+  generatedSecrets: [{ name: 'key', bytes: 32, encoding: 'base64', scope: 'cluster' }],
+  onExisting: 'keep',
+} as SupportFileStep;
+
+describe('planSupportFile', () => {
+  it('plans a creation with parameters filled in and the secret left for the node, shown as generated there', () => {
+    const plan = planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/etc/kubernetes/enc/config.yaml', qps: 50 });
+    expect(plan.kind).toBe('create');
+    if (plan.kind !== 'create') return;
+    expect(plan.change).toMatchObject({ kind: 'support-file', action: 'create', target: '/etc/kubernetes/enc/config.yaml', precondition: { exists: false } });
+    expect(plan.change.after).toEqual({ content: 'limit: 50\nsecret: ${secret.key}\n', mode: '600', secrets: [{ name: 'key', bytes: 32, scope: 'cluster' }], sha256: undefined });
+    expect(plan.change.diff).toContain(`+secret: ${SECRET_SHOWN_AS}`);
+  });
+
+  it('keeps an existing file, names a missing parameter, and refuses the manifests directory', () => {
+    expect(planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/etc/kubernetes/admin.conf', qps: 1 })).toEqual({ kind: 'exists', path: '/etc/kubernetes/admin.conf' });
+    expect(planSupportFile(step, 'cp-1', facts, { qps: 1 })).toEqual({ kind: 'needs-parameter', parameter: 'encryptionConfigPath' });
+    expect(planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/x.yaml' })).toEqual({ kind: 'needs-parameter', parameter: 'qps' });
+    const inManifests = planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/etc/kubernetes/manifests/enc.yaml', qps: 1 });
+    expect(inManifests.kind).toBe('refused');
+    expect(planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: 'relative.yaml', qps: 1 }).kind).toBe('refused');
+  });
+});
