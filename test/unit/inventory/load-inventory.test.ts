@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
+import { resolveParameters } from '../../../src/playbook/parameter-value.js';
 import { loadInventory, parseInventory } from '../../../src/inventory/load-inventory.js';
 import { parse, TEST_ENV, tempDir, writeIn, yaml } from './inventory-fixtures.js';
 
@@ -169,6 +171,15 @@ describe('loadInventory', () => {
       { host: 'bastion.example.com', port: 22, user: 'ops' },
       { host: 'inner-bastion.example.com', port: 2222, user: 'ops' },
     ]);
+  });
+
+  it('uses only parameters both benchmarks know, with values of the right type, in inventory.example.yaml', async () => {
+    const inventory = await loadInventory('inventory.example.yaml', { ...TEST_ENV, checkFiles: false });
+    for (const id of ['cis-1.12', 'cis-1.11'] as const) {
+      const benchmark = await loadBenchmark(id);
+      expect([id, resolveParameters(benchmark, inventory.parameters).problems]).toEqual([id, []]);
+      for (const node of inventory.nodes) expect([id, node.name, resolveParameters(benchmark, node.parameters).problems]).toEqual([id, node.name, []]);
+    }
   });
 
   it('documents every key the schema accepts in inventory.example.yaml', async () => {
