@@ -166,7 +166,8 @@ describe('loadInventory', () => {
     const [cp1, , worker1, worker2] = inventory.nodes;
     expect(cp1?.ssh.proxyJump).toEqual([{ host: 'bastion.example.com', port: 22, user: 'ops' }]);
     expect(worker1?.ssh).toMatchObject({ port: 2222, user: 'admin', proxyJump: [], identityFile: '/home/tester/.ssh/worker_ed25519' });
-    expect(worker1?.parameters['auditLogMaxAge']).toBe(7);
+    expect(worker1?.parameters['podPidsLimit']).toBe(8192);
+    expect(worker1?.parameters['auditLogMaxAge']).toBe(30); // inherited from the top level
     expect(worker2?.ssh.proxyJump).toEqual([
       { host: 'bastion.example.com', port: 22, user: 'ops' },
       { host: 'inner-bastion.example.com', port: 2222, user: 'ops' },
