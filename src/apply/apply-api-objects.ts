@@ -7,11 +7,8 @@ import type { ClusterClient, KubeObject } from '../transport/cluster-client.js';
 import { ApplyError } from './apply-errors.js';
 import type { JournalWriter } from './journal.js';
 
-/** Progress of the API part of a run. */
-export type ApiApplyEvent =
-  | { readonly kind: 'api-dry-run'; readonly change: ApiObjectChange; readonly warnings: readonly string[] }
-  | { readonly kind: 'api-applied'; readonly change: ApiObjectChange; readonly warnings: readonly string[] }
-  | { readonly kind: 'api-reverted'; readonly targets: readonly string[] };
+export type { ApiApplyEvent } from '../model/apply-event.js';
+import type { ApiApplyEvent } from '../model/apply-event.js';
 
 export interface ApiApplyContext {
   readonly runId: string;

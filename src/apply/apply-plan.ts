@@ -10,12 +10,8 @@ import { acquireNodeLock, backupPaths, changeMode, changeOwner, createFile, read
 import type { Change as AnyChange, KubeletFileChange } from '../model/change.js';
 import { describeStaleness, normalizeMode } from './precondition.js';
 
-/** Progress as it happens; the command layer renders it. */
-export type ApplyEvent =
-  | { readonly kind: 'phase'; readonly phase: 'lock' | 'precondition' | 'backup' | 'write' | 'unlock' }
-  | { readonly kind: 'change-applied'; readonly change: Change }
-  | { readonly kind: 'health'; readonly node: string; readonly component: string; readonly ok: boolean; readonly seconds: number; readonly detail?: string }
-  | { readonly kind: 'node-restored'; readonly node: string; readonly targets: readonly string[] };
+export type { ApplyEvent } from '../model/apply-event.js';
+import type { ApplyEvent } from '../model/apply-event.js';
 
 export interface ApplyContext {
   readonly runId: string;

@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import type { Change } from '../model/change.js';
 import { UserError } from '../model/errors.js';
 import type { KubeBenchTarget } from '../playbook/types.js';
+import { renderApplyEvent } from '../render/apply-events.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { createProgress } from '../render/progress.js';
 import { applyChanges } from '../services/apply.js';
@@ -65,18 +66,8 @@ export default class Apply extends CisFixCommand {
       },
       onEvent: (event) => {
         if (this.jsonEnabled()) return;
-        if (event.kind === 'change-applied') {
-          const what = event.change.kind === 'static-pod-manifest' ? `rewritten for ${event.change.controlIds.join(', ')}; waiting for ${event.change.restart}` : event.change.kind === 'kubelet-file' ? `rewritten for ${event.change.controlIds.join(', ')}` : event.change.diff;
-          this.print(`  ${this.style.green('applied')} ${event.change.node}:${event.change.target}  ${this.style.dim(what)}`);
-        }
-        if (event.kind === 'node-restored') this.print(`  ${this.style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`);
-        if (event.kind === 'cluster-lock') this.print(`  ${this.style.dim(event.detail)}`);
-        if (event.kind === 'api-dry-run') for (const w of event.warnings) this.print(`  ${this.style.yellow('dry run')} ${event.change.target}: ${w}`);
-        if (event.kind === 'api-applied') this.print(`  ${this.style.green('applied')} ${event.change.target}  ${this.style.dim(`[${event.change.controlIds.join(', ')}]`)}`);
-        if (event.kind === 'api-reverted') this.print(`  ${this.style.yellow('reverted')} ${event.targets.join(', ')}`);
-        if (event.kind === 'health') {
-          this.print(`  ${event.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${event.node}: ${event.component} after ${event.seconds.toFixed(1)}s${event.detail ? ` (${event.detail})` : ''}`);
-        }
+        const line = renderApplyEvent(event, this.style);
+        if (line !== undefined) this.print(line);
       },
     });
     progress.done();

@@ -30,7 +30,7 @@ export function renderPlanText(plan: Plan, style: Style, options: { showManual?:
   }
   const cluster = plan.findings.filter((f) => f.node === undefined && ((f.status === 'fail' && !f.fixable) || f.status === 'error'));
   const apiChanges = plan.changes.filter((c) => c.node === undefined);
-  if (cluster.length || apiChanges.length || plan.cluster) {
+  if (cluster.length || apiChanges.length || plan.findings.some((f) => f.node === undefined)) {
     const access = plan.cluster?.kind === 'connected' ? style.dim(` (${plan.cluster.server}, context ${plan.cluster.context}, Kubernetes ${plan.cluster.version})`) : plan.cluster ? style.dim(` (${plan.cluster.reason})`) : '';
     lines.push(style.bold('Cluster') + access);
     for (const change of apiChanges) lines.push(...renderChange(change, style));

@@ -1,10 +1,13 @@
-import { applyPlan, type ApplyEvent, type ApplyResult } from '../apply/apply-plan.js';
+import { applyPlan, type ApplyResult } from '../apply/apply-plan.js';
+import type { AnyApplyEvent } from '../model/apply-event.js';
 import { JournalWriter, lockHolder, newRunId } from '../apply/journal.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
 import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
-import { applyApiObjects, type ApiApplyEvent } from '../apply/apply-api-objects.js';
+import { applyApiObjects } from '../apply/apply-api-objects.js';
+import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
+import { baselineAfterApply } from '../plan/drift.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
 import { CisFixError } from '../model/errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
@@ -17,12 +20,14 @@ import { readPlanFile } from './plan-file.js';
 export type ApplyRequest = (
   | { readonly planFile: string; readonly inventoryFile?: string }
   | { readonly planFile?: undefined; readonly planRequest: PlanRequest }
+  /** A plan made moments ago in this process (drift --fix): applied as it is, like a saved plan. */
+  | { readonly planFile?: undefined; readonly planned: Plan; readonly inventoryFile: string }
 ) & {
   readonly concurrency: number;
   readonly healthTimeoutMs: number;
   /** Shown the plan; returns the changes to apply (all of them, a subset, or none to stop). */
   readonly choose: (plan: Plan) => Promise<readonly Change[]>;
-  readonly onEvent?: (event: ApplyEvent | ApiApplyEvent | { readonly kind: 'cluster-lock'; readonly detail: string }) => void;
+  readonly onEvent?: (event: AnyApplyEvent) => void;
 };
 
 export type ApplyOutcome =
@@ -41,6 +46,9 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   if (request.planFile !== undefined) {
     plan = await readPlanFile(request.planFile);
     inventoryFile = request.inventoryFile ?? plan.inventory.file;
+  } else if ('planned' in request) {
+    plan = request.planned;
+    inventoryFile = request.inventoryFile;
   } else {
     plan = (await makePlan(request.planRequest)).plan;
     inventoryFile = request.planRequest.inventoryFile;
@@ -104,6 +112,8 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     }
     const applied = [...nodeResult.applied, ...appliedApi];
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
+    // What drift compares against: every control that complies now, and which run made it so.
+    await writeBaseline(baselineAfterApply(await readBaseline(), plan, new Set(applied.map((c) => c.id)), runId, new Date().toISOString()));
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
     return { status: 'applied', plan, result, journalFile: journal.file };
   } finally {

@@ -5,6 +5,8 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
 import { closeTransports, openTransports } from './open-transports.js';
 import { apiRestorePlanFor, rollbackApiObjects } from '../apply/rollback-api.js';
+import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
+import { baselineAfterRollback } from '../plan/drift.js';
 import type { ApiRestoreItem } from '../model/run-journal.js';
 import { openClusterClient } from '../transport/cluster-client.js';
 import { acquireClusterLease, type ClusterLease } from '../apply/cluster-lease.js';
@@ -71,6 +73,7 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
       ...(request.onRestored ? { onRestored: request.onRestored } : {}),
     });
     await journal.finish('succeeded');
+    await writeBaseline(baselineAfterRollback(await readBaseline(), target.runId, new Date().toISOString()));
     return { status: 'restored', rollsBack: target.runId, runId, ...result, restoredApi };
   } catch (error) {
     await journal.finish('failed');

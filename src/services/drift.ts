@@ -1,0 +1,39 @@
+import { readBaseline } from '../apply/baseline-store.js';
+import { driftReport, type DriftReport } from '../plan/drift.js';
+import type { Plan } from '../plan/plan.js';
+import { applyChanges, type ApplyOutcome, type ApplyRequest } from './apply.js';
+import { makePlan, type PlanRequest } from './plan.js';
+
+export interface DriftRequest {
+  readonly plan: PlanRequest;
+  /** Correct the drift: apply the fresh plan (the caller has confirmed, e.g. --fix --yes). */
+  readonly fix: false | Pick<ApplyRequest, 'concurrency' | 'healthTimeoutMs' | 'onEvent'>;
+}
+
+export interface DriftOutcome {
+  readonly plan: Plan;
+  readonly report: DriftReport;
+  readonly unreachable: readonly string[];
+  readonly applied?: ApplyOutcome;
+}
+
+/**
+ * `cis-fix drift` (DESIGN.md §1), meant for a timer: plan afresh, compare
+ * with baseline.json (what cis-fix last enforced), and with `fix` apply the
+ * plan through the full apply protocol (locks, preconditions, backups,
+ * health gates) — exactly the plan just shown, nothing re-planned.
+ */
+export async function detectDrift(request: DriftRequest): Promise<DriftOutcome> {
+  const { plan, unreachable } = await makePlan(request.plan);
+  const report = driftReport(plan, await readBaseline());
+  if (!request.fix || plan.changes.length === 0 || unreachable.length > 0) return { plan, report, unreachable };
+  const applied = await applyChanges({
+    planned: plan,
+    inventoryFile: request.plan.inventoryFile,
+    concurrency: request.fix.concurrency,
+    healthTimeoutMs: request.fix.healthTimeoutMs,
+    choose: async (p) => p.changes,
+    ...(request.fix.onEvent ? { onEvent: request.fix.onEvent } : {}),
+  });
+  return { plan, report, unreachable, applied };
+}
