@@ -1,6 +1,6 @@
 import type { ApiObjectChange, JsonObject } from '../model/api-object-change.js';
-import { ClusterForbiddenError, ClusterNotFoundError } from '../model/cluster-errors.js';
-import { CisFixError, StalePlanError } from '../model/errors.js';
+import { ClusterNotFoundError } from '../model/cluster-errors.js';
+import { StalePlanError } from '../model/errors.js';
 import { CLUSTER_NODE, type ApiRevert } from '../model/run-journal.js';
 import { effectivePatch } from '../plan/api-object/merge-patch.js';
 import type { ClusterClient, KubeObject } from '../transport/cluster-client.js';
@@ -163,13 +163,12 @@ async function write(client: ClusterClient, change: ApiObjectChange, dryRun: boo
   }
 }
 
+/** The object as the server has it now; undefined when absent. A 403 or an unreachable server propagates: nothing is changed then. */
 async function getOrUndefined(client: ClusterClient, change: ApiObjectChange): Promise<KubeObject | undefined> {
   try {
     return await client.get(change.object);
   } catch (error) {
     if (error instanceof ClusterNotFoundError) return undefined;
-    if (error instanceof ClusterForbiddenError) throw error;
-    if (error instanceof CisFixError) throw error;
     throw error;
   }
 }

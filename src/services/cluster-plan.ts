@@ -7,7 +7,7 @@ import type { Finding } from '../model/finding.js';
 import { planApiObjects } from '../plan/api-object-plan.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
 import type { Benchmark, Control } from '../playbook/types.js';
-import { openClusterClient, type ClusterClient, type ServerVersion } from '../transport/cluster-client.js';
+import { openClusterClient, type ClusterClient, type KubeObject, type ServerVersion } from '../transport/cluster-client.js';
 
 /**
  * The cluster side of a plan (DESIGN.md §2: facts over the API → evaluate →
@@ -81,7 +81,7 @@ async function withDryRun(client: ClusterClient, change: ApiObjectChange): Promi
       change.action === 'patch'
         ? await client.patch(change.object, change.patch, { dryRun: true, resourceVersion: change.precondition.resourceVersion })
         : change.action === 'create'
-          ? await client.create(change.content as never, { dryRun: true })
+          ? await client.create(change.content as unknown as KubeObject, { dryRun: true })
           : await client.delete(change.object, { dryRun: true, resourceVersion: change.precondition.resourceVersion });
     return { ...change, dryRunWarnings: result.warnings };
   } catch (error) {
