@@ -1,4 +1,14 @@
 import { parse as parseYaml } from 'yaml';
+import { memoByText } from '../facts/text-memo.js';
+
+/** Read-only results, shared (see text-memo.ts). */
+const parseYamlOnce = memoByText((text: string): unknown => {
+  try {
+    return parseYaml(text) as unknown;
+  } catch {
+    return undefined;
+  }
+});
 import { existsFollowing, flagValue, normalizePath, textContent } from '../facts/index.js';
 import type { NodeFacts } from '../facts/types.js';
 import { globToRegExp, isGlob } from '../playbook/path-template.js';
@@ -50,13 +60,7 @@ function kubeletConfigValue(facts: NodeFacts, key: string): string | undefined {
   const configPath = facts.resolvedPaths.kubeletConfig.path;
   const text = textContent(facts.paths, configPath);
   if (text === undefined) return undefined;
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch {
-    return undefined;
-  }
-  let cursor: unknown = data;
+  let cursor: unknown = parseYamlOnce(text);
   for (const part of key.split('.')) {
     if (cursor === null || typeof cursor !== 'object') return undefined;
     cursor = (cursor as Record<string, unknown>)[part];

@@ -9,6 +9,16 @@
  */
 
 import { parse as parseYaml } from 'yaml';
+import { memoByText } from './text-memo.js';
+
+/** Read-only results, shared: the same config is resolved again for every simulated kubelet edit. */
+const parseYamlOnce = memoByText((text: string): unknown => {
+  try {
+    return parseYaml(text) as unknown;
+  } catch {
+    return undefined;
+  }
+});
 import {
   ADMIN_CONF,
   APISERVER_CONF,
@@ -90,7 +100,7 @@ function kubeletConfigObject(paths: Paths, path: string): Record<string, unknown
   const text = textContent(paths, path);
   if (text === undefined) return undefined;
   try {
-    const parsed: unknown = parseYaml(text);
+    const parsed: unknown = parseYamlOnce(text);
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { memoByText } from '../../facts/text-memo.js';
 import { normalizePath } from '../../facts/index.js';
 import type { NodeFacts } from '../../facts/types.js';
 import type { KubeBenchVerdict } from '../../model/finding.js';
@@ -116,7 +117,9 @@ function evaluateItem(item: KubeBenchTestItem, ps: string, config: ConfigOutput)
 }
 
 /** kube-bench's unmarshal(): encoding/json first (numbers are float64), else go-yaml v2 (YAML 1.1, integers stay integers). */
-function decodeConfig(text: string): { data: unknown; numbers: 'yaml' | 'json' } | { error: string } {
+const decodeConfig = memoByText(decodeConfigText);
+
+function decodeConfigText(text: string): { data: unknown; numbers: 'yaml' | 'json' } | { error: string } {
   try {
     return { data: JSON.parse(text) as unknown, numbers: 'json' };
   } catch {

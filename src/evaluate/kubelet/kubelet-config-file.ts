@@ -1,4 +1,5 @@
 import { isMap, isNode, parseAllDocuments, type Document } from 'yaml';
+import { memoByText } from '../../facts/text-memo.js';
 import { existsFollowing, normalizePath } from '../../facts/index.js';
 import type { NodeFacts } from '../../facts/types.js';
 import { kubeletProblem, type KubeletProblem } from './kubelet-problem.js';
@@ -27,6 +28,9 @@ export interface KubeletConfigFile {
 
 export const YAML_OPTIONS = { version: '1.1', uniqueKeys: true } as const;
 
+/** Parsed once per distinct text (read-only: lookupConfigKey only reads it). */
+export const parseConfigDocuments = memoByText((text: string) => parseAllDocuments(text, YAML_OPTIONS));
+
 export function readKubeletConfigFile(facts: NodeFacts, path: string): KubeletConfigFile {
   const normalized = normalizePath(path);
   const entry = facts.paths[normalized];
@@ -45,7 +49,7 @@ export function readKubeletConfigFile(facts: NodeFacts, path: string): KubeletCo
   }
   const text = entry.content.text;
   const verbatim = entry.content.verbatim;
-  const documents = parseAllDocuments(text, YAML_OPTIONS);
+  const documents = parseConfigDocuments(text);
   const invalid = (why: string): KubeletConfigFile => ({ ...base, exists: true, text, verbatim, problem: kubeletProblem('config-invalid', `${normalized} ${why}`, normalized) });
   if (documents.length > 1) return invalid('holds more than one YAML document');
   const document = documents[0];

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { YAML_OPTIONS } from '../../evaluate/kubelet/kubelet-config-file.js';
+import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { parseConfigDocuments, YAML_OPTIONS } from '../../evaluate/kubelet/kubelet-config-file.js';
 import type { SettingValue } from '../../playbook/types.js';
 import { applySplices, type Splice } from './text-splice.js';
 
@@ -26,7 +26,7 @@ export function setKubeletConfigKey(text: string, key: string, value: SettingVal
   const parts = key.split('.');
   if (parts.some((p) => p === '')) return { kind: 'unsupported', reason: `"${key}" is not a dotted key` };
   if (/^\s*\{/.test(text)) return setJsonKey(text, parts, value);
-  const documents = parseAllDocuments(text, YAML_OPTIONS);
+  const documents = parseConfigDocuments(text);
   if (documents.length > 1) return { kind: 'unsupported', reason: 'the file holds more than one YAML document' };
   const document = documents[0];
   if (document && document.errors.length > 0) return { kind: 'unsupported', reason: `the file is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}` };
@@ -40,7 +40,7 @@ export function setKubeletConfigKey(text: string, key: string, value: SettingVal
   const edit = document?.contents ? planEdit(text, document.contents as Node, parts, value, style, eol) : appendAtEnd(text, parts, value, 0, style, eol);
   if ('reason' in edit) return { kind: 'unsupported', reason: edit.reason };
   const after = applySplices(text, [edit]);
-  const reparsed = parseAllDocuments(after, YAML_OPTIONS);
+  const reparsed = parseConfigDocuments(after);
   const data: unknown = reparsed[0]?.toJS() ?? null;
   if (reparsed.length !== 1 || (reparsed[0]?.errors.length ?? 0) > 0 || !isDeepStrictEqual(data, expected)) {
     return { kind: 'unsupported', reason: `cis-fix could not set ${key} without disturbing the rest of the file; set it by hand` };

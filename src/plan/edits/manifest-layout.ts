@@ -1,4 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { memoByText } from '../../facts/text-memo.js';
 import type { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 /**
@@ -47,6 +48,20 @@ export type LayoutResult = { readonly kind: 'layout'; readonly layout: ManifestL
  * after the component; hand-written manifests may not).
  */
 export function readManifestLayout(text: string, containerName?: string): LayoutResult {
+  return layoutOf(text)(containerName);
+}
+
+/** One parse per distinct manifest text (every flag step of every control reads it); the layout is read-only. */
+const layoutOf = memoByText((text: string) => {
+  const byContainer = new Map<string | undefined, LayoutResult>();
+  return (containerName: string | undefined): LayoutResult => {
+    let result = byContainer.get(containerName);
+    if (result === undefined) byContainer.set(containerName, (result = parseManifestLayout(text, containerName)));
+    return result;
+  };
+});
+
+function parseManifestLayout(text: string, containerName?: string): LayoutResult {
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
