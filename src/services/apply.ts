@@ -9,7 +9,7 @@ import { applyApiObjects } from '../apply/apply-api-objects.js';
 import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
 import { baselineAfterApply } from '../plan/drift.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
-import { CisFixError } from '../model/errors.js';
+import { ApplyError } from '../apply/apply-errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
 import { UserError } from '../model/errors.js';
 import type { Plan } from '../plan/plan.js';
@@ -106,7 +106,7 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       try {
         appliedApi = await applyApiObjects(apiChanges, { runId, client: client!, journal, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
       } catch (error) {
-        await journal.finish(error instanceof CisFixError && 'outcome' in error && error.outcome === 'rolled-back' ? 'rolled-back' : 'failed');
+        await journal.finish(error instanceof ApplyError && error.outcome === 'rolled-back' ? 'rolled-back' : 'failed');
         throw error;
       }
     }
