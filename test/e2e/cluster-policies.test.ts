@@ -169,10 +169,13 @@ spec: { holderIdentity: "run 20260101T000000Z-abcdef by alice@ops-box pid 42", l
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('run 20260101T000000Z-abcdef by alice@ops-box pid 42');
     expect(await snapshot()).toEqual(before);
-    await kubectl('delete', 'lease', '-n', 'kube-system', 'cis-fix');
+    // That run died 10 minutes ago: its Lease expired, and the next apply takes it over.
+    const stale = new Date(Date.now() - 600_000).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    writeFileSync(join(scratch, 'lease.yaml'), readFileSync(join(scratch, 'lease.yaml'), 'utf8').replace(now, stale));
+    await kubectl('apply', '-f', join(scratch, 'lease.yaml'));
   });
 
-  it('applies exactly the planned objects, dry run first; the re-plan is empty', async () => {
+  it('takes over the expired Lease and applies exactly the planned objects, dry run first; the re-plan is empty', async () => {
     const result = await cli('apply', '-i', inventory, ...SELECTION, '--yes');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
