@@ -273,7 +273,7 @@ async function writeChange(transport: NodeTransport, change: Change, sharedFiles
       return {};
     case 'support-file': {
       const shared = change.after.secrets.some((s) => s.scope === 'cluster');
-      const source = shared ? sharedFiles.get(change.target) : undefined;
+      const source = change.after.copyFrom ?? (shared ? sharedFiles.get(change.target) : undefined);
       // Every kube-apiserver needs the same key: the next nodes get the first node's file, not a new key.
       const created = source
         ? await createFile(transport, change.target, change.after.mode, await readCreatedFile(transportOf(ctx, source), change.target), [])

@@ -121,6 +121,12 @@ export interface SupportFileChange extends ChangeBase {
     readonly mode: string;
     readonly secrets: readonly NodeGeneratedSecret[];
     readonly sha256: string | undefined;
+    /**
+     * A node that already holds this file with its cluster-wide secret (a
+     * control plane hardened earlier): apply copies that file instead of
+     * generating a second, different key.
+     */
+    readonly copyFrom?: string;
   };
 }
 

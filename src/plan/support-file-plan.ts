@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NodeFacts } from '../facts/types.js';
-import type { SupportFileChange } from '../model/change.js';
+import type { Change, SupportFileChange } from '../model/change.js';
 import { isParamRef, type ParameterValue, type SupportFileStep } from '../playbook/types.js';
 import { MANIFESTS_DIR } from '../facts/candidate-paths.js';
 
@@ -68,4 +68,24 @@ function checkPath(path: string): string | undefined {
   if (/\s/.test(path)) return `${path} contains white space; choose a path without`;
   if (path === MANIFESTS_DIR || path.startsWith(`${MANIFESTS_DIR}/`)) return `${path} is inside ${MANIFESTS_DIR}, where the kubelet runs every file as a pod: choose another path`;
   return undefined;
+}
+
+/**
+ * A cluster-wide secret (the encryption key every kube-apiserver must share)
+ * must not be generated again where another node already has the file: the
+ * change then copies that node's file (DESIGN.md §3: over SSH, in memory).
+ * Pure; `facts` are every node's facts of this plan.
+ */
+export function shareClusterSecrets(changes: readonly Change[], facts: ReadonlyMap<string, NodeFacts>): Change[] {
+  return changes.map((change) => {
+    if (change.kind !== 'support-file' || !change.after.secrets.some((s) => s.scope === 'cluster')) return change;
+    const held = (f: NodeFacts) => {
+      const entry = f.paths[change.target];
+      return entry?.exists === true && entry.type === 'file';
+    };
+    const source = [...facts].find(([node, f]) => node !== change.node && held(f))?.[0];
+    if (source === undefined) return change;
+    const diff = change.diff.replace(/\n/, `\n# copied from ${source}, which already holds it: every kube-apiserver needs the same key\n`);
+    return { ...change, diff, after: { ...change.after, copyFrom: source } };
+  });
 }

@@ -64,7 +64,9 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   const nodeChanges = chosen.filter(isNodeChange);
   const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];
-  const nodes = selectNodes(inventory, nodeNames);
+  // Nodes a support file is copied from are connected to (read only), not changed.
+  const copySources = nodeChanges.flatMap((c) => (c.kind === 'support-file' && c.after.copyFrom !== undefined ? [c.after.copyFrom] : []));
+  const nodes = selectNodes(inventory, [...new Set([...nodeNames, ...copySources])]);
   const runId = newRunId();
   const journal = await JournalWriter.create({
     runId,

@@ -11,6 +11,7 @@ import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
 import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
 import { isKubeletSettingControl, planKubeletSettings } from '../plan/kubelet-plan.js';
+import { shareClusterSecrets } from '../plan/support-file-plan.js';
 import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
@@ -82,6 +83,8 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     // scheduler), then the kubelet's files with one restart after the last of them.
     changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
   }
+  // A cluster-wide key some control plane already holds is copied from it, never generated anew.
+  changes.splice(0, changes.length, ...shareClusterSecrets(changes, facts));
   // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
   const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
   findings.push(...clusterPlan.findings);

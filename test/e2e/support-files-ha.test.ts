@@ -43,3 +43,20 @@ it('gives every control plane the same generated key, which never reaches the wo
   const workstation = [result.stdout, result.stderr, ...filesBelow(stateDir).map((f) => readFileSync(f, 'utf8'))];
   expect(workstation.filter((text) => text.includes(key!))).toEqual([]);
 }, 240_000);
+
+it('copies the key from a control plane that already has it instead of generating a second one', async () => {
+  const env = { CIS_FIX_STATE_DIR: stateDir };
+  expect((await runCli(['rollback', '--last', '--yes'], env)).code).toBe(0);
+  // cp-1 is hardened first, alone: it generates the key.
+  expect((await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--nodes', 'cp-1', '--yes', '--health-timeout', '90s'], env)).code).toBe(0);
+  const plan = JSON.parse((await runCli(['plan', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--json'], env)).stdout) as { changes: { node: string; kind: string; diff: string; after: { copyFrom?: string } }[] };
+  const file = plan.changes.find((c) => c.kind === 'support-file')!;
+  expect(file).toMatchObject({ node: 'cp-2', after: { copyFrom: 'cp-1' } });
+  expect(file.diff).toContain('copied from cp-1');
+  const result = await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--yes', '--health-timeout', '90s'], env);
+  expect(result.code).toBe(0);
+  const [one, two] = await Promise.all(['cp-1', 'cp-2'].map(async (node) => (await nodeExec(lab, node, ['cat', CONFIG])).stdout));
+  expect(two).toBe(one);
+  const key = /secret: (\S+)/.exec(one!)![1]!;
+  expect([result.stdout, result.stderr, ...filesBelow(stateDir).map((f) => readFileSync(f, 'utf8'))].filter((t) => t.includes(key))).toEqual([]);
+}, 240_000);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFacts } from '../../../src/facts/parse-facts.js';
-import { planSupportFile, SECRET_SHOWN_AS } from '../../../src/plan/support-file-plan.js';
+import { planSupportFile, SECRET_SHOWN_AS, shareClusterSecrets } from '../../../src/plan/support-file-plan.js';
 import type { SupportFileStep } from '../../../src/playbook/types.js';
 
 const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
@@ -34,5 +34,21 @@ describe('planSupportFile', () => {
     const inManifests = planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/etc/kubernetes/manifests/enc.yaml', qps: 1 });
     expect(inManifests.kind).toBe('refused');
     expect(planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: 'relative.yaml', qps: 1 }).kind).toBe('refused');
+  });
+});
+
+describe('shareClusterSecrets', () => {
+  it('copies a cluster-wide key from a node that already holds the file, and leaves node-scoped files alone', () => {
+    const plan = planSupportFile(step, 'cp-2', facts, { encryptionConfigPath: '/etc/kubernetes/enc/config.yaml', qps: 1 });
+    if (plan.kind !== 'create') throw new Error('expected a creation');
+    const change = { ...plan.change, controlIds: ['1.2.27'] };
+    const holder = { ...facts, paths: { ...facts.paths, '/etc/kubernetes/enc/config.yaml': { ...facts.paths['/etc/kubernetes/admin.conf']!, path: '/etc/kubernetes/enc/config.yaml' } } } as typeof facts;
+    const [shared] = shareClusterSecrets([change], new Map([['cp-1', holder], ['cp-2', facts]]));
+    expect(shared).toMatchObject({ after: { copyFrom: 'cp-1' } });
+    expect(shared!.diff).toContain('copied from cp-1');
+    const [alone] = shareClusterSecrets([change], new Map([['cp-2', facts]]));
+    expect(alone).toBe(change);
+    const nodeScoped = { ...change, after: { ...change.after, secrets: [{ name: 'key', bytes: 32, scope: 'node' as const }] } };
+    expect(shareClusterSecrets([nodeScoped], new Map([['cp-1', holder], ['cp-2', facts]]))[0]).toBe(nodeScoped);
   });
 });
