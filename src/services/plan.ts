@@ -83,8 +83,17 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     // scheduler), then the kubelet's files with one restart after the last of them.
     changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
   }
-  // A cluster-wide key some control plane already holds is copied from it, never generated anew.
-  changes.splice(0, changes.length, ...shareClusterSecrets(changes, facts));
+  // A cluster-wide key some control plane already holds is copied from it, never generated anew —
+  // also from control planes outside the selection (--nodes), which are read for that alone.
+  const holders = new Map(facts);
+  if (changes.some((c) => c.kind === 'support-file' && c.after.secrets.some((x) => x.scope === 'cluster'))) {
+    const unselected = inventory.nodes.filter((n) => n.roles.includes('control-plane') && !facts.has(n.name) && !nodes.some((m) => m.name === n.name));
+    for (const outcome of await withNodeSessions(unselected, { concurrency: request.concurrency }, (transport) => gatherFacts(transport))) {
+      if (outcome.ok) holders.set(outcome.node, outcome.value);
+      else findings.push(unreachableFinding(outcome.node, `needed to check whether it already holds the cluster's encryption key: ${outcome.error.message}`));
+    }
+  }
+  changes.splice(0, changes.length, ...shareClusterSecrets(changes, holders));
   // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
   const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
   findings.push(...clusterPlan.findings);
