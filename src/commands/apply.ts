@@ -2,15 +2,13 @@ import { checkbox } from '@inquirer/prompts';
 import { Args, Flags } from '@oclif/core';
 import type { Change } from '../model/change.js';
 import { UserError } from '../model/errors.js';
-import type { KubeBenchTarget } from '../playbook/types.js';
 import { renderApplyEvent } from '../render/apply-events.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { createProgress } from '../render/progress.js';
 import { applyChanges } from '../services/apply.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
 import { parseDuration } from './_shared/duration.js';
-import { selectionFlags } from './_shared/selection-flags.js';
+import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Apply extends CisFixCommand {
   static override summary = 'Make the planned changes: locked, precondition-checked, backed up, verified, journaled.';
@@ -37,28 +35,14 @@ export default class Apply extends CisFixCommand {
         'Make a narrower plan with the same flags on cis-fix plan -o FILE, or use --interactive.',
       ]);
     }
-    let progress = createProgress('Gathering facts', 0, process.stderr);
     const inventoryFile = flags.inventory ?? process.env.CIS_FIX_INVENTORY ?? 'inventory.yaml';
+    const { request, progressDone } = planRequestFrom(inventoryFile, flags);
     const outcome = await applyChanges({
-      ...(args.planFile
-        ? { planFile: args.planFile, ...(flags.inventory ? { inventoryFile: flags.inventory } : {}) }
-        : {
-            planRequest: {
-              inventoryFile,
-              benchmark: flags.benchmark as 'auto' | 'cis-1.12' | 'cis-1.11' | undefined,
-              targets: (flags.targets ?? []) as KubeBenchTarget[],
-              only: flags.only ?? [],
-              skip: flags.skip ?? [],
-              ...(flags.nodes ? { nodes: flags.nodes } : {}),
-              concurrency: flags.concurrency,
-              onStart: (count: number) => (progress = createProgress('Gathering facts', count, process.stderr)),
-              onNodeDone: (node: string) => progress.tick(node),
-            },
-          }),
+      ...(args.planFile ? { planFile: args.planFile, ...(flags.inventory ? { inventoryFile: flags.inventory } : {}) } : { planRequest: request }),
       concurrency: flags.concurrency,
       healthTimeoutMs: parseDuration(flags['health-timeout']),
       choose: async (plan) => {
-        progress.done();
+        progressDone();
         if (!this.jsonEnabled()) this.print(renderPlanText(plan, this.style));
         if (plan.changes.length === 0) return [];
         if (flags.interactive) return this.chooseInteractively(plan.changes);
@@ -70,7 +54,7 @@ export default class Apply extends CisFixCommand {
         if (line !== undefined) this.print(line);
       },
     });
-    progress.done();
+    progressDone();
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
         this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node ?? 'the cluster')).size} node(s)/cluster. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));

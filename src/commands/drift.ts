@@ -1,17 +1,15 @@
 import { Flags } from '@oclif/core';
 import { UserError } from '../model/errors.js';
-import type { KubeBenchTarget } from '../playbook/types.js';
 import { renderApplyEvent } from '../render/apply-events.js';
 import { renderDriftReport } from '../render/drift.js';
 import { renderPlanJunit } from '../render/plan-junit.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { createProgress } from '../render/progress.js';
 import { detectDrift } from '../services/drift.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { parseDuration } from './_shared/duration.js';
-import { selectionFlags } from './_shared/selection-flags.js';
+import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Drift extends CisFixCommand {
   static override summary = 'Find drift from the benchmark (and from what cis-fix last enforced); with --fix --yes, correct it.';
@@ -31,19 +29,9 @@ export default class Drift extends CisFixCommand {
     if (flags.fix && !flags.yes) {
       throw new UserError('drift --fix runs unattended and never prompts: add --yes to apply the plan', [], ['Review first with cis-fix drift (or cis-fix plan), then run cis-fix drift --fix --yes.']);
     }
-    let progress = createProgress('Gathering facts', 0, process.stderr);
+    const { request, progressDone } = planRequestFrom(flags.inventory, flags);
     const outcome = await detectDrift({
-      plan: {
-        inventoryFile: flags.inventory,
-        benchmark: flags.benchmark as 'auto' | 'cis-1.12' | 'cis-1.11' | undefined,
-        targets: (flags.targets ?? []) as KubeBenchTarget[],
-        only: flags.only ?? [],
-        skip: flags.skip ?? [],
-        ...(flags.nodes ? { nodes: flags.nodes } : {}),
-        concurrency: flags.concurrency,
-        onStart: (count) => (progress = createProgress('Gathering facts', count, process.stderr)),
-        onNodeDone: (node) => progress.tick(node),
-      },
+      plan: request,
       fix: flags.fix
         ? {
             concurrency: flags.concurrency,
@@ -56,7 +44,7 @@ export default class Drift extends CisFixCommand {
           }
         : false,
     });
-    progress.done();
+    progressDone();
     const { plan, report } = outcome;
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.print(JSON.stringify({ ...plan, drift: report }, null, 2));

@@ -1,14 +1,12 @@
 import { Flags } from '@oclif/core';
-import type { KubeBenchTarget } from '../playbook/types.js';
 import { renderPlanJunit } from '../render/plan-junit.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { createProgress } from '../render/progress.js';
 import { makePlan } from '../services/plan.js';
 import { writePlanFile } from '../services/plan-file.js';
 import { CisFixCommand } from './_shared/base-command.js';
-import { selectionFlags } from './_shared/selection-flags.js';
+import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Plan extends CisFixCommand {
   static override summary = 'Show what fails the benchmark and what cis-fix would change, as diffs. Changes nothing.';
@@ -31,19 +29,9 @@ export default class Plan extends CisFixCommand {
 
   async run() {
     const { flags } = await this.parse(Plan);
-    let progress = createProgress('Gathering facts', 0, process.stderr);
-    const { plan, unreachable } = await makePlan({
-      inventoryFile: flags.inventory,
-      benchmark: flags.benchmark as 'auto' | 'cis-1.12' | 'cis-1.11' | undefined,
-      targets: (flags.targets ?? []) as KubeBenchTarget[],
-      only: flags.only ?? [],
-      skip: flags.skip ?? [],
-      ...(flags.nodes ? { nodes: flags.nodes } : {}),
-      concurrency: flags.concurrency,
-      onStart: (count) => (progress = createProgress('Gathering facts', count, process.stderr)),
-      onNodeDone: (node) => progress.tick(node),
-    });
-    progress.done();
+    const { request, progressDone } = planRequestFrom(flags.inventory, flags);
+    const { plan, unreachable } = await makePlan(request);
+    progressDone();
     if (flags.out) await writePlanFile(flags.out, plan);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.print(JSON.stringify(plan, null, 2));
