@@ -89,3 +89,16 @@ export function shareClusterSecrets(changes: readonly Change[], facts: ReadonlyM
     return { ...change, diff, after: { ...change.after, copyFrom: source } };
   });
 }
+
+/**
+ * Why generating a cluster-wide secret is unsafe now, or undefined: a
+ * control plane whose facts are missing (unreachable) may already hold the
+ * file, and a second, different key would leave the API servers unable to
+ * read each other's Secrets. Pure.
+ */
+export function unsharedClusterSecrets(changes: readonly Change[], unknownControlPlanes: readonly string[]): string | undefined {
+  if (unknownControlPlanes.length === 0) return undefined;
+  const generating = changes.filter((c) => c.kind === 'support-file' && c.after.copyFrom === undefined && c.after.secrets.some((s) => s.scope === 'cluster'));
+  if (generating.length === 0) return undefined;
+  return `cis-fix would generate a new cluster-wide key for ${[...new Set(generating.map((c) => c.target))].join(', ')} on ${[...new Set(generating.map((c) => c.node))].join(', ')}, but cannot tell whether ${unknownControlPlanes.join(', ')} already hold${unknownControlPlanes.length === 1 ? 's' : ''} one (unreachable)`;
+}

@@ -11,7 +11,7 @@ import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
 import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
 import { isKubeletSettingControl, planKubeletSettings } from '../plan/kubelet-plan.js';
-import { shareClusterSecrets } from '../plan/support-file-plan.js';
+import { shareClusterSecrets, unsharedClusterSecrets } from '../plan/support-file-plan.js';
 import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
@@ -87,13 +87,16 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   // also from control planes outside the selection (--nodes), which are read for that alone.
   const holders = new Map(facts);
   if (changes.some((c) => c.kind === 'support-file' && c.after.secrets.some((x) => x.scope === 'cluster'))) {
-    const unselected = inventory.nodes.filter((n) => n.roles.includes('control-plane') && !facts.has(n.name) && !nodes.some((m) => m.name === n.name));
+    const unselected = inventory.nodes.filter((n) => n.roles.includes('control-plane') && !nodes.some((m) => m.name === n.name));
+    const unknown = nodes.filter((n) => n.roles.includes('control-plane') && !facts.has(n.name)).map((n) => n.name);
     for (const outcome of await withNodeSessions(unselected, { concurrency: request.concurrency }, (transport) => gatherFacts(transport))) {
       if (outcome.ok) holders.set(outcome.node, outcome.value);
-      else findings.push(unreachableFinding(outcome.node, `needed to check whether it already holds the cluster's encryption key: ${outcome.error.message}`));
+      else unknown.push(outcome.node);
     }
+    changes.splice(0, changes.length, ...shareClusterSecrets(changes, holders));
+    const unsafe = unsharedClusterSecrets(changes, unknown);
+    if (unsafe) throw new UserError(unsafe, [], [`Make ${unknown.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`]);
   }
-  changes.splice(0, changes.length, ...shareClusterSecrets(changes, holders));
   // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
   const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
   findings.push(...clusterPlan.findings);

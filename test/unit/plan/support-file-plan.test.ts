@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFacts } from '../../../src/facts/parse-facts.js';
-import { planSupportFile, SECRET_SHOWN_AS, shareClusterSecrets } from '../../../src/plan/support-file-plan.js';
+import { planSupportFile, SECRET_SHOWN_AS, shareClusterSecrets, unsharedClusterSecrets } from '../../../src/plan/support-file-plan.js';
 import type { SupportFileStep } from '../../../src/playbook/types.js';
 
 const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
@@ -50,5 +50,16 @@ describe('shareClusterSecrets', () => {
     expect(alone).toBe(change);
     const nodeScoped = { ...change, after: { ...change.after, secrets: [{ name: 'key', bytes: 32, scope: 'node' as const }] } };
     expect(shareClusterSecrets([nodeScoped], new Map([['cp-1', holder], ['cp-2', facts]]))[0]).toBe(nodeScoped);
+  });
+});
+
+describe('unsharedClusterSecrets', () => {
+  it('refuses to generate a cluster-wide key while a control plane that may hold one is unreachable', () => {
+    const plan = planSupportFile(step, 'cp-1', facts, { encryptionConfigPath: '/etc/kubernetes/enc/config.yaml', qps: 1 });
+    if (plan.kind !== 'create') throw new Error('expected a creation');
+    const change = { ...plan.change, controlIds: ['1.2.27'] };
+    expect(unsharedClusterSecrets([change], ['cp-3'])).toMatch(/new cluster-wide key for \/etc\/kubernetes\/enc\/config.yaml on cp-1, but cannot tell whether cp-3 already holds one/);
+    expect(unsharedClusterSecrets([change], [])).toBeUndefined();
+    expect(unsharedClusterSecrets([{ ...change, after: { ...change.after, copyFrom: 'cp-2' } }], ['cp-3'])).toBeUndefined();
   });
 });
