@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { EMPTY_BASELINE, type Baseline } from '../plan/drift.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { stateDir } from './journal.js';
 
 /** baseline.json in the state directory (DESIGN.md §1 "State"): read by drift, written after apply and rollback. */
@@ -28,17 +29,7 @@ export async function readBaseline(dir = stateDir()): Promise<Baseline> {
   }
 }
 
-/** Atomic: temp file, fsync, rename; 0600 like the journals. */
 export async function writeBaseline(baseline: Baseline, dir = stateDir()): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = baselineFile(dir);
-  const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(baseline, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
+  await writeFileAtomic(baselineFile(dir), `${JSON.stringify(baseline, null, 2)}\n`);
 }

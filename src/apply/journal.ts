@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
+import { writeFileAtomic } from './atomic-file.js';
 import type { JournalStep, RunJournal, RunStatus } from '../model/run-journal.js';
 
 export type { JournalStep, RunJournal, RunStatus, StepPhase } from '../model/run-journal.js';
@@ -67,17 +68,7 @@ export class JournalWriter {
   }
 
   private flush(): Promise<void> {
-    const next = this.chain.then(async () => {
-      const tmp = `${this.file}.tmp`;
-      const handle = await open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(this.journal, null, 2)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.file);
-    });
+    const next = this.chain.then(() => writeFileAtomic(this.file, `${JSON.stringify(this.journal, null, 2)}\n`));
     this.chain = next.catch(() => undefined);
     return next;
   }

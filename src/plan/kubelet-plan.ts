@@ -86,7 +86,8 @@ function refusals(controls: readonly EnsureControl[], refused: ReadonlyMap<strin
 }
 
 function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSettingFix>, refusedBecause: string | undefined, ctx: NodeContext): Finding {
-  const kubeBench: KubeBenchVerdict | undefined = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts).verdict;
+  const reading = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts);
+  const kubeBench: KubeBenchVerdict | undefined = reading.verdict;
   const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
   const planned = stepKeys(control).map((key) => fixes.get(key));
   const expected = planned.map((fix, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} ${fix?.judgement.expected ?? ''}`.trim()).join('; ');
@@ -96,8 +97,7 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
   if (steps.every((f) => f.kind === 'compliant')) {
     if (kubeBench === 'FAIL') {
-      const reads = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts).configPath;
-      return { ...base, status: 'fail', expected, actual: `${actual} (compliant as the kubelet runs)`, fixable: false, notFixableReason: `the kubelet complies, but kube-bench reads ${reads ?? 'another source'} and fails it; point kube-bench at the kubelet's --config` };
+      return { ...base, status: 'fail', expected, actual: `${actual} (compliant as the kubelet runs)`, fixable: false, notFixableReason: `the kubelet complies, but kube-bench reads ${reading.configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config` };
     }
     return { ...base, status: 'pass', expected, actual, fixable: false };
   }

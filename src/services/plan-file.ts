@@ -1,20 +1,12 @@
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../apply/atomic-file.js';
 import { UserError } from '../model/errors.js';
 import type { Plan } from '../plan/plan.js';
 import { parsePlan, serializePlan } from '../plan/planfile.js';
 
 /** Write a plan file atomically (temp + fsync + rename), mode 0600: it names every target. */
 export async function writePlanFile(file: string, plan: Plan): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(serializePlan(plan));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
+  await writeFileAtomic(file, serializePlan(plan));
 }
 
 export async function readPlanFile(file: string): Promise<Plan> {

@@ -70,7 +70,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const benchmark = await loadBenchmark(benchmarkId);
   const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
 
-  const changes: Change[] = [];
+  let changes: Change[] = [];
   for (const node of nodes) {
     const nodeFacts = facts.get(node.name);
     if (!nodeFacts) continue;
@@ -93,7 +93,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
       if (outcome.ok) holders.set(outcome.node, outcome.value);
       else unknown.push(outcome.node);
     }
-    changes.splice(0, changes.length, ...shareClusterSecrets(changes, holders));
+    changes = shareClusterSecrets(changes, holders);
     const unsafe = unsharedClusterSecrets(changes, unknown);
     if (unsafe) throw new UserError(unsafe, [], [`Make ${unknown.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`]);
   }

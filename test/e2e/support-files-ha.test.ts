@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
 import { runCli } from './support/cli.js';
+import { filesBelow } from './support/files-below.js';
 
 // The encryption key is cluster-wide (every kube-apiserver must decrypt what
 // the others wrote): with two control planes, the first generates it and the
@@ -13,12 +14,6 @@ const CONFIG = '/etc/kubernetes/encryption/config.yaml';
 let lab: LabState;
 let stateDir: string;
 
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesBelow(path) : [path];
-  });
-}
 
 beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 2, controlPlanes: 2, scenario: 'stock', recreate: true });

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
 import { runCli } from './support/cli.js';
+import { filesBelow } from './support/files-below.js';
 
 // Issue 4, support files: the audit policy (3.2.1), the encryption config with
 // a key generated on the node (1.2.27/1.2.28) and the EventRateLimit admission
@@ -29,13 +30,6 @@ const cli = async (...args: string[]) => {
 const sh = async (script: string) => nodeExec(lab, 'cp-1', ['/bin/sh', '-c', script]);
 const apiserverArgs = async () => (await sh('ps -o args= -C kube-apiserver')).stdout.trim().split(' ');
 
-/** Every file below `dir`, recursively. */
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesBelow(path) : [path];
-  });
-}
 
 beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 1, scenario: 'stock', recreate: true });
