@@ -17,6 +17,11 @@ have ps || need_pkgs+=(procps)
 have tini || [ -x /usr/bin/tini ] || need_pkgs+=(tini)
 have busybox || need_pkgs+=(busybox)
 have gcc || need_pkgs+=(gcc libc6-dev)
+# Lint checks the node-side shell scripts; the report and metrics tests use a
+# real browser and Prometheus's own checker.
+have shellcheck || need_pkgs+=(shellcheck)
+have promtool || need_pkgs+=(prometheus)
+have chromium || need_pkgs+=(chromium)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
