@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { UserError, type InputProblem, type SourceLocation } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
+import { MANIFEST_VARIABLES } from '../model/components.js';
 import { didYouMean } from '../model/closest-match.js';
 import { explainIssues } from './explain-issue.js';
 import { checkParameterValue, describeParameterType } from './parameter-value.js';
@@ -34,7 +35,6 @@ import {
   type Requirement,
   type Section,
   type SettingValue,
-  type StaticPodComponent,
   type StatSelection,
   type Valued,
 } from './types.js';
@@ -52,13 +52,8 @@ export const BENCHMARK_FILE = 'benchmark.yaml';
 export const VARIABLES_FILE = 'variables.yaml';
 export const PARAMETERS_FILE = 'parameters.yaml';
 
-/** The variables a change kind reads by name (its targets), so they must be declared. */
-export const MANIFEST_VARIABLES: Readonly<Record<StaticPodComponent, string>> = {
-  'kube-apiserver': 'apiserverManifest',
-  'kube-controller-manager': 'controllerManagerManifest',
-  'kube-scheduler': 'schedulerManifest',
-  etcd: 'etcdManifest',
-};
+/** The variables a change kind reads by name (its targets), so they must be declared: one per static pod (src/model/components.ts). */
+export { MANIFEST_VARIABLES };
 export const KUBELET_VARIABLES = ['kubeletConfigInUse', 'kubeletFlagFiles'] as const;
 
 /**

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
+import { STATIC_POD_ORDER, type StaticPodComponent } from '../model/components.js';
 
 /**
  * The playbooks as the rest of cis-fix sees them: validated, typed, with
@@ -245,8 +246,9 @@ export interface FileOwnerStep extends StepBase {
   readonly fileType: FileType;
 }
 
-export const STATIC_POD_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'] as const;
-export type StaticPodComponent = (typeof STATIC_POD_COMPONENTS)[number];
+/** The components a `static-pod-flag` step may name: the static pods of the component table (src/model/components.ts). */
+export const STATIC_POD_COMPONENTS = STATIC_POD_ORDER;
+export type { StaticPodComponent };
 
 /** A value in a component's configuration: flags are strings; kubelet config keys may be typed. */
 export type SettingValue = string | number | boolean | readonly string[];

@@ -1,17 +1,17 @@
-import { evaluateCluster, isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
+import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
 import { gatherClusterFacts } from '../facts/cluster-facts.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
+import { isNodeChange, type Change } from '../model/change.js';
 import { CisFixError, UserError } from '../model/errors.js';
-import type { Finding } from '../model/finding.js';
-import { planApiObjects } from '../plan/api-object-plan.js';
-import { resolveParameters } from '../playbook/parameter-value.js';
-import type { Benchmark, Control } from '../playbook/types.js';
+import type { ClusterInput } from '../plan/assemble-plan.js';
+import type { Control } from '../playbook/types.js';
 import { openClusterClient, type ClusterClient, type KubeObject, type ServerVersion } from '../transport/cluster-client.js';
 
 /**
- * The cluster side of a plan (DESIGN.md §2: facts over the API → evaluate →
- * api-object changes): the I/O shell around the pure evaluators.
+ * The cluster side of a plan's I/O (DESIGN.md §2): reach the API, read its
+ * facts, and dry-run the planned API changes on the server. Evaluation and
+ * planning of the cluster controls are pure (src/plan/assemble-plan.ts).
  */
 
 /** How the plan reached the API server, or why it did not (then every cluster control is "not evaluated" with that reason). */
@@ -43,35 +43,26 @@ export async function connectCluster(inventory: Inventory): Promise<ClusterSessi
   }
 }
 
-export interface ClusterPlan {
-  readonly findings: readonly Finding[];
-  readonly changes: readonly ApiObjectChange[];
+/**
+ * The cluster's facts for the plan, read through the API once — only when
+ * the run has cluster-scoped controls and the API answered (else assembly
+ * reports those controls "not evaluated", saying why).
+ */
+export async function gatherClusterInput(session: ClusterSession, controls: readonly Control[]): Promise<ClusterInput> {
+  if (!controls.some(isClusterControl) || session.client === undefined || session.access.kind !== 'connected') return { access: session.access };
+  return { access: session.access, facts: await gatherClusterFacts(session.client) };
 }
 
 /**
- * Cluster-scoped controls: evaluated from the API's objects and planned as
- * api-object changes, each dry-run on the server so that the plan shows the
- * API server's own warnings (Pod Security: the pods a level would reject).
- * Without API access: a "not evaluated" finding per control, saying why.
+ * Each API change of a plan with the server-side dry run's warnings (or its
+ * refusal), so that the plan shows the API server's own warnings (Pod
+ * Security: the pods a level would reject). Node changes pass unchanged;
+ * the order is kept.
  */
-export async function planCluster(session: ClusterSession, benchmark: Benchmark, controls: readonly Control[], inventory: Inventory): Promise<ClusterPlan> {
-  const clusterControls = controls.filter(isClusterControl);
-  if (clusterControls.length === 0) return { findings: [], changes: [] };
-  if (session.client === undefined || session.access.kind !== 'connected') {
-    const reason = session.access.kind === 'none' ? session.access.reason : 'no API access';
-    return { findings: clusterControls.map((c) => notEvaluated(c, reason)), changes: [] };
-  }
-  const { values: parameters, problems } = resolveParameters(benchmark, inventory.parameters);
-  if (problems.length) {
-    throw new UserError(`the inventory's parameters do not fit ${benchmark.id}:`, problems.map((message) => ({ location: undefined, message, fix: undefined })), [
-      `See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`,
-    ]);
-  }
-  const facts = await gatherClusterFacts(session.client);
-  const ctx = { benchmark: benchmark.id, facts, parameters };
-  const planned = planApiObjects(clusterControls, ctx, evaluateCluster(clusterControls, ctx));
-  const changes = await Promise.all(planned.changes.map((change) => withDryRun(session.client!, change)));
-  return { findings: planned.findings, changes };
+export async function withDryRuns(session: ClusterSession, changes: readonly Change[]): Promise<Change[]> {
+  const client = session.client;
+  if (client === undefined) return [...changes];
+  return Promise.all(changes.map((change) => (isNodeChange(change) ? change : withDryRun(client, change))));
 }
 
 /** The server-side dry run's warnings (or the refusal) on the change, for the plan to show. */
@@ -87,19 +78,4 @@ async function withDryRun(client: ClusterClient, change: ApiObjectChange): Promi
   } catch (error) {
     return { ...change, dryRunWarnings: [`the server-side dry run was refused: ${(error as Error).message}`] };
   }
-}
-
-function notEvaluated(control: Control, reason: string): Finding {
-  return {
-    controlId: control.id,
-    node: undefined,
-    status: 'manual',
-    title: control.title,
-    expected: 'checked through the Kubernetes API',
-    actual: `not evaluated: ${reason}`,
-    fixable: false,
-    notFixableReason: `${reason}; set cluster.kubeconfig (and cluster.context) in the inventory to check it`,
-    kubeBench: undefined,
-    notEvaluated: true,
-  };
 }

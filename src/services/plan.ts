@@ -1,25 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { evaluateNode } from '../evaluate/evaluate-node.js';
 import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
 import { gatherFacts } from '../facts/gather-facts.js';
 import type { NodeFacts } from '../facts/types.js';
-import type { Inventory, InventoryNode } from '../inventory/inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
 import { UserError } from '../model/errors.js';
-import type { Finding } from '../model/finding.js';
-import { buildChanges } from '../plan/build-changes.js';
-import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
-import { isKubeletSettingControl, planKubeletSettings } from '../plan/kubelet-plan.js';
-import { shareClusterSecrets, unsharedClusterSecrets } from '../plan/support-file-plan.js';
-import type { Change } from '../model/change.js';
-import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
+import { finishPlan, otherControlPlanesWanted, planNodes, type OtherControlPlanes, type PlanInput } from '../plan/assemble-plan.js';
+import type { Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
-import { resolveParameters } from '../playbook/parameter-value.js';
-import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
+import type { BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
 import { withNodeSessions } from './node-sessions.js';
-import { connectCluster, planCluster } from './cluster-plan.js';
-import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
+import { connectCluster, gatherClusterInput, withDryRuns } from './cluster-plan.js';
 
 export interface PlanRequest {
   readonly inventoryFile: string;
@@ -44,9 +36,9 @@ export interface PlanOutcome {
 const TOOL_VERSION = await readToolVersion();
 
 /**
- * `cis-fix plan`: gather facts from every selected node (one exec each),
- * evaluate the benchmark's controls, and build the changes. All I/O is here;
- * evaluation and plan building are pure.
+ * `cis-fix plan`: gather facts from every selected node (one exec each) and
+ * from the API, then assemble the plan (src/plan/assemble-plan.ts: pure —
+ * evaluation judges, each change kind plans). All I/O is here.
  */
 export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const inventory = await loadInventory(request.inventoryFile);
@@ -58,76 +50,38 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     (transport) => gatherFacts(transport),
   );
   const facts = new Map<string, NodeFacts>();
-  const findings: Finding[] = [];
+  const unreachable: { node: string; message: string }[] = [];
   for (const outcome of outcomes) {
     if (outcome.ok) facts.set(outcome.node, outcome.value);
-    else findings.push(unreachableFinding(outcome.node, outcome.error.message));
+    else unreachable.push({ node: outcome.node, message: outcome.error.message });
   }
 
-  const cluster = await connectCluster(inventory);
+  const session = await connectCluster(inventory);
   const choice = request.benchmark ?? inventory.benchmark;
-  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], cluster.version?.gitVersion);
+  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion);
   const benchmark = await loadBenchmark(benchmarkId);
-  const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
+  const selection: ControlSelection = { targets: request.targets, only: request.only, skip: request.skip };
+  const cluster = await gatherClusterInput(session, selectControls(benchmark, selection));
+  const input: PlanInput = { benchmark, chosenBy, selection, inventory, nodes, facts, unreachable, cluster, tool: { name: 'cis-fix', version: TOOL_VERSION }, createdAt: new Date().toISOString() };
 
-  let changes: Change[] = [];
-  for (const node of nodes) {
-    const nodeFacts = facts.get(node.name);
-    if (!nodeFacts) continue;
-    const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
-    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) || isClusterControl(c) });
-    const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
-    const kubelet = planKubeletSettings(controls, ctx, evaluation.variables);
-    findings.push(...evaluation.findings, ...staticPods.findings, ...kubelet.findings);
-    // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager,
-    // scheduler), then the kubelet's files with one restart after the last of them.
-    changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
-  }
+  const nodePlans = planNodes(input);
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
   // also from control planes outside the selection (--nodes), which are read for that alone.
-  const holders = new Map(facts);
-  if (changes.some((c) => c.kind === 'support-file' && c.after.secrets.some((x) => x.scope === 'cluster'))) {
-    const unselected = inventory.nodes.filter((n) => n.roles.includes('control-plane') && !nodes.some((m) => m.name === n.name));
-    const unknown = nodes.filter((n) => n.roles.includes('control-plane') && !facts.has(n.name)).map((n) => n.name);
-    for (const outcome of await withNodeSessions(unselected, { concurrency: request.concurrency }, (transport) => gatherFacts(transport))) {
-      if (outcome.ok) holders.set(outcome.node, outcome.value);
-      else unknown.push(outcome.node);
-    }
-    changes = shareClusterSecrets(changes, holders);
-    const unsafe = unsharedClusterSecrets(changes, unknown);
-    if (unsafe) throw new UserError(unsafe, [], [`Make ${unknown.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`]);
-  }
-  // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
-  const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
-  findings.push(...clusterPlan.findings);
-  changes.push(...clusterPlan.changes);
-  const plan: Plan = {
-    formatVersion: PLAN_FORMAT_VERSION,
-    tool: { name: 'cis-fix', version: TOOL_VERSION },
-    createdAt: new Date().toISOString(),
-    benchmark: { id: benchmarkId, chosenBy },
-    selection: { targets: request.targets, only: request.only, skip: request.skip, nodes: nodes.map((n) => n.name) },
-    inventory: { file: inventory.file, digest: inventory.digest },
-    cluster: cluster.access,
-    findings,
-    changes,
-    summary: summarizePlan(findings, changes, facts.size),
-  };
-  return { plan, inventory, unreachable: outcomes.filter((o) => !o.ok).map((o) => o.node) };
+  const others = otherControlPlanesWanted(input, nodePlans);
+  const otherControlPlanes = others.length ? await readControlPlanes(others, request.concurrency) : undefined;
+  const plan = finishPlan(otherControlPlanes ? { ...input, otherControlPlanes } : input, nodePlans);
+  const planned: Plan = { ...plan, changes: await withDryRuns(session, plan.changes) };
+  return { plan: planned, inventory, unreachable: unreachable.map((u) => u.node) };
 }
 
-function parametersFor(benchmark: Benchmark, node: InventoryNode) {
-  const { values, problems } = resolveParameters(benchmark, node.parameters);
-  if (problems.length) {
-    throw new UserError(`the inventory's parameters for node ${node.name} do not fit ${benchmark.id}:`, problems.map((message) => ({ location: undefined, message, fix: undefined })), [
-      `See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`,
-    ]);
+async function readControlPlanes(nodes: Parameters<typeof withNodeSessions>[0], concurrency: number): Promise<OtherControlPlanes> {
+  const facts = new Map<string, NodeFacts>();
+  const unreachable: string[] = [];
+  for (const outcome of await withNodeSessions(nodes, { concurrency }, (transport) => gatherFacts(transport))) {
+    if (outcome.ok) facts.set(outcome.node, outcome.value);
+    else unreachable.push(outcome.node);
   }
-  return values;
-}
-
-function unreachableFinding(node: string, message: string): Finding {
-  return { controlId: '*', node, status: 'error', title: 'facts could not be gathered', expected: 'node reachable', actual: message, fixable: false, notFixableReason: message, kubeBench: undefined };
+  return { facts, unreachable };
 }
 
 /**

@@ -13,7 +13,7 @@ import { gatherClusterFacts } from '../../src/facts/cluster-facts.js';
 import { ClusterConflictError, ClusterForbiddenError, ClusterUnreachableError, KubeconfigError } from '../../src/model/cluster-errors.js';
 import { loadBenchmark } from '../../src/playbook/load-playbooks.js';
 import type { Benchmark } from '../../src/playbook/types.js';
-import { planApiObjects } from '../../src/plan/api-object-plan.js';
+import { planApiObjects } from '../../src/plan/kinds/api-object.js';
 import { openClusterClient, type ClusterClient, type KubeObject } from '../../src/transport/cluster-client.js';
 import { labDown, labUp, type LabState } from '../lab/lab.js';
 

@@ -95,3 +95,19 @@ function requiredValue(step: KubeProxySettingStep, ctx: ClusterContext): Setting
   const p = ctx.parameters[v.param];
   return typeof p === 'string' || typeof p === 'number' || typeof p === 'boolean' || Array.isArray(p) ? (p as SettingValue) : undefined;
 }
+
+/** A cluster control when the plan could not read the API: "not evaluated", saying why and what to set. */
+export function notEvaluatedWithoutApi(control: Control, reason: string): Finding {
+  return {
+    controlId: control.id,
+    node: undefined,
+    status: 'manual',
+    title: control.title,
+    expected: 'checked through the Kubernetes API',
+    actual: `not evaluated: ${reason}`,
+    fixable: false,
+    notFixableReason: `${reason}; set cluster.kubeconfig (and cluster.context) in the inventory to check it`,
+    kubeBench: undefined,
+    notEvaluated: true,
+  };
+}

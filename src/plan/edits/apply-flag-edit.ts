@@ -1,10 +1,10 @@
 import type { Scalar } from 'yaml';
 import type { FlagEdit } from './flag-edit.js';
-import { listElements, withElement, withoutElement } from './flag-list.js';
+import { listElements, withElement, withoutElement } from '../../evaluate/static-pod/flag-list.js';
 import type { ManifestStyle } from './manifest-style.js';
-import { argumentNodes } from './manifest-layout.js';
-import type { ManifestLayout } from './manifest-layout.js';
-import type { PodFlagOccurrence, PodFlags } from './pod-flags.js';
+import { argumentNodes } from '../../evaluate/static-pod/manifest-layout.js';
+import type { ManifestLayout } from '../../evaluate/static-pod/manifest-layout.js';
+import type { PodFlagOccurrence, PodFlags } from '../../evaluate/static-pod/pod-flags.js';
 import { sequenceSplices } from './sequence-splice.js';
 import type { ItemChange, SpliceResult } from './sequence-splice.js';
 import type { Splice } from './text-splice.js';

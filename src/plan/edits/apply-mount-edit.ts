@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { isMap } from 'yaml';
 import type { FlagEdit } from './flag-edit.js';
 import type { ManifestStyle } from './manifest-style.js';
-import type { ManifestLayout } from './manifest-layout.js';
+import type { ManifestLayout } from '../../evaluate/static-pod/manifest-layout.js';
 import { mountVolumeName } from './mount-volume-name.js';
 import { sequenceSplices } from './sequence-splice.js';
 import type { SpliceResult } from './sequence-splice.js';

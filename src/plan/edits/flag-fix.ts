@@ -2,19 +2,16 @@ import type { StaticPodFlagStep } from '../../playbook/types.js';
 import { intendedFlagValue } from './apply-flag-edit.js';
 import type { ArgumentEdit } from './apply-flag-edit.js';
 import type { FlagEdit } from './flag-edit.js';
-import { requirementSatisfied, resolveRequirement } from './flag-requirement.js';
-import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from './flag-requirement.js';
-import type { PodFlagOccurrence } from './pod-flags.js';
+import { judgeFlagStep, type FlagReading } from '../../evaluate/static-pod/flag-judgement.js';
+import { requirementSatisfied } from '../../evaluate/static-pod/flag-requirement.js';
+import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from '../../evaluate/static-pod/flag-requirement.js';
 
 /**
  * From a `static-pod-flag` step and the flag as the manifest has it, the
  * edits that satisfy the step — or why there are none. Pure.
  *
- * A step is satisfied only when kube-bench and the component agree: every
- * occurrence of the flag satisfies the requirement (kube-bench reads the
- * first, the component the last) and every occurrence is written in a form
- * kube-bench reads (`--flag=value` or a bare `--flag`; kube-bench reads
- * `--flag value` as "true" and does not see etcd's `-flag=value`). A fix
+ * Whether the step is satisfied is evaluation's judgement (judgeFlagStep,
+ * with kube-bench's reading of `--flag value` and etcd's `-flag=value`). A fix
  * always leaves a single `--flag=value`; when the component's own value
  * (the last occurrence) already satisfies the requirement, the fix keeps
  * that value and only rewrites its form.
@@ -24,7 +21,7 @@ import type { PodFlagOccurrence } from './pod-flags.js';
  * exists on the node before the fix is offered.
  */
 
-type Reading = Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>;
+type Reading = FlagReading;
 
 /** The flag as the manifest has it: undefined (absent), one `--flag=value` value, or every occurrence in argv order (pod-flags.ts). */
 export type CurrentFlag = string | undefined | readonly Reading[];
@@ -43,15 +40,9 @@ export type FlagFix =
 
 export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters: ParameterValues = {}, variables: VariableValues = {}): FlagFix {
   const occurrences = readings(current);
-  // `present` is judged without its value and keeps an existing one, so its parameter or path is needed only when the flag is missing.
-  const anyValue: ResolvedRequirement = { op: 'present', setIfAbsent: '' };
-  if (step.requirement.op === 'present' && occurrences.some((o) => o.value !== '')) {
-    return stepSatisfied(anyValue, occurrences) ? { kind: 'satisfied' } : finish(step, anyValue, flagEditFor(step.flag, anyValue, occurrences), occurrences);
-  }
-  const resolved = resolveRequirement(step.requirement, parameters, variables);
-  if (resolved.kind !== 'resolved') return resolved;
-  if (stepSatisfied(resolved.requirement, occurrences)) return { kind: 'satisfied' };
-  return finish(step, resolved.requirement, flagEditFor(step.flag, resolved.requirement, occurrences), occurrences);
+  const judged = judgeFlagStep(step, occurrences, parameters, variables);
+  if (judged.kind !== 'unsatisfied') return judged;
+  return finish(step, judged.requirement, flagEditFor(step.flag, judged.requirement, occurrences), occurrences);
 }
 
 /** Check that the edit really satisfies the requirement (never offer a fix that would not), and add the mount a file flag needs. */
@@ -68,13 +59,6 @@ function finish(step: StaticPodFlagStep, requirement: ResolvedRequirement, edit:
   if (!step.needsFile || edit.kind !== 'set') return { kind: 'edits', edits: [edit], after };
   if (!edit.value.startsWith('/')) return { kind: 'unfixable', reason: `${step.flag} must name a file the pod can mount, but ${JSON.stringify(edit.value)} is not an absolute path` };
   return { kind: 'edits', edits: [edit, { kind: 'mount', path: edit.value, ...step.needsFile }], after };
-}
-
-/** Whether the flag as written satisfies the step for kube-bench and for the component alike. */
-export function stepSatisfied(requirement: ResolvedRequirement, occurrences: readonly Reading[]): boolean {
-  if (requirement.op === 'absent') return occurrences.length === 0;
-  if (occurrences.length === 0) return requirementSatisfied(requirement, undefined);
-  return occurrences.every((o) => o.form !== 'separate' && !o.singleDash && requirementSatisfied(requirement, o.value));
 }
 
 function flagEditFor(flag: string, requirement: ResolvedRequirement, occurrences: readonly Reading[]): ArgumentEdit {

@@ -1,6 +1,6 @@
 import { isMap, isSeq } from 'yaml';
-import { rangeOf } from './manifest-layout.js';
-import type { ManifestLayout } from './manifest-layout.js';
+import { rangeOf } from '../../evaluate/static-pod/manifest-layout.js';
+import type { ManifestLayout } from '../../evaluate/static-pod/manifest-layout.js';
 import { lineStart } from './text-splice.js';
 
 /**

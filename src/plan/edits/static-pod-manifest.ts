@@ -5,10 +5,10 @@ import { mountCovers, mountEditSplices } from './apply-mount-edit.js';
 import { checkFlagEdit, describeFlagEdit } from './flag-edit.js';
 import type { FlagEdit } from './flag-edit.js';
 import { manifestStyleOf } from './manifest-style.js';
-import { readManifestLayout } from './manifest-layout.js';
-import type { ManifestLayout } from './manifest-layout.js';
-import { podFlagsOf } from './pod-flags.js';
-import type { PodFlags } from './pod-flags.js';
+import { readManifestLayout } from '../../evaluate/static-pod/manifest-layout.js';
+import type { ManifestLayout } from '../../evaluate/static-pod/manifest-layout.js';
+import { podFlagsOf } from '../../evaluate/static-pod/pod-flags.js';
+import type { PodFlags } from '../../evaluate/static-pod/pod-flags.js';
 import type { SpliceResult } from './sequence-splice.js';
 import { applySplices } from './text-splice.js';
 
@@ -23,12 +23,13 @@ import { applySplices } from './text-splice.js';
 
 // The kind's public API, so callers (plan building, the facts-side reader) import one module.
 export type { FlagEdit, FlagEditKind } from './flag-edit.js';
-export { fixFor, stepSatisfied } from './flag-fix.js';
+export { fixFor } from './flag-fix.js';
+export { judgeFlagStep, stepSatisfied } from '../../evaluate/static-pod/flag-judgement.js';
 export type { CurrentFlag, FlagFix } from './flag-fix.js';
-export { requirementSatisfied, resolveRequirement } from './flag-requirement.js';
-export type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from './flag-requirement.js';
-export { readPodFlags } from './pod-flags.js';
-export type { PodFlagOccurrence, PodFlags, PodFlagsResult } from './pod-flags.js';
+export { requirementSatisfied, resolveRequirement } from '../../evaluate/static-pod/flag-requirement.js';
+export type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from '../../evaluate/static-pod/flag-requirement.js';
+export { readPodFlags } from '../../evaluate/static-pod/pod-flags.js';
+export type { PodFlagOccurrence, PodFlags, PodFlagsResult } from '../../evaluate/static-pod/pod-flags.js';
 export { unifiedDiff } from './unified-diff.js';
 
 /**

@@ -1,113 +1,64 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { controlFamily } from '../../../src/evaluate/control-family.js';
 import { evaluateNode } from '../../../src/evaluate/evaluate-node.js';
+import { NO_CHANGE_PLANNED } from '../../../src/evaluate/failing-finding.js';
 import { selectControls } from '../../../src/evaluate/select-controls.js';
 import { parseFacts } from '../../../src/facts/parse-facts.js';
-import type { NodeFacts, PresentPath } from '../../../src/facts/types.js';
-import { buildChanges } from '../../../src/plan/build-changes.js';
 import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
+import { resolveParameters } from '../../../src/playbook/parameter-value.js';
 import type { Benchmark } from '../../../src/playbook/types.js';
 
-const fixture = fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url));
-const stock = parseFacts('cp-1', readFileSync(fixture));
+const stock = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
 let benchmark: Benchmark;
 
 beforeAll(async () => {
   benchmark = await loadBenchmark('cis-1.12');
 });
 
-/** The stock facts with some paths' metadata changed, and optionally other users. */
-function withPaths(changes: Record<string, Partial<PresentPath>>, users = stock.users): NodeFacts {
-  const paths = { ...stock.paths };
-  for (const [path, change] of Object.entries(changes)) {
-    const entry = paths[path];
-    if (!entry?.exists) throw new Error(`fixture has no ${path}`);
-    paths[path] = { ...entry, ...change };
-  }
-  return { ...stock, paths, users };
-}
-
-function evaluate(facts: NodeFacts, only: string[], parameters: Record<string, string> = {}) {
+function evaluate(only: string[], parameters = resolveParameters(benchmark, {}).values) {
   const controls = selectControls(benchmark, { targets: [], only, skip: [] });
-  return evaluateNode(benchmark, controls, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters });
+  return evaluateNode(benchmark, controls, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts: stock, parameters });
 }
 
-describe('evaluateNode for file controls', () => {
-  it('fails kubeadm\'s 0644 kubelet config and proposes 0600, passing the 0600 manifest', () => {
-    const { findings, proposals } = evaluate(stock, ['1.1.1', '4.1.9']);
-    expect(findings.find((f) => f.controlId === '1.1.1')).toMatchObject({ status: 'pass', kubeBench: 'PASS' });
-    expect(findings.find((f) => f.controlId === '4.1.9')).toMatchObject({ status: 'fail', fixable: true, kubeBench: 'FAIL' });
-    expect(buildChanges(proposals).map((c) => [c.target, c.diff])).toEqual([['/var/lib/kubelet/config.yaml', 'mode 0644 -> 0600']]);
+describe('evaluateNode', () => {
+  it('judges file, static-pod flag and kubelet controls alike, with kube-bench\'s verdict for each', () => {
+    const { findings } = evaluate(['1.1.1', '4.1.9', '1.2.15', '1.2.6', '4.2.1', '4.2.13']);
+    expect(findings.map((f) => [f.controlId, f.status, f.kubeBench])).toEqual([
+      ['1.1.1', 'pass', 'PASS'],
+      ['4.1.9', 'fail', 'FAIL'],
+      ['1.2.6', 'pass', 'PASS'],
+      ['1.2.15', 'fail', 'FAIL'],
+      ['4.2.1', 'pass', 'PASS'],
+      ['4.2.13', 'fail', expect.any(String)],
+    ]);
   });
 
-  it('leaves a 0400 file alone: stricter than 600 satisfies the control', () => {
-    const { findings, proposals } = evaluate(withPaths({ '/etc/kubernetes/manifests/kube-apiserver.yaml': { mode: '400' } }), ['1.1.1']);
-    expect(findings[0]).toMatchObject({ status: 'pass' });
-    expect(proposals).toEqual([]);
+  it('lists file controls first, then static-pod flags, then kubelet settings, each in benchmark order', () => {
+    const ids = evaluate([]).findings.map((f) => f.controlId);
+    const rank = { file: 0, 'static-pod': 1, kubelet: 2, cluster: 3 } as const;
+    const family = (id: string) => rank[controlFamily(benchmark.controls.find((c) => c.id === id)!)];
+    const order = (id: string) => benchmark.controls.findIndex((c) => c.id === id);
+    expect(ids.length).toBeGreaterThan(60);
+    expect(new Set(ids.map(family))).toEqual(new Set([0, 1, 2]));
+    expect(ids).toEqual([...ids].sort((a, b) => family(a) - family(b) || order(a) - order(b)));
   });
 
-  it('only clears bits: 0755 becomes 0700 for the etcd data dir, 2644 loses setgid and group read', () => {
-    const { proposals } = evaluate(withPaths({ '/var/lib/etcd': { mode: '755' }, '/var/lib/kubelet/config.yaml': { mode: '2644' } }), ['1.1.11', '4.1.9']);
-    expect(buildChanges(proposals).map((c) => c.diff).sort()).toEqual(['mode 0755 -> 0700', 'mode 2644 -> 0600']);
+  it('leaves every failing control unfixable until the plan decides, and proposes no change', () => {
+    const evaluation = evaluate([]);
+    const failing = evaluation.findings.filter((f) => f.status === 'fail');
+    expect(failing.length).toBeGreaterThan(10);
+    for (const f of failing) expect([f.controlId, f.fixable, typeof f.notFixableReason]).toEqual([f.controlId, false, 'string']);
+    expect(failing.filter((f) => f.notFixableReason === NO_CHANGE_PLANNED).length).toBeGreaterThan(10);
+    expect(Object.keys(evaluation).sort()).toEqual(['findings', 'variables']);
   });
 
-  it('asks for a decision on the etcd data dir owner instead of creating a user', () => {
-    const [finding] = evaluate(stock, ['1.1.12']).findings;
-    expect(finding).toMatchObject({ status: 'fail', fixable: false, decisionParameter: 'etcdDataDirOwner', kubeBench: 'FAIL' });
+  it('waives an opt-in kubelet setting the user declined', () => {
+    const parameters = { ...resolveParameters(benchmark, {}).values, enableSeccompDefault: false };
+    expect(evaluate(['4.2.14'], parameters).findings[0]).toMatchObject({ status: 'waived', decisionParameter: 'enableSeccompDefault' });
   });
 
-  it('waives 1.1.12 when the user chose to keep root, and saying kube-bench still fails it', () => {
-    const [finding] = evaluate(stock, ['1.1.12'], { etcdDataDirOwner: 'root' }).findings;
-    expect(finding?.status).toBe('waived');
-    expect(finding?.notFixableReason).toMatch(/etcdDataDirOwner="root".*kube-bench still reports FAIL/);
-  });
-
-  it('creates the etcd account only because the parameter chose it, and says so in the plan', () => {
-    const users = stock.users.filter((u) => u.name !== 'etcd');
-    const groups = stock.groups.filter((g) => g.name !== 'etcd');
-    const facts = { ...withPaths({}, users), groups };
-    const { findings, proposals } = evaluate(facts, ['1.1.12'], { etcdDataDirOwner: 'etcd' });
-    expect(findings[0]).toMatchObject({ status: 'fail', fixable: true });
-    const [change] = buildChanges(proposals);
-    expect(change).toMatchObject({ kind: 'file-owner', target: '/var/lib/etcd', after: { user: 'etcd', group: 'etcd', createAccount: true } });
-    expect(change?.diff).toBe('owner root:root -> etcd:etcd (first creates the system account etcd:etcd, as parameter-chosen)');
-  });
-
-  it('never creates an account for a literal owner that is missing', () => {
-    const users = stock.users.filter((u) => u.name !== 'root');
-    const [finding] = evaluate(withPaths({ '/etc/kubernetes/manifests/kube-apiserver.yaml': { user: 'ops', uid: 1000 } }, users), ['1.1.2']).findings;
-    expect(finding).toMatchObject({ status: 'fail', fixable: false });
-    expect(finding?.notFixableReason).toMatch(/user root does not exist on this node; cis-fix never creates accounts silently/);
-  });
-
-  it('merges the controls that want the same file into one change naming all of them', () => {
-    const facts = withPaths({ '/etc/kubernetes/pki/apiserver.key': { mode: '666' } });
-    const changes = buildChanges(evaluate(facts, ['1.1.21']).proposals);
-    expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ target: '/etc/kubernetes/pki/apiserver.key', controlIds: ['1.1.21'], after: { mode: '600' } });
-  });
-
-  it('still tightens the config the kubelet really uses when the file kube-bench looks for does not exist', () => {
-    const custom = '/etc/kubernetes/kubelet-custom.yaml';
-    const kubelet = stock.components.kubelet!;
-    const argv = [...kubelet.argv.filter((a) => !a.startsWith('--config')), `--config=${custom}`];
-    const configEntry = stock.paths['/var/lib/kubelet/config.yaml'];
-    if (!configEntry?.exists) throw new Error('fixture has no kubelet config');
-    const facts: NodeFacts = {
-      ...stock,
-      components: { ...stock.components, kubelet: { ...kubelet, argv } },
-      processes: stock.processes.map((p) => (p.component === 'kubelet' ? { ...p, argv } : p)),
-      paths: { ...stock.paths, '/var/lib/kubelet/config.yaml': { path: '/var/lib/kubelet/config.yaml', exists: false }, [custom]: { ...configEntry, path: custom, inode: configEntry.inode + 1 } },
-    };
-    const { findings, proposals } = evaluate(facts, ['4.1.9']);
-    expect(findings[0]).toMatchObject({ status: 'fail', fixable: false });
-    expect(findings[0]?.notFixableReason).toMatch(/\/var\/lib\/kubelet\/config\.yaml does not exist/);
-    expect(buildChanges(proposals).map((c) => [c.target, c.diff])).toEqual([[custom, 'mode 0644 -> 0600']]);
-  });
-
-  it('reports manual controls as manual with the reason', () => {
-    const [finding] = evaluate(stock, ['1.2.20']).findings;
-    expect(finding).toMatchObject({ status: 'manual', fixable: false });
-    expect(finding?.notFixableReason).toBeTruthy();
+  it('skips cluster-scoped controls: evaluateCluster judges them', () => {
+    expect(evaluate(['5.1.1', '4.3.1']).findings).toEqual([]);
   });
 });

@@ -8,15 +8,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolveAllVariables } from '../../../src/evaluate/resolve-variables.js';
-import { selectControls } from '../../../src/evaluate/select-controls.js';
 import { parseFacts } from '../../../src/facts/parse-facts.js';
 import type { Finding } from '../../../src/model/finding.js';
-import { planKubeletSettings } from '../../../src/plan/kubelet-plan.js';
-import { planStaticPodFlags } from '../../../src/plan/static-pod-plan.js';
 import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
 import { resolveParameters } from '../../../src/playbook/parameter-value.js';
 import type { Benchmark, BenchmarkId } from '../../../src/playbook/types.js';
+import { planControls } from './support/plan-node.js';
 
 const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
 const SECTIONS = /^(1\.2|1\.3|1\.4|2|4\.2)\./;
@@ -29,10 +26,8 @@ beforeAll(async () => {
 function findings(id: BenchmarkId): { automated: string[]; findings: Finding[] } {
   const benchmark = benchmarks.get(id)!;
   const automated = benchmark.controls.filter((c) => c.assessment === 'Automated' && SECTIONS.test(`${c.id}.`)).map((c) => c.id);
-  const controls = selectControls(benchmark, { targets: [], only: automated, skip: [] });
-  const ctx = { name: 'cp-1', roles: ['control-plane', 'etcd'] as const, facts, parameters: resolveParameters(benchmark, {}).values };
-  const variables = resolveAllVariables(benchmark, facts);
-  return { automated, findings: [...planStaticPodFlags(controls, { ...ctx, roles: [...ctx.roles] }, variables).findings, ...planKubeletSettings(controls, { ...ctx, roles: [...ctx.roles] }, variables).findings] };
+  const planned = planControls(benchmark, automated, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters: resolveParameters(benchmark, {}).values });
+  return { automated, findings: planned.findings };
 }
 
 describe.each(['cis-1.12', 'cis-1.11'] as const)('%s automated controls of 1.2, 1.3, 1.4, 2 and 4.2', (id) => {

@@ -1,61 +1,52 @@
 import { createHash } from 'node:crypto';
-import type { NodeContext } from '../evaluate/node-context.js';
-import { processAuditVerdict } from '../evaluate/kube-bench/process-audit.js';
-import type { NodeFacts } from '../facts/types.js';
-import type { ManifestChange, SupportFileChange } from '../model/change.js';
-import type { Finding } from '../model/finding.js';
-import type { Control, EnsureControl, StaticPodComponent, StaticPodFlagStep, SupportFileStep } from '../playbook/types.js';
-import { editManifest, fixFor, readPodFlags, unifiedDiff, type FlagEdit } from './edits/static-pod-manifest.js';
-import { planSupportFile, type SupportFilePlan } from './support-file-plan.js';
-
-/** The path variable naming each static pod's manifest. */
-const MANIFEST_VARIABLE: Readonly<Record<StaticPodComponent, string>> = {
-  'kube-apiserver': 'apiserverManifest',
-  'kube-controller-manager': 'controllerManagerManifest',
-  'kube-scheduler': 'schedulerManifest',
-  etcd: 'etcdManifest',
-};
-
-/** Restart order on a control-plane node (DESIGN.md §2): etcd first, the scheduler last. */
-export const COMPONENT_ORDER: readonly StaticPodComponent[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+import { controlFamily } from '../../evaluate/control-family.js';
+import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js';
+import { describeStaticPodControl, manifestPath, manifestText } from '../../evaluate/static-pod-controls.js';
+import type { NodeFacts } from '../../facts/types.js';
+import { STATIC_POD_ORDER } from '../../model/components.js';
+import type { ManifestChange, SupportFileChange } from '../../model/change.js';
+import type { Finding } from '../../model/finding.js';
+import type { EnsureControl, StaticPodComponent, StaticPodFlagStep, SupportFileStep } from '../../playbook/types.js';
+import { editManifest, fixFor, readPodFlags, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
+import { byControlId, type NodeKindInput } from './handler.js';
+import { planSupportFile, type SupportFilePlan } from './support-file-content.js';
 
 /**
- * Controls this module decides: static-pod flags, with the support files
- * they name (3.2.1's audit policy, 1.2.27's encryption config, 1.2.9's
- * admission config).
+ * The planning shared by `static-pod-manifest` and `support-file` (DESIGN.md
+ * §2, `static-pod-flag`): the failing static-pod flag controls of one node
+ * become flag edits, at most one manifest change per component carrying all
+ * its edits, and the support files those flags name (created before the
+ * manifest that names them). A manifest change is offered only if kube-bench
+ * would pass every control it fixes on the command line the edited manifest
+ * starts; otherwise it is dropped, with its support files, and its controls
+ * say why. Pure; computed once per node input and shared by the two kinds.
  */
-export function isStaticPodFlagControl(control: Control): control is EnsureControl {
-  return (
-    control.fix === 'ensure' &&
-    control.ensure.some((s) => s.kind === 'static-pod-flag') &&
-    control.ensure.every((s) => s.kind === 'static-pod-flag' || s.kind === 'support-file')
-  );
-}
-
 export interface StaticPodPlan {
   readonly findings: readonly Finding[];
-  /** Per node: the support files first (a manifest must not name a file that is not there yet), then the manifests in restart order. */
-  readonly changes: readonly (SupportFileChange | ManifestChange)[];
+  /** Only for controls whose manifest change is planned. */
+  readonly supportFiles: readonly SupportFileChange[];
+  /** In restart order (etcd first). */
+  readonly manifests: readonly ManifestChange[];
 }
 
-/**
- * Static-pod flag controls on one node: each control is judged on the
- * manifest (what cis-fix edits) and, as kube-bench does, on the running
- * process; every manifest gets at most one change carrying all its edits,
- * offered only if kube-bench would pass every fixed control on the command
- * line the edited manifest starts. Pure.
- */
-export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): StaticPodPlan {
+const planned = new WeakMap<NodeKindInput, StaticPodPlan>();
+
+export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
+  const known = planned.get(input);
+  if (known) return known;
+  const { ctx, variables } = input;
+  const byId = new Map(input.controls.map((c) => [c.id, c]));
   const findings: Finding[] = [];
   const edits = new Map<StaticPodComponent, { edits: FlagEdit[]; controls: EnsureControl[] }>();
-  const applicable = controls.filter(isStaticPodFlagControl).filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)));
-
   const supportFiles = new Map<string, { change: Omit<SupportFileChange, 'controlIds'>; controls: string[] }>();
-  for (const control of applicable) {
+
+  for (const failing of input.failing) {
+    const control = byId.get(failing.controlId);
+    if (!control || control.fix !== 'ensure' || controlFamily(control) !== 'static-pod') continue;
     const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
     const flagSteps = control.ensure.filter((s): s is StaticPodFlagStep => s.kind === 'static-pod-flag');
     const supportSteps = control.ensure.filter((s): s is SupportFileStep => s.kind === 'support-file');
-    const expected = [...flagSteps.map(describeStep), ...supportSteps.map(() => 'the file it names exists')].join('; ');
+    const expected = describeStaticPodControl(control);
     const pending: { component: StaticPodComponent; edits: readonly FlagEdit[] }[] = [];
     const blocked: string[] = [];
     let decisionParameter: string | undefined;
@@ -71,7 +62,7 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
         }
         continue;
       }
-      const manifest = manifestText(ctx.facts, variables[MANIFEST_VARIABLE[step.component]]?.[0]);
+      const manifest = manifestText(ctx.facts, manifestPath(step.component, variables));
       if ('problem' in manifest) {
         blocked.push(manifest.problem);
         continue;
@@ -115,12 +106,8 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       } else if (file.kind === 'refused' && pending.length > 0) blocked.push(file.reason);
     }
     if (pending.length === 0 && blocked.length === 0) {
-      const stale = base.kubeBench === 'FAIL';
-      findings.push(
-        stale
-          ? { ...base, status: 'fail', expected, actual: 'the manifest complies but the running process does not', fixable: false, notFixableReason: 'the component has not restarted since its manifest changed: check the kubelet on this node' }
-          : { ...base, status: 'pass', expected, actual: 'manifest and running process comply', fixable: false },
-      );
+      // Nothing to edit: the manifest complies and the process has not caught up (evaluation says so).
+      findings.push(failing);
       continue;
     }
     if (blocked.length > 0) {
@@ -143,12 +130,12 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
     findings.push({ ...base, status: 'fail', expected, actual: observed.join('; '), fixable: true });
   }
 
-  const changes: (SupportFileChange | ManifestChange)[] = [];
+  const manifests: ManifestChange[] = [];
   const refusedControls = new Set<string>();
-  for (const component of COMPONENT_ORDER) {
+  for (const component of STATIC_POD_ORDER) {
     const entry = edits.get(component);
     if (!entry) continue;
-    const manifest = manifestText(ctx.facts, variables[MANIFEST_VARIABLE[component]]?.[0]);
+    const manifest = manifestText(ctx.facts, manifestPath(component, variables));
     if ('problem' in manifest) continue;
     const result = editManifest(manifest.text, entry.edits, { container: component });
     const afterFlags = readPodFlags(result.text, component);
@@ -164,10 +151,10 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       continue;
     }
     const entryFacts = ctx.facts.paths[manifest.path];
-    changes.push({
+    manifests.push({
       id: `${ctx.name}:static-pod-manifest:${manifest.path}`,
       node: ctx.name,
-      controlIds: entry.controls.map((c) => c.id).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
+      controlIds: entry.controls.map((c) => c.id).sort(byControlId),
       kind: 'static-pod-manifest',
       target: manifest.path,
       action: 'update',
@@ -178,11 +165,13 @@ export function planStaticPodFlags(controls: readonly Control[], ctx: NodeContex
       after: { content: result.text, sha256: createHash('sha256').update(result.text).digest('hex'), argv: afterFlags.kind === 'flags' ? afterFlags.argv : [] },
     });
   }
-  // Support files go first, and only for controls whose manifest change is planned.
+  // Support files only for controls whose manifest change is planned.
   const files: SupportFileChange[] = [...supportFiles.values()]
-    .map(({ change, controls }) => ({ ...change, controlIds: controls.filter((id) => !refusedControls.has(id)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) }))
+    .map(({ change, controls }) => ({ ...change, controlIds: controls.filter((id) => !refusedControls.has(id)).sort(byControlId) }))
     .filter((change) => change.controlIds.length > 0);
-  return { findings, changes: [...files, ...changes] };
+  const result = { findings, supportFiles: files, manifests };
+  planned.set(input, result);
+  return result;
 }
 
 /** True when the facts show `path` does not exist: looked at and absent, or missing from a complete listing of a directory above it. */
@@ -194,33 +183,4 @@ function knownAbsent(facts: NodeFacts, path: string): boolean {
     const depth = path.slice(listing.dir.replace(/\/$/, '').length + 1).split('/').length;
     return depth <= listing.depth && !facts.truncated && !listing.entries.includes(path);
   });
-}
-
-function manifestText(facts: NodeFacts, path: string | undefined): { path: string; text: string; sha256: string } | { problem: string } {
-  if (!path) return { problem: 'the static pod manifest was not found on this node' };
-  const entry = facts.paths[path];
-  if (!entry?.exists) return { problem: `${path} does not exist on this node` };
-  if (entry.content.kind !== 'text' || !entry.content.verbatim || !entry.sha256) {
-    return { problem: `${path} could not be read verbatim (redacted or too large), so cis-fix will not edit it` };
-  }
-  return { path, text: entry.content.text, sha256: entry.sha256 };
-}
-
-function describeStep(step: StaticPodFlagStep): string {
-  const r = step.requirement;
-  const value = (v: unknown) => (typeof v === 'object' && v !== null && 'param' in v ? `<parameter ${(v as { param: string }).param}>` : String(v));
-  switch (r.op) {
-    case 'equals':
-      return `${step.component} ${step.flag}=${value(r.value)}`;
-    case 'absent':
-      return `${step.component} without ${step.flag}`;
-    case 'contains-element':
-      return `${step.component} ${step.flag} includes ${r.element}`;
-    case 'not-contains-element':
-      return `${step.component} ${step.flag} without ${r.element}`;
-    case 'at-least':
-      return `${step.component} ${step.flag} >= ${value(r.value)}`;
-    default:
-      return `${step.component} ${step.flag} ${r.op}`;
-  }
 }

@@ -15,22 +15,23 @@
  * failing (a level below the one it needs, running pods, an unset
  * parameter). Changes that only tighten are planned even then.
  */
-import { evaluateCluster, isKubeProxyControl } from '../evaluate/cluster/evaluate-cluster.js';
-import type { ClusterContext } from '../evaluate/cluster/cluster-context.js';
-import { failingPart } from '../evaluate/cluster/cluster-finding.js';
-import { kubeProxySatisfies, readKubeProxySetting } from '../evaluate/cluster/kube-proxy.js';
-import { isPodSecurityLevel, violationsAt } from '../evaluate/cluster/pod-security.js';
-import type { ApiObjectChange, ApiObjectPatch, JsonObject } from '../model/api-object-change.js';
-import { apiObjectChangeId, describeApiObject } from '../model/api-object-change.js';
-import type { Finding } from '../model/finding.js';
-import { isParamRef, type ApiObjectStep, type Control, type KubeProxySettingStep, type SettingValue } from '../playbook/types.js';
+import { evaluateCluster, isKubeProxyControl } from '../../evaluate/cluster/evaluate-cluster.js';
+import type { ClusterContext } from '../../evaluate/cluster/cluster-context.js';
+import { failingPart } from '../../evaluate/cluster/cluster-finding.js';
+import { kubeProxySatisfies, readKubeProxySetting } from '../../evaluate/cluster/kube-proxy.js';
+import { isPodSecurityLevel, violationsAt } from '../../evaluate/cluster/pod-security.js';
+import type { ApiObjectChange, ApiObjectPatch, JsonObject } from '../../model/api-object-change.js';
+import { apiObjectChangeId, describeApiObject } from '../../model/api-object-change.js';
+import type { Finding } from '../../model/finding.js';
+import { isParamRef, type ApiObjectStep, type Control, type KubeProxySettingStep, type SettingValue } from '../../playbook/types.js';
 import { planSubjectRemovals } from './api-object/cluster-admin-subjects.js';
 import { planDefaultDenyPolicies } from './api-object/default-deny-policy.js';
 import { planKubeProxySetting } from './api-object/kube-proxy-change.js';
-import { UnresolvedParameter, effectivePatch, mergePatches, patchDiff, resolvePatch, restoringPatch } from './api-object/merge-patch.js';
-import { plannedEnforceLevel, withoutLoosening } from './api-object/pod-security-labels.js';
-import { selectObjects, type SelectedObject } from './api-object/select-objects.js';
-import { simulateChanges } from './api-object/simulate-changes.js';
+import { UnresolvedParameter, effectivePatch, mergePatches, patchDiff, resolvePatch, restoringPatch } from '../api-object/merge-patch.js';
+import { plannedEnforceLevel, withoutLoosening } from '../api-object/pod-security-labels.js';
+import { selectObjects, type SelectedObject } from '../api-object/select-objects.js';
+import { simulateChanges } from '../api-object/simulate-changes.js';
+import type { ClusterKindHandler } from './handler.js';
 
 export interface ApiObjectPlan {
   readonly findings: readonly Finding[];
@@ -205,3 +206,18 @@ function byControlId(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * `api-object` (DESIGN.md §2): a patch, creation or deletion of a Kubernetes
+ * object through the API, once per cluster; makePlan adds the server-side
+ * dry run's warnings (I/O) after assembly.
+ */
+export const apiObjectHandler: ClusterKindHandler<'api-object'> = {
+  kind: 'api-object',
+  scope: 'cluster',
+  phase: 4,
+  plan: (input) => planApiObjects(input.controls, input.ctx, input.failing),
+  describe(change) {
+    return { summary: `${change.action} ${change.target}`, diff: change.diff };
+  },
+};

@@ -15,11 +15,11 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
-import type { KubeProxyConfigMapFacts, KubeProxyDaemonSetFacts } from '../../facts/cluster/types.js';
-import { apiObjectChangeId, describeApiObject, type ApiObjectPatch, type ApiObjectRef } from '../../model/api-object-change.js';
-import type { SettingValue } from '../../playbook/types.js';
-import { unifiedDiff } from '../edits/unified-diff.js';
-import { patchDiff, restoringPatch } from './merge-patch.js';
+import type { KubeProxyConfigMapFacts, KubeProxyDaemonSetFacts } from '../../../facts/cluster/types.js';
+import { apiObjectChangeId, describeApiObject, type ApiObjectPatch, type ApiObjectRef } from '../../../model/api-object-change.js';
+import type { SettingValue } from '../../../playbook/types.js';
+import { unifiedDiff } from '../../edits/unified-diff.js';
+import { patchDiff, restoringPatch } from '../../api-object/merge-patch.js';
 
 export const ROLLOUT_ANNOTATION = 'cis-fix/kube-proxy-config-sha256';
 

@@ -1,26 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { processAuditVerdict } from '../../../src/evaluate/kube-bench/process-audit.js';
-import { resolveAllVariables } from '../../../src/evaluate/resolve-variables.js';
-import { selectControls } from '../../../src/evaluate/select-controls.js';
-import { parseFacts } from '../../../src/facts/parse-facts.js';
-import type { ManifestChange } from '../../../src/model/change.js';
-import { planStaticPodFlags } from '../../../src/plan/static-pod-plan.js';
-import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
-import type { Benchmark, EnsureControl } from '../../../src/playbook/types.js';
+import { processAuditVerdict } from '../../../../src/evaluate/kube-bench/process-audit.js';
+import { parseFacts } from '../../../../src/facts/parse-facts.js';
+import type { ManifestChange } from '../../../../src/model/change.js';
+import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
+import type { Benchmark, EnsureControl } from '../../../../src/playbook/types.js';
+import { changesOf, planControls } from '../support/plan-node.js';
 
-const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
+const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
 let benchmark: Benchmark;
 beforeAll(async () => {
   benchmark = await loadBenchmark('cis-1.12');
 });
 
 function plan(only: string[], parameters: Record<string, string | boolean> = {}) {
-  const controls = selectControls(benchmark, { targets: [], only, skip: [] });
-  return planStaticPodFlags(controls, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters }, resolveAllVariables(benchmark, facts));
+  return planControls(benchmark, only, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters });
 }
 
-describe('planStaticPodFlags', () => {
+describe('the static-pod-manifest kind', () => {
   it('fails kubeadm\'s missing --profiling=false on kube-bench\'s reading and plans the manifest edit', () => {
     const { findings, changes } = plan(['1.2.15']);
     expect(findings[0]).toMatchObject({ controlId: '1.2.15', status: 'fail', fixable: true, kubeBench: 'FAIL' });
@@ -36,7 +33,7 @@ describe('planStaticPodFlags', () => {
 
   it('merges every control of one component into one change, and orders components etcd first', () => {
     const { changes } = plan(['1.2.15', '1.3.2', '1.4.1']);
-    expect(changes.map((c) => c.restart)).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+    expect(changesOf(changes, 'static-pod-manifest').map((c) => c.restart)).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
   });
 
   it('asks for an opt-in instead of enabling AlwaysPullImages on its own', () => {

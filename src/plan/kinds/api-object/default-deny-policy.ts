@@ -3,8 +3,8 @@
  * lists (parameter defaultDenyNetworkPolicyNamespaces) that has no policy
  * yet. Ingress only: denying egress would cut the pods off from DNS. Pure.
  */
-import type { NamespaceFacts, NetworkPolicyFacts } from '../../facts/cluster/types.js';
-import { apiObjectChangeId, describeApiObject, type ApiObjectCreate, type ApiObjectRef, type JsonObject } from '../../model/api-object-change.js';
+import type { NamespaceFacts, NetworkPolicyFacts } from '../../../facts/cluster/types.js';
+import { apiObjectChangeId, describeApiObject, type ApiObjectCreate, type ApiObjectRef, type JsonObject } from '../../../model/api-object-change.js';
 
 export const DEFAULT_DENY_NAME = 'cis-fix-default-deny';
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseFacts } from '../../../src/facts/parse-facts.js';
-import { planSupportFile, SECRET_SHOWN_AS, shareClusterSecrets, unsharedClusterSecrets } from '../../../src/plan/support-file-plan.js';
-import type { SupportFileStep } from '../../../src/playbook/types.js';
+import { parseFacts } from '../../../../src/facts/parse-facts.js';
+import { planSupportFile, SECRET_SHOWN_AS, shareClusterSecrets, unsharedClusterSecrets } from '../../../../src/plan/kinds/support-file-content.js';
+import type { SupportFileStep } from '../../../../src/playbook/types.js';
 
-const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
+const facts = parseFacts('cp-1', readFileSync(fileURLToPath(new URL('../../facts/fixtures/kubeadm-control-plane.out', import.meta.url))));
 const step: SupportFileStep = {
   kind: 'support-file',
   when: undefined,

@@ -1,4 +1,4 @@
-import { compareValue } from '../../evaluate/kube-bench/test-items.js';
+import { compareValue } from '../kube-bench/test-items.js';
 import { expandTemplate, templateVariables } from '../../playbook/path-template.js';
 import { isParamRef } from '../../playbook/types.js';
 import type { ParameterValue, Requirement, SettingValue, Valued } from '../../playbook/types.js';

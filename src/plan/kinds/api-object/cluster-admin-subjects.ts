@@ -6,9 +6,9 @@
  * Removing is a merge patch of the binding's whole `subjects` list, guarded
  * by its resourceVersion. Pure.
  */
-import type { BindingFacts, SubjectFacts } from '../../facts/cluster/types.js';
-import { apiObjectChangeId, describeApiObject, type ApiObjectPatch, type ApiObjectRef, type JsonObject } from '../../model/api-object-change.js';
-import { patchDiff } from './merge-patch.js';
+import type { BindingFacts, SubjectFacts } from '../../../facts/cluster/types.js';
+import { apiObjectChangeId, describeApiObject, type ApiObjectPatch, type ApiObjectRef, type JsonObject } from '../../../model/api-object-change.js';
+import { patchDiff } from '../../api-object/merge-patch.js';
 
 export interface SubjectPattern {
   readonly kind: 'User' | 'Group' | 'ServiceAccount';

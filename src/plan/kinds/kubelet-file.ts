@@ -1,40 +1,49 @@
 import { createHash } from 'node:crypto';
-import { kubeBenchKubeletVerdict } from '../evaluate/kubelet/kube-bench-verdict.js';
-import { readKubeletConfigFile } from '../evaluate/kubelet/kubelet-config-file.js';
-import { formatSettingValue } from '../evaluate/kubelet/setting-value.js';
-import type { EffectiveKubeletSetting, KubeletSettingSource } from '../evaluate/kubelet-setting.js';
-import type { NodeContext } from '../evaluate/node-context.js';
-import { normalizePath } from '../facts/index.js';
-import type { NodeFacts } from '../facts/types.js';
-import type { KubeletFileChange } from '../model/change.js';
-import type { Finding, KubeBenchVerdict } from '../model/finding.js';
-import type { Control, EnsureControl, KubeletSettingStep } from '../playbook/types.js';
-import type { KubeletSettingFix } from './edits/kubelet-setting-fix.js';
-import { planKubeletSettingFixes, type KubeletNodePlan } from './edits/kubelet-setting-fixes.js';
+import { controlFamily } from '../../evaluate/control-family.js';
+import { describeKubeletValue, KUBELET_STRICTER, settingName } from '../../evaluate/kubelet-controls.js';
+import { kubeBenchKubeletVerdict } from '../../evaluate/kubelet/kube-bench-verdict.js';
+import { readKubeletConfigFile } from '../../evaluate/kubelet/kubelet-config-file.js';
+import type { NodeContext } from '../../evaluate/node-context.js';
+import { normalizePath } from '../../facts/index.js';
+import type { NodeFacts } from '../../facts/types.js';
+import type { KubeletFileChange } from '../../model/change.js';
+import type { Finding, KubeBenchVerdict } from '../../model/finding.js';
+import type { EnsureControl, KubeletSettingStep } from '../../playbook/types.js';
+import type { KubeletSettingFix } from '../edits/kubelet-setting-fix.js';
+import { planKubeletSettingFixes, type KubeletNodePlan } from '../edits/kubelet-setting-fixes.js';
+import { byControlId, type NodeKindHandler, type NodeKindInput } from './handler.js';
 
-/** Controls this module decides: every step is a kubelet setting (4.2.x). */
-export function isKubeletSettingControl(control: Control): control is EnsureControl {
-  return control.fix === 'ensure' && control.ensure.length > 0 && control.ensure.every((s) => s.kind === 'kubelet-setting');
-}
-
-export interface KubeletPlan {
-  readonly findings: readonly Finding[];
-  readonly changes: readonly KubeletFileChange[];
-}
+/**
+ * `kubelet-file` (DESIGN.md §2, `kubelet-setting`): the failing kubelet
+ * settings of a node are fixed in the source that wins (a flag in a unit,
+ * drop-in or environment file over the --config file); all fixes of the
+ * node are merged into one change per file and one kubelet restart. A
+ * control is offered as fixable only if kube-bench would pass it on the
+ * node as the edits and the restart leave it; otherwise its steps are
+ * planned again without it, so that no change is made for a control the
+ * plan does not claim to fix. Pure.
+ */
+export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
+  kind: 'kubelet-file',
+  scope: 'node',
+  phase: 3,
+  plan: planKubeletFiles,
+  describe(change) {
+    const reload = change.daemonReload ? 'systemctl daemon-reload, ' : '';
+    const purpose = change.purpose === 'kube-bench' ? ' (read by kube-bench, not the kubelet)' : '';
+    return { summary: `${change.edits.length} edit${change.edits.length === 1 ? '' : 's'}${purpose}, ${reload}restarts the kubelet`, diff: change.diff };
+  },
+};
 
 type StepKey = `${string}#${number}`;
 
-/**
- * Kubelet-setting controls on one node (DESIGN.md §2, `kubelet-setting`):
- * every step is judged on the value the kubelet really uses and fixed in
- * the source that wins; all fixes of the node are merged into one change
- * per file and one kubelet restart. A control is offered as fixable only
- * if kube-bench would pass it on the node as the edits and the restart
- * leave it; otherwise its steps are planned again without it, so that no
- * change is made for a control the plan does not claim to fix. Pure.
- */
-export function planKubeletSettings(controls: readonly Control[], ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): KubeletPlan {
-  const applicable = controls.filter(isKubeletSettingControl).filter((c) => c.scope === 'node' && c.roles.some((r) => ctx.roles.includes(r)));
+function planKubeletFiles(input: NodeKindInput): { changes: KubeletFileChange[]; findings: Finding[] } {
+  const { ctx, variables } = input;
+  const byId = new Map(input.controls.map((c) => [c.id, c]));
+  const applicable = input.failing.flatMap((f) => {
+    const control = byId.get(f.controlId);
+    return control && control.fix === 'ensure' && controlFamily(control) === 'kubelet' ? [control] : [];
+  });
   if (applicable.length === 0) return { findings: [], changes: [] };
 
   // Controls whose fix kube-bench would not accept, or whose files cis-fix must not rewrite: planned without them.
@@ -92,8 +101,8 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   const planned = stepKeys(control).map((key) => fixes.get(key));
   const expected = planned.map((fix, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} ${fix?.judgement.expected ?? ''}`.trim()).join('; ');
   const steps = planned.filter((f): f is KubeletSettingFix => f !== undefined);
-  const actual = steps.map((f, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} = ${describeValue(f.current)}`).join('; ');
-  const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: 'kube-bench passes this control, but the value the kubelet really uses (its effective source) does not comply' } : {};
+  const actual = steps.map((f, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} = ${describeKubeletValue(f.current)}`).join('; ');
+  const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: KUBELET_STRICTER } : {};
   if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
   if (steps.every((f) => f.kind === 'compliant')) {
     if (kubeBench === 'FAIL') {
@@ -133,7 +142,7 @@ function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext): KubeletFi
     const entry = ctx.facts.paths[path];
     const present = entry?.exists ? entry : undefined;
     const sha256 = createHash('sha256').update(edit.after, 'utf8').digest('hex');
-    const controlIds = [...new Set(edit.stepKeys.map((k) => k.split('#')[0]!))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const controlIds = [...new Set(edit.stepKeys.map((k) => k.split('#')[0]!))].sort(byControlId);
     return {
       id: `${ctx.name}:kubelet-file:${path}`,
       node: ctx.name,
@@ -161,29 +170,4 @@ function kubeletHealthUrl(facts: NodeFacts): string {
   const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : 10248;
   const bind = typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0' ? data['healthzBindAddress'] : '127.0.0.1';
   return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}/healthz`;
-}
-
-function settingName(step: KubeletSettingStep): string {
-  return step.configKey ?? step.flag ?? 'setting';
-}
-
-function describeValue(setting: EffectiveKubeletSetting): string {
-  return `${formatSettingValue(setting.value)} (${describeSource(setting.source)})`;
-}
-
-function describeSource(source: KubeletSettingSource): string {
-  switch (source.kind) {
-    case 'flag':
-      return `flag ${source.flag}${source.file ? ` in ${source.file}${source.line !== null ? `:${source.line}` : ''}` : ''}${source.variable ? ` (${source.variable})` : ''}`;
-    case 'config':
-      return `${source.key} in ${source.file}:${source.line}`;
-    case 'default':
-      return source.basis === 'config-file' ? 'unset: the kubelet default' : 'unset: the kubelet command-line default';
-    case 'unknown':
-      return 'unknown source';
-    default: {
-      const never: never = source;
-      return never;
-    }
-  }
 }

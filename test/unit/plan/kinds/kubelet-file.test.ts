@@ -1,21 +1,24 @@
 /**
- * planKubeletSettings: kubelet-setting controls of one node become findings
+ * The kubelet-file kind: failing kubelet-setting controls of one node become findings
  * and one kubelet-file change per edited file, sharing one restart; a
  * control is only called fixable when kube-bench would then pass it.
  */
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { kubeBenchKubeletVerdict } from '../../../src/evaluate/kubelet/kube-bench-verdict.js';
-import { resolveAllVariables } from '../../../src/evaluate/resolve-variables.js';
-import { selectControls } from '../../../src/evaluate/select-controls.js';
-import type { NodeFacts } from '../../../src/facts/types.js';
-import { isKubeletSettingControl, planKubeletSettings } from '../../../src/plan/kubelet-plan.js';
-import { factsAfterKubeletEdits } from '../../../src/plan/edits/kubelet-simulate.js';
-import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../src/playbook/parameter-value.js';
-import type { Benchmark, ParameterValue } from '../../../src/playbook/types.js';
-import { CONFIG, CUSTOM_CONFIG, FLAGS_ENV, customConfigPathNode, driftedNode, rhelNode, SYSCONFIG_KUBELET, stockNode } from '../evaluate/kubelet/support/layouts.js';
+import { kubeBenchKubeletVerdict } from '../../../../src/evaluate/kubelet/kube-bench-verdict.js';
+import { isKubeletSettingControl } from '../../../../src/evaluate/control-family.js';
+import { evaluateNode } from '../../../../src/evaluate/evaluate-node.js';
+import { selectControls } from '../../../../src/evaluate/select-controls.js';
+import type { Role } from '../../../../src/model/roles.js';
+import { kubeletFileHandler } from '../../../../src/plan/kinds/kubelet-file.js';
+import type { NodeFacts } from '../../../../src/facts/types.js';
+import { factsAfterKubeletEdits } from '../../../../src/plan/edits/kubelet-simulate.js';
+import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
+import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
+import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
+import { changesOf, planControls } from '../support/plan-node.js';
+import { CONFIG, CUSTOM_CONFIG, FLAGS_ENV, customConfigPathNode, driftedNode, rhelNode, SYSCONFIG_KUBELET, stockNode } from '../../evaluate/kubelet/support/layouts.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
@@ -24,9 +27,9 @@ beforeAll(async () => {
   parameters = resolveParameters(benchmark, {}).values;
 });
 
-function plan(facts: NodeFacts, only: string[], params: Readonly<Record<string, ParameterValue>> = parameters) {
-  const controls = selectControls(benchmark, { targets: [], only, skip: [] });
-  return planKubeletSettings(controls, { name: 'worker-1', roles: ['worker'], facts, parameters: params }, resolveAllVariables(benchmark, facts));
+function plan(facts: NodeFacts, only: string[], params: Readonly<Record<string, ParameterValue>> = parameters, roles: Role[] = ['worker']) {
+  const planned = planControls(benchmark, only, { name: 'worker-1', roles, facts, parameters: params });
+  return { findings: planned.findings, changes: changesOf(planned.changes, 'kubelet-file') };
 }
 
 /** The node as the planned changes and one restart leave it. */
@@ -34,7 +37,7 @@ function after(facts: NodeFacts, changes: ReturnType<typeof plan>['changes']): N
   return factsAfterKubeletEdits(facts, new Map(changes.map((c) => [c.target, c.after.content])));
 }
 
-describe('planKubeletSettings', () => {
+describe('the kubelet-file kind', () => {
   it('decides exactly the controls whose steps are all kubelet settings', () => {
     const ids = benchmark.controls.filter(isKubeletSettingControl).map((c) => c.id);
     expect(ids).toEqual(expect.arrayContaining(['4.2.1', '4.2.2', '4.2.4', '4.2.10', '4.2.12']));
@@ -117,8 +120,12 @@ describe('planKubeletSettings', () => {
 
   it('plans nothing for controls of other kinds or roles', () => {
     const facts = driftedNode();
-    const controls = selectControls(benchmark, { targets: [], only: ['4.2.1'], skip: [] });
-    expect(planKubeletSettings(controls, { name: 'x', roles: [], facts, parameters }, resolveAllVariables(benchmark, facts))).toEqual({ findings: [], changes: [] });
-    expect(plan(facts, ['1.1.1', '4.1.9'])).toEqual({ findings: [], changes: [] });
+    expect(plan(facts, ['4.2.1'], parameters, [])).toEqual({ findings: [], changes: [] });
+    const controls = selectControls(benchmark, { targets: [], only: ['1.1.1', '4.1.9'], skip: [] });
+    const ctx = { name: 'worker-1', roles: ['worker'] as const, facts, parameters };
+    const evaluation = evaluateNode(benchmark, controls, { ...ctx, roles: [...ctx.roles] });
+    expect(evaluation.findings.filter((f) => f.status === 'fail').map((f) => f.controlId)).toEqual(['4.1.9']);
+    const input = { benchmark, controls, ctx: { ...ctx, roles: [...ctx.roles] }, variables: evaluation.variables, failing: evaluation.findings.filter((f) => f.status === 'fail') };
+    expect(kubeletFileHandler.plan(input)).toEqual({ findings: [], changes: [] });
   });
 });

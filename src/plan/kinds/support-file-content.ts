@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { NodeFacts } from '../facts/types.js';
-import type { Change, SupportFileChange } from '../model/change.js';
-import { isParamRef, type ParameterValue, type SupportFileStep } from '../playbook/types.js';
-import { MANIFESTS_DIR } from '../facts/candidate-paths.js';
+import type { NodeFacts } from '../../facts/types.js';
+import type { Change, SupportFileChange } from '../../model/change.js';
+import { isParamRef, type ParameterValue, type SupportFileStep } from '../../playbook/types.js';
+import { MANIFESTS_DIR } from '../../facts/candidate-paths.js';
 
 /** What the plan shows in place of a secret: its value never exists off the node. */
 export const SECRET_SHOWN_AS = '<generated on the node at apply time>';

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { evaluateCluster } from '../../../src/evaluate/cluster/evaluate-cluster.js';
-import type { ApiObjectChange, ApiObjectPatch } from '../../../src/model/api-object-change.js';
-import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
-import type { Benchmark, ParameterValue } from '../../../src/playbook/types.js';
-import { planApiObjects } from '../../../src/plan/api-object-plan.js';
-import { ROLLOUT_ANNOTATION } from '../../../src/plan/api-object/kube-proxy-change.js';
-import { applyMergePatch } from '../../../src/plan/api-object/merge-patch.js';
-import { simulateChanges } from '../../../src/plan/api-object/simulate-changes.js';
-import { contextOf, DEFAULT_PARAMETERS, kubeadmCluster, namespace, type RawCluster } from '../evaluate/cluster/cluster-fixtures.js';
+import { evaluateCluster } from '../../../../src/evaluate/cluster/evaluate-cluster.js';
+import type { ApiObjectChange, ApiObjectPatch } from '../../../../src/model/api-object-change.js';
+import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
+import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
+import { planApiObjects } from '../../../../src/plan/kinds/api-object.js';
+import { ROLLOUT_ANNOTATION } from '../../../../src/plan/kinds/api-object/kube-proxy-change.js';
+import { applyMergePatch } from '../../../../src/plan/api-object/merge-patch.js';
+import { simulateChanges } from '../../../../src/plan/api-object/simulate-changes.js';
+import { contextOf, DEFAULT_PARAMETERS, kubeadmCluster, namespace, type RawCluster } from '../../evaluate/cluster/cluster-fixtures.js';
 
 let cis112: Benchmark;
 beforeAll(async () => {
