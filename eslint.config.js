@@ -22,6 +22,13 @@ const above = {
   commands: [],
 };
 
+// Upward imports that get their own message, saying why the boundary is there.
+const boundaries = {
+  evaluate: {
+    plan: 'src/evaluate/ judges and src/plan/ changes: evaluation imports nothing from planning (issue 9 §3); move what both need down into src/evaluate/.',
+  },
+};
+
 const transportOnly = ['ssh2', '@kubernetes/client-node'];
 const commandsOnly = ['@oclif/core', '@inquirer/prompts'];
 
@@ -30,9 +37,12 @@ function restrictions(layer) {
     ...(layer === 'transport' ? [] : transportOnly.map((name) => ({ name, message: 'Only src/transport/ may import this library (DESIGN.md §2).' }))),
     ...(layer === 'commands' ? [] : commandsOnly.map((name) => ({ name, message: 'Only src/commands/ may import this library (DESIGN.md §2).' }))),
   ];
-  const patterns = above[layer].length
-    ? [{ group: above[layer].map((l) => `**/${l}/*`), message: `src/${layer}/ must not import upward (DESIGN.md §2 dependency direction).` }]
-    : [];
+  const dedicated = Object.keys(boundaries[layer] ?? {});
+  const upward = above[layer].filter((l) => !dedicated.includes(l));
+  const patterns = [
+    ...(upward.length ? [{ group: upward.map((l) => `**/${l}/*`), message: `src/${layer}/ must not import upward (DESIGN.md §2 dependency direction).` }] : []),
+    ...dedicated.map((l) => ({ group: [`**/${l}/*`], message: boundaries[layer][l] })),
+  ];
   return ['error', { paths, patterns }];
 }
 

@@ -28,9 +28,9 @@ import { planSubjectRemovals } from './api-object/cluster-admin-subjects.js';
 import { planDefaultDenyPolicies } from './api-object/default-deny-policy.js';
 import { planKubeProxySetting } from './api-object/kube-proxy-change.js';
 import { UnresolvedParameter, effectivePatch, mergePatches, patchDiff, resolvePatch, restoringPatch } from '../api-object/merge-patch.js';
-import { plannedEnforceLevel, withoutLoosening } from '../api-object/pod-security-labels.js';
-import { selectObjects, type SelectedObject } from '../api-object/select-objects.js';
-import { simulateChanges } from '../api-object/simulate-changes.js';
+import { plannedEnforceLevel, withoutLoosening } from './api-object/pod-security-labels.js';
+import { selectObjects, type SelectedObject } from './api-object/select-objects.js';
+import { simulateChanges } from './api-object/simulate-changes.js';
 import type { ClusterKindHandler } from './handler.js';
 
 export interface ApiObjectPlan {

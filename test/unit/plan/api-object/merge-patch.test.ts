@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '../../../../src/model/api-object-change.js';
 import { editKubeProxyConfig } from '../../../../src/plan/kinds/api-object/kube-proxy-change.js';
 import { UnresolvedParameter, applyMergePatch, effectivePatch, resolvePatch, restoringPatch } from '../../../../src/plan/api-object/merge-patch.js';
-import { withoutLoosening } from '../../../../src/plan/api-object/pod-security-labels.js';
+import { withoutLoosening } from '../../../../src/plan/kinds/api-object/pod-security-labels.js';
 import { KUBE_PROXY_CONFIG } from '../../evaluate/cluster/cluster-fixtures.js';
 
 const json: fc.Arbitrary<JsonObject> = fc.letrec((tie) => ({

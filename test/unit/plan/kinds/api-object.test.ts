@@ -6,7 +6,7 @@ import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.j
 import { planApiObjects } from '../../../../src/plan/kinds/api-object.js';
 import { ROLLOUT_ANNOTATION } from '../../../../src/plan/kinds/api-object/kube-proxy-change.js';
 import { applyMergePatch } from '../../../../src/plan/api-object/merge-patch.js';
-import { simulateChanges } from '../../../../src/plan/api-object/simulate-changes.js';
+import { simulateChanges } from '../../../../src/plan/kinds/api-object/simulate-changes.js';
 import { contextOf, DEFAULT_PARAMETERS, kubeadmCluster, namespace, type RawCluster } from '../../evaluate/cluster/cluster-fixtures.js';
 
 let cis112: Benchmark;

@@ -4,9 +4,9 @@
  * judged the current one (a control is fixable iff it passes afterwards).
  * Pure.
  */
-import type { BindingFacts, ClusterFacts, Gathered, KubeProxyConfigMapFacts, NamespaceFacts, ServiceAccountFacts } from '../../facts/cluster/types.js';
-import type { ApiObjectChange, JsonObject } from '../../model/api-object-change.js';
-import { applyMergePatch } from './merge-patch.js';
+import type { BindingFacts, ClusterFacts, Gathered, KubeProxyConfigMapFacts, NamespaceFacts, ServiceAccountFacts } from '../../../facts/cluster/types.js';
+import type { ApiObjectChange, JsonObject } from '../../../model/api-object-change.js';
+import { applyMergePatch } from '../../api-object/merge-patch.js';
 
 function mapItems<T>(g: Gathered<T>, f: (item: T) => T): Gathered<T> {
   return g.ok ? { ok: true, items: g.items.map(f) } : g;

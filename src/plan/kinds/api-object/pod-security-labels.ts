@@ -3,8 +3,8 @@
  * never loosens): a namespace that already enforces, warns or audits at a
  * stricter level than the parameter asks keeps its label. Pure.
  */
-import type { JsonObject, JsonValue } from '../../model/api-object-change.js';
-import { isPodSecurityLevel, levelAtLeast } from '../../evaluate/cluster/pod-security.js';
+import type { JsonObject, JsonValue } from '../../../model/api-object-change.js';
+import { isPodSecurityLevel, levelAtLeast } from '../../../evaluate/cluster/pod-security.js';
 
 const MODES = ['enforce', 'warn', 'audit'] as const;
 

@@ -6,10 +6,10 @@
  * user names them: as an explicit key of the selecting parameter, or in
  * includeSystemNamespaces. `"*"` in a string-map never reaches them.
  */
-import { isSystemNamespace, namespaceInScope, type ClusterContext } from '../../evaluate/cluster/cluster-context.js';
-import type { Gathered, NamespaceFacts, ServiceAccountFacts } from '../../facts/cluster/types.js';
-import type { ApiObjectRef, JsonObject } from '../../model/api-object-change.js';
-import type { ApiObjectStep } from '../../playbook/types.js';
+import { isSystemNamespace, namespaceInScope, type ClusterContext } from '../../../evaluate/cluster/cluster-context.js';
+import type { Gathered, NamespaceFacts, ServiceAccountFacts } from '../../../facts/cluster/types.js';
+import type { ApiObjectRef, JsonObject } from '../../../model/api-object-change.js';
+import type { ApiObjectStep } from '../../../playbook/types.js';
 
 export interface SelectedObject {
   readonly ref: ApiObjectRef;
