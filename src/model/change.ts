@@ -1,4 +1,5 @@
 import type { ApiObjectChange } from './api-object-change.js';
+import type { ManagedComponent, StaticPodComponent } from './components.js';
 
 /**
  * One planned change (DESIGN.md §1 "The plan"). A change is complete:
@@ -27,7 +28,7 @@ interface ChangeBase {
   readonly action: 'update' | 'create';
   readonly precondition: FilePrecondition;
   /** Component that restarts because of the change (static pods restart by themselves when their manifest changes); none for file metadata. */
-  readonly restart: 'none' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet';
+  readonly restart: 'none' | ManagedComponent;
   /** What the plan shows: a unified diff or `mode 0644 -> 0600`. */
   readonly diff: string;
 }
@@ -60,7 +61,7 @@ export interface FileOwnerChange extends ChangeBase {
  */
 export interface ManifestChange extends ChangeBase {
   readonly kind: 'static-pod-manifest';
-  readonly restart: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+  readonly restart: StaticPodComponent;
   readonly before: { readonly sha256: string; readonly argv: readonly string[] };
   readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] };
 }

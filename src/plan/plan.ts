@@ -1,10 +1,9 @@
+import type { BenchmarkId } from '../model/benchmark-id.js';
 import type { Change } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
 
 /** Bumped whenever a field changes meaning; apply refuses other versions. */
 export const PLAN_FORMAT_VERSION = 1;
-
-export type BenchmarkId = 'cis-1.12' | 'cis-1.11';
 
 /**
  * A plan is data (DESIGN.md §1): what was found and what apply would change.

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
-import { STATIC_POD_ORDER, type StaticPodComponent } from '../model/components.js';
+import { BENCHMARK_IDS, isBenchmarkId, type BenchmarkId } from '../model/benchmark-id.js';
+import { RESTART_ORDER, STATIC_POD_ORDER, type StaticPodComponent } from '../model/components.js';
 
 /**
  * The playbooks as the rest of cis-fix sees them: validated, typed, with
@@ -11,13 +12,8 @@ import { STATIC_POD_ORDER, type StaticPodComponent } from '../model/components.j
  * and plans can carry it unchanged.
  */
 
-/** The benchmarks cis-fix ships playbooks for. */
-export const BENCHMARK_IDS = ['cis-1.12', 'cis-1.11'] as const;
-export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
-
-export function isBenchmarkId(value: string): value is BenchmarkId {
-  return (BENCHMARK_IDS as readonly string[]).includes(value);
-}
+/** The benchmarks cis-fix ships playbooks for: defined once in src/model/benchmark-id.ts. */
+export { BENCHMARK_IDS, isBenchmarkId, type BenchmarkId };
 
 /** A `{ param: NAME }` reference; NAME is always a parameter the benchmark declares. */
 export interface ParamRef {
@@ -106,7 +102,8 @@ export type VariableSource =
   /** A key (dotted path) of the KubeletConfiguration the running kubelet uses. */
   | { readonly type: 'kubelet-config'; readonly key: string };
 
-export const PROCESS_NAMES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kubelet', 'kube-proxy'] as const;
+/** The processes kube-bench audits: the managed components (src/model/components.ts) and kube-proxy. */
+export const PROCESS_NAMES = [...RESTART_ORDER, 'kube-proxy'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
 
 // ---------------------------------------------------------------- parameters

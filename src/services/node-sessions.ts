@@ -2,7 +2,7 @@ import { CisFixError, BugError } from '../model/errors.js';
 import type { NodeSpec } from '../model/node.js';
 import { KnownHostsStore } from '../transport/known-hosts-store.js';
 import { connectSsh, type SshTransport } from '../transport/ssh.js';
-import { mapConcurrent } from './map-concurrent.js';
+import { mapConcurrent } from '../transport/semaphore.js';
 
 import type { NodeFailure } from '../model/node-check.js';
 

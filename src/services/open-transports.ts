@@ -2,7 +2,7 @@ import type { NodeSpec } from '../model/node.js';
 import { UnreachableError } from '../model/errors.js';
 import { KnownHostsStore } from '../transport/known-hosts-store.js';
 import { connectSsh, type SshTransport } from '../transport/ssh.js';
-import { mapConcurrent } from './map-concurrent.js';
+import { mapConcurrent } from '../transport/semaphore.js';
 
 /**
  * Open one connection to each node for a run that needs them all at once

@@ -1,4 +1,10 @@
-/** Limits how many async tasks run at once; waiters are served in arrival order. */
+/**
+ * The one concurrency limiter (issue 9 §5): limits how many async tasks run
+ * at once; waiters are served in arrival order. The SSH transport bounds
+ * the channels of one connection with it, and mapConcurrent bounds how many
+ * nodes a run works on at once. (apply's settleAll is not a limiter: it
+ * waits for every promise to settle before it rejects.)
+ */
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -21,4 +27,16 @@ export class Semaphore {
       else this.active -= 1;
     }
   }
+}
+
+/**
+ * Map over items with at most `limit` mappers in flight (the run's
+ * --concurrency), on the same Semaphore; results keep the order of `items`
+ * and mappers start in that order. A rejected mapper rejects the whole call
+ * (the others still run to the end), so mappers that must not stop the
+ * others return their failure as a value instead.
+ */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, mapper: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const semaphore = new Semaphore(Math.max(1, Math.floor(limit) || 1));
+  return Promise.all(items.map((item, index) => semaphore.run(() => mapper(item, index))));
 }

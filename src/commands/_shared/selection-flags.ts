@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { BenchmarkId, KubeBenchTarget } from '../../playbook/types.js';
+import { BENCHMARK_IDS, type BenchmarkId, type KubeBenchTarget } from '../../playbook/types.js';
 import { createProgress } from '../../render/progress.js';
 import type { PlanRequest } from '../../services/plan.js';
 import { concurrencyFlag, inventoryFlag } from './base-command.js';
@@ -7,7 +7,7 @@ import { concurrencyFlag, inventoryFlag } from './base-command.js';
 /** The flags that choose what a plan covers; shared by plan, apply and drift. */
 export const selectionFlags = {
   inventory: inventoryFlag,
-  benchmark: Flags.string({ summary: 'Benchmark to check against (default: the inventory\'s, else auto).', options: ['auto', 'cis-1.12', 'cis-1.11'] }),
+  benchmark: Flags.string({ summary: 'Benchmark to check against (default: the inventory\'s, else auto).', options: ['auto', ...BENCHMARK_IDS] }),
   targets: Flags.string({ summary: 'Only these kube-bench targets (comma-separated).', options: ['master', 'etcd', 'node', 'policies', 'controlplane'], delimiter: ',', multiple: true }),
   only: Flags.string({ summary: 'Only these controls: ids or globs such as 4.1.* (comma-separated).', delimiter: ',', multiple: true }),
   skip: Flags.string({ summary: 'Skip these controls: ids or globs (comma-separated).', delimiter: ',', multiple: true }),

@@ -7,6 +7,7 @@ import type { NodeContext } from '../../evaluate/node-context.js';
 import { normalizePath } from '../../facts/index.js';
 import type { NodeFacts } from '../../facts/types.js';
 import type { KubeletFileChange } from '../../model/change.js';
+import { componentRow } from '../../model/components.js';
 import type { Finding, KubeBenchVerdict } from '../../model/finding.js';
 import type { EnsureControl, KubeletSettingStep } from '../../playbook/types.js';
 import type { KubeletSettingFix } from '../edits/kubelet-setting-fix.js';
@@ -167,7 +168,8 @@ function kubeletHealthUrl(facts: NodeFacts): string {
   const argv = facts.components.kubelet?.argv ?? [];
   const configPath = argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
   const data = configPath ? readKubeletConfigFile(facts, configPath).data : undefined;
-  const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : 10248;
-  const bind = typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0' ? data['healthzBindAddress'] : '127.0.0.1';
+  const fallback = new URL(componentRow('kubelet').healthUrl);
+  const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : Number(fallback.port);
+  const bind = typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0' ? data['healthzBindAddress'] : fallback.hostname;
   return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}/healthz`;
 }
