@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClusterContext } from '../evaluate/cluster/cluster-context.js';
 import { evaluateCluster, isClusterControl, notEvaluatedWithoutApi } from '../evaluate/cluster/evaluate-cluster.js';
 import { evaluateNode } from '../evaluate/evaluate-node.js';
@@ -75,24 +76,90 @@ export function assemblePlan(input: PlanInput): Plan {
   return finishPlan(input, planNodes(input));
 }
 
-/** Every selected node with facts, evaluated and planned. Throws UserError when a node's parameters do not fit the benchmark. */
-export function planNodes(input: PlanInput): NodePlans {
+/** One node's findings and changes. */
+export interface NodePlan {
+  readonly findings: readonly Finding[];
+  readonly changes: readonly Change[];
+}
+
+/**
+ * Every selected node with facts, evaluated and planned. Throws UserError
+ * when a node's parameters do not fit the benchmark. `early` holds nodes
+ * already planned with `planGatheredNode` while the others were still being
+ * gathered (makePlan overlaps the two); a thrown error is rethrown here, in
+ * node order, as if planned now.
+ */
+export function planNodes(input: PlanInput, early: ReadonlyMap<string, EarlyNodePlan> = new Map(), memo: NodePlanMemo = new NodePlanMemo()): NodePlans {
   const controls = selectControls(input.benchmark, input.selection);
   const findings: Finding[] = input.unreachable.map((u) => unreachableFinding(u.node, u.message));
   const changes: Change[] = [];
   for (const node of input.nodes) {
     const facts = input.facts.get(node.name);
     if (!facts) continue;
-    const ctx: NodeContext = { name: node.name, roles: node.roles, facts, parameters: nodeParameters(input.benchmark, node) };
-    const planned = planNode(input.benchmark, controls, ctx);
+    const known = early.get(node.name);
+    if (known && !known.ok) throw known.error;
+    const planned = known?.ok ? known.plan : planGatheredNode(input.benchmark, controls, node, facts, memo);
     findings.push(...planned.findings);
     changes.push(...planned.changes);
   }
   return { controls, findings, changes };
 }
 
+/** A node planned as soon as its facts arrived, or what planning it threw. */
+export type EarlyNodePlan = { readonly ok: true; readonly plan: NodePlan } | { readonly ok: false; readonly error: unknown };
+
+/** One inventory node with its gathered facts: its parameters resolved, evaluated and planned (through the memo). */
+export function planGatheredNode(benchmark: Benchmark, controls: readonly Control[], node: InventoryNode, facts: NodeFacts, memo: NodePlanMemo = new NodePlanMemo()): NodePlan {
+  const ctx: NodeContext = { name: node.name, roles: node.roles, facts, parameters: nodeParameters(benchmark, node) };
+  return memo.plan(benchmark, controls, ctx);
+}
+
+/**
+ * Node plans keyed on the facts that decide them (DESIGN.md §6: a fleet of
+ * a few node configurations costs a few evaluations): the facts without
+ * the node's name, its host identity (which nothing evaluates) and its
+ * process ids (kept only as identities), with its roles and parameters, for
+ * one benchmark and selection. A node that matches one already planned
+ * gets that plan with its own name in every finding and change.
+ */
+export class NodePlanMemo {
+  private readonly plans = new Map<string, { readonly node: string; readonly plan: NodePlan }>();
+
+  /** How many distinct node configurations were evaluated and planned. */
+  get evaluated(): number {
+    return this.plans.size;
+  }
+
+  plan(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): NodePlan {
+    const key = decidingKey(benchmark, controls, ctx);
+    const known = this.plans.get(key);
+    if (known) return known.node === ctx.name ? known.plan : renamed(known.plan, known.node, ctx.name);
+    const plan = planNode(benchmark, controls, ctx);
+    this.plans.set(key, { node: ctx.name, plan });
+    return plan;
+  }
+}
+
+function decidingKey(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): string {
+  const pids = new Map(ctx.facts.processes.map((p, i) => [p.pid, i]));
+  const facts = { ...ctx.facts, node: '', host: null };
+  const text = JSON.stringify([benchmark.id, controls.map((c) => c.id), ctx.roles, ctx.parameters, facts], (key, value: unknown) =>
+    key === 'pid' && typeof value === 'number' ? `pid#${pids.get(value) ?? value}` : value,
+  );
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The plan of node `from` as node `to`'s: the node in every finding and change, and change ids (`<node>:<kind>:<target>`). */
+function renamed(plan: NodePlan, from: string, to: string): NodePlan {
+  const prefix = `${from}:`;
+  return {
+    findings: plan.findings.map((f) => (f.node === from ? { ...f, node: to } : f)),
+    changes: plan.changes.map((c) => ({ ...c, id: c.id.startsWith(prefix) ? `${to}:${c.id.slice(prefix.length)}` : c.id, node: c.node === from ? to : c.node }) as Change),
+  };
+}
+
 /** One node: evaluation's findings, with every kind's changes and decisions. Pure. */
-export function planNode(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): { findings: Finding[]; changes: Change[] } {
+export function planNode(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): NodePlan {
   const evaluation = evaluateNode(benchmark, controls, ctx);
   const input: NodeKindInput = { benchmark, controls, ctx, variables: evaluation.variables, failing: evaluation.findings.filter((f) => f.status === 'fail') };
   const decided = new Map<string, Finding>();

@@ -4,7 +4,8 @@ import { parseFacts } from '../../../src/facts/parse-facts.js';
 import type { NodeFacts } from '../../../src/facts/types.js';
 import type { Inventory, InventoryNode } from '../../../src/inventory/inventory.js';
 import { UserError } from '../../../src/model/errors.js';
-import { assemblePlan, finishPlan, otherControlPlanesWanted, planNodes, type PlanInput } from '../../../src/plan/assemble-plan.js';
+import { assemblePlan, finishPlan, NodePlanMemo, otherControlPlanesWanted, planNode, planNodes, type PlanInput } from '../../../src/plan/assemble-plan.js';
+import { resolveParameters } from '../../../src/playbook/parameter-value.js';
 import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
 import type { Benchmark } from '../../../src/playbook/types.js';
 
@@ -84,5 +85,35 @@ describe('assemblePlan', () => {
 
   it('refuses node parameters that do not fit the benchmark, naming the node', () => {
     expect(() => planNodes(input({ nodes: [node('cp-1', { podPidsLimit: 'many' })] }))).toThrow(/parameters for node cp-1/);
+  });
+});
+
+describe('NodePlanMemo', () => {
+  it('plans identical nodes once, each under its own name, and gives the same plan as planning each', () => {
+    const nodes = [node('cp-1'), node('cp-2'), node('cp-3')];
+    const request = input({ nodes });
+    const memo = new NodePlanMemo();
+    const memoised = planNodes(request, new Map(), memo);
+    expect(memo.evaluated).toBe(1);
+    const each = nodes.map((n) => planNode(benchmark, memoised.controls, { name: n.name, roles: n.roles, facts: request.facts.get(n.name)!, parameters: resolveParameters(benchmark, {}).values }));
+    expect(JSON.stringify(memoised.findings)).toBe(JSON.stringify(each.flatMap((p) => p.findings)));
+    expect(JSON.stringify(memoised.changes)).toBe(JSON.stringify(each.flatMap((p) => p.changes)));
+    expect(new Set(memoised.changes.map((c) => c.node))).toEqual(new Set(['cp-1', 'cp-2', 'cp-3']));
+  });
+
+  it('plans nodes whose deciding facts differ separately', () => {
+    const facts = factsOf('cp-2');
+    const entry = facts.paths['/var/lib/kubelet/config.yaml']!;
+    const other: NodeFacts = { ...facts, paths: { ...facts.paths, '/var/lib/kubelet/config.yaml': { ...entry, mode: '600' } as NodeFacts['paths'][string] } };
+    const request = input({ nodes: [node('cp-1'), node('cp-2')] });
+    const plans = planNodes({ ...request, facts: new Map([['cp-1', factsOf('cp-1')], ['cp-2', other]]) });
+    const kubeletConfigModes = plans.changes.filter((c) => c.kind === 'file-mode' && c.target === '/var/lib/kubelet/config.yaml').map((c) => c.node);
+    expect(kubeletConfigModes).toEqual(['cp-1']);
+  });
+
+  it('uses a node planned while the others were being gathered, and rethrows what planning it threw', () => {
+    const request = input({ nodes: [node('cp-1'), node('cp-2')] });
+    const early = new Map([['cp-2', { ok: false as const, error: new UserError('bad parameters for cp-2') }]]);
+    expect(() => planNodes(request, early)).toThrow('bad parameters for cp-2');
   });
 });

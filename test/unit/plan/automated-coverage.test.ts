@@ -23,7 +23,7 @@ beforeAll(async () => {
   for (const id of ['cis-1.12', 'cis-1.11'] as const) benchmarks.set(id, await loadBenchmark(id));
 });
 
-function findings(id: BenchmarkId): { automated: string[]; findings: Finding[] } {
+function findings(id: BenchmarkId): { automated: string[]; findings: readonly Finding[] } {
   const benchmark = benchmarks.get(id)!;
   const automated = benchmark.controls.filter((c) => c.assessment === 'Automated' && SECTIONS.test(`${c.id}.`)).map((c) => c.id);
   const planned = planControls(benchmark, automated, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters: resolveParameters(benchmark, {}).values });
