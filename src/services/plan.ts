@@ -2,11 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
 import { gatherFacts } from '../facts/gather-facts.js';
 import type { NodeFacts } from '../facts/types.js';
-import type { Inventory } from '../inventory/inventory.js';
+import type { Inventory, InventoryNode } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
 import { UserError } from '../model/errors.js';
-import { finishPlan, otherControlPlanesWanted, planNodes, type OtherControlPlanes, type PlanInput } from '../plan/assemble-plan.js';
+import {
+  finishPlan,
+  NodePlanMemo,
+  otherControlPlanesWanted,
+  planGatheredNode,
+  planNodes,
+  type EarlyNodePlan,
+  type OtherControlPlanes,
+  type PlanInput,
+} from '../plan/assemble-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
 import type { BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
@@ -44,10 +53,23 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const inventory = await loadInventory(request.inventoryFile);
   const nodes = selectNodes(inventory, request.nodes);
   request.onStart?.(nodes.length);
+  const session = await connectCluster(inventory);
+  const choice = request.benchmark ?? inventory.benchmark;
+  const selection: ControlSelection = { targets: request.targets, only: request.only, skip: request.skip };
+
+  // When the benchmark is known before the nodes answer (chosen, or from the API server's /version),
+  // each node is evaluated and planned as soon as its facts arrive, while the others are still gathering.
+  const known = choice !== 'auto' || session.version !== undefined ? await chooseBenchmark(choice, [], session.version?.gitVersion) : undefined;
+  const early = known ? await earlyPlanning(known.id, selection) : undefined;
   const outcomes = await withNodeSessions(
     nodes,
     { concurrency: request.concurrency, ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}) },
-    (transport) => gatherFacts(transport),
+    async (transport, spec) => {
+      const facts = await gatherFacts(transport);
+      const node = nodes.find((n) => n.name === spec.name);
+      if (early && node) early.plan(node, facts);
+      return facts;
+    },
   );
   const facts = new Map<string, NodeFacts>();
   const unreachable: { node: string; message: string }[] = [];
@@ -56,15 +78,12 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     else unreachable.push({ node: outcome.node, message: outcome.error.message });
   }
 
-  const session = await connectCluster(inventory);
-  const choice = request.benchmark ?? inventory.benchmark;
-  const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion);
-  const benchmark = await loadBenchmark(benchmarkId);
-  const selection: ControlSelection = { targets: request.targets, only: request.only, skip: request.skip };
+  const { id: benchmarkId, chosenBy } = known ?? (await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion));
+  const benchmark = early?.benchmark ?? (await loadBenchmark(benchmarkId));
   const cluster = await gatherClusterInput(session, selectControls(benchmark, selection));
   const input: PlanInput = { benchmark, chosenBy, selection, inventory, nodes, facts, unreachable, cluster, tool: { name: 'cis-fix', version: TOOL_VERSION }, createdAt: new Date().toISOString() };
 
-  const nodePlans = planNodes(input);
+  const nodePlans = planNodes(input, early?.plans, early?.memo);
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
   // also from control planes outside the selection (--nodes), which are read for that alone.
   const others = otherControlPlanesWanted(input, nodePlans);
@@ -72,6 +91,22 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const plan = finishPlan(otherControlPlanes ? { ...input, otherControlPlanes } : input, nodePlans);
   const planned: Plan = { ...plan, changes: await withDryRuns(session, plan.changes) };
   return { plan: planned, inventory, unreachable: unreachable.map((u) => u.node) };
+}
+
+/** Planning nodes as their facts arrive, for a benchmark known before gathering; what it throws is kept for planNodes to rethrow in node order. */
+async function earlyPlanning(id: BenchmarkId, selection: ControlSelection) {
+  const benchmark = await loadBenchmark(id);
+  const controls = selectControls(benchmark, selection);
+  const memo = new NodePlanMemo();
+  const plans = new Map<string, EarlyNodePlan>();
+  const plan = (node: InventoryNode, facts: NodeFacts) => {
+    try {
+      plans.set(node.name, { ok: true, plan: planGatheredNode(benchmark, controls, node, facts, memo) });
+    } catch (error) {
+      plans.set(node.name, { ok: false, error });
+    }
+  };
+  return { benchmark, memo, plans, plan };
 }
 
 async function readControlPlanes(nodes: Parameters<typeof withNodeSessions>[0], concurrency: number): Promise<OtherControlPlanes> {
