@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { applyPlan, type ApplyContext } from '../../../src/apply/apply-plan.js';
 import { ApplyError } from '../../../src/apply/apply-errors.js';
 import { JournalWriter } from '../../../src/apply/journal.js';
+import { parseRunJournal } from '../../../src/apply/journal-schema.js';
 import { LockHeldError } from '../../../src/apply/node-ops.js';
 import { ChangedSinceRunError, rollbackRun } from '../../../src/apply/rollback-run.js';
 import { stagingPathFor } from '../../../src/apply/staging-path.js';
@@ -154,6 +155,8 @@ describe('apply on in-memory nodes', () => {
     expect([...cp.files.keys()].filter((p) => p.startsWith('/etc/kubernetes/manifests/'))).toEqual([APISERVER]);
     expect(cp.lockHolder).toBeUndefined();
     expect(originalCp.get(APISERVER)!.content).toBe(OLD_API);
+    // What apply writes, the schema reads back.
+    expect(parseRunJournal(JSON.stringify(journal), 'runs/x.json')).toEqual(journal);
   });
 
   it('a lock held on one node: exit 1, nothing changed, the other lock released', async () => {
@@ -281,6 +284,7 @@ describe('rollback on in-memory nodes (the same restore engine)', () => {
       { component: 'kube-apiserver', argv: ['kube-apiserver', '--authorization-mode=AlwaysAllow'], ok: true },
     ]);
     expect(rb.steps.filter((s) => s.phase === 'restored').length).toBe(6);
+    expect(parseRunJournal(JSON.stringify(rb), 'runs/y.json')).toEqual(rb);
   });
 
   it('refuses a target changed after the run (exit 1, nothing restored) unless forced', async () => {
