@@ -74,7 +74,10 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
       locked.map(async (node) => {
         const released = await ioOf(node)
           .unlock(ctx.runId)
-          .then(() => true, () => false);
+          .then(
+            () => true,
+            () => false,
+          );
         if (released) await journal.record({ node, phase: 'unlocked' });
         else stuck.push(node);
       }),
@@ -120,9 +123,12 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
         try {
           await ioOf(node).backup(ctx.runId, targets);
         } catch (error) {
-          throw new ApplyError(`${node}: backing up before any change failed, so nothing was changed on any node: ${(error as Error).message}`, ctx.runId, 'nothing-changed', [
-            `Free space in /var/lib/cis-fix on ${node} (or make it writable), then run apply again.`,
-          ]);
+          throw new ApplyError(
+            `${node}: backing up before any change failed, so nothing was changed on any node: ${(error as Error).message}`,
+            ctx.runId,
+            'nothing-changed',
+            [`Free space in /var/lib/cis-fix on ${node} (or make it writable), then run apply again.`],
+          );
         }
         for (const target of targets) await journal.record({ node, phase: 'backed-up', target, original: originalOf(current.get(node)!.get(target)!) });
       }),
@@ -152,13 +158,21 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
     // Only now, and only for these nodes, is it true that a lock stays.
     throw new ApplyError(failure.message, ctx.runId, failure.outcome === 'nothing-changed' ? 'nothing-changed' : failure.outcome, [
       ...failure.hints,
-      ...stuck.map((node) => `On ${node} as root: the node lock of run ${ctx.runId} could not be released; once this run is finished with, rm -f -- /var/lib/cis-fix/lock`),
+      ...stuck.map(
+        (node) => `On ${node} as root: the node lock of run ${ctx.runId} could not be released; once this run is finished with, rm -f -- /var/lib/cis-fix/lock`,
+      ),
     ]);
   }
 }
 
 /** Write one node's changes in plan order, each verified; gate what restarts; on any failure restore the node and stop. */
-async function writeNode(node: string, changes: readonly Change[], ctx: ApplyContext, ioOf: (node: string) => NodeIo, sharedFiles: Map<string, string>): Promise<Change[]> {
+async function writeNode(
+  node: string,
+  changes: readonly Change[],
+  ctx: ApplyContext,
+  ioOf: (node: string) => NodeIo,
+  sharedFiles: Map<string, string>,
+): Promise<Change[]> {
   const io = ioOf(node);
   const done: Change[] = [];
   // Gates cis-fix restarts for itself (the kubelet) wait for the last change of the node that asks for them: one restart for all.
@@ -250,7 +264,9 @@ async function restoreNode(node: string, ctx: ApplyContext, ioOf: (node: string)
     );
   }
   throw new ApplyError(
-    `${node}: a change failed (${reason}), and restoring the node did not fully succeed:\n${describeProblems(report).map((p) => `  ${p}`).join('\n')}\nWhat happened to each target:\n${lines.join('\n')}`,
+    `${node}: a change failed (${reason}), and restoring the node did not fully succeed:\n${describeProblems(report)
+      .map((p) => `  ${p}`)
+      .join('\n')}\nWhat happened to each target:\n${lines.join('\n')}`,
     ctx.runId,
     'restore-failed',
     manualSteps(report),
@@ -289,7 +305,15 @@ function uniqueTargets(changes: readonly Change[]): string[] {
 }
 
 function originalOf(state: PathState) {
-  return { mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256, user: state.user, group: state.group, ...(state.exists ? {} : { absent: true as const }) };
+  return {
+    mode: state.mode,
+    uid: state.uid,
+    gid: state.gid,
+    sha256: state.sha256,
+    user: state.user,
+    group: state.group,
+    ...(state.exists ? {} : { absent: true as const }),
+  };
 }
 
 function resultOf(state: PathState) {

@@ -37,32 +37,69 @@ const revert = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('create'), ref: apiRef, object: record }),
 ]);
 
-const phases = ['locked', 'unlocked', 'precondition-ok', 'backed-up', 'write-started', 'verified', 'healthy', 'unhealthy', 'restore-started', 'restored', 'failed'] as const;
+const phases = [
+  'locked',
+  'unlocked',
+  'precondition-ok',
+  'backed-up',
+  'write-started',
+  'verified',
+  'healthy',
+  'unhealthy',
+  'restore-started',
+  'restored',
+  'failed',
+] as const;
 
 // A plain union (a phase may have a file and an API form); `deepest` picks the branch whose phase matched to explain a problem.
 const step = z.union([
   z.strictObject({ ...base, phase: z.enum(['locked', 'unlocked']) }),
-  z.strictObject({ ...base, phase: z.literal('precondition-ok'), changeId: z.string().optional(), target: z.string().optional(), detail: z.string().optional() }),
-  z.strictObject({ ...base, phase: z.literal('backed-up'), target: z.string(), original }),
-    z.strictObject({ ...base, phase: z.literal('backed-up'), changeId: z.string(), target: z.string(), apiObject: z.unknown().refine((v) => v !== undefined, 'apiObject is required (null when absent)') }),
   z.strictObject({
-      ...base,
-      phase: z.literal('write-started'),
-      changeId: z.string(),
-      target: z.string(),
-      kind: changeKind.optional(),
-      restart: restarted.optional(),
-      daemonReload: z.boolean().optional(),
-      argvBefore: z.array(z.string()).optional(),
-      staging: z.string().optional(),
-      expected: expectation.optional(),
-    }),
-    z.strictObject({ ...base, phase: z.literal('write-started'), changeId: z.string(), target: z.string(), kind: changeKind.optional(), revert }),
+    ...base,
+    phase: z.literal('precondition-ok'),
+    changeId: z.string().optional(),
+    target: z.string().optional(),
+    detail: z.string().optional(),
+  }),
+  z.strictObject({ ...base, phase: z.literal('backed-up'), target: z.string(), original }),
+  z.strictObject({
+    ...base,
+    phase: z.literal('backed-up'),
+    changeId: z.string(),
+    target: z.string(),
+    apiObject: z.unknown().refine((v) => v !== undefined, 'apiObject is required (null when absent)'),
+  }),
+  z.strictObject({
+    ...base,
+    phase: z.literal('write-started'),
+    changeId: z.string(),
+    target: z.string(),
+    kind: changeKind.optional(),
+    restart: restarted.optional(),
+    daemonReload: z.boolean().optional(),
+    argvBefore: z.array(z.string()).optional(),
+    staging: z.string().optional(),
+    expected: expectation.optional(),
+  }),
+  z.strictObject({ ...base, phase: z.literal('write-started'), changeId: z.string(), target: z.string(), kind: changeKind.optional(), revert }),
   z.strictObject({ ...base, phase: z.literal('verified'), changeId: z.string(), target: z.string(), result, createdDirs: z.array(z.string()).optional() }),
-    z.strictObject({ ...base, phase: z.literal('verified'), changeId: z.string(), target: z.string(), resourceVersion: z.string().optional() }),
-  z.strictObject({ ...base, phase: z.enum(['healthy', 'unhealthy']), changeId: z.string().optional(), target: z.string().optional(), component: restarted.optional(), detail: z.string().optional() }),
+  z.strictObject({ ...base, phase: z.literal('verified'), changeId: z.string(), target: z.string(), resourceVersion: z.string().optional() }),
+  z.strictObject({
+    ...base,
+    phase: z.enum(['healthy', 'unhealthy']),
+    changeId: z.string().optional(),
+    target: z.string().optional(),
+    component: restarted.optional(),
+    detail: z.string().optional(),
+  }),
   z.strictObject({ ...base, phase: z.literal('restore-started'), target: z.string(), changeId: z.string().optional() }),
-  z.strictObject({ ...base, phase: z.literal('restored'), target: z.string(), changeId: z.string().optional(), action: z.enum(['restored', 'removed', 'already-original', 'reverted']).optional() }),
+  z.strictObject({
+    ...base,
+    phase: z.literal('restored'),
+    target: z.string(),
+    changeId: z.string().optional(),
+    action: z.enum(['restored', 'removed', 'already-original', 'reverted']).optional(),
+  }),
   z.strictObject({ ...base, phase: z.literal('failed'), changeId: z.string().optional(), target: z.string().optional(), detail: z.string().optional() }),
 ]);
 
@@ -98,7 +135,11 @@ export function parseRunJournal(text: string, file: string): RunJournal {
   const parsed = runJournalSchema.safeParse(data);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap(deepest).slice(0, 5);
-  throw new UserError(`${file} is not a journal cis-fix can read:\n${problems.map((p) => `  at ${jsonPath(p.path)}: ${p.message}`).join('\n')}`, [], [journalHint(file)]);
+  throw new UserError(
+    `${file} is not a journal cis-fix can read:\n${problems.map((p) => `  at ${jsonPath(p.path)}: ${p.message}`).join('\n')}`,
+    [],
+    [journalHint(file)],
+  );
 }
 
 function journalHint(file: string): string {

@@ -32,7 +32,13 @@ export interface NodeIo {
   chmod(path: string, mode: string): Promise<void>;
   chown(path: string, user: string, group: string, createAccount: boolean): Promise<void>;
   writeContent(path: string, content: string, sha256: string, staging: string): Promise<void>;
-  createFile(path: string, mode: string, template: string, secrets: readonly { name: string; bytes: number }[], staging: string): Promise<{ createdDirs: readonly string[] }>;
+  createFile(
+    path: string,
+    mode: string,
+    template: string,
+    secrets: readonly { name: string; bytes: number }[],
+    staging: string,
+  ): Promise<{ createdDirs: readonly string[] }>;
   readCreated(path: string): Promise<string>;
   /** Remove a file the run created, then the directories it created for it when empty. Also removes leftover temp files (no dirs). */
   removeCreated(path: string, createdDirs: readonly string[]): Promise<void>;

@@ -72,7 +72,13 @@ export interface RestoreReport {
 
 /** True when every target is back (or was never changed) and every restored component is healthy. */
 export function restoredCleanly(report: RestoreReport): boolean {
-  return report.nodes.every((n) => n.targets.every((t) => t.action !== 'failed' && t.action !== 'changed-since') && n.gates.every((g) => g.ok) && n.gatesSkipped.length === 0 && n.leftovers.length === 0);
+  return report.nodes.every(
+    (n) =>
+      n.targets.every((t) => t.action !== 'failed' && t.action !== 'changed-since') &&
+      n.gates.every((g) => g.ok) &&
+      n.gatesSkipped.length === 0 &&
+      n.leftovers.length === 0,
+  );
 }
 
 /** Read every target's state on its node: what judgeRestore needs. */
@@ -90,16 +96,36 @@ export function verdictsFor(items: readonly RestoreItem[], now: ReadonlyMap<stri
   return new Map(items.map((item) => [item, judgeRestore(item, now.get(item.node)?.get(item.target))]));
 }
 
-export async function restoreTargets(items: readonly RestoreItem[], ctx: RestoreEngineContext, known?: ReadonlyMap<RestoreItem, RestoreVerdict>): Promise<RestoreReport> {
+export async function restoreTargets(
+  items: readonly RestoreItem[],
+  ctx: RestoreEngineContext,
+  known?: ReadonlyMap<RestoreItem, RestoreVerdict>,
+): Promise<RestoreReport> {
   const verdicts = known ?? verdictsFor(items, await readTargets(items, ctx.ioOf));
   const reports: NodeRestoreReport[] = [];
   for (const batch of writeOrder(nodesOf(items), ctx.roles, ctx.concurrency)) {
-    reports.push(...(await Promise.all(batch.map((node) => restoreNode(node, items.filter((i) => i.node === node), verdicts, ctx)))));
+    reports.push(
+      ...(await Promise.all(
+        batch.map((node) =>
+          restoreNode(
+            node,
+            items.filter((i) => i.node === node),
+            verdicts,
+            ctx,
+          ),
+        ),
+      )),
+    );
   }
   return { backupRun: ctx.backupRun, nodes: reports };
 }
 
-async function restoreNode(node: string, items: readonly RestoreItem[], verdicts: ReadonlyMap<RestoreItem, RestoreVerdict>, ctx: RestoreEngineContext): Promise<NodeRestoreReport> {
+async function restoreNode(
+  node: string,
+  items: readonly RestoreItem[],
+  verdicts: ReadonlyMap<RestoreItem, RestoreVerdict>,
+  ctx: RestoreEngineContext,
+): Promise<NodeRestoreReport> {
   const io = ctx.ioOf(node);
   const targets: TargetOutcome[] = [];
   const report = async (outcome: TargetOutcome) => {
@@ -144,7 +170,15 @@ async function restoreNode(node: string, items: readonly RestoreItem[], verdicts
     const mine = wanted.filter((w) => w.gate.component === component);
     const daemonReload = mine.some((w) => w.gate.restart?.daemonReload === true);
     const argv = mine.find((w) => w.gate.argv !== undefined)?.gate.argv;
-    gates.push(await gate(io, node, { component, argv, restart: { daemonReload } }, mine.map((w) => w.target), ctx));
+    gates.push(
+      await gate(
+        io,
+        node,
+        { component, argv, restart: { daemonReload } },
+        mine.map((w) => w.target),
+        ctx,
+      ),
+    );
   }
   // Static pods restart by themselves when their manifest changes: wait for each, newest first.
   for (const w of wanted.filter((x) => !x.gate.restart)) gates.push(await gate(io, node, w.gate, [w.target], ctx));

@@ -56,7 +56,11 @@ export function manualSteps(report: RestoreReport): string[] {
     }
     for (const g of n.gates.filter((x) => !x.ok)) steps.push(gateStep(n.node, g, report.backupRun));
     for (const c of n.gatesSkipped) {
-      steps.push(c === 'kubelet' ? `On ${n.node} as root, after restoring the files above: systemctl daemon-reload && systemctl restart kubelet` : `On ${n.node}: after restoring the files above, check that ${c} runs and is healthy (the kubelet restarts it by itself)`);
+      steps.push(
+        c === 'kubelet'
+          ? `On ${n.node} as root, after restoring the files above: systemctl daemon-reload && systemctl restart kubelet`
+          : `On ${n.node}: after restoring the files above, check that ${c} runs and is healthy (the kubelet restarts it by itself)`,
+      );
     }
     for (const p of n.leftovers) steps.push(`On ${n.node} as root: rm -f -- ${quoteShellArg(p)}`);
     return steps;

@@ -73,7 +73,8 @@ export function apiRestorePlanFor(journal: RunJournal): ApiRestoreItem[] {
   const started = new Map<string, ApiRestoreItem>();
   for (const step of journal.steps) {
     if (step.node !== CLUSTER_NODE) continue;
-    if (step.phase === 'write-started' && isApiWriteStarted(step)) started.set(step.changeId, { target: step.target, revert: step.revert, resourceVersion: undefined });
+    if (step.phase === 'write-started' && isApiWriteStarted(step))
+      started.set(step.changeId, { target: step.target, revert: step.revert, resourceVersion: undefined });
     if (step.phase === 'verified' && isApiVerified(step)) {
       const item = started.get(step.changeId);
       if (item) started.set(step.changeId, { ...item, resourceVersion: step.resourceVersion });
@@ -96,7 +97,9 @@ export function legacyStagingPath(target: string): string {
 
 /** Every state the run's own changes leave, in order: the original with each change's fields applied in turn. */
 function ownStates(original: FileOriginal, steps: readonly FileWriteStartedStep[]): FileExpectation[] {
-  let state: FileExpectation = original.absent ? {} : { mode: original.mode, user: original.user, group: original.group, ...(original.sha256 ? { sha256: original.sha256 } : {}) };
+  let state: FileExpectation = original.absent
+    ? {}
+    : { mode: original.mode, user: original.user, group: original.group, ...(original.sha256 ? { sha256: original.sha256 } : {}) };
   return steps.flatMap((s) => {
     if (!s.expected) return [];
     state = { ...state, ...s.expected };
@@ -114,7 +117,8 @@ export type RestoreVerdict = 'restore' | 'already-original' | 'changed-since';
  */
 export function judgeRestore(item: RestoreItem, now: PathState | undefined): RestoreVerdict {
   const legacyUnknown = item.result === undefined && item.ownStates === undefined;
-  const own = (state: PathState) => legacyUnknown || (item.result !== undefined && sameResult(state, item.result)) || (item.ownStates ?? []).some((e) => matches(state, e));
+  const own = (state: PathState) =>
+    legacyUnknown || (item.result !== undefined && sameResult(state, item.result)) || (item.ownStates ?? []).some((e) => matches(state, e));
   if (item.original.absent) {
     if (!now?.exists) return 'already-original';
     return own(now) ? 'restore' : 'changed-since';

@@ -42,7 +42,12 @@ export function judgeApiRestore(item: ApiRestoreItem, now: KubeObject | undefine
  */
 export async function restoreApiItems(
   items: readonly (ApiRestoreItem & { readonly changeId?: string })[],
-  ctx: { readonly client: ClusterClient; readonly journal: JournalWriter; readonly unconditional: boolean; readonly onRestored?: (item: ApiRestoreItem) => void },
+  ctx: {
+    readonly client: ClusterClient;
+    readonly journal: JournalWriter;
+    readonly unconditional: boolean;
+    readonly onRestored?: (item: ApiRestoreItem) => void;
+  },
 ): Promise<{ restored: ApiRestoreItem[]; failures: string[]; lines: string[]; manualSteps: string[] }> {
   const restored: ApiRestoreItem[] = [];
   const failures: string[] = [];
@@ -75,7 +80,13 @@ export async function restoreApiItems(
  */
 export async function rollbackApiObjects(
   items: readonly ApiRestoreItem[],
-  ctx: { readonly client: ClusterClient; readonly journal: JournalWriter; readonly runId: string; readonly force: boolean; readonly onRestored?: (item: ApiRestoreItem) => void },
+  ctx: {
+    readonly client: ClusterClient;
+    readonly journal: JournalWriter;
+    readonly runId: string;
+    readonly force: boolean;
+    readonly onRestored?: (item: ApiRestoreItem) => void;
+  },
 ): Promise<{ restored: ApiRestoreItem[]; alreadyOriginal: ApiRestoreItem[] }> {
   const verdicts: { item: ApiRestoreItem; verdict: ApiRestoreVerdict }[] = [];
   for (const item of items) {
@@ -98,17 +109,24 @@ export async function rollbackApiObjects(
   const manualSteps: string[] = [];
   // Each item is checked against its own verdict: a changed object (forced) is reverted without the precondition.
   for (const { item, verdict } of todo) {
-    const one = await restoreApiItems([item], { client: ctx.client, journal: ctx.journal, unconditional: verdict !== 'restore', ...(ctx.onRestored ? { onRestored: ctx.onRestored } : {}) });
+    const one = await restoreApiItems([item], {
+      client: ctx.client,
+      journal: ctx.journal,
+      unconditional: verdict !== 'restore',
+      ...(ctx.onRestored ? { onRestored: ctx.onRestored } : {}),
+    });
     restored.push(...one.restored);
     failures.push(...one.failures);
     lines.push(...one.lines);
     manualSteps.push(...one.manualSteps);
   }
   if (failures.length > 0) {
-    throw new ApplyError(`rollback could not restore ${failures.length} API object(s):\n${lines.map((l) => `  ${l}`).join('\n')}`, ctx.runId, 'restore-failed', [
-      ...manualSteps,
-      "The objects as the run found them are in that run's journal (steps 'backed-up').",
-    ]);
+    throw new ApplyError(
+      `rollback could not restore ${failures.length} API object(s):\n${lines.map((l) => `  ${l}`).join('\n')}`,
+      ctx.runId,
+      'restore-failed',
+      [...manualSteps, "The objects as the run found them are in that run's journal (steps 'backed-up')."],
+    );
   }
   return { restored, alreadyOriginal: verdicts.filter((v) => v.verdict === 'already-original').map((v) => v.item) };
 }

@@ -87,7 +87,12 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
         healthTimeoutMs: ctx.healthTimeoutMs ?? 300_000,
         force: ctx.force,
         onEvent: (event) => {
-          if (event.kind === 'health') ctx.onHealth?.(event.node, event.component, event.ok ? { ok: true, seconds: event.seconds } : { ok: false, seconds: event.seconds, last: event.detail ?? '' });
+          if (event.kind === 'health')
+            ctx.onHealth?.(
+              event.node,
+              event.component,
+              event.ok ? { ok: true, seconds: event.seconds } : { ok: false, seconds: event.seconds, last: event.detail ?? '' },
+            );
         },
         onTarget: (outcome) => {
           ctx.onTarget?.(outcome);
@@ -99,7 +104,11 @@ export async function rollbackRun(original: RunJournal, ctx: RollbackContext): P
     if (!restoredCleanly(report)) {
       const problems = describeProblems(report);
       throw new ApplyError(
-        `rollback of ${original.runId} did not fully succeed:\n${problems.map((p) => `  ${p}`).join('\n')}\nWhat happened to each target:\n${describeTargets(report).map((l) => `  ${l}`).join('\n')}`,
+        `rollback of ${original.runId} did not fully succeed:\n${problems.map((p) => `  ${p}`).join('\n')}\nWhat happened to each target:\n${describeTargets(
+          report,
+        )
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
         ctx.runId,
         'restore-failed',
         manualSteps(report),

@@ -170,15 +170,7 @@ export type VerifiedStep = FileVerifiedStep | ApiVerifiedStep;
 
 /** One thing that happened, in order. */
 export type JournalStep =
-  | LockStep
-  | PreconditionOkStep
-  | BackedUpStep
-  | WriteStartedStep
-  | VerifiedStep
-  | HealthStep
-  | RestoreStartedStep
-  | RestoredStep
-  | FailedStep;
+  LockStep | PreconditionOkStep | BackedUpStep | WriteStartedStep | VerifiedStep | HealthStep | RestoreStartedStep | RestoredStep | FailedStep;
 
 /** A step as a writer hands it over: the journal adds the time. Distributes over the union. */
 export type NewJournalStep = JournalStep extends infer S ? (S extends JournalStep ? Omit<S, 'at'> : never) : never;

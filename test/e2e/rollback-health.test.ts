@@ -45,10 +45,13 @@ describe('rollback health gate', () => {
     expect(result.stderr).toContain('cp-1: kube-apiserver did not come back healthy after the restore');
     expect(result.stderr).toMatch(/cmp -- \/var\/lib\/cis-fix\/backups\/\S+\/files\/etc\/kubernetes\/manifests\/kube-apiserver\.yaml/);
     expect(result.stdout).toMatch(/unhealthy cp-1: kube-apiserver/);
-    for (const component of ['etcd', 'kube-controller-manager', 'kube-scheduler']) expect(result.stdout).toMatch(new RegExp(`healthy cp-1: ${component} after`));
+    for (const component of ['etcd', 'kube-controller-manager', 'kube-scheduler'])
+      expect(result.stdout).toMatch(new RegExp(`healthy cp-1: ${component} after`));
     // The files are back, byte for byte, and nothing else stands in manifests/.
     expect(await manifests()).toEqual(original);
-    expect((await nodeExec(lab, 'cp-1', ['ls', '-A', '/etc/kubernetes/manifests'])).stdout.trim().split('\n').sort()).toEqual(COMPONENTS.map((c) => `${c}.yaml`).sort());
+    expect((await nodeExec(lab, 'cp-1', ['ls', '-A', '/etc/kubernetes/manifests'])).stdout.trim().split('\n').sort()).toEqual(
+      COMPONENTS.map((c) => `${c}.yaml`).sort(),
+    );
 
     const runs = JSON.parse((await cli('runs', '--json')).stdout) as { kind: string; status: string }[];
     expect(runs.find((r) => r.kind === 'rollback')?.status).toBe('failed');

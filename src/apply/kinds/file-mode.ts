@@ -13,7 +13,8 @@ export const fileModeHandler: NodeKindHandler<FileModeChange> = {
     await io.chmod(change.target, change.after.mode);
     return {};
   },
-  verify: (change, now) => missing(change.target, now) ?? (sameMode(now!.mode, change.after.mode) ? undefined : `mode is ${now!.mode}, expected ${change.after.mode}`),
+  verify: (change, now) =>
+    missing(change.target, now) ?? (sameMode(now!.mode, change.after.mode) ? undefined : `mode is ${now!.mode}, expected ${change.after.mode}`),
   healthGate: () => undefined,
   restore: (item, ctx) => restoreFileFromBackup(item, ctx, { staticPodManifest: false }),
   restoreGate: () => undefined,

@@ -15,7 +15,9 @@ export const fileOwnerHandler: NodeKindHandler<FileOwnerChange> = {
   },
   verify: (change, now) =>
     missing(change.target, now) ??
-    (now!.user === change.after.user && now!.group === change.after.group ? undefined : `owner is ${now!.user}:${now!.group}, expected ${change.after.user}:${change.after.group}`),
+    (now!.user === change.after.user && now!.group === change.after.group
+      ? undefined
+      : `owner is ${now!.user}:${now!.group}, expected ${change.after.user}:${change.after.group}`),
   healthGate: () => undefined,
   restore: (item, ctx) => restoreFileFromBackup(item, ctx, { staticPodManifest: false }),
   restoreGate: () => undefined,

@@ -17,7 +17,11 @@ export function backupCopyOf(backupRun: string, target: string): string {
   return `${NODE_BACKUP_ROOT}/${backupRun}/files${target}`;
 }
 
-export async function restoreFileFromBackup(item: RestoreItem, ctx: NodeRestoreContext, options: { readonly staticPodManifest: boolean }): Promise<RestoreAction> {
+export async function restoreFileFromBackup(
+  item: RestoreItem,
+  ctx: NodeRestoreContext,
+  options: { readonly staticPodManifest: boolean },
+): Promise<RestoreAction> {
   if (item.original.absent) {
     await ctx.io.removeCreated(item.target, item.createdDirs ?? []);
     return 'removed';

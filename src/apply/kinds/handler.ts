@@ -107,4 +107,11 @@ export interface ClusterRestoreContext {
 export type NodeKindHandler<C extends Change> = ApplyKindHandler<C, NodeIo, PathState | undefined, RestoreItem, NodeWriteContext, NodeRestoreContext>;
 
 /** A kind changed once per cluster, through the Kubernetes API. */
-export type ClusterKindHandler<C extends Change> = ApplyKindHandler<C, ClusterClient, KubeObject | undefined, ApiRestoreItem, ClusterWriteContext, ClusterRestoreContext>;
+export type ClusterKindHandler<C extends Change> = ApplyKindHandler<
+  C,
+  ClusterClient,
+  KubeObject | undefined,
+  ApiRestoreItem,
+  ClusterWriteContext,
+  ClusterRestoreContext
+>;

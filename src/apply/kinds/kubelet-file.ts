@@ -33,6 +33,7 @@ export const kubeletFileHandler: NodeKindHandler<KubeletFileChange> = {
       ? undefined
       : { component: change.restart, argv: change.after.argv, url: change.after.healthUrl, restart: { daemonReload: change.daemonReload } },
   restore: (item, ctx) => restoreFileFromBackup(item, ctx, STAGING),
-  restoreGate: (item) => (item.restart === undefined ? undefined : { component: item.restart, argv: item.argvBefore, restart: { daemonReload: item.daemonReload === true } }),
+  restoreGate: (item) =>
+    item.restart === undefined ? undefined : { component: item.restart, argv: item.argvBefore, restart: { daemonReload: item.daemonReload === true } },
   manualRestore: manualFileRestore,
 };

@@ -34,7 +34,8 @@ export const supportFileHandler: NodeKindHandler<SupportFileChange> = {
   verify: (change, now) => {
     const gone = missing(change.target, now);
     if (gone) return gone;
-    if (!sameMode(now!.mode, change.after.mode) || now!.uid !== 0) return `created with mode ${now!.mode} and uid ${now!.uid}, expected ${change.after.mode} and root`;
+    if (!sameMode(now!.mode, change.after.mode) || now!.uid !== 0)
+      return `created with mode ${now!.mode} and uid ${now!.uid}, expected ${change.after.mode} and root`;
     // With generated secrets only the node knows the content.
     return change.after.sha256 === undefined || now!.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written';
   },

@@ -48,11 +48,25 @@ const pre = (node: FakeNode, path: string) => {
   const s = node.state(path);
   return { exists: s.exists, sha256: s.sha256, mode: s.mode, uid: s.uid, gid: s.gid };
 };
-const base = (node: FakeNode, kind: string, target: string) => ({ id: `${node.node}:${kind}:${target}`, node: node.node, controlIds: ['x'], target, action: 'update' as const, diff: '', precondition: pre(node, target) });
+const base = (node: FakeNode, kind: string, target: string) => ({
+  id: `${node.node}:${kind}:${target}`,
+  node: node.node,
+  controlIds: ['x'],
+  target,
+  action: 'update' as const,
+  diff: '',
+  precondition: pre(node, target),
+});
 
 function changesFor(node: FakeNode): NodeChange[] {
   const mode: NodeChange = { ...base(node, 'file-mode', ADMIN), kind: 'file-mode', restart: 'none', before: { mode: '644' }, after: { mode: '600' } };
-  const owner: NodeChange = { ...base(node, 'file-owner', ADMIN), kind: 'file-owner', restart: 'none', before: { user: 'ops', group: 'ops' }, after: { user: 'root', group: 'root', createAccount: false } };
+  const owner: NodeChange = {
+    ...base(node, 'file-owner', ADMIN),
+    kind: 'file-owner',
+    restart: 'none',
+    before: { user: 'ops', group: 'ops' },
+    after: { user: 'root', group: 'root', createAccount: false },
+  };
   const kubelet: KubeletFileChange = {
     ...base(node, 'kubelet-file', FLAGS),
     kind: 'kubelet-file',
@@ -82,7 +96,10 @@ function changesFor(node: FakeNode): NodeChange[] {
 }
 
 async function journalFor(runId: string, kind: RunJournal['kind'] = 'apply'): Promise<JournalWriter> {
-  return JournalWriter.create({ runId, kind, startedAt: new Date().toISOString(), status: 'running', inventory: { file: 'inv.yaml', digest: 'd' }, backups: {}, changes: 0, steps: [] }, dir);
+  return JournalWriter.create(
+    { runId, kind, startedAt: new Date().toISOString(), status: 'running', inventory: { file: 'inv.yaml', digest: 'd' }, backups: {}, changes: 0, steps: [] },
+    dir,
+  );
 }
 
 async function apply(changes: readonly NodeChange[] = [...changesFor(cp), ...changesFor(worker)]) {
@@ -104,7 +121,10 @@ async function apply(changes: readonly NodeChange[] = [...changesFor(cp), ...cha
     healthTimeoutMs: 1000,
     ioOf: (n) => nodes.get(n)!,
   };
-  const error = await applyPlan(changes, ctx).then(() => undefined, (e: unknown) => e);
+  const error = await applyPlan(changes, ctx).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return { error, journal: journal.journal };
 }
 
@@ -123,7 +143,10 @@ async function rollback(journal: RunJournal, force = false) {
     healthTimeoutMs: 1000,
     roles: new Map([['cp-1', ['control-plane'] as const]]),
     ioOf: (n) => nodes.get(n)!,
-  }).then((r) => r, (e: unknown) => e);
+  }).then(
+    (r) => r,
+    (e: unknown) => e,
+  );
   return { result: error, journal: writer.journal };
 }
 
@@ -145,13 +168,22 @@ describe('apply on in-memory nodes', () => {
       ['kubelet', true],
     ]);
     const started = journal.steps.find((s) => s.phase === 'write-started' && s.target === APISERVER);
-    expect(started).toMatchObject({ kind: 'static-pod-manifest', staging: `/etc/kubernetes/.cis-fix-staging/kube-apiserver.yaml.${RUN}.cis-fix-new`, argvBefore: ['kube-apiserver', '--authorization-mode=AlwaysAllow'] });
+    expect(started).toMatchObject({
+      kind: 'static-pod-manifest',
+      staging: `/etc/kubernetes/.cis-fix-staging/kube-apiserver.yaml.${RUN}.cis-fix-new`,
+      argvBefore: ['kube-apiserver', '--authorization-mode=AlwaysAllow'],
+    });
     const order = phases(journal, 'cp-1');
     expect(order.indexOf('locked')).toBeLessThan(order.indexOf('precondition-ok'));
     expect(order.lastIndexOf('backed-up')).toBeLessThan(order.indexOf('write-started'));
     // Locks and backups on every node before the first write anywhere.
     const firstWrite = journal.steps.findIndex((s) => s.phase === 'write-started');
-    expect(journal.steps.slice(0, firstWrite).filter((s) => s.phase === 'backed-up').map((s) => s.node)).toEqual(expect.arrayContaining(['cp-1', 'worker-1']));
+    expect(
+      journal.steps
+        .slice(0, firstWrite)
+        .filter((s) => s.phase === 'backed-up')
+        .map((s) => s.node),
+    ).toEqual(expect.arrayContaining(['cp-1', 'worker-1']));
     expect([...cp.files.keys()].filter((p) => p.startsWith('/etc/kubernetes/manifests/'))).toEqual([APISERVER]);
     expect(cp.lockHolder).toBeUndefined();
     expect(originalCp.get(APISERVER)!.content).toBe(OLD_API);
@@ -218,7 +250,8 @@ describe('apply on in-memory nodes', () => {
     expect(journal.status).toBe('rolled-back');
     expect(phases(journal, 'cp-1')).toEqual(expect.arrayContaining(['failed', 'restore-started', 'restored']));
     // The restored API server is waited for with its old command line.
-    if (fault.op !== 'write') expect(cp.gates.at(-1)).toEqual({ component: 'kube-apiserver', argv: ['kube-apiserver', '--authorization-mode=AlwaysAllow'], ok: true });
+    if (fault.op !== 'write')
+      expect(cp.gates.at(-1)).toEqual({ component: 'kube-apiserver', argv: ['kube-apiserver', '--authorization-mode=AlwaysAllow'], ok: true });
     expect(cp.lockHolder).toBeUndefined();
   });
 
@@ -246,7 +279,9 @@ describe('apply on in-memory nodes', () => {
     expect(message).toContain(`removed (the run created it) cp-1:${POLICY}`);
     expect(message).not.toMatch(/lock stays/);
     const steps = (error as ApplyError).manualSteps;
-    expect(steps).toContain(`On cp-1 as root: cp -- /var/lib/cis-fix/backups/${RUN}/files${ADMIN} ${ADMIN} && chown -h -- ops:ops ${ADMIN} && chmod -- 00644 ${ADMIN}`);
+    expect(steps).toContain(
+      `On cp-1 as root: cp -- /var/lib/cis-fix/backups/${RUN}/files${ADMIN} ${ADMIN} && chown -h -- ops:ops ${ADMIN} && chmod -- 00644 ${ADMIN}`,
+    );
     // Gates are not run on half-restored nodes, and the steps say what to check.
     expect(steps.some((s) => /kube-apiserver runs and is healthy/.test(s))).toBe(true);
   });
@@ -332,7 +367,9 @@ describe('rollback on in-memory nodes (the same restore engine)', () => {
     worker.faults = [{ op: 'restore', path: FLAGS }];
     const { result } = await rollback(journal);
     expect(exitOf(result)).toBe(4);
-    expect((result as ApplyError).manualSteps).toContain(`On worker-1 as root: cp -- /var/lib/cis-fix/backups/${RUN}/files${FLAGS} ${FLAGS} && chown -h -- root:root ${FLAGS} && chmod -- 00644 ${FLAGS}`);
+    expect((result as ApplyError).manualSteps).toContain(
+      `On worker-1 as root: cp -- /var/lib/cis-fix/backups/${RUN}/files${FLAGS} ${FLAGS} && chown -h -- root:root ${FLAGS} && chmod -- 00644 ${FLAGS}`,
+    );
     expect((result as Error).message).toContain(`restored worker-1:${ADMIN}`);
   });
 

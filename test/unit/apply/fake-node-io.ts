@@ -56,7 +56,8 @@ export class FakeNode implements NodeIo {
 
   lock(holder: string, takeOverFrom?: string): Promise<void> {
     if (this.fault('lock')) return Promise.reject(new LockHeldError(this.node, 'run other by x@y'));
-    if (this.lockHolder && !(takeOverFrom && this.lockHolder.includes(`run ${takeOverFrom} `))) return Promise.reject(new LockHeldError(this.node, this.lockHolder));
+    if (this.lockHolder && !(takeOverFrom && this.lockHolder.includes(`run ${takeOverFrom} `)))
+      return Promise.reject(new LockHeldError(this.node, this.lockHolder));
     this.lockHolder = holder;
     return Promise.resolve();
   }
@@ -74,7 +75,17 @@ export class FakeNode implements NodeIo {
   state(path: string): PathState {
     const f = this.files.get(path);
     if (!f) return { path, exists: false, sha256: undefined, mode: '', uid: -1, gid: -1, user: '', group: '', type: 'missing' };
-    return { path, exists: true, sha256: sha(f.content), mode: f.mode, uid: f.uid, gid: f.gid, user: NAMES[f.uid] ?? String(f.uid), group: NAMES[f.gid] ?? String(f.gid), type: 'regular file' };
+    return {
+      path,
+      exists: true,
+      sha256: sha(f.content),
+      mode: f.mode,
+      uid: f.uid,
+      gid: f.gid,
+      user: NAMES[f.uid] ?? String(f.uid),
+      group: NAMES[f.gid] ?? String(f.gid),
+      type: 'regular file',
+    };
   }
 
   backup(runId: string, paths: readonly string[]): Promise<void> {
@@ -160,13 +171,22 @@ export class FakeNode implements NodeIo {
     return Promise.resolve();
   }
 
-  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined): Promise<{ ok: true; seconds: number } | { ok: false; seconds: number; last: string }> {
+  waitHealthy(
+    component: RestartedComponent,
+    argv: readonly string[] | undefined,
+  ): Promise<{ ok: true; seconds: number } | { ok: false; seconds: number; last: string }> {
     const now = this.running.get(component);
-    const poisoned = this.faults.some((f) => f.op === 'unhealthy' && f.component === component && (f.argv === undefined || (now !== undefined && f.argv.join(' ') === now.join(' '))));
+    const poisoned = this.faults.some(
+      (f) => f.op === 'unhealthy' && f.component === component && (f.argv === undefined || (now !== undefined && f.argv.join(' ') === now.join(' '))),
+    );
     const matches = argv === undefined || (now !== undefined && now.join(' ') === argv.join(' '));
     const ok = !poisoned && matches && now !== undefined;
     this.gates.push({ component, argv, ok });
-    return Promise.resolve(ok ? { ok: true, seconds: 1 } : { ok: false, seconds: 5, last: poisoned ? `${component} is not running` : `${component} runs, but not with the new arguments yet` });
+    return Promise.resolve(
+      ok
+        ? { ok: true, seconds: 1 }
+        : { ok: false, seconds: 5, last: poisoned ? `${component} is not running` : `${component} runs, but not with the new arguments yet` },
+    );
   }
 
   /** The lab kubelet's part: a manifest names its component and argv as `component: argv...` on its first line. */

@@ -10,7 +10,10 @@ import type { RunJournal } from '../../../src/model/run-journal.js';
 // the new reader must read them, and plan the same restore from them.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const read = (name: string) => parseRunJournal(readFileSync(fixture(name), 'utf8'), fixture(name));
-const before = JSON.parse(readFileSync(fixture('restore-plans-before-refactor.json'), 'utf8')) as Record<string, { items: Record<string, unknown>[]; apiItems: unknown[] }>;
+const before = JSON.parse(readFileSync(fixture('restore-plans-before-refactor.json'), 'utf8')) as Record<
+  string,
+  { items: Record<string, unknown>[]; apiItems: unknown[] }
+>;
 const JOURNALS = ['journal-apply-every-kind', 'journal-apply-restored', 'journal-apply-interrupted', 'journal-rollback', 'journal-rollback-interrupted'];
 
 describe('the journal schema', () => {
@@ -33,12 +36,17 @@ describe('the journal schema', () => {
   it('derives each old step kind from its change id, and the temp file the old writer used', () => {
     const items = restorePlanFor(read('journal-apply-every-kind.json'));
     const apiserver = items.find((i) => i.target === '/etc/kubernetes/manifests/kube-apiserver.yaml')!;
-    expect(apiserver).toMatchObject({ kind: 'static-pod-manifest', restart: 'kube-apiserver', staging: ['/etc/kubernetes/manifests/.kube-apiserver.yaml.cis-fix-new'] });
+    expect(apiserver).toMatchObject({
+      kind: 'static-pod-manifest',
+      restart: 'kube-apiserver',
+      staging: ['/etc/kubernetes/manifests/.kube-apiserver.yaml.cis-fix-new'],
+    });
     expect(items.find((i) => i.target === '/etc/kubernetes/audit/policy.yaml')).toMatchObject({ kind: 'support-file', original: { absent: true } });
     expect(new Set(items.map((i) => i.kind))).toEqual(new Set(['file-mode', 'file-owner', 'static-pod-manifest', 'kubelet-file', 'support-file']));
   });
 
-  const valid = () => JSON.parse(readFileSync(fixture('journal-apply-every-kind.json'), 'utf8')) as { steps: Record<string, unknown>[] } & Record<string, unknown>;
+  const valid = () =>
+    JSON.parse(readFileSync(fixture('journal-apply-every-kind.json'), 'utf8')) as { steps: Record<string, unknown>[] } & Record<string, unknown>;
   const problem = (data: unknown) => {
     try {
       parseRunJournal(JSON.stringify(data), '/state/runs/x.json');
