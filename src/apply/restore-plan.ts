@@ -48,7 +48,8 @@ export function restorePlanFor(journal: RunJournal): RestoreItem[] {
     const deciding = steps.find((s) => s.restart !== undefined) ?? steps[steps.length - 1]!;
     const restart = steps.find((s) => s.restart !== undefined);
     const dirs = createdDirs.get(key);
-    const staging = [...new Set(steps.map((s) => s.staging ?? legacyStagingPath(target)))];
+    // A step of today's format names its staging path when it has one (a chmod has none); an older step may have left the old writer's dot-file.
+    const staging = [...new Set(steps.flatMap((s) => (s.staging !== undefined ? [s.staging] : s.kind === undefined ? [legacyStagingPath(target)] : [])))];
     const item: RestoreItem = {
       node,
       target,
