@@ -1,11 +1,14 @@
-import type { ApiObjectChange, JsonObject } from '../model/api-object-change.js';
+import type { ApiObjectChange } from '../model/api-object-change.js';
 import { ClusterNotFoundError } from '../model/cluster-errors.js';
 import { StalePlanError } from '../model/errors.js';
-import { CLUSTER_NODE, type ApiRevert } from '../model/run-journal.js';
-import { effectivePatch } from '../plan/api-object/merge-patch.js';
+import { CLUSTER_NODE, type ApiRestoreItem } from '../model/run-journal.js';
 import type { ClusterClient, KubeObject } from '../transport/cluster-client.js';
 import { ApplyError } from './apply-errors.js';
 import type { JournalWriter } from './journal.js';
+import { clusterHandlerFor } from './kinds/registry.js';
+import { restoreApiItems } from './rollback-api.js';
+
+export { applyRevert, revertOf, staleness, verify } from './kinds/api-object.js';
 
 export type { ApiApplyEvent } from '../model/apply-event.js';
 import type { ApiApplyEvent } from '../model/apply-event.js';
@@ -40,7 +43,7 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
   for (const change of changes) {
     const current = await getOrUndefined(client, change);
     found.set(change.id, current);
-    const why = staleness(change, current);
+    const why = clusterHandlerFor(change).precondition(change, current);
     if (why) stale.push(`${change.target} (${why})`);
   }
   if (stale.length > 0) {
@@ -53,7 +56,7 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
   const refused: string[] = [];
   for (const change of changes) {
     try {
-      const warnings = await write(client, change, true);
+      const warnings = (await clusterHandlerFor(change).write(change, { io: client, dryRun: true })).warnings ?? [];
       ctx.onEvent?.({ kind: 'api-dry-run', change, warnings });
       if (warnings.length) await journal.record({ node: CLUSTER_NODE, phase: 'precondition-ok', changeId: change.id, target: change.target, detail: `dry run warnings: ${warnings.join(' | ')}` });
     } catch (error) {
@@ -73,94 +76,40 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
   for (const change of changes) {
     await journal.record({ node: CLUSTER_NODE, phase: 'backed-up', changeId: change.id, target: change.target, apiObject: found.get(change.id) ?? null });
   }
-  const applied: { change: ApiObjectChange; resourceVersion: string | undefined }[] = [];
+  const applied: { change: ApiObjectChange; item: ApiRestoreItem }[] = [];
   for (const change of changes) {
-    await journal.record({ node: CLUSTER_NODE, phase: 'write-started', changeId: change.id, target: change.target, revert: revertOf(change, found.get(change.id)) });
+    const handler = clusterHandlerFor(change);
+    const revert = handler.journalWrite(change, found.get(change.id), ctx.runId).revert!;
+    await journal.record({ node: CLUSTER_NODE, phase: 'write-started', changeId: change.id, target: change.target, kind: handler.kind, revert });
     try {
-      const warnings = await write(client, change, false);
+      const warnings = (await handler.write(change, { io: client, dryRun: false })).warnings ?? [];
       const now = await getOrUndefined(client, change);
-      const problem = verify(change, now);
+      const problem = handler.verify(change, now);
       if (problem) throw new Error(`verification after writing: ${problem}`);
-      applied.push({ change, resourceVersion: now?.metadata.resourceVersion });
+      applied.push({ change, item: { target: change.target, revert, resourceVersion: now?.metadata.resourceVersion } });
       await journal.record({ node: CLUSTER_NODE, phase: 'verified', changeId: change.id, target: change.target, ...(now?.metadata.resourceVersion ? { resourceVersion: now.metadata.resourceVersion } : {}) });
       ctx.onEvent?.({ kind: 'api-applied', change, warnings });
     } catch (error) {
       await journal.record({ node: CLUSTER_NODE, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
-      await revertApplied(applied.reverse(), found, ctx, `${change.target}: ${(error as Error).message}`);
+      await revertApplied(applied.reverse(), ctx, `${change.target}: ${(error as Error).message}`);
     }
   }
   return applied.map((a) => a.change);
 }
 
-async function revertApplied(applied: readonly { change: ApiObjectChange; resourceVersion: string | undefined }[], found: ReadonlyMap<string, KubeObject | undefined>, ctx: ApiApplyContext, reason: string): Promise<never> {
-  const failures: string[] = [];
-  for (const { change, resourceVersion } of applied) {
-    await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restore-started', changeId: change.id, target: change.target });
-    try {
-      await applyRevert(ctx.client, revertOf(change, found.get(change.id)), resourceVersion);
-      await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restored', changeId: change.id, target: change.target });
-    } catch (error) {
-      failures.push(`${change.target}: ${(error as Error).message}`);
-    }
-  }
-  ctx.onEvent?.({ kind: 'api-reverted', targets: applied.map((a) => a.change.target) });
-  if (failures.length > 0) {
-    throw new ApplyError(`an API change failed (${reason}) and reverting failed too`, ctx.runId, 'restore-failed', [
-      ...failures.map((f) => `Not reverted: ${f}`),
-      `The objects as cis-fix found them are in the journal of run ${ctx.runId} (steps 'backed-up'); restore them with kubectl, or run 'cis-fix rollback ${ctx.runId}' once the API server accepts it.`,
+async function revertApplied(applied: readonly { change: ApiObjectChange; item: ApiRestoreItem }[], ctx: ApiApplyContext, reason: string): Promise<never> {
+  const result = await restoreApiItems(
+    applied.map((a) => ({ ...a.item, changeId: a.change.id })),
+    { client: ctx.client, journal: ctx.journal, unconditional: false },
+  );
+  ctx.onEvent?.({ kind: 'api-reverted', targets: result.restored.map((i) => i.target) });
+  if (result.failures.length > 0) {
+    throw new ApplyError(`an API change failed (${reason}) and reverting failed too:\n${result.lines.map((l) => `  ${l}`).join('\n')}`, ctx.runId, 'restore-failed', [
+      ...result.manualSteps,
+      `The objects as cis-fix found them are in the journal of run ${ctx.runId} (steps 'backed-up'); or run 'cis-fix rollback ${ctx.runId}' once the API server accepts it.`,
     ]);
   }
   throw new ApplyError(`an API change failed (${reason}); the ${applied.length} API change(s) made before it were reverted and the run stopped`, ctx.runId, 'rolled-back');
-}
-
-/** How to undo `change`, given the object as apply found it. */
-export function revertOf(change: ApiObjectChange, found: KubeObject | undefined): ApiRevert {
-  switch (change.action) {
-    case 'patch':
-      return { action: 'patch', ref: change.object, patch: change.before };
-    case 'create':
-      return { action: 'delete', ref: change.object };
-    case 'delete':
-      return { action: 'create', ref: change.object, object: withoutServerFields((found ?? change.before.object) as Record<string, unknown>) };
-    default: {
-      const never: never = change;
-      return never;
-    }
-  }
-}
-
-/** Undo one change. `resourceVersion`: what the change left; a different one means someone else changed the object since (409). */
-export async function applyRevert(client: ClusterClient, revert: ApiRevert, resourceVersion: string | undefined): Promise<void> {
-  switch (revert.action) {
-    case 'patch':
-      await client.patch(revert.ref, revert.patch, { dryRun: false, resourceVersion });
-      return;
-    case 'delete':
-      await client.delete(revert.ref, { dryRun: false, resourceVersion });
-      return;
-    case 'create':
-      await client.create(revert.object as unknown as KubeObject, { dryRun: false });
-      return;
-    default: {
-      const never: never = revert;
-      return never;
-    }
-  }
-}
-
-async function write(client: ClusterClient, change: ApiObjectChange, dryRun: boolean): Promise<readonly string[]> {
-  switch (change.action) {
-    case 'patch':
-      return (await client.patch(change.object, change.patch, { dryRun, resourceVersion: change.precondition.resourceVersion })).warnings;
-    case 'create':
-      return (await client.create(change.content as unknown as KubeObject, { dryRun })).warnings;
-    case 'delete':
-      return (await client.delete(change.object, { dryRun, resourceVersion: change.precondition.resourceVersion })).warnings;
-    default: {
-      const never: never = change;
-      return never;
-    }
-  }
 }
 
 /** The object as the server has it now; undefined when absent. A 403 or an unreachable server propagates: nothing is changed then. */
@@ -171,37 +120,4 @@ async function getOrUndefined(client: ClusterClient, change: ApiObjectChange): P
     if (error instanceof ClusterNotFoundError) return undefined;
     throw error;
   }
-}
-
-/** Why the object is no longer what the plan saw, or undefined. Pure. */
-export function staleness(change: ApiObjectChange, current: KubeObject | undefined): string | undefined {
-  if ('absent' in change.precondition) return current ? 'now exists' : undefined;
-  if (!current) return 'was deleted';
-  const rv = current.metadata.resourceVersion;
-  return rv === change.precondition.resourceVersion ? undefined : `resourceVersion ${change.precondition.resourceVersion} -> ${rv ?? '?'}`;
-}
-
-/** Undefined when the server holds what the change promised. Pure. */
-export function verify(change: ApiObjectChange, now: KubeObject | undefined): string | undefined {
-  switch (change.action) {
-    case 'patch':
-      if (!now) return `${change.target} is gone`;
-      return effectivePatch(now, change.patch as JsonObject) === undefined ? undefined : `${change.target} does not hold the patched fields`;
-    case 'create':
-      return now ? undefined : `${change.target} was not created`;
-    case 'delete':
-      return now ? `${change.target} still exists` : undefined;
-    default: {
-      const never: never = change;
-      return never;
-    }
-  }
-}
-
-/** An object as it can be created again: without the fields the server sets. */
-function withoutServerFields(object: Record<string, unknown>): Record<string, unknown> {
-  const metadata = { ...((object['metadata'] as Record<string, unknown> | undefined) ?? {}) };
-  for (const key of ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'selfLink']) delete metadata[key];
-  const { status: _status, ...rest } = object;
-  return { ...rest, metadata };
 }

@@ -4,7 +4,8 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
-import type { JournalStep, RunJournal, RunStatus } from '../model/run-journal.js';
+import { parseRunJournal } from './journal-schema.js';
+import type { JournalStep, NewJournalStep, RunJournal, RunStatus } from '../model/run-journal.js';
 
 export type { JournalStep, RunJournal, RunStatus, StepPhase } from '../model/run-journal.js';
 
@@ -51,8 +52,8 @@ export class JournalWriter {
   }
 
   /** Record a step and persist the journal before returning. */
-  record(step: Omit<JournalStep, 'at'>): Promise<void> {
-    this.journal.steps.push({ at: new Date().toISOString(), ...step });
+  record(step: NewJournalStep): Promise<void> {
+    this.journal.steps.push({ at: new Date().toISOString(), ...step } as JournalStep);
     return this.flush();
   }
 
@@ -80,8 +81,9 @@ export async function appendAudit(dir: string, entry: Record<string, unknown>): 
 }
 
 export async function readJournal(runId: string, dir = stateDir()): Promise<RunJournal> {
+  const file = join(dir, 'runs', `${runId}.json`);
   try {
-    return JSON.parse(await readFile(join(dir, 'runs', `${runId}.json`), 'utf8')) as RunJournal;
+    return parseRunJournal(await readFile(file, 'utf8'), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(`no run ${runId} in ${join(dir, 'runs')}`, [], ["List runs with 'cis-fix runs'."]);
@@ -90,7 +92,12 @@ export async function readJournal(runId: string, dir = stateDir()): Promise<RunJ
   }
 }
 
-/** All journals, newest first. */
+/**
+ * All journals, newest first, each parsed by the journal schema. An apply
+ * that a later rollback undid is shown 'rolled-back' whatever its own
+ * journal says: a run killed mid-way never wrote its final status, and
+ * must not look "running" once it was rolled back.
+ */
 export async function listJournals(dir = stateDir()): Promise<RunJournal[]> {
   let names: string[];
   try {
@@ -99,6 +106,12 @@ export async function listJournals(dir = stateDir()): Promise<RunJournal[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const journals = await Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, 'runs', n), 'utf8')) as RunJournal));
-  return journals.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  const journals = await Promise.all(names.map(async (n) => parseRunJournal(await readFile(join(dir, 'runs', n), 'utf8'), join(dir, 'runs', n))));
+  return withRollbackStatus(journals).sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+}
+
+/** Pure: every apply with a succeeded rollback gets status 'rolled-back'. */
+export function withRollbackStatus(journals: readonly RunJournal[]): RunJournal[] {
+  const undone = new Set(journals.filter((j) => j.kind === 'rollback' && j.status === 'succeeded' && j.rollsBack !== undefined).map((j) => j.rollsBack));
+  return journals.map((j) => (j.kind === 'apply' && undone.has(j.runId) && j.status !== 'rolled-back' ? { ...j, status: 'rolled-back' } : j));
 }

@@ -57,17 +57,29 @@ async function runScript(transport: NodeTransport, operation: string, script: st
   return result.stdout;
 }
 
-/** Replace a file's content atomically, keeping its owner and mode; returns the sha256 the node computed. */
-export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string): Promise<string> {
-  return (await runScript(transport, `writing ${path}`, WRITE_FILE, [path, sha256], content)).toString('utf8').trim();
+/**
+ * Replace a file's content atomically, keeping its owner and mode; returns
+ * the sha256 the node computed. `staging`: where the new content waits for
+ * the rename (src/apply/staging-path.ts); default a dot-file beside `path`.
+ */
+export async function writeFileContent(transport: NodeTransport, path: string, content: string, sha256: string, staging?: string): Promise<string> {
+  return (await runScript(transport, `writing ${path}`, WRITE_FILE, staging === undefined ? [path, sha256] : [path, sha256, staging], content)).toString('utf8').trim();
 }
 
 /**
  * Create a support file from a template; secrets are generated on the node.
  * Returns the directories it created (shallowest first) and the file's sha256.
  */
-export async function createFile(transport: NodeTransport, path: string, mode: string, template: string, secrets: readonly { name: string; bytes: number }[]): Promise<{ createdDirs: string[]; sha256: string }> {
-  const out = (await runScript(transport, `creating ${path}`, CREATE_FILE, [path, mode, ...secrets.map((s) => `${s.name}:${s.bytes}`)], template)).toString('utf8');
+export async function createFile(
+  transport: NodeTransport,
+  path: string,
+  mode: string,
+  template: string,
+  secrets: readonly { name: string; bytes: number }[],
+  staging?: string,
+): Promise<{ createdDirs: string[]; sha256: string }> {
+  const args = [path, mode, ...(staging === undefined ? [] : [staging]), ...secrets.map((s) => `${s.name}:${s.bytes}`)];
+  const out = (await runScript(transport, `creating ${path}`, CREATE_FILE, args, template)).toString('utf8');
   const lines = out.split('\n');
   return {
     createdDirs: lines.filter((l) => l.startsWith('dir ')).map((l) => l.slice(4)),
@@ -176,7 +188,8 @@ export async function changeOwner(transport: NodeTransport, path: string, user: 
 export async function restorePath(
   transport: NodeTransport,
   runId: string,
-  original: { path: string; mode: string; uid: number; gid: number; sha256: string | undefined },
+  original: { path: string; mode: string; uid: number; gid: number; sha256?: string | undefined },
+  staging?: string,
 ): Promise<void> {
   await runScript(transport, `restoring ${original.path}`, RESTORE_PATH, [
     runId,
@@ -185,5 +198,6 @@ export async function restorePath(
     String(original.uid),
     String(original.gid),
     original.sha256 ?? '-',
+    ...(staging === undefined ? [] : [staging]),
   ]);
 }

@@ -97,6 +97,16 @@ sync 2>/dev/null
 echo ok
 `;
 
+/**
+ * Creates the directory of a staging path ($tmp) when it is missing: root,
+ * 0700 (the sibling staging directory of a manifest directory). A symlink
+ * there is refused: staged content never goes through a link.
+ */
+const STAGING_DIR = `sd=$(dirname -- "$tmp")
+if [ -L "$sd" ]; then echo "$sd is a symlink: refusing to stage there" >&2; exit 81; fi
+[ -d "$sd" ] || { mkdir -m 700 -- "$sd" && chown 0:0 -- "$sd"; } || { echo "cannot create $sd" >&2; exit 81; }
+`;
+
 /** $1 = mode (octal), $2 = path. chmod, then print the new mode. */
 export const CHMOD_PATH = `set -u
 chmod -- "$1" "$2" || exit 76
@@ -119,9 +129,10 @@ stat -c '%U:%G' -- "$3"
 `;
 
 /**
- * $1 = run id, $2 = path, $3 = mode, $4 = uid, $5 = gid, $6 = sha256 or "-".
- * Restores a backed-up path: content first (only when it differs, through a
- * dot-temp file in the same directory and a rename), then owner, then mode.
+ * $1 = run id, $2 = path, $3 = mode, $4 = uid, $5 = gid, $6 = sha256 or "-",
+ * $7 (optional) = staging path. Restores a backed-up path: content first
+ * (only when it differs, through the staging path — default a dot-temp file
+ * in the same directory — and a rename), then owner, then mode.
  */
 export const RESTORE_PATH = `set -u
 state=${NODE_STATE_DIR}
@@ -133,8 +144,8 @@ if [ "$sum" != "-" ]; then
   if [ "$cur" != "$sum" ]; then
     [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
     d=$(dirname -- "$p"); b=$(basename -- "$p")
-    tmp="$d/.$b.cis-fix-restore"
-    cp -- "$copy" "$tmp" && chown "$uid:$gid" "$tmp" && chmod "$mode" "$tmp" && sync -- "$tmp" 2>/dev/null; mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 79; }
+    tmp=\${7:-"$d/.$b.cis-fix-restore"}
+    ${STAGING_DIR}    cp -- "$copy" "$tmp" && chown "$uid:$gid" "$tmp" && chmod "$mode" "$tmp" && sync -- "$tmp" 2>/dev/null; mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 79; }
   fi
 fi
 chown -h -- "$uid:$gid" "$p" || exit 77
@@ -143,16 +154,17 @@ echo ok
 `;
 
 /**
- * Run with the content on stdin: `sh -c WRITE_FILE cis-fix PATH SHA256`.
- * Writes a dot-temp file beside PATH (the kubelet ignores dot-files in the
- * manifests directory), checks the content arrived whole, gives it PATH's
- * owner and mode, fsyncs and renames it over PATH. Prints the new sha256.
+ * Run with the content on stdin: `sh -c WRITE_FILE cis-fix PATH SHA256
+ * [STAGING]`. Writes the new content to STAGING (src/apply/staging-path.ts;
+ * default a dot-file beside PATH), checks the content arrived whole, gives
+ * it PATH's owner and mode, fsyncs and renames it over PATH (STAGING is on
+ * the same file system, so the rename is atomic). Prints the new sha256.
  */
 export const WRITE_FILE = `set -u
 p=$1; want=$2
 d=$(dirname -- "$p"); b=$(basename -- "$p")
-tmp="$d/.$b.cis-fix-new"
-cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
+tmp=\${3:-"$d/.$b.cis-fix-new"}
+${STAGING_DIR}cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
 got=$(sha256sum -- "$tmp" | cut -d' ' -f1)
 [ "$got" = "$want" ] || { rm -f -- "$tmp"; echo "the new content of $p arrived damaged" >&2; exit 82; }
 chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || { rm -f -- "$tmp"; exit 83; }
@@ -195,7 +207,8 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
 
 /**
  * Run with the content on stdin: `sh -c CREATE_FILE cis-fix PATH MODE
- * [SECRET:BYTES ...]`. Creates a file that must not exist yet (a support
+ * [STAGING] [SECRET:BYTES ...]` (STAGING: an absolute path, default a
+ * dot-file beside PATH; a secret spec never starts with "/"). Creates a file that must not exist yet (a support
  * file: audit policy, encryption config), root-owned with MODE, creating
  * missing parent directories (0700). Every `${secret.NAME}` in the content
  * is replaced by BYTES random bytes, base64, generated here on the node:
@@ -207,6 +220,8 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
 export const CREATE_FILE = `set -u
 umask 077
 p=$1; mode=$2; shift 2
+staging=""
+case "\${1:-}" in /*) staging=$1; shift ;; esac
 if [ -e "$p" ] || [ -L "$p" ]; then echo "$p already exists: cis-fix never replaces a file it did not plan to change" >&2; exit 90; fi
 d=$(dirname -- "$p"); b=$(basename -- "$p")
 missing=""; x=$d
@@ -217,7 +232,7 @@ printf '%s' "$missing" | while IFS= read -r m; do
   mkdir -m 700 -- "$m" || exit 91
   echo "dir $m"
 done || exit 91
-tmp="$d/.$b.cis-fix-new"
+tmp=\${staging:-"$d/.$b.cis-fix-new"}
 cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
 for spec in "$@"; do
   name=\${spec%%:*}; bytes=\${spec#*:}

@@ -1,27 +1,16 @@
 import { ClusterNotFoundError } from '../model/cluster-errors.js';
-import { CLUSTER_NODE, type ApiRestoreItem, type RunJournal } from '../model/run-journal.js';
+import { CLUSTER_NODE, type ApiRestoreItem } from '../model/run-journal.js';
 import type { ClusterClient, KubeObject } from '../transport/cluster-client.js';
-import { applyRevert } from './apply-api-objects.js';
 import { ApplyError } from './apply-errors.js';
 import type { JournalWriter } from './journal.js';
+import { clusterHandlerOfKind } from './kinds/registry.js';
+import { apiObjectHandler } from './kinds/api-object.js';
 import { ChangedSinceRunError } from './rollback-run.js';
 
-/**
- * The API side of a rollback: every api-object change the run started and
- * did not revert itself, newest first, with how to undo it. Pure.
- */
-export function apiRestorePlanFor(journal: RunJournal): ApiRestoreItem[] {
-  const started = new Map<string, ApiRestoreItem>();
-  for (const step of journal.steps) {
-    if (step.node !== CLUSTER_NODE || step.changeId === undefined) continue;
-    if (step.phase === 'write-started' && step.revert) started.set(step.changeId, { target: step.target ?? step.changeId, revert: step.revert, resourceVersion: undefined });
-    const item = started.get(step.changeId);
-    if (step.phase === 'verified' && item) started.set(step.changeId, { ...item, resourceVersion: step.resourceVersion });
-    // Reverted by the apply run itself (a later change failed).
-    if (step.phase === 'restored') started.delete(step.changeId);
-  }
-  return [...started.values()].reverse();
-}
+export { apiRestorePlanFor } from './restore-plan.js';
+
+// The journal's API steps all belong to the one cluster kind.
+const handler = clusterHandlerOfKind(apiObjectHandler.kind);
 
 export type ApiRestoreVerdict = 'restore' | 'already-original' | 'changed-since';
 
@@ -46,13 +35,58 @@ export function judgeApiRestore(item: ApiRestoreItem, now: KubeObject | undefine
 }
 
 /**
+ * Revert API items newest first through the kind's handler, journaling each;
+ * never throws for an item: says what happened to each (true messages) and
+ * the kubectl commands for the ones that failed. Shared by apply's own
+ * revert and `cis-fix rollback`.
+ */
+export async function restoreApiItems(
+  items: readonly (ApiRestoreItem & { readonly changeId?: string })[],
+  ctx: {
+    readonly client: ClusterClient;
+    readonly journal: JournalWriter;
+    readonly unconditional: boolean;
+    readonly onRestored?: (item: ApiRestoreItem) => void;
+  },
+): Promise<{ restored: ApiRestoreItem[]; failures: string[]; lines: string[]; manualSteps: string[] }> {
+  const restored: ApiRestoreItem[] = [];
+  const failures: string[] = [];
+  const lines: string[] = [];
+  const manualSteps: string[] = [];
+  for (const item of items) {
+    const ids = item.changeId === undefined ? {} : { changeId: item.changeId };
+    await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restore-started', target: item.target, ...ids });
+    try {
+      const action = await handler.restore(item, { io: ctx.client, unconditional: ctx.unconditional });
+      await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restored', target: item.target, action, ...ids });
+      restored.push(item);
+      lines.push(`reverted ${item.target}`);
+      ctx.onRestored?.(item);
+    } catch (error) {
+      const why = (error as Error).message;
+      failures.push(`${item.target}: ${why}`);
+      lines.push(`FAILED to revert ${item.target}: ${why}`);
+      manualSteps.push(...handler.manualRestore(item, '').map((c) => `${item.target}: ${c}`));
+      await ctx.journal.record({ node: CLUSTER_NODE, phase: 'failed', target: item.target, detail: why, ...ids });
+    }
+  }
+  return { restored, failures, lines, manualSteps };
+}
+
+/**
  * Undo a run's API changes, newest first. Checks every object before
  * changing any; refuses objects changed since the run unless `force` (then
  * the revert is sent without a resourceVersion precondition).
  */
 export async function rollbackApiObjects(
   items: readonly ApiRestoreItem[],
-  ctx: { readonly client: ClusterClient; readonly journal: JournalWriter; readonly runId: string; readonly force: boolean; readonly onRestored?: (item: ApiRestoreItem) => void },
+  ctx: {
+    readonly client: ClusterClient;
+    readonly journal: JournalWriter;
+    readonly runId: string;
+    readonly force: boolean;
+    readonly onRestored?: (item: ApiRestoreItem) => void;
+  },
 ): Promise<{ restored: ApiRestoreItem[]; alreadyOriginal: ApiRestoreItem[] }> {
   const verdicts: { item: ApiRestoreItem; verdict: ApiRestoreVerdict }[] = [];
   for (const item of items) {
@@ -67,24 +101,32 @@ export async function rollbackApiObjects(
   const changed = verdicts.filter((v) => v.verdict === 'changed-since').map((v) => `${CLUSTER_NODE}:${v.item.target}`);
   if (changed.length > 0 && !ctx.force) throw new ChangedSinceRunError(changed);
 
+  // Re-created by someone else since the run deleted it: left alone.
+  const todo = verdicts.filter((v) => v.verdict !== 'already-original' && !(v.verdict === 'changed-since' && v.item.revert.action === 'create'));
   const restored: ApiRestoreItem[] = [];
   const failures: string[] = [];
-  for (const { item, verdict } of verdicts) {
-    if (verdict === 'already-original') continue;
-    if (verdict === 'changed-since' && item.revert.action === 'create') continue; // re-created by someone else: leave it
-    await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restore-started', target: item.target });
-    try {
-      await applyRevert(ctx.client, item.revert, verdict === 'restore' ? item.resourceVersion : undefined);
-      await ctx.journal.record({ node: CLUSTER_NODE, phase: 'restored', target: item.target });
-      restored.push(item);
-      ctx.onRestored?.(item);
-    } catch (error) {
-      failures.push(`${item.target}: ${(error as Error).message}`);
-      await ctx.journal.record({ node: CLUSTER_NODE, phase: 'failed', target: item.target, detail: (error as Error).message });
-    }
+  const lines: string[] = [];
+  const manualSteps: string[] = [];
+  // Each item is checked against its own verdict: a changed object (forced) is reverted without the precondition.
+  for (const { item, verdict } of todo) {
+    const one = await restoreApiItems([item], {
+      client: ctx.client,
+      journal: ctx.journal,
+      unconditional: verdict !== 'restore',
+      ...(ctx.onRestored ? { onRestored: ctx.onRestored } : {}),
+    });
+    restored.push(...one.restored);
+    failures.push(...one.failures);
+    lines.push(...one.lines);
+    manualSteps.push(...one.manualSteps);
   }
   if (failures.length > 0) {
-    throw new ApplyError(`rollback could not restore ${failures.length} API object(s)`, ctx.runId, 'restore-failed', failures.map((f) => `Not restored: ${f} — the object as the run found it is in that run's journal (step 'backed-up'); restore it with kubectl.`));
+    throw new ApplyError(
+      `rollback could not restore ${failures.length} API object(s):\n${lines.map((l) => `  ${l}`).join('\n')}`,
+      ctx.runId,
+      'restore-failed',
+      [...manualSteps, "The objects as the run found them are in that run's journal (steps 'backed-up')."],
+    );
   }
   return { restored, alreadyOriginal: verdicts.filter((v) => v.verdict === 'already-original').map((v) => v.item) };
 }

@@ -3,6 +3,7 @@ import { renderRestorePlan } from '../render/runs.js';
 import { rollback } from '../services/rollback.js';
 import { CisFixCommand, concurrencyFlag } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
+import { parseDuration } from './_shared/duration.js';
 
 export default class Rollback extends CisFixCommand {
   static override summary = 'Restore every target an apply run changed, byte-identical with its mode and owner.';
@@ -16,6 +17,7 @@ export default class Rollback extends CisFixCommand {
     force: Flags.boolean({ summary: 'Restore even targets that changed after the run.' }),
     inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes (default: the one the run used).' }),
     concurrency: concurrencyFlag,
+    'health-timeout': Flags.string({ summary: 'How long a restored component may take to come back healthy (e.g. 90s, 5m).', default: '5m' }),
   };
 
   async run() {
@@ -26,6 +28,10 @@ export default class Rollback extends CisFixCommand {
       ...(flags.inventory ? { inventoryFile: flags.inventory } : {}),
       force: flags.force,
       concurrency: flags.concurrency,
+      healthTimeoutMs: parseDuration(flags['health-timeout']),
+      onHealth: (node, component, outcome) => {
+        if (!this.jsonEnabled()) this.print(`  ${outcome.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${node}: ${component} after ${outcome.seconds.toFixed(1)}s${outcome.ok ? '' : ` (${outcome.last})`}`);
+      },
       confirm: async (run, items, apiItems) => {
         if (!this.jsonEnabled()) this.print(renderRestorePlan(run.runId, items, this.style, apiItems));
         return confirmOrRefuse('Restore these targets?', flags.yes);

@@ -6,6 +6,7 @@ import { selectNodes } from '../inventory/select-nodes.js';
 import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import { applyApiObjects } from '../apply/apply-api-objects.js';
+import { nodeHandlerFor } from '../apply/kinds/registry.js';
 import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
 import { baselineAfterApply } from '../plan/drift.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
@@ -62,10 +63,10 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
   }
   const nodeChanges = chosen.filter(isNodeChange);
-  const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
+  const apiChanges = chosen.filter((c): c is ApiObjectChange => !isNodeChange(c));
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];
-  // Nodes a support file is copied from are connected to (read only), not changed.
-  const copySources = nodeChanges.flatMap((c) => (c.kind === 'support-file' && c.after.copyFrom !== undefined ? [c.after.copyFrom] : []));
+  // Nodes a change reads from (a cluster-wide support file is copied) are connected to, never changed.
+  const copySources = nodeChanges.flatMap((c) => nodeHandlerFor(c).readsFrom(c));
   const nodes = selectNodes(inventory, [...new Set([...nodeNames, ...copySources])]);
   const runId = newRunId();
   const journal = await JournalWriter.create({

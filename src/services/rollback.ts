@@ -10,6 +10,7 @@ import { baselineAfterRollback } from '../plan/drift.js';
 import type { ApiRestoreItem } from '../model/run-journal.js';
 import { openClusterClient } from '../transport/cluster-client.js';
 import { acquireClusterLease, type ClusterLease } from '../apply/cluster-lease.js';
+import type { HealthOutcome } from '../apply/health-gate.js';
 
 export interface RollbackRequest {
   readonly runId?: string;
@@ -22,6 +23,9 @@ export interface RollbackRequest {
   readonly confirm: (run: RunJournal, items: readonly RestoreItem[], apiItems: readonly ApiRestoreItem[]) => Promise<boolean>;
   readonly onRestored?: (item: RestoreItem) => void;
   readonly onApiRestored?: (item: ApiRestoreItem) => void;
+  /** How long a restored component may take to come back healthy (default 5 minutes). */
+  readonly healthTimeoutMs?: number;
+  readonly onHealth?: (node: string, component: string, outcome: HealthOutcome) => void;
 }
 
 export type RollbackOutcome =
@@ -70,6 +74,10 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
       journal,
       transports,
       force: request.force,
+      roles: new Map(nodes.map((n) => [n.name, n.roles])),
+      concurrency: request.concurrency,
+      ...(request.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: request.healthTimeoutMs }),
+      ...(request.onHealth ? { onHealth: request.onHealth } : {}),
       ...(request.onRestored ? { onRestored: request.onRestored } : {}),
     });
     await journal.finish('succeeded');

@@ -1,5 +1,6 @@
 import type { Change } from '../../../src/model/change.js';
-import { verifyChange, writeOrder } from '../../../src/apply/apply-plan.js';
+import { writeOrder } from '../../../src/apply/apply-plan.js';
+import { nodeHandlerFor } from '../../../src/apply/kinds/registry.js';
 import { chmodArgument, type PathState } from '../../../src/apply/node-ops.js';
 import { describeStaleness } from '../../../src/apply/precondition.js';
 import { judgeRestore, restorePlanFor, type RestoreItem } from '../../../src/apply/rollback-run.js';
@@ -34,7 +35,9 @@ describe('describeStaleness', () => {
   });
 });
 
-describe('verifyChange', () => {
+const verifyChange = (change: Change, now: PathState) => nodeHandlerFor(change as Exclude<Change, { node: undefined }>).verify(change as never, now);
+
+describe('verify through the kind handlers', () => {
   it('passes only when the node shows the promised mode or owner', () => {
     expect(verifyChange(modeChange, state({ mode: '600' }))).toBeUndefined();
     expect(verifyChange(modeChange, state({ mode: '640' }))).toMatch(/mode is 640, expected 600/);
@@ -69,9 +72,9 @@ describe('rollback planning', () => {
       { at: '', node: 'cp-1', phase: 'backed-up', target: '/a', original },
       { at: '', node: 'cp-1', phase: 'backed-up', target: '/b', original },
       { at: '', node: 'cp-1', phase: 'backed-up', target: '/c', original },
-      { at: '', node: 'cp-1', phase: 'write-started', target: '/a' },
-      { at: '', node: 'cp-1', phase: 'verified', target: '/a', result: { mode: '600', uid: 0, gid: 0, sha256: 'abc' } },
-      { at: '', node: 'cp-1', phase: 'write-started', target: '/b' },
+      { at: '', node: 'cp-1', phase: 'write-started', changeId: 'cp-1:file-mode:/a', target: '/a' },
+      { at: '', node: 'cp-1', phase: 'verified', changeId: 'cp-1:file-mode:/a', target: '/a', result: { mode: '600', uid: 0, gid: 0, sha256: 'abc' } },
+      { at: '', node: 'cp-1', phase: 'write-started', changeId: 'cp-1:file-mode:/b', target: '/b' },
       // cis-fix was killed here: /b has no 'verified' step, /c was never started.
     ],
   } as RunJournal;

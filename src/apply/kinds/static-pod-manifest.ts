@@ -1,0 +1,34 @@
+import type { ManifestChange } from '../../model/change.js';
+import { describeStaleness } from '../precondition.js';
+import { stagingPathFor } from '../staging-path.js';
+import type { NodeKindHandler } from './handler.js';
+import { manualFileRestore, missing, restoreFileFromBackup } from './file-target.js';
+
+const STAGING = { staticPodManifest: true } as const;
+
+/**
+ * A static pod manifest rewritten. The new content is staged in the sibling
+ * staging directory (never in manifests/, where the kubelet would run it);
+ * the kubelet restarts the pod by itself, and the gate waits for the new
+ * command line and the health endpoint. A restore waits for the old one.
+ */
+export const staticPodManifestHandler: NodeKindHandler<ManifestChange> = {
+  kind: 'static-pod-manifest',
+  readsFrom: () => [],
+  precondition: (change, now) => describeStaleness(change, now),
+  journalWrite: (change, _found, runId) => ({
+    restart: change.restart,
+    argvBefore: change.before.argv,
+    staging: stagingPathFor(change.target, runId, STAGING),
+    expected: { sha256: change.after.sha256 },
+  }),
+  write: async (change, { io, runId }) => {
+    await io.writeContent(change.target, change.after.content, change.after.sha256, stagingPathFor(change.target, runId, STAGING));
+    return {};
+  },
+  verify: (change, now) => missing(change.target, now) ?? (now!.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written'),
+  healthGate: (change) => ({ component: change.restart, argv: change.after.argv }),
+  restore: (item, ctx) => restoreFileFromBackup(item, ctx, STAGING),
+  restoreGate: (item) => (item.restart === undefined || item.restart === 'kubelet' ? undefined : { component: item.restart, argv: item.argvBefore }),
+  manualRestore: manualFileRestore,
+};

@@ -1,0 +1,68 @@
+import type { FileOriginal, RestartedComponent } from '../model/run-journal.js';
+import type { NodeTransport } from '../transport/node-transport.js';
+import { waitForHealthy, type HealthOutcome } from './health-gate.js';
+import {
+  acquireNodeLock,
+  backupPaths,
+  changeMode,
+  changeOwner,
+  createFile,
+  readCreatedFile,
+  releaseNodeLock,
+  removeCreated,
+  restartKubelet,
+  restorePath,
+  statPaths,
+  writeFileContent,
+  type PathState,
+} from './node-ops.js';
+
+/**
+ * Everything apply and restore do on one node, as one interface: the kind
+ * handlers, the apply loop and the restore engine talk to a node only
+ * through it. `nodeIoOver` runs node-ops' fixed scripts over SSH; unit tests
+ * use an in-memory file system (test/unit/apply/fake-node-io.ts).
+ */
+export interface NodeIo {
+  readonly node: string;
+  lock(holder: string, takeOverFrom?: string): Promise<void>;
+  unlock(runId: string): Promise<void>;
+  stat(paths: readonly string[]): Promise<Map<string, PathState>>;
+  backup(runId: string, paths: readonly string[]): Promise<void>;
+  chmod(path: string, mode: string): Promise<void>;
+  chown(path: string, user: string, group: string, createAccount: boolean): Promise<void>;
+  writeContent(path: string, content: string, sha256: string, staging: string): Promise<void>;
+  createFile(
+    path: string,
+    mode: string,
+    template: string,
+    secrets: readonly { name: string; bytes: number }[],
+    staging: string,
+  ): Promise<{ createdDirs: readonly string[] }>;
+  readCreated(path: string): Promise<string>;
+  /** Remove a file the run created, then the directories it created for it when empty. Also removes leftover temp files (no dirs). */
+  removeCreated(path: string, createdDirs: readonly string[]): Promise<void>;
+  /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
+  restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
+  restartKubelet(daemonReload: boolean): Promise<void>;
+  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string): Promise<HealthOutcome>;
+}
+
+export function nodeIoOver(transport: NodeTransport): NodeIo {
+  return {
+    node: transport.node,
+    lock: (holder, takeOverFrom) => acquireNodeLock(transport, holder, takeOverFrom),
+    unlock: (runId) => releaseNodeLock(transport, runId),
+    stat: (paths) => statPaths(transport, paths),
+    backup: (runId, paths) => backupPaths(transport, runId, paths),
+    chmod: async (path, mode) => void (await changeMode(transport, path, mode)),
+    chown: async (path, user, group, createAccount) => void (await changeOwner(transport, path, user, group, createAccount)),
+    writeContent: async (path, content, sha256, staging) => void (await writeFileContent(transport, path, content, sha256, staging)),
+    createFile: (path, mode, template, secrets, staging) => createFile(transport, path, mode, template, secrets, staging),
+    readCreated: (path) => readCreatedFile(transport, path),
+    removeCreated: (path, createdDirs) => removeCreated(transport, path, createdDirs),
+    restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, staging),
+    restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
+    waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
+  };
+}
