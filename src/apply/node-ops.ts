@@ -20,6 +20,7 @@ import {
   REMOVE_STAGED,
   RELEASE_LOCK,
   PROBE_COMPONENT,
+  READ_LOCK,
   RESTART_KUBELET,
   RESTORE_PATH,
   STAT_PATHS,
@@ -173,7 +174,7 @@ export interface NodeLockOptions {
   readonly runId?: string;
   /** Where the journals are that say whether a lock's run is over (default: stateDir()). */
   readonly stateDir?: string;
-  /** Told, with the old holder named, when an abandoned lock is taken over. */
+  /** Told, with the old holder named, when an abandoned lock is taken over (default: a warning on stderr). */
   readonly onTakeOver?: (message: string) => void;
   /** What this workstation knows about processes (tests). */
   readonly probe?: ProcessProbe;
@@ -208,7 +209,9 @@ export async function acquireNodeLock(transport: NodeTransport, holder: string, 
     if (first === 'acquired') {
       if (replace === undefined || owner === undefined) return { kind: 'acquired' };
       const message = `${transport.node}: took over the node lock of ${owner.holder}: ${why}`;
-      options.onTakeOver?.(message);
+      if (options.onTakeOver) options.onTakeOver(message);
+      // Without a listener the user still learns of it — except for the rollback of that very run, which is what its lock waits for.
+      else if (owner.runId === undefined || owner.runId !== takeOverFrom) process.stderr.write(`warning: ${message}\n`);
       return { kind: 'taken-over', from: owner, message };
     }
     const current = newline < 0 ? '' : out.slice(newline + 1);
@@ -240,6 +243,22 @@ export async function releaseRunLocks(transports: ReadonlyMap<string, NodeTransp
     await releaseNodeLock(transport, runId).catch((error: Error) => failures.push({ node, message: error.message }));
   }));
   return failures;
+}
+
+/**
+ * Release `runId`'s lock on a node only if its holder provably no longer
+ * needs it (judgeLock, as a takeover would decide): a rollback with nothing
+ * to restore there must not free a node a live run still works on.
+ */
+export async function releaseAbandonedLock(transport: NodeTransport, runId: string, options: NodeLockOptions = {}): Promise<'released' | 'not-held' | LockHeldError> {
+  const current = (await runScript(transport, 'reading the node lock', READ_LOCK, [])).toString('utf8');
+  if (current === '') return 'not-held';
+  const owner = parseLockRecord(current);
+  if (owner.runId !== runId) return 'not-held';
+  const journals = options.journals ?? (await listJournals(options.stateDir).catch(() => []));
+  if (judgeLock(owner, journals, options.probe ?? localProcessProbe).kind === 'held') return new LockHeldError(transport.node, owner.holder);
+  await releaseNodeLock(transport, runId);
+  return 'released';
 }
 
 /** The nodes a run's journal says it locked: the nodes whose locks its rollback releases. */

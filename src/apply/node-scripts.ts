@@ -151,6 +151,11 @@ lock=${NODE_LOCK_FILE}
 if grep -qxF -- "run=$1" "$lock" || head -n 1 "$lock" | grep -qF -- "run $1 "; then rm -f -- "$lock"; fi
 `;
 
+/** Prints the node lock (nothing when there is none). */
+export const READ_LOCK = `cat ${NODE_LOCK_FILE} 2>/dev/null
+exit 0
+`;
+
 /**
  * $@ = paths. One NUL-terminated record per path:
  *   E|mode|uid|gid|user|group|type|sha256-or-dash|path
