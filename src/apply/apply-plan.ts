@@ -202,7 +202,10 @@ async function restoreNode(
     try {
       // A file this run created (or began to create) is removed; anything else comes back from its backup.
       if (!original.exists) await removeCreated(transport, target, createdDirs.get(target) ?? []);
-      else await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 });
+      else {
+        const staticPodManifest = changes.some((c) => c.target === target && c.kind === 'static-pod-manifest');
+        await restorePath(transport, ctx.runId, { path: target, mode: original.mode, uid: original.uid, gid: original.gid, sha256: original.sha256 }, { staticPodManifest });
+      }
       await ctx.journal.record({ node, phase: 'restored', target });
     } catch (error) {
       failures.push({ target, message: (error as Error).message });
@@ -269,15 +272,15 @@ async function writeChange(transport: NodeTransport, change: Change, sharedFiles
       return {};
     case 'static-pod-manifest':
     case 'kubelet-file':
-      await writeFileContent(transport, change.target, change.after.content, change.after.sha256);
+      await writeFileContent(transport, change.target, change.after.content, change.after.sha256, { runId: ctx.runId, staticPodManifest: change.kind === 'static-pod-manifest' });
       return {};
     case 'support-file': {
       const shared = change.after.secrets.some((s) => s.scope === 'cluster');
       const source = change.after.copyFrom ?? (shared ? sharedFiles.get(change.target) : undefined);
       // Every kube-apiserver needs the same key: the next nodes get the first node's file, not a new key.
       const created = source
-        ? await createFile(transport, change.target, change.after.mode, await readCreatedFile(transportOf(ctx, source), change.target), [])
-        : await createFile(transport, change.target, change.after.mode, change.after.content, change.after.secrets);
+        ? await createFile(transport, change.target, change.after.mode, await readCreatedFile(transportOf(ctx, source), change.target), [], { runId: ctx.runId })
+        : await createFile(transport, change.target, change.after.mode, change.after.content, change.after.secrets, { runId: ctx.runId });
       if (shared && !source) sharedFiles.set(change.target, node);
       return { createdDirs: created.createdDirs };
     }
