@@ -24,7 +24,7 @@ let original: Map<string, Map<string, PathSnapshot>>;
 const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 const sh = (script: string) => nodeExec(lab, 'cp-1', ['/bin/sh', '-c', script]);
 /** Every file below the directories the links point to, with its hash: nothing may appear or change there. */
-const outside = async () => (await sh('find /etc/ssl /var/tmp /root -xdev -type f -exec sha256sum {} + 2>/dev/null | sort')).stdout;
+const outside = async () => (await sh('find /etc/ssl /var/tmp -xdev -type f -exec sha256sum {} + 2>/dev/null | sort')).stdout;
 
 beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 1, scenario: 'stock', recreate: true });
@@ -77,14 +77,14 @@ describe('symlinks on the way to a target', () => {
     const planFile = join(scratch, 'mode.json');
     expect((await cli('plan', '-i', lab.inventoryFile, '--only', '4.1.9', '-o', planFile)).code).toBe(0);
     // The same content and mode behind a link: only the link itself tells them apart.
-    await sh(`cp -p ${KUBELET_CONFIG} /root/config.yaml && mv ${KUBELET_CONFIG} /root/config.yaml.orig && ln -s /root/config.yaml ${KUBELET_CONFIG}`);
+    await sh(`cp -p ${KUBELET_CONFIG} /var/tmp/config.yaml && mv ${KUBELET_CONFIG} /var/tmp/config.yaml.orig && ln -s /var/tmp/config.yaml ${KUBELET_CONFIG}`);
     try {
       const result = await cli('apply', planFile, '--yes');
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`cp-1:${KUBELET_CONFIG} (is a symbolic link)`);
-      expect((await sh('stat -c %a /root/config.yaml')).stdout.trim()).toBe('644');
+      expect((await sh('stat -c %a /var/tmp/config.yaml')).stdout.trim()).toBe('644');
     } finally {
-      await sh(`rm -f ${KUBELET_CONFIG} /root/config.yaml && mv /root/config.yaml.orig ${KUBELET_CONFIG}`);
+      await sh(`rm -f ${KUBELET_CONFIG} /var/tmp/config.yaml && mv /var/tmp/config.yaml.orig ${KUBELET_CONFIG}`);
     }
     expect(differences(original, await snapshotAll(lab))).toEqual([]);
   });
