@@ -12,6 +12,11 @@ import { differences, snapshotAll, type PathSnapshot } from './support/node-snap
 // the apply. Each asserts the exit code and byte-identical node files — at
 // once, or after a rollback that converges. One lab; every scenario puts
 // the nodes back as they were.
+//
+// "during the apply" expects the restore engine to restore every reachable
+// node of the run when one node is lost (issue 10 §6, being built in
+// src/apply by the restore-engine work); today only the failing node is
+// restored, so it fails until that is merged.
 const INSTANCE = 'e2e-faults-net';
 const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 const KUBELET_CONFIG = '/var/lib/kubelet/config.yaml';
