@@ -10,11 +10,13 @@ import {
   readCreatedFile,
   releaseNodeLock,
   removeCreated,
+  removeStagedFiles,
   restartKubelet,
   restorePath,
   statPaths,
   writeFileContent,
   type PathState,
+  type StagedTarget,
 } from './node-ops.js';
 
 /**
@@ -42,6 +44,8 @@ export interface NodeIo {
   readCreated(path: string): Promise<string>;
   /** Remove a file the run created, then the directories it created for it when empty. Also removes leftover temp files (no dirs). */
   removeCreated(path: string, createdDirs: readonly string[]): Promise<void>;
+  /** Remove a run's leftover staging files for these targets (and a manifest staging directory left empty); returns the files removed. */
+  removeStaged(runId: string, targets: readonly StagedTarget[]): Promise<string[]>;
   /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
   restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
   restartKubelet(daemonReload: boolean): Promise<void>;
@@ -51,17 +55,18 @@ export interface NodeIo {
 export function nodeIoOver(transport: NodeTransport): NodeIo {
   return {
     node: transport.node,
-    lock: (holder, takeOverFrom) => acquireNodeLock(transport, holder, takeOverFrom),
+    lock: async (holder, takeOverFrom) => void (await acquireNodeLock(transport, holder, takeOverFrom)),
     unlock: (runId) => releaseNodeLock(transport, runId),
     stat: (paths) => statPaths(transport, paths),
     backup: (runId, paths) => backupPaths(transport, runId, paths),
     chmod: async (path, mode) => void (await changeMode(transport, path, mode)),
     chown: async (path, user, group, createAccount) => void (await changeOwner(transport, path, user, group, createAccount)),
-    writeContent: async (path, content, sha256, staging) => void (await writeFileContent(transport, path, content, sha256, staging)),
-    createFile: (path, mode, template, secrets, staging) => createFile(transport, path, mode, template, secrets, staging),
+    writeContent: async (path, content, sha256, staging) => void (await writeFileContent(transport, path, content, sha256, { stagingPath: staging })),
+    createFile: (path, mode, template, secrets, staging) => createFile(transport, path, mode, template, secrets, { stagingPath: staging }),
     readCreated: (path) => readCreatedFile(transport, path),
     removeCreated: (path, createdDirs) => removeCreated(transport, path, createdDirs),
-    restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, staging),
+    removeStaged: (runId, targets) => removeStagedFiles(transport, runId, targets),
+    restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
     restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
     waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
   };

@@ -17,40 +17,157 @@ state=${NODE_STATE_DIR}
 mkdir -p "$state" && chmod 700 "$state" && chown 0:0 "$state" || exit 70
 `;
 
+/** Exit codes of the path checks below: the node-ops wrappers turn them into SymlinkRefusedError. */
+export const EXIT_SYMLINK_IN_PATH = 95;
+export const EXIT_SYMLINK_TARGET = 96;
+export const EXIT_STAGING_ELSEWHERE = 97;
+export const EXIT_NOT_PLAIN_PATH = 98;
+
 /**
- * $1 = holder line; $2 (optional) = the run id of an interrupted run whose
- * lock may be taken over (rollback of that run). Prints "acquired", or
- * "held" and the current holder. The holder is written to a temp file first
+ * Shell functions that keep every write off symlinks (DESIGN.md §3, issue 10
+ * §4). find_link PATH sets `link` to the first directory above PATH that is
+ * a symlink (and `depth` to its number of components), or leaves it empty;
+ * it stops at the first component that does not exist or is no directory.
+ * The usr-merge links at the root (/lib -> usr/lib, /bin, /sbin, /lib64, …)
+ * are the distribution's own layout, not a redirection: they are accepted.
+ * no_links PATH exits 95 naming such a link (its name NUL-terminated on
+ * stdout, so that any name arrives intact), no_link_dirs DIR checks DIR
+ * itself too, no_target_link PATH exits 96 if
+ * PATH itself is a symlink. Nothing is ever resolved: `[ -L ]` is lstat.
+ * (Shell functions share the script's variables: theirs are prefixed.)
+ */
+const PATH_CHECKS = `plain_path() {
+  case $1 in /*) ;; *) echo "$1 is not an absolute path" >&2; exit ${EXIT_NOT_PLAIN_PATH} ;; esac
+  case $1/ in *//*|*/./*|*/../*) echo "$1 is not a plain absolute path" >&2; exit ${EXIT_NOT_PLAIN_PATH} ;; esac
+}
+find_link() {
+  link=; depth=0; fl_rest=\${1#/}; fl_dir=
+  while :; do
+    case $fl_rest in */*) fl_c=\${fl_rest%%/*}; fl_rest=\${fl_rest#*/} ;; *) return 0 ;; esac
+    depth=$((depth + 1)); fl_dir=$fl_dir/$fl_c
+    if [ -L "$fl_dir" ]; then
+      case $fl_dir in
+        /bin|/sbin|/lib|/lib32|/lib64|/libx32) fl_l=$(readlink -- "$fl_dir"); if [ "$fl_l" = "usr$fl_dir" ] || [ "$fl_l" = "/usr$fl_dir" ]; then continue; fi ;;
+      esac
+      link=$fl_dir; return 0
+    fi
+    [ -d "$fl_dir" ] || return 0
+  done
+}
+no_links() {
+  plain_path "$1"
+  find_link "$1"
+  if [ -n "$link" ]; then
+    printf '%s\\0' "$link"
+    echo "$link is a symbolic link: cis-fix never writes through a symlinked directory (\${2:-$1})" >&2
+    exit ${EXIT_SYMLINK_IN_PATH}
+  fi
+}
+# no_link_dirs DIR: DIR itself and every directory above it are real directories.
+no_link_dirs() {
+  no_links "$1/-" "$1"
+}
+no_target_link() {
+  if [ -L "$1" ]; then
+    printf '%s\\0' "$1"
+    echo "$1 is a symbolic link: cis-fix never changes a file through a link" >&2
+    exit ${EXIT_SYMLINK_TARGET}
+  fi
+}
+`;
+
+/**
+ * Shell function stage_dir STAGING TARGET: makes sure the directory of the
+ * staging path exists (a manifest's sibling staging directory is created
+ * root 0700), holds no symlink, and is on the target's file system, so that
+ * the final rename is atomic. Sets `sdir`, and `made` when it created it.
+ * Also sets an EXIT trap that removes the staging file (and the staging
+ * directory when empty) if the script ends before `staged=` is cleared.
+ */
+const STAGE_DIR = `stage_dir() {
+  no_links "$1"
+  sdir=$(dirname -- "$1"); made=
+  staged=1
+  if [ ! -e "$sdir" ] && [ ! -L "$sdir" ]; then
+    mkdir -m 700 -- "$sdir" && chown 0:0 -- "$sdir" || { echo "cannot create $sdir" >&2; exit 73; }
+    made=1
+  fi
+  no_links "$1"
+  [ -d "$sdir" ] || { echo "$sdir is not a directory" >&2; exit ${EXIT_NOT_PLAIN_PATH}; }
+  if [ "$(stat -c %d -- "$sdir")" != "$(stat -c %d -- "$(dirname -- "$2")")" ]; then
+    echo "$sdir is not on the file system of $2: the rename would not be atomic" >&2; exit ${EXIT_STAGING_ELSEWHERE}
+  fi
+}
+# unstage_dir TARGET: remove a staging directory that is not the target's own once it is empty.
+unstage_dir() {
+  [ -n "$sdir" ] || return 0
+  [ "$sdir" = "$(dirname -- "$1")" ] || rmdir -- "$sdir" 2>/dev/null || true
+}
+# On any exit before the rename (a failed check included), the staging files go: nothing of ours stays behind.
+sdir=; staged=; tmp=
+unstage() { if [ -n "$staged" ]; then rm -f -- "$tmp" "$tmp.2"; unstage_dir "$p"; fi; }
+trap unstage EXIT
+`;
+
+/**
+ * $1 = the lock record (see node-lock.ts); $2 (optional) = the sha256 of the
+ * lock this caller has judged abandoned and takes over. Prints "acquired",
+ * or "held" and the current lock. The record is written to a temp file first
  * (a full disk fails here, leaving no lock behind), then hard-linked to
- * `lock`: link(2) fails if the lock exists, so taking it is atomic.
+ * `lock`: link(2) fails if the lock exists, so taking a free lock is
+ * atomic. A take-over replaces the lock only if it is still exactly the one
+ * judged (its sha256), under a mkdir mutex so that two runs taking over the
+ * same dead lock cannot both win; a mutex left by a killed run expires
+ * after a minute.
  */
 export const ACQUIRE_LOCK = `${PREAMBLE}
 tmp="$state/.lock.$$"
 printf '%s\\n' "$1" > "$tmp" 2>/dev/null && [ -s "$tmp" ] || { rm -f "$tmp"; echo "cannot write in $state (disk full or read-only?)" >&2; exit 73; }
 if ln "$tmp" "$state/lock" 2>/dev/null; then
-  rm -f "$tmp"; echo acquired
-elif [ -n "\${2:-}" ] && grep -qF -- "run $2 " "$state/lock" 2>/dev/null; then
-  mv -f "$tmp" "$state/lock" && echo acquired
-else
-  rm -f "$tmp"
-  echo held
-  cat "$state/lock" 2>/dev/null
+  rm -f "$tmp"; echo acquired; exit 0
 fi
+if [ -n "\${2:-}" ]; then
+  mutex="$state/.lock.takeover"
+  find "$mutex" -maxdepth 0 -type d -mmin +1 -exec rmdir {} \\; 2>/dev/null
+  if mkdir "$mutex" 2>/dev/null; then
+    cur=$(sha256sum < "$state/lock" 2>/dev/null | cut -d' ' -f1)
+    if [ "$cur" = "$2" ] && mv -f "$tmp" "$state/lock"; then rmdir "$mutex"; echo acquired; exit 0; fi
+    if [ ! -e "$state/lock" ] && ln "$tmp" "$state/lock" 2>/dev/null; then rm -f "$tmp"; rmdir "$mutex"; echo acquired; exit 0; fi
+    rmdir "$mutex"
+  fi
+fi
+rm -f "$tmp"
+echo held
+cat "$state/lock" 2>/dev/null
 `;
 
-/** $1 = run id. Removes the lock only if this run holds it. */
+/**
+ * $1 = run id. Removes the lock only if that run holds it: its record says
+ * run=ID, or (a lock of an older cis-fix) its first line is "run ID …".
+ */
 export const RELEASE_LOCK = `set -u
 lock=${NODE_LOCK_FILE}
-if [ -f "$lock" ] && grep -qF -- "$1" "$lock"; then rm -f -- "$lock"; fi
+[ -f "$lock" ] || exit 0
+if grep -qxF -- "run=$1" "$lock" || head -n 1 "$lock" | grep -qF -- "run $1 "; then rm -f -- "$lock"; fi
+`;
+
+/** Prints the node lock (nothing when there is none). */
+export const READ_LOCK = `cat ${NODE_LOCK_FILE} 2>/dev/null
+exit 0
 `;
 
 /**
  * $@ = paths. One NUL-terminated record per path:
  *   E|mode|uid|gid|user|group|type|sha256-or-dash|path
  *   M|path                          (missing)
+ *   L|depth|path                    (its first `depth` components end in a symlinked directory: not looked through)
+ * A target that is itself a symlink is an E record of type "symbolic link".
  */
 export const STAT_PATHS = `set -u
+${PATH_CHECKS}
 for p in "$@"; do
+  find_link "$p"
+  if [ -n "$link" ]; then printf 'L|%s|%s\\0' "$depth" "$p"; continue; fi
   if [ -e "$p" ] || [ -L "$p" ]; then
     s=$(stat -c '%a|%u|%g|%U|%G|%F' -- "$p") || exit 71
     h=-
@@ -69,9 +186,12 @@ done
  * Directories are recorded by metadata only: cis-fix changes only their
  * mode and owner. Any failure (a full disk) exits non-zero before anything
  * live was touched: the caller writes nothing unless every backup succeeded.
+ * A path through a symlinked directory is refused (95): never read from elsewhere.
  */
 export const BACKUP_PATHS = `${PREAMBLE}
+${PATH_CHECKS}
 run=$1; shift
+for p in "$@"; do no_links "$p"; done
 dir="$state/backups/$run"
 mkdir -p "$dir/files" || exit 73
 : > "$dir/index.new" || exit 73
@@ -97,18 +217,10 @@ sync 2>/dev/null
 echo ok
 `;
 
-/**
- * Creates the directory of a staging path ($tmp) when it is missing: root,
- * 0700 (the sibling staging directory of a manifest directory). A symlink
- * there is refused: staged content never goes through a link.
- */
-const STAGING_DIR = `sd=$(dirname -- "$tmp")
-if [ -L "$sd" ]; then echo "$sd is a symlink: refusing to stage there" >&2; exit 81; fi
-[ -d "$sd" ] || { mkdir -m 700 -- "$sd" && chown 0:0 -- "$sd"; } || { echo "cannot create $sd" >&2; exit 81; }
-`;
-
-/** $1 = mode (octal), $2 = path. chmod, then print the new mode. */
+/** $1 = mode (octal), $2 = path. chmod (never through a symlink: chmod would follow it), then print the new mode. */
 export const CHMOD_PATH = `set -u
+${PATH_CHECKS}
+no_links "$2"; no_target_link "$2"
 chmod -- "$1" "$2" || exit 76
 stat -c '%a' -- "$2"
 `;
@@ -120,6 +232,8 @@ stat -c '%a' -- "$2"
  * (only when the plan says so: the user chose that owner by a parameter).
  */
 export const CHOWN_PATH = `set -u
+${PATH_CHECKS}
+no_links "$3"; no_target_link "$3"
 if [ "\${4:-}" = create-account ]; then
   getent group "$2" >/dev/null || groupadd --system "$2" || exit 80
   getent passwd "$1" >/dev/null || useradd --system --gid "$2" --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" || exit 80
@@ -130,47 +244,67 @@ stat -c '%U:%G' -- "$3"
 
 /**
  * $1 = run id, $2 = path, $3 = mode, $4 = uid, $5 = gid, $6 = sha256 or "-",
- * $7 (optional) = staging path. Restores a backed-up path: content first
- * (only when it differs, through the staging path — default a dot-temp file
- * in the same directory — and a rename), then owner, then mode.
+ * $7 = staging path (see staging-path.ts; for a manifest in the sibling
+ * staging directory). Restores a backed-up path: content first (only when it
+ * differs, through the staging file and a rename), then owner, then mode.
+ * Never through a symlinked directory, never onto a symlink.
  */
 export const RESTORE_PATH = `set -u
+umask 077
+${PATH_CHECKS}
+${STAGE_DIR}
 state=${NODE_STATE_DIR}
-run=$1; p=$2; mode=$3; uid=$4; gid=$5; sum=$6
+run=$1; p=$2; mode=$3; uid=$4; gid=$5; sum=$6; tmp=$7
+no_links "$p"; no_target_link "$p"
 copy="$state/backups/$run/files$p"
 if [ "$sum" != "-" ]; then
   cur=-
   [ -f "$p" ] && cur=$(sha256sum -- "$p" | cut -d' ' -f1)
   if [ "$cur" != "$sum" ]; then
     [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
-    d=$(dirname -- "$p"); b=$(basename -- "$p")
-    tmp=\${7:-"$d/.$b.cis-fix-restore"}
-    ${STAGING_DIR}    cp -- "$copy" "$tmp" && chown "$uid:$gid" "$tmp" && chmod "$mode" "$tmp" && sync -- "$tmp" 2>/dev/null; mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 79; }
+    stage_dir "$tmp" "$p"
+    rm -f -- "$tmp"
+    # noclobber: the staging file is created here, never opened through something planted in its place.
+    ( set -C; cat -- "$copy" > "$tmp" ) && chown "$uid:$gid" -- "$tmp" && chmod "$mode" -- "$tmp" || exit 79
+    sync -- "$tmp" 2>/dev/null || sync
+    no_links "$p"; no_target_link "$p"
+    mv -f -- "$tmp" "$p" || exit 79
+    staged=; unstage_dir "$p"
   fi
 fi
 chown -h -- "$uid:$gid" "$p" || exit 77
+no_target_link "$p"
 chmod -- "$mode" "$p" || exit 76
 echo ok
 `;
 
 /**
- * Run with the content on stdin: `sh -c WRITE_FILE cis-fix PATH SHA256
- * [STAGING]`. Writes the new content to STAGING (src/apply/staging-path.ts;
- * default a dot-file beside PATH), checks the content arrived whole, gives
- * it PATH's owner and mode, fsyncs and renames it over PATH (STAGING is on
- * the same file system, so the rename is atomic). Prints the new sha256.
+ * Run with the content on stdin: `sh -c WRITE_FILE cis-fix PATH SHA256 STAGING`.
+ * Writes the content to STAGING (see staging-path.ts: a dot-file beside
+ * PATH, or for a manifest a file in the sibling staging directory, created
+ * root 0700 and removed again when empty), checks the content arrived whole,
+ * gives it PATH's owner and mode, fsyncs and renames it over PATH. Prints
+ * the new sha256. Nothing is written through a symlinked directory or onto
+ * a symlink (checked before the staging file is made and again right before the rename).
  */
 export const WRITE_FILE = `set -u
-p=$1; want=$2
-d=$(dirname -- "$p"); b=$(basename -- "$p")
-tmp=\${3:-"$d/.$b.cis-fix-new"}
-${STAGING_DIR}cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
+umask 077
+${PATH_CHECKS}
+${STAGE_DIR}
+p=$1; want=$2; tmp=$3
+no_links "$p"; no_target_link "$p"
+[ -f "$p" ] || { echo "$p is not a regular file" >&2; exit 83; }
+stage_dir "$tmp" "$p"
+rm -f -- "$tmp"
+( set -C; cat > "$tmp" ) || exit 81
 got=$(sha256sum -- "$tmp" | cut -d' ' -f1)
-[ "$got" = "$want" ] || { rm -f -- "$tmp"; echo "the new content of $p arrived damaged" >&2; exit 82; }
-chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || { rm -f -- "$tmp"; exit 83; }
+[ "$got" = "$want" ] || { echo "the new content of $p arrived damaged" >&2; exit 82; }
+chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || exit 83
 sync -- "$tmp" 2>/dev/null || sync
-mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 84; }
-sync -- "$d" 2>/dev/null || true
+no_links "$p"; no_target_link "$p"
+mv -f -- "$tmp" "$p" || exit 84
+staged=; unstage_dir "$p"
+sync -- "$(dirname -- "$p")" 2>/dev/null || true
 echo "$got"
 `;
 
@@ -207,10 +341,13 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
 
 /**
  * Run with the content on stdin: `sh -c CREATE_FILE cis-fix PATH MODE
- * [STAGING] [SECRET:BYTES ...]` (STAGING: an absolute path, default a
- * dot-file beside PATH; a secret spec never starts with "/"). Creates a file that must not exist yet (a support
+ * [STAGING] [SECRET:BYTES ...]` (STAGING is an absolute path, so it cannot
+ * be taken for a secret; without it the file is staged as `.NAME.cis-fix-new`
+ * beside PATH). Creates a file that must not exist yet (a support
  * file: audit policy, encryption config), root-owned with MODE, creating
- * missing parent directories (0700). Every `${secret.NAME}` in the content
+ * missing parent directories (0700) one level at a time, each checked to be
+ * a real directory: nothing is created or written through a symlink. Every
+ * `${secret.NAME}` in the content
  * is replaced by BYTES random bytes, base64, generated here on the node:
  * the value is passed to awk through its environment (readable by root
  * only), never on a command line, and never leaves the node. Prints one
@@ -219,30 +356,39 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
  */
 export const CREATE_FILE = `set -u
 umask 077
+${PATH_CHECKS}
+${STAGE_DIR}
 p=$1; mode=$2; shift 2
-staging=""
-case "\${1:-}" in /*) staging=$1; shift ;; esac
-if [ -e "$p" ] || [ -L "$p" ]; then echo "$p already exists: cis-fix never replaces a file it did not plan to change" >&2; exit 90; fi
 d=$(dirname -- "$p"); b=$(basename -- "$p")
-missing=""; x=$d
-while [ ! -d "$x" ]; do missing="$x
-$missing"; x=$(dirname -- "$x"); done
-printf '%s' "$missing" | while IFS= read -r m; do
-  [ -n "$m" ] || continue
-  mkdir -m 700 -- "$m" || exit 91
-  echo "dir $m"
-done || exit 91
-tmp=\${staging:-"$d/.$b.cis-fix-new"}
-cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
+tmp="$d/.$b.cis-fix-new"
+case \${1:-} in /*) tmp=$1; shift ;; esac
+no_links "$p"
+if [ -e "$p" ] || [ -L "$p" ]; then echo "$p already exists: cis-fix never replaces a file it did not plan to change" >&2; exit 90; fi
+r=\${d#/}; x=
+while [ -n "$r" ]; do
+  case $r in */*) c=\${r%%/*}; r=\${r#*/} ;; *) c=$r; r= ;; esac
+  x=$x/$c
+  if [ ! -e "$x" ] && [ ! -L "$x" ]; then
+    mkdir -m 700 -- "$x" || exit 91
+    echo "dir $x"
+  fi
+  no_link_dirs "$x"
+done
+stage_dir "$tmp" "$p"
+rm -f -- "$tmp" "$tmp.2"
+( set -C; cat > "$tmp" ) || exit 81
 for spec in "$@"; do
   name=\${spec%%:*}; bytes=\${spec#*:}
-  CIS_FIX_SECRET=$(head -c "$bytes" /dev/urandom | base64 -w0) || { rm -f -- "$tmp"; exit 92; }
-  CIS_FIX_SECRET=$CIS_FIX_SECRET CIS_FIX_NAME=$name awk '{ gsub("[$][{]secret[.]" ENVIRON["CIS_FIX_NAME"] "[}]", ENVIRON["CIS_FIX_SECRET"]); print }' "$tmp" > "$tmp.2" && mv -f -- "$tmp.2" "$tmp" || { rm -f -- "$tmp" "$tmp.2"; exit 92; }
+  CIS_FIX_SECRET=$(head -c "$bytes" /dev/urandom | base64 -w0) || exit 92
+  ( set -C; CIS_FIX_SECRET=$CIS_FIX_SECRET CIS_FIX_NAME=$name awk '{ gsub("[$][{]secret[.]" ENVIRON["CIS_FIX_NAME"] "[}]", ENVIRON["CIS_FIX_SECRET"]); print }' "$tmp" > "$tmp.2" ) && mv -f -- "$tmp.2" "$tmp" || exit 92
 done
 unset CIS_FIX_SECRET
-chown 0:0 -- "$tmp" && chmod -- "$mode" "$tmp" || { rm -f -- "$tmp"; exit 83; }
+chown 0:0 -- "$tmp" && chmod -- "$mode" "$tmp" || exit 83
 sync -- "$tmp" 2>/dev/null || sync
-mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 84; }
+no_links "$p"
+if [ -e "$p" ] || [ -L "$p" ]; then echo "$p appeared while it was being created" >&2; exit 90; fi
+mv -f -- "$tmp" "$p" || exit 84
+staged=; unstage_dir "$p"
 sync -- "$d" 2>/dev/null || true
 echo "sha $(sha256sum -- "$p" | cut -d' ' -f1)"
 `;
@@ -250,15 +396,19 @@ echo "sha $(sha256sum -- "$p" | cut -d' ' -f1)"
 /**
  * $1 = path, then the directories CREATE_FILE made for it (deepest last).
  * Removes a file cis-fix created and those directories when empty (a
- * directory someone else has since put files into stays).
+ * directory someone else has since put files into stays). Never through a
+ * symlinked directory: that would remove something elsewhere.
  */
 export const REMOVE_CREATED = `set -u
+${PATH_CHECKS}
 p=$1; shift
+no_links "$p"
 rm -f -- "$p" || exit 93
 i=$#
 while [ "$i" -gt 0 ]; do
   eval "d=\\\${$i}"
-  rmdir -- "$d" 2>/dev/null || true
+  no_link_dirs "$d"
+  [ -L "$d" ] || rmdir -- "$d" 2>/dev/null || true
   i=$((i - 1))
 done
 echo ok
@@ -266,6 +416,37 @@ echo ok
 
 /** $1 = path. Prints a root-only file cis-fix created (to copy a cluster-wide support file to the next control plane). */
 export const READ_CREATED_FILE = `set -u
+${PATH_CHECKS}
+no_links "$1"
 [ -f "$1" ] && [ ! -L "$1" ] || { echo "$1 is not a regular file" >&2; exit 94; }
 cat -- "$1"
+`;
+
+/**
+ * $@ = staging paths of one run (see staging-path.ts), and the names older
+ * versions of cis-fix staged under. Removes each that is there (and the
+ * `.2` file CREATE_FILE makes while filling in secrets) — after a run was
+ * killed halfway, before or while restoring it — and then each sibling
+ * staging directory that is left empty. Prints `removed PATH`, NUL-terminated,
+ * per file removed. A staging path below a symlinked directory is left alone
+ * (and not looked through).
+ */
+export const REMOVE_STAGED = `set -u
+${PATH_CHECKS}
+for s in "$@"; do
+  find_link "$s"
+  [ -z "$link" ] || continue
+  for f in "$s" "$s.2"; do
+    if [ -e "$f" ] || [ -L "$f" ]; then
+      [ -d "$f" ] && [ ! -L "$f" ] && continue
+      rm -f -- "$f" || exit 93
+      printf 'removed %s\\0' "$f"
+    fi
+  done
+done
+for s in "$@"; do
+  d=$(dirname -- "$s")
+  case $d in */.cis-fix-staging) [ -L "$d" ] || rmdir -- "$d" 2>/dev/null || true ;; esac
+done
+exit 0
 `;

@@ -12,6 +12,8 @@ export function normalizeMode(mode: string): string {
  */
 export function describeStaleness(change: Change, now: PathState | undefined): string | undefined {
   const expected = change.precondition;
+  // Never written through (DESIGN.md §3): a symlinked directory on the way, or a target that is a link.
+  if (now?.symlink !== undefined) return now.symlink === change.target ? 'is a symbolic link' : `${now.symlink} is a symbolic link`;
   if (!now || !now.exists) return expected.exists ? 'was deleted' : undefined;
   if (!expected.exists) return 'now exists';
   const differences: string[] = [];

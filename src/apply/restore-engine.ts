@@ -153,7 +153,7 @@ async function restoreNode(
       await report({ item, action: 'failed', why });
     }
   }
-  const leftovers = await removeLeftovers(io, items);
+  const leftovers = await removeLeftovers(io, items, ctx.backupRun);
   const changed = targets.filter((t) => t.action === 'restored' || t.action === 'removed');
   if (changed.length > 0) ctx.onEvent?.({ kind: 'node-restored', node, targets: changed.map((t) => t.item.target) });
 
@@ -199,12 +199,21 @@ async function gate(io: NodeIo, node: string, want: HealthGate, targets: readonl
   return { node, component: want.component, ok: outcome.ok, targets, ...(outcome.ok ? {} : { detail: outcome.last }) };
 }
 
-/** A killed run's temp files (issue 10 §2): removed; the ones that could not be are reported. */
-async function removeLeftovers(io: NodeIo, items: readonly RestoreItem[]): Promise<string[]> {
+/**
+ * A killed run's staging files (issue 10 §2): the ones its journal names,
+ * and whatever stagingPathFor says the run would have staged for its targets
+ * (a run killed between creating the staging file and journaling it), with
+ * a manifest staging directory left empty. Those that could not be removed
+ * are reported.
+ */
+async function removeLeftovers(io: NodeIo, items: readonly RestoreItem[], backupRun: string): Promise<string[]> {
   const left: string[] = [];
   for (const path of new Set(items.flatMap((i) => i.staging ?? []))) {
     await io.removeCreated(path, []).catch(() => left.push(path));
   }
+  // Without a kind switch here: stagingPathOf knows a manifest by its directory.
+  const targets = items.map((i) => ({ target: i.target }));
+  await io.removeStaged(backupRun, targets).catch((error: Error) => left.push(`staging files of ${items.map((i) => i.target).join(', ')} (${error.message})`));
   return left;
 }
 

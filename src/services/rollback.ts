@@ -11,6 +11,8 @@ import type { ApiRestoreItem } from '../model/run-journal.js';
 import { openClusterClient } from '../transport/cluster-client.js';
 import { acquireClusterLease, type ClusterLease } from '../apply/cluster-lease.js';
 import type { HealthOutcome } from '../apply/health-gate.js';
+import { lockedNodesOf, releaseAbandonedLock, releaseNodeLock } from '../apply/node-ops.js';
+import type { NodeTransport } from '../transport/node-transport.js';
 
 export interface RollbackRequest {
   readonly runId?: string;
@@ -37,11 +39,16 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
   const target = await findRun(request);
   const items = restorePlanFor(target);
   const apiItems = apiRestorePlanFor(target);
-  if (items.length === 0 && apiItems.length === 0) return { status: 'nothing-to-restore', rollsBack: target.runId };
+  const nodeNames = [...new Set(items.map((i) => i.node))];
+  // Nodes the run locked but changed nothing on: their locks are released too (issue 10 §2).
+  const lockOnly = lockedNodesOf(target).filter((n) => !nodeNames.includes(n));
+  if (items.length === 0 && apiItems.length === 0) {
+    await releaseLeftLocks(target, lockOnly, request, true);
+    return { status: 'nothing-to-restore', rollsBack: target.runId };
+  }
   if (!(await request.confirm(target, items, apiItems))) return { status: 'declined', rollsBack: target.runId };
 
   const inventory = await loadInventory(request.inventoryFile ?? target.inventory.file);
-  const nodeNames = [...new Set(items.map((i) => i.node))];
   const nodes = selectNodes(inventory, nodeNames);
   const runId = newRunId();
   const journal = await JournalWriter.create({
@@ -80,6 +87,7 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
       ...(request.onHealth ? { onHealth: request.onHealth } : {}),
       ...(request.onRestored ? { onRestored: request.onRestored } : {}),
     });
+    await releaseLeftLocks(target, lockOnly, request, false);
     await journal.finish('succeeded');
     await writeBaseline(baselineAfterRollback(await readBaseline(), target.runId, new Date().toISOString()));
     return { status: 'restored', rollsBack: target.runId, runId, ...result, restoredApi };
@@ -92,6 +100,32 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
   }
 }
 
+/**
+ * Release the rolled-back run's locks on the nodes it locked but had nothing
+ * to restore on. Best effort, one connection per node: an unreachable node
+ * does not stop the rollback (its lock is taken over by the next run).
+ * `onlyAbandoned`: without a rollback to vouch that the run is over (it
+ * changed nothing), a lock is released only if its holder is provably gone.
+ */
+async function releaseLeftLocks(target: RunJournal, nodeNames: readonly string[], request: RollbackRequest, onlyAbandoned: boolean): Promise<void> {
+  if (nodeNames.length === 0) return;
+  const inventory = await loadInventory(request.inventoryFile ?? target.inventory.file);
+  const known = nodeNames.filter((n) => inventory.nodes.some((node) => node.name === n));
+  await Promise.all(selectNodes(inventory, known).map(async (node) => {
+    const transports = await openTransports([node], 1).catch(() => undefined);
+    const transport: NodeTransport | undefined = transports?.get(node.name);
+    if (!transport) return;
+    try {
+      if (onlyAbandoned) await releaseAbandonedLock(transport, target.runId);
+      else await releaseNodeLock(transport, target.runId);
+    } catch {
+      // The lock stays; the next run judges it (node-lock.ts).
+    } finally {
+      await closeTransports(transports!);
+    }
+  }));
+}
+
 async function findRun(request: RollbackRequest): Promise<RunJournal> {
   if (request.runId) {
     const journal = await readJournal(request.runId);
@@ -101,8 +135,10 @@ async function findRun(request: RollbackRequest): Promise<RunJournal> {
   if (!request.last) throw new UserError('say which run to roll back: a RUN_ID or --last', [], ["List runs with 'cis-fix runs'."]);
   const journals = await listJournals();
   const undone = new Set(journals.filter((j) => j.kind === 'rollback' && j.status === 'succeeded').map((j) => j.rollsBack));
-  // The newest apply that changed something (a run refused at its lock or precondition changed nothing).
-  const last = journals.find((j) => j.kind === 'apply' && !undone.has(j.runId) && restorePlanFor(j).length + apiRestorePlanFor(j).length > 0);
+  // The newest apply that changed something (a run refused at its lock or precondition changed nothing),
+  // or that was interrupted holding node locks (killed right after locking: its rollback releases them).
+  const last = journals.find((j) => j.kind === 'apply' && !undone.has(j.runId)
+    && (restorePlanFor(j).length + apiRestorePlanFor(j).length > 0 || (j.status === 'running' && lockedNodesOf(j).length > 0)));
   if (!last) throw new UserError('there is no apply run left to roll back (every apply was rolled back already, or changed nothing)', [], ["List runs with 'cis-fix runs'; roll back a specific one with 'cis-fix rollback RUN_ID'."]);
   return last;
 }

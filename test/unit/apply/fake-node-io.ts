@@ -153,6 +153,11 @@ export class FakeNode implements NodeIo {
     return Promise.resolve();
   }
 
+  /** Staging files are not modelled beyond the journaled ones (removeCreated); nothing else is left to remove. */
+  removeStaged(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
   restore(backupRun: string, path: string, original: { mode: string; uid: number; gid: number; sha256?: string | undefined }): Promise<void> {
     if (this.fault('restore', path)) this.boom('restoring', path);
     const copy = this.backups.get(`${backupRun}${path}`);

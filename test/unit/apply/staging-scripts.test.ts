@@ -1,7 +1,8 @@
 /**
  * WRITE_FILE, CREATE_FILE and RESTORE_PATH with a staging path, run by a
  * real /bin/sh on real files: a manifest's new content waits in a sibling
- * staging directory (created root 0700), never in the manifest directory.
+ * staging directory (created root 0700, removed again when empty), never in
+ * the manifest directory.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,8 +32,23 @@ describe('WRITE_FILE with a staging path', () => {
     expect(readFileSync(target, 'utf8')).toBe('new\n');
     expect(statSync(target).mode & 0o777).toBe(0o600);
     expect(readdirSync(manifests)).toEqual(['kube-apiserver.yaml']);
-    expect(statSync(stagingDirFor(manifests)).mode & 0o777).toBe(0o700);
+    // The staging directory is made for the write and removed again once empty.
+    expect(existsSync(stagingDirFor(manifests))).toBe(false);
     expect(existsSync(staging)).toBe(false);
+  });
+
+  it('keeps a staging directory that already held something, and it is root 0700 when cis-fix made it', () => {
+    const manifests = join(dir, 'manifests');
+    mkdirSync(manifests);
+    const target = join(manifests, 'etcd.yaml');
+    writeFileSync(target, 'old\n', { mode: 0o600 });
+    const staging = stagingPathFor(target, 'run-2', { staticPodManifest: true });
+    const other = join(stagingDirFor(manifests), 'kube-apiserver.yaml.run-1.cis-fix-new');
+    // A write of another run still in flight: its staging file must survive this write.
+    sh(`mkdir -m 700 "$1" && echo x > "$2"`, [stagingDirFor(manifests), other]);
+    sh(WRITE_FILE, [target, sha('new\n'), staging], 'new\n');
+    expect(readFileSync(other, 'utf8')).toBe('x\n');
+    expect(statSync(stagingDirFor(manifests)).mode & 0o777).toBe(0o700);
   });
 
   it('removes the staged file when the content arrived damaged', () => {
