@@ -4,6 +4,10 @@
  * value ever becomes shell syntax (DESIGN.md §3). POSIX sh + coreutils only.
  *
  * Records are NUL-terminated so that no path can forge a record boundary.
+ * sha256sum always reads stdin (`sha256sum < FILE`): given a name, GNU
+ * sha256sum escapes a backslash or newline in it and puts `\` before the
+ * hash, which turned such a file's hash into garbage (a plan that was stale
+ * forever on that node, issue 10 §3).
  */
 
 /** Where cis-fix keeps its state on a node: root-owned 0700. */
@@ -54,7 +58,7 @@ for p in "$@"; do
   if [ -e "$p" ] || [ -L "$p" ]; then
     s=$(stat -c '%a|%u|%g|%U|%G|%F' -- "$p") || exit 71
     h=-
-    if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 72; fi
+    if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum < "$p" | cut -d' ' -f1) || exit 72; fi
     printf 'E|%s|%s|%s\\0' "$s" "$h" "$p"
   else
     printf 'M|%s\\0' "$p"
@@ -85,8 +89,8 @@ for p in "$@"; do
     cp -- "$p" "$dir/files$p.tmp" || exit 73
     chmod 600 "$dir/files$p.tmp" && chown 0:0 "$dir/files$p.tmp" || exit 73
     sync -- "$dir/files$p.tmp" 2>/dev/null || sync
-    h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 74
-    c=$(sha256sum -- "$dir/files$p.tmp" | cut -d' ' -f1) || exit 74
+    h=$(sha256sum < "$p" | cut -d' ' -f1) || exit 74
+    c=$(sha256sum < "$dir/files$p.tmp" | cut -d' ' -f1) || exit 74
     [ "$h" = "$c" ] || { echo "backup of $p does not match the original" >&2; exit 75; }
     mv -f -- "$dir/files$p.tmp" "$dir/files$p" || exit 73
   fi
@@ -129,7 +133,7 @@ run=$1; p=$2; mode=$3; uid=$4; gid=$5; sum=$6
 copy="$state/backups/$run/files$p"
 if [ "$sum" != "-" ]; then
   cur=-
-  [ -f "$p" ] && cur=$(sha256sum -- "$p" | cut -d' ' -f1)
+  [ -f "$p" ] && cur=$(sha256sum < "$p" | cut -d' ' -f1)
   if [ "$cur" != "$sum" ]; then
     [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
     d=$(dirname -- "$p"); b=$(basename -- "$p")
@@ -153,7 +157,7 @@ p=$1; want=$2
 d=$(dirname -- "$p"); b=$(basename -- "$p")
 tmp="$d/.$b.cis-fix-new"
 cat > "$tmp" || { rm -f -- "$tmp"; exit 81; }
-got=$(sha256sum -- "$tmp" | cut -d' ' -f1)
+got=$(sha256sum < "$tmp" | cut -d' ' -f1)
 [ "$got" = "$want" ] || { rm -f -- "$tmp"; echo "the new content of $p arrived damaged" >&2; exit 82; }
 chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || { rm -f -- "$tmp"; exit 83; }
 sync -- "$tmp" 2>/dev/null || sync
@@ -229,7 +233,7 @@ chown 0:0 -- "$tmp" && chmod -- "$mode" "$tmp" || { rm -f -- "$tmp"; exit 83; }
 sync -- "$tmp" 2>/dev/null || sync
 mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 84; }
 sync -- "$d" 2>/dev/null || true
-echo "sha $(sha256sum -- "$p" | cut -d' ' -f1)"
+echo "sha $(sha256sum < "$p" | cut -d' ' -f1)"
 `;
 
 /**
