@@ -3,7 +3,7 @@
 # Sent on stdin to `/bin/sh -s`, one exec per node (DESIGN.md §6), behind a
 # prelude of constants that gather-script.ts generates from cis-fix's tables
 # (candidate-paths.ts, file-flags.ts, listing-specs.ts, content-policy.ts,
-# output-format.ts). Nothing in the script comes from a
+# output-format.ts, environment-policy.ts). Nothing in the script comes from a
 # user or a node. Read-only: it writes nothing on the node. Every byte taken
 # from the node is printed as base64.
 #
@@ -17,18 +17,23 @@
 #   CONFIG_FILES STAT_ONLY_FILES KUBELET_CONF_FILES KUBELET_UNIT_FILES
 #   KUBELET_DROP_IN_DIRS OS_RELEASE_FILES     quoted path words (eval "set -- $X")
 #   LISTINGS                  quoted `dir depth class` word triples
+#   ENV_NAMES                 environment variables kube-bench's tests read, space-separated
+#   ENV_PREFIXES              environment name prefixes also kept, space-separated
+#   SECRET_ENV                |-separated glob patterns: variable names whose value is withheld
+#   REDACTION                 the mark that stands for a withheld value
 #   REDACT_AWK                the awk program that prints redacted file contents
 #
 # Portability: POSIX sh as dash and busybox ash implement it (`local` is not
 # used; nothing bash-only), plus GNU coreutils (stat --printf, base64,
-# sha256sum, uname, cut, tr, timeout when present), awk and sed -E. No
-# python, node or jq.
+# sha256sum, uname, cut, tr, timeout when present) and awk. No python, node
+# or jq.
 #
 # Cost: the number of processes does not grow with the number of files
 # stat'ed or listed: one `stat` for all metadata, one `stat -L` for all
 # symlinks, one `sha256sum` for all regular files, one `awk` for all
-# configuration file contents; only matched component processes cost two
-# processes each. Directory walks, table
+# configuration file contents; each matched component process costs three
+# (base64 and tr of its command line, tr of its environment), and one base64
+# more when it has environment lines to send. Directory walks, table
 # look-ups and the unit/config scans use shell builtins only.
 #
 # CISFIX_FACTS_ROOT and CISFIX_FACTS_PROC, read once at the top, let tests
@@ -50,8 +55,8 @@ NOTSPACE='[![:space:]]'
 STOP='[,}[:space:]]'
 
 die() { printf 'cis-fix facts: %s\n' "$1" >&2; exit 3; }
-for t in awk base64 cut sed sha256sum stat tr uname; do
-  command -v "$t" >/dev/null 2>&1 || die "$t not found on the node (GNU coreutils, awk and sed are required)"
+for t in awk base64 cut sha256sum stat tr uname; do
+  command -v "$t" >/dev/null 2>&1 || die "$t not found on the node (GNU coreutils and awk are required)"
 done
 stat --printf= -- / >/dev/null 2>&1 || die 'stat does not support --printf (GNU coreutils stat is required)'
 
@@ -254,6 +259,39 @@ scan_unit() {
   done < "$1"
 }
 
+# keep_env PID: the lines of /proc/PID/environ (NULs as newlines, as kube-bench's
+# audit_env prints them) that can decide a kube-bench `env` test or that
+# configure the component (environment-policy.ts): lines holding `NAME=` for a
+# NAME in ENV_NAMES, and lines whose variable starts with one of ENV_PREFIXES.
+# The value of a variable whose name matches SECRET_ENV never leaves the node.
+# Sets KEPT (the kept lines, each ending in a newline) and LINES (how many
+# lines the whole text has, kept or not).
+keep_env() {
+  KEPT=
+  LINES=0
+  _text=$(tr '\0' '\n' 2>/dev/null < "$P/$1/environ") || return 0
+  [ -n "$_text" ] || return 0
+  while IFS= read -r l; do
+    LINES=$((LINES + 1))
+    _keep=
+    for _n in $ENV_NAMES; do
+      case $l in *"$_n="*) _keep=1; break ;; esac
+    done
+    if [ -z "$_keep" ]; then
+      for _p in $ENV_PREFIXES; do
+        case $l in "$_p"*=*) _keep=1; break ;; esac
+      done
+    fi
+    [ -n "$_keep" ] || continue
+    case $l in
+      *=*) if matches "${l%%=*}" "$SECRET_ENV"; then l="${l%%=*}=$REDACTION"; fi ;;
+    esac
+    KEPT="$KEPT$l$NL"
+  done <<EOF_ENV
+$_text
+EOF_ENV
+}
+
 # Trusted: owned by root and not writable by group or others. A process that
 # merely calls itself "kubelet" must not get root to run its program.
 trusted_bin() {
@@ -304,16 +342,14 @@ for pc in $PROCS; do
   pid=${pc%%:*}
   COMM=${pc#*:}
   sec "proc $pid $COMM"
-  base64 < "$P/$pid/cmdline" 2>/dev/null
+  base64 2>/dev/null < "$P/$pid/cmdline"
   # One argument per line; a newline inside an argument travels as \001.
-  ARGS=$(tr '\n\0' '\001\n' < "$P/$pid/cmdline" 2>/dev/null)
+  ARGS=$(tr '\n\0' '\001\n' 2>/dev/null < "$P/$pid/cmdline")
   scan_args
+  keep_env "$pid"
+  sec "env $pid $LINES"
+  if [ -n "$KEPT" ]; then printf '%s' "$KEPT" | base64; fi
   case $COMM in
-    etcd)
-      sec "etcd-env $pid"
-      tr '\0' '\n' < "$P/$pid/environ" 2>/dev/null \
-        | sed -n -E -e '/^ETCD_[A-Za-z0-9_]*(PASSWORD|TOKEN|SECRET|KEY=)/d' -e '/^ETCD_[A-Za-z0-9_]*=/p' | base64
-      ;;
     kubelet) KPIDS="$KPIDS $pid" ;;
   esac
 done

@@ -6,7 +6,7 @@
  * (checked by shellcheck in `npm run lint`; `npm run build` copies it to
  * dist/). In front of it goes a prelude of constants rendered here from the
  * tables of candidate-paths.ts, file-flags.ts, listing-specs.ts,
- * content-policy.ts and output-format.ts: shell variable assignments only,
+ * content-policy.ts, environment-policy.ts and output-format.ts: shell variable assignments only,
  * every value quoted by quoteShellArg. Both halves are constant text, built
  * once at module load, never from anything a user or node supplies.
  */
@@ -37,6 +37,7 @@ import {
   REDACTED_KEYS,
   REDACTION_MARK,
 } from './content-policy.js';
+import { ENV_PREFIXES, KUBE_BENCH_ENV_NAMES, SECRET_ENV_PATTERNS } from './environment-policy.js';
 import { FILE_FLAGS, KUBELET_CONFIG_FILE_FIELDS, type FileFlagRole } from './file-flags.js';
 import { FIXED_LISTINGS, MAX_LISTED_ENTRIES } from './listing-specs.js';
 import { ACCOUNTS_SEPARATOR, FACTS_HEADER, SECTION_MARK, STAT_FIELDS } from './output-format.js';
@@ -67,7 +68,7 @@ function plainWord(word: string, what: string): string {
 
 /** `*` globs joined by `|` for the script's `matches`: no `|` inside a pattern. */
 function patterns(globs: readonly string[], what: string): string {
-  for (const glob of globs) if (!/^[A-Za-z0-9_.*-]+$/.test(glob)) throw new BugError(`gathering script: ${what} pattern ${JSON.stringify(glob)}`);
+  for (const glob of globs) if (!/^[A-Za-z0-9_.*[\]-]+$/.test(glob)) throw new BugError(`gathering script: ${what} pattern ${JSON.stringify(glob)}`);
   return globs.join('|');
 }
 
@@ -172,6 +173,10 @@ export function renderPrelude(): string {
     ['KUBELET_UNIT_FILES', words(KUBELET_UNIT_FILES)],
     ['KUBELET_DROP_IN_DIRS', words(KUBELET_DROP_IN_DIRS)],
     ['OS_RELEASE_FILES', words(OS_RELEASE_FILES)],
+    ['ENV_NAMES', KUBE_BENCH_ENV_NAMES.map((n) => plainWord(n, 'environment variable')).join(' ')],
+    ['ENV_PREFIXES', ENV_PREFIXES.map((n) => plainWord(n, 'environment prefix')).join(' ')],
+    ['SECRET_ENV', patterns(SECRET_ENV_PATTERNS, 'secret environment')],
+    ['REDACTION', REDACTION_MARK],
     ['LISTINGS', words(FIXED_LISTINGS.flatMap((l) => [l.dir, String(l.depth), l.listing]))],
   ];
   // The awk program's `$` are awk's, not the shell's: say so to shellcheck, which the tests run on the whole script.
