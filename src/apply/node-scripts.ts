@@ -85,7 +85,7 @@ for p in "$@"; do
   s=$(stat -c '%a|%u|%g|%F' -- "$p") || exit 74
   h=-
   if [ -f "$p" ] && [ ! -L "$p" ]; then
-    mkdir -p "$dir/files$(dirname -- "$p")" || exit 73
+    mkdir -p "$dir/files\${p%/*}" || exit 73
     cp -- "$p" "$dir/files$p.tmp" || exit 73
     chmod 600 "$dir/files$p.tmp" && chown 0:0 "$dir/files$p.tmp" || exit 73
     sync -- "$dir/files$p.tmp" 2>/dev/null || sync
@@ -136,7 +136,7 @@ if [ "$sum" != "-" ]; then
   [ -f "$p" ] && cur=$(sha256sum < "$p" | cut -d' ' -f1)
   if [ "$cur" != "$sum" ]; then
     [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
-    d=$(dirname -- "$p"); b=$(basename -- "$p")
+    d=\${p%/*}; b=\${p##*/}
     tmp="$d/.$b.cis-fix-restore"
     cp -- "$copy" "$tmp" && chown "$uid:$gid" "$tmp" && chmod "$mode" "$tmp" && sync -- "$tmp" 2>/dev/null; mv -f -- "$tmp" "$p" || { rm -f -- "$tmp"; exit 79; }
   fi
