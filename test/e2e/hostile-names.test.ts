@@ -31,6 +31,9 @@ const HOSTILE = [
   'trailing-newline\n',
 ];
 
+/** Directories with hostile names below pki/ (a trailing newline is lost by every `$(dirname …)`), each holding a loose certificate. */
+const HOSTILE_DIRS = ['dir-trailing-newline\n', 'dir\nwith\u001b[1mesc'];
+
 interface Planted {
   readonly path: string;
   readonly mode: string;
@@ -43,7 +46,7 @@ const PLANTED: readonly Planted[] = HOSTILE.flatMap((name) => [
   { path: `/etc/kubernetes/pki/${name}.key`, mode: '644', owner: 'root:root' },
   { path: `/etc/kubernetes/pki/${name}`, mode: '600', owner: 'ops:ops' },
   { path: `/etc/kubernetes/${name}`, mode: '666', owner: 'ops:ops' },
-]);
+]).concat(HOSTILE_DIRS.map((dir) => ({ path: `/etc/kubernetes/pki/${dir}/inner.crt`, mode: '666', owner: 'root:root' })));
 
 interface PlanJson {
   changes: { node: string; kind: string; target: string; after: { mode?: string; user?: string; group?: string } }[];
@@ -78,6 +81,10 @@ beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 1, scenario: 'drifted', recreate: true });
   stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
   scratch = mkdtempSync(join(tmpdir(), 'cisfix-hostile-'));
+  for (const dir of HOSTILE_DIRS) {
+    const made = await nodeExec(lab, NODE, ['mkdir', '-m', '755', '--', `/etc/kubernetes/pki/${dir}`]);
+    if (made.code !== 0) throw new Error(`mkdir ${JSON.stringify(dir)} failed: ${made.stderr}`);
+  }
   for (const [i, file] of PLANTED.entries()) {
     // Every name travels as an argv element: no shell ever parses it.
     const plant = await nodeExec(lab, NODE, [
@@ -125,6 +132,7 @@ describe('file names that are hostile to shells and terminals', () => {
       expect(targets.get(`file-owner /etc/kubernetes/pki/${name}`)?.after).toMatchObject({ user: 'root', group: 'root' });
       expect([...targets.keys()].some((t) => t.endsWith(` /etc/kubernetes/${name}`))).toBe(false);
     }
+    for (const dir of HOSTILE_DIRS) expect(targets.get(`file-mode /etc/kubernetes/pki/${dir}/inner.crt`)?.after).toEqual({ mode: '644' });
   });
 
   it('are applied (exit 0), and a new plan is empty', async () => {
