@@ -192,6 +192,20 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(facts.components['kube-apiserver']?.auditEnv).toEqual({ lines: ['KUBE_FEATURE=x'], totalLines: 3 });
   });
 
+  it('says which file names are not valid UTF-8, and still reports the file', async () => {
+    const node = track(new FakeNode());
+    node.file('/etc/kubernetes/pki/ok.crt', { content: CERT, mode: 0o644 });
+    // A name a JavaScript string cannot hold: byte 0xff.
+    const dir = Buffer.from(join(node.root, 'etc/kubernetes/pki/'));
+    writeFileSync(Buffer.concat([dir, Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x63, 0x72, 0x74])]), CERT, { mode: 0o666 });
+
+    const facts = await gatherFrom(node, shell);
+    expect(facts.listings['/etc/kubernetes/pki']?.entries).toEqual(['/etc/kubernetes/pki/bad\ufffd.crt', '/etc/kubernetes/pki/ok.crt']);
+    expect(facts.notes.filter((n) => n.includes('not valid UTF-8'))).toEqual([
+      '"/etc/kubernetes/pki/bad\ufffd.crt": the name is not valid UTF-8, so cis-fix cannot name this file exactly (a change to it is refused as stale): rename it by hand',
+    ]);
+  });
+
   it('follows the running kubelet to a --config at a non-default path and to the CA file that config names', async () => {
     const node = track(new FakeNode());
     node.file('/var/lib/kubelet/config.yaml', { content: 'kind: KubeletConfiguration\n', mode: 0o644 }); // kube-bench's pick, unused
