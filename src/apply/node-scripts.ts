@@ -4,6 +4,12 @@
  * value ever becomes shell syntax (DESIGN.md §3). POSIX sh + coreutils only.
  *
  * Records are NUL-terminated so that no path can forge a record boundary.
+ * sha256sum always reads stdin (`sha256sum < FILE`): given a name, GNU
+ * sha256sum escapes a backslash or newline in it and puts `\` before the
+ * hash, which turned such a file's hash into garbage (a plan that was stale
+ * forever on that node, issue 10 §3). Directories are cut with parameter
+ * expansion (`${p%/*}`), not $(dirname), which drops a name's trailing newline:
+ * the same files, the same bug.
  */
 
 /** Where cis-fix keeps its state on a node: root-owned 0700. */
@@ -86,7 +92,7 @@ no_target_link() {
  */
 const STAGE_DIR = `stage_dir() {
   no_links "$1"
-  sdir=$(dirname -- "$1"); made=
+  sdir=\${1%/*}; made=
   staged=1
   if [ ! -e "$sdir" ] && [ ! -L "$sdir" ]; then
     mkdir -m 700 -- "$sdir" && chown 0:0 -- "$sdir" || { echo "cannot create $sdir" >&2; exit 73; }
@@ -94,14 +100,14 @@ const STAGE_DIR = `stage_dir() {
   fi
   no_links "$1"
   [ -d "$sdir" ] || { echo "$sdir is not a directory" >&2; exit ${EXIT_NOT_PLAIN_PATH}; }
-  if [ "$(stat -c %d -- "$sdir")" != "$(stat -c %d -- "$(dirname -- "$2")")" ]; then
+  if [ "$(stat -c %d -- "$sdir")" != "$(stat -c %d -- "\${2%/*}")" ]; then
     echo "$sdir is not on the file system of $2: the rename would not be atomic" >&2; exit ${EXIT_STAGING_ELSEWHERE}
   fi
 }
 # unstage_dir TARGET: remove a staging directory that is not the target's own once it is empty.
 unstage_dir() {
   [ -n "$sdir" ] || return 0
-  [ "$sdir" = "$(dirname -- "$1")" ] || rmdir -- "$sdir" 2>/dev/null || true
+  [ "$sdir" = "\${1%/*}" ] || rmdir -- "$sdir" 2>/dev/null || true
 }
 # On any exit before the rename (a failed check included), the staging files go: nothing of ours stays behind.
 sdir=; staged=; tmp=
@@ -171,7 +177,7 @@ for p in "$@"; do
   if [ -e "$p" ] || [ -L "$p" ]; then
     s=$(stat -c '%a|%u|%g|%U|%G|%F' -- "$p") || exit 71
     h=-
-    if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 72; fi
+    if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum < "$p" | cut -d' ' -f1) || exit 72; fi
     printf 'E|%s|%s|%s\\0' "$s" "$h" "$p"
   else
     printf 'M|%s\\0' "$p"
@@ -201,12 +207,12 @@ for p in "$@"; do
   s=$(stat -c '%a|%u|%g|%F' -- "$p") || exit 74
   h=-
   if [ -f "$p" ] && [ ! -L "$p" ]; then
-    mkdir -p "$dir/files$(dirname -- "$p")" || exit 73
+    mkdir -p "$dir/files\${p%/*}" || exit 73
     cp -- "$p" "$dir/files$p.tmp" || exit 73
     chmod 600 "$dir/files$p.tmp" && chown 0:0 "$dir/files$p.tmp" || exit 73
     sync -- "$dir/files$p.tmp" 2>/dev/null || sync
-    h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 74
-    c=$(sha256sum -- "$dir/files$p.tmp" | cut -d' ' -f1) || exit 74
+    h=$(sha256sum < "$p" | cut -d' ' -f1) || exit 74
+    c=$(sha256sum < "$dir/files$p.tmp" | cut -d' ' -f1) || exit 74
     [ "$h" = "$c" ] || { echo "backup of $p does not match the original" >&2; exit 75; }
     mv -f -- "$dir/files$p.tmp" "$dir/files$p" || exit 73
   fi
@@ -259,7 +265,7 @@ no_links "$p"; no_target_link "$p"
 copy="$state/backups/$run/files$p"
 if [ "$sum" != "-" ]; then
   cur=-
-  [ -f "$p" ] && cur=$(sha256sum -- "$p" | cut -d' ' -f1)
+  [ -f "$p" ] && cur=$(sha256sum < "$p" | cut -d' ' -f1)
   if [ "$cur" != "$sum" ]; then
     [ -f "$copy" ] || { echo "backup copy $copy is missing" >&2; exit 78; }
     stage_dir "$tmp" "$p"
@@ -297,14 +303,14 @@ no_links "$p"; no_target_link "$p"
 stage_dir "$tmp" "$p"
 rm -f -- "$tmp"
 ( set -C; cat > "$tmp" ) || exit 81
-got=$(sha256sum -- "$tmp" | cut -d' ' -f1)
+got=$(sha256sum < "$tmp" | cut -d' ' -f1)
 [ "$got" = "$want" ] || { echo "the new content of $p arrived damaged" >&2; exit 82; }
 chown --reference="$p" -- "$tmp" && chmod --reference="$p" -- "$tmp" || exit 83
 sync -- "$tmp" 2>/dev/null || sync
 no_links "$p"; no_target_link "$p"
 mv -f -- "$tmp" "$p" || exit 84
 staged=; unstage_dir "$p"
-sync -- "$(dirname -- "$p")" 2>/dev/null || true
+sync -- "\${p%/*}" 2>/dev/null || true
 echo "$got"
 `;
 
@@ -359,7 +365,7 @@ umask 077
 ${PATH_CHECKS}
 ${STAGE_DIR}
 p=$1; mode=$2; shift 2
-d=$(dirname -- "$p"); b=$(basename -- "$p")
+d=\${p%/*}; b=\${p##*/}
 tmp="$d/.$b.cis-fix-new"
 case \${1:-} in /*) tmp=$1; shift ;; esac
 no_links "$p"
@@ -390,7 +396,7 @@ if [ -e "$p" ] || [ -L "$p" ]; then echo "$p appeared while it was being created
 mv -f -- "$tmp" "$p" || exit 84
 staged=; unstage_dir "$p"
 sync -- "$d" 2>/dev/null || true
-echo "sha $(sha256sum -- "$p" | cut -d' ' -f1)"
+echo "sha $(sha256sum < "$p" | cut -d' ' -f1)"
 `;
 
 /**
@@ -445,7 +451,7 @@ for s in "$@"; do
   done
 done
 for s in "$@"; do
-  d=$(dirname -- "$s")
+  d=\${s%/*}
   case $d in */.cis-fix-staging) [ -L "$d" ] || rmdir -- "$d" 2>/dev/null || true ;; esac
 done
 exit 0

@@ -8,7 +8,8 @@
  */
 
 import { splitNul, type Section } from './parse-sections.js';
-import type { Component, ComponentProcess } from './types.js';
+import { redactEnvLine } from './environment-policy.js';
+import type { AuditEnvironment, Component, ComponentProcess } from './types.js';
 
 const BY_COMM: Readonly<Record<string, Component>> = {
   'kube-apiserver': 'kube-apiserver',
@@ -44,17 +45,30 @@ export function classifyProcess(comm: string, argv: readonly string[]): Componen
   return BY_COMM[comm];
 }
 
-/** The `proc` and `etcd-env` sections as component processes, by pid; false friends become notes. */
-export function componentProcesses(sections: readonly Section[], notes: string[]): ComponentProcess[] {
-  const environments = new Map<string, Record<string, string>>();
-  for (const s of sections.filter((x) => x.name === 'etcd-env')) {
-    const env: Record<string, string> = {};
-    for (const line of s.payload.toString('utf8').split('\n')) {
+/** The `env` sections by pid: the kept lines and the whole text's line count (output-format.ts). */
+function environmentsOf(sections: readonly Section[]): Map<string, { environment: Record<string, string>; auditEnv: AuditEnvironment }> {
+  const byPid = new Map<string, { environment: Record<string, string>; auditEnv: AuditEnvironment }>();
+  for (const s of sections.filter((x) => x.name === 'env')) {
+    const [pid = '', total = ''] = s.args;
+    if (!/^\d+$/.test(total)) throw new Error(`env section of pid ${JSON.stringify(pid)} without a line count`);
+    const text = s.payload.toString('utf8');
+    // Defence in depth: the node redacts the same names before sending.
+    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n').map(redactEnvLine);
+    if (lines.length > Number(total)) throw new Error(`env section of pid ${pid} has more lines than its count`);
+    const environment: Record<string, string> = {};
+    for (const line of lines) {
       const eq = line.indexOf('=');
-      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+      const name = line.slice(0, eq);
+      if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !(name in environment)) environment[name] = line.slice(eq + 1);
     }
-    environments.set(s.args[0] ?? '', env);
+    byPid.set(pid, { environment, auditEnv: { lines, totalLines: Number(total) } });
   }
+  return byPid;
+}
+
+/** The `proc` and `env` sections as component processes, by pid; false friends become notes. */
+export function componentProcesses(sections: readonly Section[], notes: string[]): ComponentProcess[] {
+  const environments = environmentsOf(sections);
   const found: ComponentProcess[] = [];
   for (const s of sections.filter((x) => x.name === 'proc')) {
     const [pidText = '', comm = ''] = s.args;
@@ -66,7 +80,8 @@ export function componentProcesses(sections: readonly Section[], notes: string[]
       notes.push(`process ${pidText} (${comm}) is not a Kubernetes component: ignored`);
       continue;
     }
-    found.push({ pid: Number(pidText), comm, component, argv, environment: environments.get(pidText) ?? {} });
+    const env = environments.get(pidText);
+    found.push({ pid: Number(pidText), comm, component, argv, environment: env?.environment ?? {}, ...(env ? { auditEnv: env.auditEnv } : {}) });
   }
   return found.sort((a, b) => a.pid - b.pid);
 }

@@ -60,7 +60,7 @@ export async function gatherFacts(transport: NodeTransport, options: GatherOptio
   });
   if (result.code !== 0) {
     throw new UnreachableError(transport.node, `fact gathering failed (exit ${result.code}): ${firstLine(result.stderr)}`, [
-      'The gathering script needs a POSIX sh with GNU coreutils (stat, base64, sha256sum) and sed on the node.',
+      'The gathering script needs a POSIX sh with GNU coreutils (stat, base64, sha256sum) and awk on the node.',
     ]);
   }
   return parseFacts(transport.node, result.stdout);

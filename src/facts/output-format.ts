@@ -21,7 +21,10 @@ export const SECTION_MARK = '@@';
  *   CISFIX_FACTS_ROOT and proc dir, `uname -s -n -r -m`, the os-release
  *   file, and `name:id:members` lines of passwd, a line `@`, then of group;
  * - `proc <pid> <comm>`: /proc/<pid>/cmdline (NUL-separated argv);
- * - `etcd-env <pid>`: the process's ETCD_* environment lines (credentials dropped);
+ * - `env <pid> <lines>`: lines of the process's environment as kube-bench's
+ *   audit_env prints them (NUL-separated entries as lines), only those
+ *   environment-policy.ts keeps, each ending in a newline, credentials
+ *   redacted; `<lines>` counts every line of the whole text, kept or not;
  * - `kubelet-version`: `how\0path\0` then the output of `kubelet --version`;
  * - `absent`: NUL-terminated paths the script looked for and did not find;
  * - `stat` / `stat-follow`: STAT_FIELDS records (lstat / stat through symlinks);
@@ -38,7 +41,7 @@ export const SECTION_MARK = '@@';
 export type SectionName =
   | 'host'
   | 'proc'
-  | 'etcd-env'
+  | 'env'
   | 'kubelet-version'
   | 'absent'
   | 'stat'
@@ -54,7 +57,7 @@ export type SectionName =
 export const SECTION_NAMES: readonly SectionName[] = [
   'host',
   'proc',
-  'etcd-env',
+  'env',
   'kubelet-version',
   'absent',
   'stat',

@@ -15,6 +15,7 @@ import { directoryListings } from './directory-listings.js';
 import { parseSections, splitNul, type Section } from './parse-sections.js';
 import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
+import { STAT_FIELDS } from './output-format.js';
 import { parseSha256Output, parseStatRecords, type StatRecord } from './stat-records.js';
 import type {
   ComponentProcess,
@@ -31,6 +32,33 @@ function rootStripper(root: string): (name: string) => string {
     if (root && (name === root || name.startsWith(`${root}/`))) return normalizePath(name.slice(root.length) || '/');
     return normalizePath(name);
   };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Names from the `stat` records that are not valid UTF-8: they travel from
+ * the node byte for byte, but a JavaScript string (facts, plans, journals)
+ * cannot hold them, so such a file is known under a lossy name only.
+ */
+function undecodableNames(payload: Buffer | undefined): string[] {
+  if (!payload) return [];
+  const names: string[] = [];
+  let start = 0;
+  for (let field = 0; start < payload.length; field += 1) {
+    let end = payload.indexOf(0, start);
+    if (end < 0) end = payload.length;
+    if (field % STAT_FIELDS.length === 0) {
+      const bytes = payload.subarray(start, end);
+      try {
+        strictUtf8.decode(bytes);
+      } catch {
+        names.push(bytes.toString('utf8'));
+      }
+    }
+    start = end + 1;
+  }
+  return names;
 }
 
 interface Gathered {
@@ -162,6 +190,10 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     ...contentOfSections(sections, strip),
     withheld: withheldOf(sections, strip),
   };
+
+  for (const name of undecodableNames(one('stat')?.payload)) {
+    notes.push(`${JSON.stringify(strip(name))}: the name is not valid UTF-8, so cis-fix cannot name this file exactly (a change to it is refused as stale): rename it by hand`);
+  }
 
   // Every path the script looked at: found (stat records) or not (absent list).
   const absent = splitNul(one('absent')?.payload ?? Buffer.alloc(0)).map(strip);

@@ -108,8 +108,30 @@ export interface ComponentProcess {
   readonly component: Component;
   /** The exact command line, from /proc/PID/cmdline. */
   readonly argv: readonly string[];
-  /** etcd only: its ETCD_* environment (kube-bench's 2.x fallback), credentials dropped on the node. */
+  /**
+   * Its environment variables that environment-policy.ts keeps (every
+   * ETCD_* and KUBE* one, and those kube-bench's tests read), first
+   * occurrence of a name; a credential's value is REDACTION_MARK.
+   */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * What kube-bench's `audit_env` for this process prints, reduced on the
+   * node (environment-policy.ts); undefined in facts from a cis-fix that did
+   * not gather it.
+   */
+  readonly auditEnv?: AuditEnvironment;
+}
+
+/**
+ * kube-bench's `audit_env` output (`cat /proc/PID/environ | tr '\0' '\n'`)
+ * as far as it can decide a test. Invariant: a line of the whole text that is
+ * not in `lines` holds no `NAME=` for any name in KUBE_BENCH_ENV_NAMES.
+ */
+export interface AuditEnvironment {
+  /** The kept lines in order (a value holding a newline spans lines, as in kube-bench's output). */
+  readonly lines: readonly string[];
+  /** How many lines the whole text has, kept or not (>= lines.length). */
+  readonly totalLines: number;
 }
 
 /** A kubelet drop-in in effect. */

@@ -66,5 +66,6 @@ export function globToRegExp(path: string): RegExp {
     if (i > 0) source += '/';
     source += segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
   });
-  return new RegExp(`^${source}$`);
+  // `s`: a name may hold a newline, and `**` must still match it (issue 10 §3).
+  return new RegExp(`^${source}$`, 's');
 }

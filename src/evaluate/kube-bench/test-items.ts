@@ -1,11 +1,12 @@
 import type { CompareOp, KubeBenchTestItem, KubeBenchTests } from '../../playbook/types.js';
 
 /**
- * kube-bench's test engine (check/test.go), for the `flag` keyword source:
- * given the audit output, does each test item pass, and do they pass
- * together? Pure; reproduces kube-bench's quirks on purpose (substring
- * presence, first-match value regex, integer-only comparisons), because a
- * user judges cis-fix by kube-bench's verdict.
+ * kube-bench's test engine (check/test.go, check.go execute()), for the
+ * `flag` and `env` keyword sources: given the audit outputs, does each test
+ * item pass, and do they pass together? Pure; reproduces kube-bench's quirks
+ * on purpose (substring presence, first-match value regex, unanchored env
+ * search, integer-only comparisons), because a user judges cis-fix by
+ * kube-bench's verdict.
  */
 
 /** `(<flag>)(=|: *)*([^\s]*) *`, first match; a bare flag reads as "true". */
@@ -77,6 +78,49 @@ function toInt(value: string): number | undefined {
 
 function toOctal(value: string): number | undefined {
   return /^[0-7]+$/.test(value.trim()) ? Number.parseInt(value.trim(), 8) : undefined;
+}
+
+/**
+ * envTestItem.findValue: the first match of `<env>=.*(?:$|\n)` anywhere in
+ * the output (unanchored, so `MY_ETCD_AUTO_TLS=` counts for ETCD_AUTO_TLS),
+ * minus its first newline and its first `<env>=`; found iff what is left is
+ * not empty.
+ */
+export function findEnvValue(output: string, env: string): { found: boolean; value: string } {
+  if (output === '' || env === '') return { found: false, value: '' };
+  // Go's `.` stops at \n only; JavaScript's also at \r, U+2028 and U+2029.
+  const match = new RegExp(`${escapeRegExp(env)}=[^\\n]*(?:$|\\n)`).exec(output);
+  const value = (match?.[0] ?? '').replace('\n', '').replace(`${env}=`, '');
+  return { found: value !== '', value };
+}
+
+/** Where an item's keyword is looked for: the audit output (`flag`) or the audit_env output (`env`). */
+export type KeywordSource = 'flag' | 'env';
+
+/** testItem.evaluate on one row: whether it passes, and whether the keyword was found (which decides the fallback). */
+function evaluateRow(item: KubeBenchTestItem, row: string, source: KeywordSource): { pass: boolean; found: boolean } {
+  const keyword = source === 'flag' ? item.flag : item.env;
+  const { found, value } =
+    keyword === undefined ? { found: false, value: '' } : source === 'flag' ? (row === '' ? { found: false, value: '' } : findFlagValue(row, keyword)) : findEnvValue(row, keyword);
+  if (!item.set) return { pass: !found, found };
+  if (!found) return { pass: false, found };
+  return { pass: item.compare ? compareValue(item.compare.op, value, item.compare.value) : true, found };
+}
+
+/**
+ * testItem.execute: the output with trailing spaces and newlines trimmed;
+ * with use_multiple_values every row must pass, stopping at the first that
+ * fails (whose `found` is then the result's).
+ */
+export function executeItem(item: KubeBenchTestItem, output: string, multipleValues: boolean, source: KeywordSource): { pass: boolean; found: boolean } {
+  const trimmed = output.replace(/[ \n]+$/, '');
+  const rows = multipleValues ? trimmed.split('\n') : [trimmed];
+  let result = { pass: false, found: false };
+  for (const row of rows) {
+    result = evaluateRow(item, row, source);
+    if (!result.pass) break;
+  }
+  return result;
 }
 
 /** One item against one piece of output (flag source only). */

@@ -53,7 +53,14 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(facts.components['kube-controller-manager']?.comm).toBe('kube-controller');
     expect(facts.components['kube-apiserver']?.argv).toContain('--authorization-mode=Node,RBAC');
     expect(facts.processes.map((p) => p.component)).not.toContain(undefined);
-    expect(facts.components.etcd?.environment).toEqual({ ETCD_QUOTA_BACKEND_BYTES: '8589934592' });
+    expect(facts.components.etcd?.environment).toEqual({
+      ETCD_QUOTA_BACKEND_BYTES: '8589934592',
+      ETCD_INITIAL_CLUSTER_TOKEN: '<redacted by cis-fix>',
+    });
+    expect(facts.components.etcd?.auditEnv).toEqual({
+      lines: ['ETCD_QUOTA_BACKEND_BYTES=8589934592', 'ETCD_INITIAL_CLUSTER_TOKEN=<redacted by cis-fix>'],
+      totalLines: 3,
+    });
 
     const manifest = present(facts.paths['/etc/kubernetes/manifests/kube-apiserver.yaml']);
     expect(manifest).toMatchObject({ type: 'file', mode: '600', uid: 0, gid: 0, user: 'root', group: 'root' });
@@ -143,6 +150,60 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(text(facts.paths[odd])).toBe('kind: KubeletConfiguration\n');
     expect(existsSync('pwned')).toBe(false);
     expect(existsSync(join(node.root, 'etc/kubernetes/pki/pwned'))).toBe(false);
+  });
+
+  it('sends the environment lines kube-bench can read, in order, and never a credential\'s value', async () => {
+    const node = track(new FakeNode());
+    const environ = [
+      'PATH=/usr/bin',
+      'ETCD_CERT_FILE=/etc/kubernetes/pki/etcd/server.crt',
+      'ETCD_KEY_FILE=/etc/kubernetes/pki/etcd/server.key',
+      'MY_ETCD_AUTO_TLS=true', // kube-bench's search is unanchored: this line counts for ETCD_AUTO_TLS
+      'ETCD_PEER_CLIENT_CERT_AUTH=true\nETCD_TRUSTED_CA_FILE=/in/a/value', // a value spanning two lines
+      'ETCD_INITIAL_CLUSTER_TOKEN=tok3n',
+      'etcd_root_password=pa55',
+      'ETCD_ENCRYPTION_KEY=k3y',
+      'API_KEY_DATA=k3ydata',
+      'KUBECONFIG=/etc/kubernetes/admin.conf',
+      'HOME=/root',
+      'ETCD_CERT_FILE=/second/occurrence',
+    ];
+    node.process(50, { comm: 'etcd', argv: ['etcd', '--name=a'], environ });
+    node.process(60, { comm: 'kube-apiserver', argv: ['kube-apiserver'], environ: ['KUBE_FEATURE=x', 'SECRET_THING=s', 'OTHER=y'] });
+    const wire = decodedWire(await rawOutput(node, shell));
+    for (const secret of ['tok3n', 'pa55', 'k3y', 'k3ydata']) expect(wire).not.toContain(secret);
+
+    const facts = await gatherFrom(node, shell);
+    expect(facts.components.etcd?.auditEnv).toEqual({
+      lines: [
+        'ETCD_CERT_FILE=/etc/kubernetes/pki/etcd/server.crt',
+        'ETCD_KEY_FILE=/etc/kubernetes/pki/etcd/server.key',
+        'MY_ETCD_AUTO_TLS=true',
+        'ETCD_PEER_CLIENT_CERT_AUTH=true',
+        'ETCD_TRUSTED_CA_FILE=/in/a/value',
+        'ETCD_INITIAL_CLUSTER_TOKEN=<redacted by cis-fix>',
+        'ETCD_ENCRYPTION_KEY=<redacted by cis-fix>',
+        'KUBECONFIG=/etc/kubernetes/admin.conf',
+        'ETCD_CERT_FILE=/second/occurrence',
+      ],
+      totalLines: 13,
+    });
+    expect(facts.components.etcd?.environment.ETCD_CERT_FILE).toBe('/etc/kubernetes/pki/etcd/server.crt');
+    expect(facts.components['kube-apiserver']?.auditEnv).toEqual({ lines: ['KUBE_FEATURE=x'], totalLines: 3 });
+  });
+
+  it('says which file names are not valid UTF-8, and still reports the file', async () => {
+    const node = track(new FakeNode());
+    node.file('/etc/kubernetes/pki/ok.crt', { content: CERT, mode: 0o644 });
+    // A name a JavaScript string cannot hold: byte 0xff.
+    const dir = Buffer.from(join(node.root, 'etc/kubernetes/pki/'));
+    writeFileSync(Buffer.concat([dir, Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x63, 0x72, 0x74])]), CERT, { mode: 0o666 });
+
+    const facts = await gatherFrom(node, shell);
+    expect(facts.listings['/etc/kubernetes/pki']?.entries).toEqual(['/etc/kubernetes/pki/bad\ufffd.crt', '/etc/kubernetes/pki/ok.crt']);
+    expect(facts.notes.filter((n) => n.includes('not valid UTF-8'))).toEqual([
+      '"/etc/kubernetes/pki/bad\ufffd.crt": the name is not valid UTF-8, so cis-fix cannot name this file exactly (a change to it is refused as stale): rename it by hand',
+    ]);
   });
 
   it('follows the running kubelet to a --config at a non-default path and to the CA file that config names', async () => {

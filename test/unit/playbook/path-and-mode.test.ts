@@ -52,6 +52,17 @@ describe('path templates', () => {
     expect(isGlob('/etc/kubernetes/admin.conf')).toBe(false);
     expect(globRoot('/etc/kubernetes/pki/**/*.crt')).toBe('/etc/kubernetes/pki');
   });
+
+  it('match names holding newlines and other control characters like any other name', () => {
+    const below = globToRegExp('/etc/kubernetes/pki/**');
+    const crts = globToRegExp('/etc/kubernetes/pki/**/*.crt');
+    for (const name of ['new\nline', 'trailing\n', '\r\u2028\u2029', 'esc\u001b[2J']) {
+      expect(below.test(`/etc/kubernetes/pki/${name}`)).toBe(true);
+      expect(below.test(`/etc/kubernetes/pki/${name}/x`)).toBe(true);
+      expect(crts.test(`/etc/kubernetes/pki/${name}.crt`)).toBe(true);
+      expect(crts.test(`/etc/kubernetes/pki/${name}/x.crt`)).toBe(true);
+    }
+  });
 });
 
 describe('parameter values', () => {
