@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { UserError, type InputProblem, type SourceLocation } from '../model/errors.js';
 import type { Role } from '../model/roles.js';
 import { didYouMean } from '../model/closest-match.js';
-import { explainIssues } from './explain-issue.js';
+import { explainIssues } from '../model/explain-zod-issue.js';
 import { checkParameterValue, describeParameterType } from './parameter-value.js';
 import { templateVariables } from './path-template.js';
 import {

@@ -16,6 +16,7 @@ import type { Plan } from '../plan/plan.js';
 import { closeTransports, openTransports } from './open-transports.js';
 import { makePlan, type PlanRequest } from './plan.js';
 import { readPlanFile } from './plan-file.js';
+import { checkSavedPlan, refuseUnreachable } from './saved-plan.js';
 
 export type ApplyRequest = (
   | { readonly planFile: string; readonly inventoryFile?: string }
@@ -44,23 +45,24 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   let plan: Plan;
   let inventoryFile: string;
   if (request.planFile !== undefined) {
-    plan = await readPlanFile(request.planFile);
-    inventoryFile = request.inventoryFile ?? plan.inventory.file;
+    // Schema-checked before any connection; then re-derived and checked before any lock.
+    const saved = await readPlanFile(request.planFile);
+    inventoryFile = request.inventoryFile ?? saved.inventory.file;
+    plan = saved.changes.length === 0 ? saved : await checkSavedPlan(saved, await sameInventory(inventoryFile, saved), inventoryFile, request.concurrency);
   } else if ('planned' in request) {
     plan = request.planned;
     inventoryFile = request.inventoryFile;
   } else {
-    plan = (await makePlan(request.planRequest)).plan;
+    const outcome = await makePlan(request.planRequest);
+    refuseUnreachable(outcome.unreachable, 'it was selected');
+    plan = outcome.plan;
     inventoryFile = request.planRequest.inventoryFile;
   }
   if (plan.changes.length === 0) return { status: 'nothing-to-do', plan };
   const chosen = await request.choose(plan);
   if (chosen.length === 0) return { status: 'declined', plan };
 
-  const inventory = await loadInventory(inventoryFile);
-  if (request.planFile !== undefined && inventory.digest !== plan.inventory.digest) {
-    throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
-  }
+  const inventory = request.planFile !== undefined ? await sameInventory(inventoryFile, plan) : await loadInventory(inventoryFile);
   const nodeChanges = chosen.filter(isNodeChange);
   const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];
@@ -122,6 +124,15 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     await lease?.release();
     await closeTransports(transports);
   }
+}
+
+/** The inventory, refused when it is not the one the plan was made with. */
+async function sameInventory(file: string, plan: Plan) {
+  const inventory = await loadInventory(file);
+  if (inventory.digest !== plan.inventory.digest) {
+    throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
+  }
+  return inventory;
 }
 
 /**
