@@ -12,13 +12,15 @@ export function baselineFile(dir = stateDir()): string {
   return join(dir, 'baseline.json');
 }
 
+const NUL = String.fromCharCode(0);
+
 /** baseline.json's schema: strict, like every file cis-fix reads back (DESIGN.md §7). */
 const baselineSchema = z.strictObject({
   formatVersion: z.literal(1),
   updatedAt: z.string(),
   benchmark: z.string(),
   enforced: z.record(
-    z.string().regex(/^[^\u0000]+\u0000[^\u0000]+$/, 'expected a key "<node>\\u0000<control id>"'),
+    z.string().refine((key) => /^[^/]/.test(key) && key.split(NUL).length === 2 && !key.split(NUL).includes(''), 'expected a key "<node>\\u0000<control id>"'),
     z.string().min(1, 'expected the id of the run that enforced the control'),
   ),
 });
