@@ -20,7 +20,7 @@ const baselineSchema = z.strictObject({
   updatedAt: z.string(),
   benchmark: z.string(),
   enforced: z.record(
-    z.string().refine((key) => /^[^/]/.test(key) && key.split(NUL).length === 2 && !key.split(NUL).includes(''), 'expected a key "<node>\\u0000<control id>"'),
+    z.string().refine((key) => key.split(NUL).length === 2 && !key.split(NUL).includes(''), 'expected a key "<node>\\u0000<control id>"'),
     z.string().min(1, 'expected the id of the run that enforced the control'),
   ),
 });

@@ -43,7 +43,7 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
     if (substantive.length > 0) {
       const first = substantive[0]!;
       const more = substantive.length > 1 ? ` (and ${substantive.length - 1} more field(s): ${substantive.slice(1, 4).map(formatJsonPath).join(', ')}${substantive.length > 4 ? ', …' : ''})` : '';
-      return problem(`${where}: ${formatJsonPath(first)} is ${show(valueAt(change, first))} in the plan, but cis-fix would make it ${show(valueAt(fresh, first))}${more}`);
+      return problem(`${where}: ${describeDifference(first, valueAt(change, first), valueAt(fresh, first))}${more}`);
     }
     if (differences.length > 0) stale.push(describeStale(change, fresh, differences));
     validated.push(fresh);
@@ -111,6 +111,18 @@ function valueAt(value: unknown, path: JsonPath): unknown {
     cursor = (cursor as Record<PropertyKey, unknown>)[step];
   }
   return cursor;
+}
+
+/** `after.mode is "777" in the plan, but cis-fix would make it "600"`; for file contents, the first line that differs. */
+function describeDifference(path: JsonPath, saved: unknown, fresh: unknown): string {
+  if (typeof saved === 'string' && typeof fresh === 'string' && (saved.includes('\n') || fresh.includes('\n'))) {
+    const a = saved.split('\n');
+    const b = fresh.split('\n');
+    const line = a.findIndex((text, i) => text !== b[i]);
+    const at = line === -1 ? a.length : line;
+    return `${formatJsonPath(path)} line ${at + 1} is ${show(a[at])} in the plan, but cis-fix would make it ${show(b[at])}`;
+  }
+  return `${formatJsonPath(path)} is ${show(saved)} in the plan, but cis-fix would make it ${show(fresh)}`;
 }
 
 /** A value, short enough for one line of an error message. */

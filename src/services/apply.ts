@@ -6,8 +6,6 @@ import { selectNodes } from '../inventory/select-nodes.js';
 import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import { applyApiObjects } from '../apply/apply-api-objects.js';
-import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
-import { baselineAfterApply } from '../plan/drift.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
 import { ApplyError } from '../apply/apply-errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
@@ -17,6 +15,7 @@ import { closeTransports, openTransports } from './open-transports.js';
 import { makePlan, type PlanRequest } from './plan.js';
 import { readPlanFile } from './plan-file.js';
 import { checkSavedPlan, refuseUnreachable } from './saved-plan.js';
+import { recordVerifiedBaseline } from './verified-baseline.js';
 
 export type ApplyRequest = (
   | { readonly planFile: string; readonly inventoryFile?: string }
@@ -33,7 +32,14 @@ export type ApplyRequest = (
 
 export type ApplyOutcome =
   | { readonly status: 'nothing-to-do' | 'declined'; readonly plan: Plan }
-  | { readonly status: 'applied'; readonly plan: Plan; readonly result: ApplyResult; readonly journalFile: string };
+  | {
+      readonly status: 'applied';
+      readonly plan: Plan;
+      readonly result: ApplyResult;
+      readonly journalFile: string;
+      /** `node control` the run meant to fix that did not comply on the facts gathered after it: not recorded in the baseline. */
+      readonly unverified: readonly string[];
+    };
 
 /**
  * `cis-fix apply [PLANFILE]`: plan afresh (or read the saved plan), let the
@@ -116,10 +122,10 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     }
     const applied = [...nodeResult.applied, ...appliedApi];
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
-    // What drift compares against: every control that complies now, and which run made it so.
-    await writeBaseline(baselineAfterApply(await readBaseline(), plan, new Set(applied.map((c) => c.id)), runId, new Date().toISOString()));
+    // What drift compares against: every control that complies on the facts after the run, and which run made it so.
+    const { unverified } = await recordVerifiedBaseline(plan, applied, runId, inventoryFile, request.concurrency);
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
-    return { status: 'applied', plan, result, journalFile: journal.file };
+    return { status: 'applied', plan, result, journalFile: journal.file, unverified };
   } finally {
     await lease?.release();
     await closeTransports(transports);
