@@ -7,7 +7,7 @@ import { selectNodes } from '../inventory/select-nodes.js';
 import { isNodeChange, type NodeChange } from '../model/change.js';
 import { StalePlanError, UserError } from '../model/errors.js';
 import { validatedChanges } from '../plan/compare-saved-plan.js';
-import type { Plan } from '../plan/plan.js';
+import { summarizePlan, type Plan } from '../plan/plan.js';
 import { assertPlanInvariants, type InvariantNode } from '../plan/plan-invariants.js';
 import { loadBenchmark } from '../playbook/load-playbooks.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
@@ -21,7 +21,8 @@ import { makePlan } from './plan.js';
  * a stale precondition, plan again for the same inventory, parameters,
  * benchmark and selection, refuse any change cis-fix would not make now
  * exactly so, and check the invariants on what is left. Returns the plan to
- * show and apply: the saved header with the RE-DERIVED change objects.
+ * show and apply: the saved header with the RE-DERIVED change objects (and
+ * the re-derived findings: nothing the file says is shown or acted on).
  */
 export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventoryFile: string, concurrency: number): Promise<Plan> {
   const nodeChanges = saved.changes.filter(isNodeChange);
@@ -50,7 +51,8 @@ export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventor
     if (nodeFacts) invariantNodes.set(node.name, { facts: nodeFacts, parameters: resolveParameters(benchmark, node.parameters).values });
   }
   assertPlanInvariants(changes, { benchmark, nodes: invariantNodes });
-  return { ...saved, changes };
+  // What is shown and applied is re-derived: the changes, and the findings and summary around them.
+  return { ...saved, cluster: derived.plan.cluster, findings: derived.plan.findings, changes, summary: summarizePlan(derived.plan.findings, changes, derived.plan.summary.nodesEvaluated) };
 }
 
 /** Facts of every node, or a refusal naming the nodes that gave none. */
