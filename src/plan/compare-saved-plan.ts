@@ -27,6 +27,9 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
   const problem = (message: string) => problems.push({ location: undefined, message, fix: undefined });
 
   if (saved.benchmark.id !== derived.benchmark.id) problem(`benchmark.id: the plan says ${saved.benchmark.id}, cis-fix planned ${derived.benchmark.id}`);
+  for (const path of differingFields(saved.selection, derived.selection)) {
+    problem(`selection.${formatJsonPath(path)}: the plan says ${show(valueAt(saved.selection, path))}, cis-fix planned for ${show(valueAt(derived.selection, path))}`);
+  }
   const byId = new Map(derived.changes.map((c) => [c.id, c]));
   const seen = new Set<string>();
   const validated: Change[] = [];

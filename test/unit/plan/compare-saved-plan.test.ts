@@ -81,4 +81,14 @@ describe('validatedChanges (a saved plan against the re-derived one)', () => {
     (api['precondition'] as Record<string, unknown>)['resourceVersion'] = '1';
     expect(refused(saved, plan).message).toContain(`${String(api['target'])} (resourceVersion 1 in the plan, ${fresh.precondition.resourceVersion} now)`);
   });
+
+  it('refuses a selection or benchmark other than the one cis-fix planned for', async () => {
+    const { plan } = await fixturePlan();
+    const saved = copy(plan);
+    (saved['selection'] as { nodes: string[] }).nodes = ['cp-1', 'evil'];
+    (saved['benchmark'] as { id: string }).id = 'cis-1.11';
+    const message = refused(saved, plan).message;
+    expect(message).toContain('benchmark.id: the plan says cis-1.11, cis-fix planned cis-1.12');
+    expect(message).toContain('selection.nodes: the plan says ["cp-1","evil"]');
+  });
 });
