@@ -40,13 +40,20 @@ export function formatJsonPath(path: DataPath): string {
   return out || '(the document)';
 }
 
-export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, source: IssueSource): InputProblem[] {
-  return issues.flatMap((issue) => explainIssue(issue, schema, source));
+/**
+ * A file format's own words for some issues (the inventory speaks of nodes
+ * and SSH settings, and suggests the key meant): returns the problems when it
+ * has better wording than the generic one, else undefined.
+ */
+export type IssueWording = (issue: z.core.$ZodIssue, source: IssueSource) => InputProblem[] | undefined;
+
+export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, source: IssueSource, wording?: IssueWording): InputProblem[] {
+  return issues.flatMap((issue) => explainIssue(issue, schema, source, wording));
 }
 
 /** One issue explained; without positions (JSON) each problem is prefixed with the file and the JSON path it is about. */
-export function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: IssueSource): InputProblem[] {
-  const problems = explainAt(issue, schema, source);
+export function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: IssueSource, wording?: IssueWording): InputProblem[] {
+  const problems = wording?.(issue, source) ?? explainAt(issue, schema, source);
   if (source.locate(issue.path) !== undefined) return problems;
   return problems.map((problem, i) => {
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[i] ?? ''] : issue.path;
