@@ -14,7 +14,7 @@ import type { Plan } from '../plan/plan.js';
 import { closeTransports, openTransports } from './open-transports.js';
 import { makePlan, type PlanRequest } from './plan.js';
 import { readPlanFile } from './plan-file.js';
-import { checkSavedPlan, refuseUnreachable } from './saved-plan.js';
+import { checkSavedPlan, enforceInvariants, refuseUnreachable } from './saved-plan.js';
 import { recordVerifiedBaseline } from './verified-baseline.js';
 
 export type ApplyRequest = (
@@ -69,6 +69,8 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   if (chosen.length === 0) return { status: 'declined', plan };
 
   const inventory = request.planFile !== undefined ? await sameInventory(inventoryFile, plan) : await loadInventory(inventoryFile);
+  // A saved plan was checked against its invariants with the facts it was re-derived from.
+  if (request.planFile === undefined) await enforceInvariants(chosen, plan.benchmark.id, inventory, request.concurrency);
   const nodeChanges = chosen.filter(isNodeChange);
   const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];

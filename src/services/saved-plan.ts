@@ -2,16 +2,16 @@ import { describeStaleness } from '../apply/precondition.js';
 import type { PathState } from '../apply/node-ops.js';
 import { gatherFacts } from '../facts/gather-facts.js';
 import type { NodeFacts } from '../facts/types.js';
-import type { Inventory } from '../inventory/inventory.js';
+import type { Inventory, InventoryNode } from '../inventory/inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
-import { isNodeChange, type NodeChange } from '../model/change.js';
+import { isNodeChange, type Change, type NodeChange } from '../model/change.js';
 import { StalePlanError, UserError } from '../model/errors.js';
 import { validatedChanges } from '../plan/compare-saved-plan.js';
 import { summarizePlan, type Plan } from '../plan/plan.js';
 import { assertPlanInvariants, type InvariantNode } from '../plan/plan-invariants.js';
 import { loadBenchmark } from '../playbook/load-playbooks.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
-import type { KubeBenchTarget } from '../playbook/types.js';
+import type { BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
 import { withNodeSessions } from './node-sessions.js';
 import { makePlan } from './plan.js';
 
@@ -44,15 +44,31 @@ export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventor
   refuseUnreachable(derived.unreachable, 'the plan was made for it');
   const changes = validatedChanges(saved, derived.plan);
 
-  const benchmark = await loadBenchmark(saved.benchmark.id);
+  await assertInvariantsOn(changes, saved.benchmark.id, nodes, facts);
+  // What is shown and applied is re-derived: the changes, and the findings and summary around them.
+  return { ...saved, cluster: derived.plan.cluster, findings: derived.plan.findings, changes, summary: summarizePlan(derived.plan.findings, changes, derived.plan.summary.nodesEvaluated) };
+}
+
+/**
+ * The invariants (plan-invariants.ts) on changes about to be applied, from
+ * fresh facts of their nodes: for a plan made in this process (apply
+ * without a file, drift --fix), checked all the same before any lock.
+ */
+export async function enforceInvariants(changes: readonly Change[], benchmarkId: BenchmarkId, inventory: Inventory, concurrency: number): Promise<void> {
+  const names = [...new Set(changes.filter(isNodeChange).map((c) => c.node))];
+  const nodes = selectNodes(inventory, names);
+  const facts = names.length > 0 ? await gatherAll(nodes, concurrency) : new Map<string, NodeFacts>();
+  await assertInvariantsOn(changes, benchmarkId, nodes, facts);
+}
+
+async function assertInvariantsOn(changes: readonly Change[], benchmarkId: BenchmarkId, nodes: readonly InventoryNode[], facts: ReadonlyMap<string, NodeFacts>): Promise<void> {
+  const benchmark = await loadBenchmark(benchmarkId);
   const invariantNodes = new Map<string, InvariantNode>();
   for (const node of nodes) {
     const nodeFacts = facts.get(node.name);
     if (nodeFacts) invariantNodes.set(node.name, { facts: nodeFacts, parameters: resolveParameters(benchmark, node.parameters).values });
   }
   assertPlanInvariants(changes, { benchmark, nodes: invariantNodes });
-  // What is shown and applied is re-derived: the changes, and the findings and summary around them.
-  return { ...saved, cluster: derived.plan.cluster, findings: derived.plan.findings, changes, summary: summarizePlan(derived.plan.findings, changes, derived.plan.summary.nodesEvaluated) };
 }
 
 /** Facts of every node, or a refusal naming the nodes that gave none. */
