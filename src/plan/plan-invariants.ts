@@ -23,7 +23,12 @@ import { DEFAULT_DENY_NAME } from './api-object/default-deny-policy.js';
  */
 
 export interface InvariantNode {
-  readonly facts: NodeFacts;
+  /**
+   * Fresh facts of the node; undefined for a plan made moments ago in the
+   * same process from facts just gathered (then the path checks, which
+   * need the variables resolved on the node, are those of the planner).
+   */
+  readonly facts: NodeFacts | undefined;
   /** The node's parameters as the inventory resolves them for the benchmark. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
 }
@@ -72,6 +77,8 @@ export function assertPlanInvariants(changes: readonly Change[], ctx: InvariantC
 
 /** What a node's changes may touch, from the benchmark's variables resolved on it and its parameters. */
 interface NodeScope {
+  /** False without facts: the path checks are skipped. */
+  readonly pathsKnown: boolean;
   /** Every path a variable resolves to. */
   readonly paths: ReadonlySet<string>;
   /** Directories variables of type directory resolve to: what lies below them is theirs too. */
@@ -87,7 +94,7 @@ interface NodeScope {
 }
 
 function scopeOf(benchmark: Benchmark, node: InvariantNode): NodeScope {
-  const variables = resolveAllVariables(benchmark, node.facts);
+  const variables = node.facts ? resolveAllVariables(benchmark, node.facts) : {};
   const paths = new Set(Object.values(variables).flat());
   const directories = Object.values(benchmark.variables)
     .filter((v) => v.type === 'directory')
@@ -120,7 +127,7 @@ function scopeOf(benchmark: Benchmark, node: InvariantNode): NodeScope {
       }
     }
   }
-  return { paths, directories, manifestDirs: new Set([...manifests].map(dirname)), manifests, supportFiles, owners, chosenOwners };
+  return { pathsKnown: node.facts !== undefined, paths, directories, manifestDirs: new Set([...manifests].map(dirname)), manifests, supportFiles, owners, chosenOwners };
 }
 
 /** A path template's `{variable}`s replaced by every value they resolve to. */
@@ -133,7 +140,7 @@ function expand(template: string, variables: Readonly<Record<string, readonly st
 function nodeChangeViolations(change: NodeChange, scope: NodeScope): string[] {
   const out: string[] = [];
   const target = change.target;
-  const inScope = scope.paths.has(target) || scope.directories.some((dir) => target.startsWith(`${dir}/`));
+  const inScope = !scope.pathsKnown || scope.paths.has(target) || scope.directories.some((dir) => target.startsWith(`${dir}/`));
   switch (change.kind) {
     case 'file-mode': {
       if (!change.precondition.exists) out.push('precondition.exists: a mode is only ever changed on a file that exists');
@@ -158,14 +165,14 @@ function nodeChangeViolations(change: NodeChange, scope: NodeScope): string[] {
       break;
     }
     case 'static-pod-manifest':
-      if (!scope.manifests.has(target)) out.push(`target: ${target} is not a static-pod manifest the benchmark's variables resolve to on ${change.node}`);
+      if (scope.pathsKnown && !scope.manifests.has(target)) out.push(`target: ${target} is not a static-pod manifest the benchmark's variables resolve to on ${change.node}`);
       break;
     case 'kubelet-file':
-      if (!scope.paths.has(target)) out.push(`target: ${target} is not a kubelet file the benchmark's variables resolve to on ${change.node}`);
+      if (scope.pathsKnown && !scope.paths.has(target)) out.push(`target: ${target} is not a kubelet file the benchmark's variables resolve to on ${change.node}`);
       if (scope.manifestDirs.has(dirname(target))) out.push(`target: nothing but a manifest is ever written into ${dirname(target)}`);
       break;
     case 'support-file': {
-      if (!scope.supportFiles.has(target)) out.push(`target: ${target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
+      if (scope.pathsKnown && !scope.supportFiles.has(target)) out.push(`target: ${target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
       if (scope.manifestDirs.has(dirname(target))) out.push(`target: nothing but a manifest is ever written into ${dirname(target)}`);
       if (change.precondition.exists) out.push('precondition.exists: a support file is only ever created, never overwritten');
       if (!tightens(MAX_CREATED_MODE.toString(8), change.after.mode)) out.push(`after.mode: ${change.after.mode} gives more than 0600 to a created file`);

@@ -70,7 +70,7 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
 
   const inventory = request.planFile !== undefined ? await sameInventory(inventoryFile, plan) : await loadInventory(inventoryFile);
   // A saved plan was checked against its invariants with the facts it was re-derived from.
-  if (request.planFile === undefined) await enforceInvariants(chosen, plan.benchmark.id, inventory, request.concurrency);
+  if (request.planFile === undefined) await enforceInvariants(chosen, plan.benchmark.id, inventory);
   const nodeChanges = chosen.filter(isNodeChange);
   const apiChanges = chosen.filter((c): c is ApiObjectChange => c.kind === 'api-object');
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];

@@ -50,23 +50,21 @@ export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventor
 }
 
 /**
- * The invariants (plan-invariants.ts) on changes about to be applied, from
- * fresh facts of their nodes: for a plan made in this process (apply
- * without a file, drift --fix), checked all the same before any lock.
+ * The invariants (plan-invariants.ts) on changes about to be applied from a
+ * plan made in this process (apply without a file, drift --fix): checked all
+ * the same before any lock. Its facts were gathered moments ago by the
+ * planner, so the checks that need them are the planner's.
  */
-export async function enforceInvariants(changes: readonly Change[], benchmarkId: BenchmarkId, inventory: Inventory, concurrency: number): Promise<void> {
+export async function enforceInvariants(changes: readonly Change[], benchmarkId: BenchmarkId, inventory: Inventory): Promise<void> {
   const names = [...new Set(changes.filter(isNodeChange).map((c) => c.node))];
-  const nodes = selectNodes(inventory, names);
-  const facts = names.length > 0 ? await gatherAll(nodes, concurrency) : new Map<string, NodeFacts>();
-  await assertInvariantsOn(changes, benchmarkId, nodes, facts);
+  await assertInvariantsOn(changes, benchmarkId, selectNodes(inventory, names), new Map());
 }
 
 async function assertInvariantsOn(changes: readonly Change[], benchmarkId: BenchmarkId, nodes: readonly InventoryNode[], facts: ReadonlyMap<string, NodeFacts>): Promise<void> {
   const benchmark = await loadBenchmark(benchmarkId);
   const invariantNodes = new Map<string, InvariantNode>();
   for (const node of nodes) {
-    const nodeFacts = facts.get(node.name);
-    if (nodeFacts) invariantNodes.set(node.name, { facts: nodeFacts, parameters: resolveParameters(benchmark, node.parameters).values });
+    invariantNodes.set(node.name, { facts: facts.get(node.name), parameters: resolveParameters(benchmark, node.parameters).values });
   }
   assertPlanInvariants(changes, { benchmark, nodes: invariantNodes });
 }

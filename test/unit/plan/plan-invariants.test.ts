@@ -97,4 +97,12 @@ describe('plan invariants', () => {
     const change = first(plan.changes, (c): c is FileModeChange => c.kind === 'file-mode');
     expect(() => assertPlanInvariants([{ ...change, after: { mode: '4777' } }], invariants)).toThrow(UserError);
   });
+
+  it('without fresh facts (a plan made in the same process) still holds modes, owners and objects, and leaves paths to the planner', async () => {
+    const { plan, invariants } = await fixturePlan();
+    const factless = { ...invariants, nodes: new Map([...invariants.nodes].map(([n, v]) => [n, { ...v, facts: undefined }])) };
+    expect(planInvariantViolations(plan.changes, factless)).toEqual([]);
+    const mode = first(plan.changes, (c): c is FileModeChange => c.kind === 'file-mode');
+    expect(planInvariantViolations([{ ...mode, target: '/etc/passwd', after: { mode: '777' } }], factless)).toEqual([expect.stringContaining('after.mode: 777 adds permission bits')]);
+  });
 });
