@@ -16,7 +16,8 @@ import type { Plan } from './plan.js';
  *   id and the field;
  * - what the change found (`precondition`, `before`, and for API objects
  *   the notes and the server's dry-run warnings, which follow the cluster's
- *   state): the node or the cluster changed since the plan — a stale plan.
+ *   state): the node or the cluster changed since the plan — a stale plan,
+ *   whatever else differs (a stale plan is refused all the same).
  *
  * What apply then prints and writes are the re-derived change objects, never
  * the file's.
@@ -42,13 +43,18 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
       return problem(`${where}: cis-fix would not make this change (${change.kind} on ${change.target}${change.node ? ` on ${change.node}` : ''})`);
     }
     const differences = differingFields(change, fresh);
-    const substantive = differences.filter((path) => !isObservedState(change, path));
+    // What the change found moved on: the plan is stale, and what it would do (its diff names the
+    // resourceVersion; a patch follows the object) cannot be judged against it any more.
+    if (differences.some((path) => isObservedState(change, path))) {
+      stale.push(describeStale(change, fresh, differences.filter((path) => isObservedState(change, path))));
+      return;
+    }
+    const substantive = differences;
     if (substantive.length > 0) {
       const first = substantive[0]!;
       const more = substantive.length > 1 ? ` (and ${substantive.length - 1} more field(s): ${substantive.slice(1, 4).map(formatJsonPath).join(', ')}${substantive.length > 4 ? ', …' : ''})` : '';
       return problem(`${where}: ${describeDifference(first, valueAt(change, first), valueAt(fresh, first))}${more}`);
     }
-    if (differences.length > 0) stale.push(describeStale(change, fresh, differences));
     validated.push(fresh);
   });
   if (problems.length > 0) {
