@@ -9,6 +9,7 @@ import { CisFixCommand } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
 import { parseDuration } from './_shared/duration.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
+import { notRecorded } from './_shared/not-recorded.js';
 
 export default class Apply extends CisFixCommand {
   static override summary = 'Make the planned changes: locked, precondition-checked, backed up, verified, journaled.';
@@ -57,6 +58,7 @@ export default class Apply extends CisFixCommand {
     progressDone();
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
+        if (outcome.unverified.length) this.warnLine(notRecorded(outcome.unverified));
         this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node ?? 'the cluster')).size} node(s)/cluster. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
       } else if (outcome.status === 'nothing-to-do') {
         const undecided = outcome.plan.summary.needDecision;
@@ -66,7 +68,7 @@ export default class Apply extends CisFixCommand {
       }
     }
     return outcome.status === 'applied'
-      ? { status: outcome.status, runId: outcome.result.runId, applied: outcome.result.applied.map((c) => c.id), journal: outcome.journalFile }
+      ? { status: outcome.status, runId: outcome.result.runId, applied: outcome.result.applied.map((c) => c.id), journal: outcome.journalFile, unverified: outcome.unverified }
       : { status: outcome.status };
   }
 

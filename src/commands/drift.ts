@@ -10,6 +10,7 @@ import { detectDrift } from '../services/drift.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { parseDuration } from './_shared/duration.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
+import { notRecorded } from './_shared/not-recorded.js';
 
 export default class Drift extends CisFixCommand {
   static override summary = 'Find drift from the benchmark (and from what cis-fix last enforced); with --fix --yes, correct it.';
@@ -54,9 +55,14 @@ export default class Drift extends CisFixCommand {
       else this.print(`${renderPlanText(plan, this.style)}${renderDriftReport(report, this.style)}`);
     }
     if (outcome.unreachable.length) {
-      this.warnLine(`no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked`);
+      // Never a success while a node was skipped (issue 10): --fix changed nothing anywhere.
+      this.warnLine(
+        `no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked${flags.fix ? ', so nothing was changed on any node' : ''}. ` +
+          'Make them reachable, or leave them out on purpose with --nodes.',
+      );
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
+      if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified));
       if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${outcome.applied.result.applied.length} change(s), run ${outcome.applied.result.runId}.`));
     } else if (plan.changes.length > 0) {
       process.exitCode = 2;

@@ -42,7 +42,7 @@ export default class Plan extends CisFixCommand {
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }
     if (unreachable.length) {
-      this.warnLine(`no facts from ${unreachable.join(', ')}: those nodes are not in the plan`);
+      this.warnLine(`no facts from ${unreachable.join(', ')}: those nodes are not in the plan, and apply refuses it. Make them reachable, or leave them out on purpose with --nodes.`);
       process.exitCode = 1;
     } else if (flags['detailed-exitcode'] && plan.changes.length > 0) {
       process.exitCode = 2;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InputProblem } from '../model/errors.js';
+import type { IssueSource, IssueWording } from '../model/explain-zod-issue.js';
 import { closestMatch } from '../model/closest-match.js';
 import { describePath, guideFor, KNOWN_KEYS, mapKindAt } from './field-guide.js';
 import { valueAt, type YamlLocator, type YamlPath } from './locate.js';
@@ -35,8 +36,23 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   kubeconfigpath: 'kubeconfig', kubecontext: 'context',
 };
 
-/** One issue makes one problem, except `unrecognized_keys`: one problem per key, each at its own line. */
-export function explainIssue(issue: z.core.$ZodIssue, context: ExplainContext): InputProblem[] {
+/** The inventory's words for zod issues, for the shared explainer (model/explain-zod-issue.ts). */
+export function inventoryWording(context: ExplainContext): IssueWording {
+  return (issue) => explainInventoryIssue(issue, context);
+}
+
+/** The inventory as a source for the shared explainer: positions from its YAML. */
+export function inventoryIssueSource(context: ExplainContext): IssueSource {
+  return { file: context.locator.file, data: context.data, locate: (path, at) => context.locator.locate(path, at) };
+}
+
+/**
+ * One issue makes one problem, except `unrecognized_keys`: one problem per
+ * key, each at its own line. Undefined for issues on keys the field guide
+ * does not know, of kinds the inventory has no words for: the shared
+ * explainer words those.
+ */
+function explainInventoryIssue(issue: z.core.$ZodIssue, context: ExplainContext): InputProblem[] | undefined {
   const { locator } = context;
   const path = issue.path as YamlPath;
   if (issue.code === 'unrecognized_keys') {
@@ -77,6 +93,7 @@ export function explainIssue(issue: z.core.$ZodIssue, context: ExplainContext): 
       },
     ];
   }
+  if (!guide && !['invalid_type', 'invalid_value', 'too_small'].includes(issue.code)) return undefined;
   const expects = guide?.expects ?? expectationFromZod(issue);
   return [{ location, message: `${label} is ${show(value)}, not ${expects}`, fix: fixFor(key, value, guide?.example, issue) }];
 }

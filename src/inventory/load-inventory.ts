@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { UserError, type InputProblem } from '../model/errors.js';
 import { checkFileReferences } from './check-files.js';
 import { expandPath } from './expand-path.js';
-import { explainIssue } from './explain-issue.js';
+import { explainIssues } from '../model/explain-zod-issue.js';
+import { inventoryIssueSource, inventoryWording } from './explain-issue.js';
 import { collectFileReferences, type FileReference } from './file-references.js';
 import { findDuplicateEndpoints, findDuplicateNames } from './find-duplicates.js';
 import type { Inventory, LoadInventoryOptions, ParseInventoryOptions } from './inventory.js';
@@ -78,7 +79,8 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
     return typeof name === 'string' ? name : undefined;
   });
   const parsed = inventorySchema.safeParse(data);
-  const problems: InputProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => explainIssue(issue, { data, locator, nodeNames }));
+  const context = { data, locator, nodeNames };
+  const problems: InputProblem[] = parsed.success ? [] : explainIssues(parsed.error.issues, inventorySchema, inventoryIssueSource(context), inventoryWording(context));
   problems.push(...findDuplicateNames(rawNodes, locator));
 
   const env = options.env ?? process.env;

@@ -93,12 +93,5 @@ export class YamlLocator {
   }
 }
 
-/** The value at `path` in data parsed from YAML (plain objects and arrays); undefined when absent. */
-export function valueAt(data: unknown, path: YamlPath): unknown {
-  let value = data;
-  for (const step of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[step];
-  }
-  return value;
-}
+/** The value at `path` in parsed data: the shared explainer's. */
+export { valueAt } from '../model/explain-zod-issue.js';

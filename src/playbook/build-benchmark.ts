@@ -3,7 +3,7 @@ import { UserError, type InputProblem, type SourceLocation } from '../model/erro
 import type { Role } from '../model/roles.js';
 import { MANIFEST_VARIABLES } from '../model/components.js';
 import { didYouMean } from '../model/closest-match.js';
-import { explainIssues } from './explain-issue.js';
+import { explainIssues } from '../model/explain-zod-issue.js';
 import { checkParameterValue, describeParameterType } from './parameter-value.js';
 import { templateVariables } from './path-template.js';
 import {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../model/errors.js';
 import { BENCHMARK_FILE, buildBenchmark, type PlaybookText } from './build-benchmark.js';
-import { explainIssues } from './explain-issue.js';
+import { explainIssues } from '../model/explain-zod-issue.js';
 import { benchmarkFileSchema } from './schema.js';
 import { BENCHMARK_IDS, type Benchmark, type BenchmarkId, type KubernetesVersionRange } from './types.js';
 import { parseYamlSource } from './yaml-source.js';

@@ -1,8 +1,8 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { InputProblem, SourceLocation } from '../model/errors.js';
+import type { DataPath, IssueSource } from '../model/explain-zod-issue.js';
 
-/** A path into parsed YAML data: map keys and list indexes, as zod reports them. */
-export type DataPath = readonly PropertyKey[];
+export type { DataPath };
 
 /**
  * One parsed playbook file: its data and a way back from a path in the data
@@ -10,7 +10,7 @@ export type DataPath = readonly PropertyKey[];
  * Invariant: when `problems` is non-empty (a YAML syntax error, a duplicate
  * key) `data` must not be trusted.
  */
-export interface YamlSource {
+export interface YamlSource extends IssueSource {
   readonly file: string;
   readonly data: unknown;
   readonly problems: readonly InputProblem[];

@@ -7,8 +7,6 @@ import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import { applyApiObjects } from '../apply/apply-api-objects.js';
 import { nodeHandlerFor } from '../apply/kinds/registry.js';
-import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
-import { baselineAfterApply } from '../plan/drift.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
 import { ApplyError } from '../apply/apply-errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
@@ -17,6 +15,8 @@ import type { Plan } from '../plan/plan.js';
 import { closeTransports, openTransports } from './open-transports.js';
 import { makePlan, type PlanRequest } from './plan.js';
 import { readPlanFile } from './plan-file.js';
+import { checkSavedPlan, enforceInvariants, refuseUnreachable } from './saved-plan.js';
+import { recordVerifiedBaseline } from './verified-baseline.js';
 
 export type ApplyRequest = (
   | { readonly planFile: string; readonly inventoryFile?: string }
@@ -33,7 +33,14 @@ export type ApplyRequest = (
 
 export type ApplyOutcome =
   | { readonly status: 'nothing-to-do' | 'declined'; readonly plan: Plan }
-  | { readonly status: 'applied'; readonly plan: Plan; readonly result: ApplyResult; readonly journalFile: string };
+  | {
+      readonly status: 'applied';
+      readonly plan: Plan;
+      readonly result: ApplyResult;
+      readonly journalFile: string;
+      /** `node control` the run meant to fix that did not comply on the facts gathered after it: not recorded in the baseline. */
+      readonly unverified: readonly string[];
+    };
 
 /**
  * `cis-fix apply [PLANFILE]`: plan afresh (or read the saved plan), let the
@@ -45,23 +52,26 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
   let plan: Plan;
   let inventoryFile: string;
   if (request.planFile !== undefined) {
-    plan = await readPlanFile(request.planFile);
-    inventoryFile = request.inventoryFile ?? plan.inventory.file;
+    // Schema-checked before any connection; then re-derived and checked before any lock.
+    const saved = await readPlanFile(request.planFile);
+    inventoryFile = request.inventoryFile ?? saved.inventory.file;
+    plan = saved.changes.length === 0 ? saved : await checkSavedPlan(saved, await sameInventory(inventoryFile, saved), inventoryFile, request.concurrency);
   } else if ('planned' in request) {
     plan = request.planned;
     inventoryFile = request.inventoryFile;
   } else {
-    plan = (await makePlan(request.planRequest)).plan;
+    const outcome = await makePlan(request.planRequest);
+    refuseUnreachable(outcome.unreachable, 'it was selected');
+    plan = outcome.plan;
     inventoryFile = request.planRequest.inventoryFile;
   }
   if (plan.changes.length === 0) return { status: 'nothing-to-do', plan };
   const chosen = await request.choose(plan);
   if (chosen.length === 0) return { status: 'declined', plan };
 
-  const inventory = await loadInventory(inventoryFile);
-  if (request.planFile !== undefined && inventory.digest !== plan.inventory.digest) {
-    throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
-  }
+  const inventory = request.planFile !== undefined ? await sameInventory(inventoryFile, plan) : await loadInventory(inventoryFile);
+  // A saved plan was checked against its invariants with the facts it was re-derived from.
+  if (request.planFile === undefined) await enforceInvariants(chosen, plan.benchmark.id, inventory);
   const nodeChanges = chosen.filter(isNodeChange);
   const apiChanges = chosen.filter((c): c is ApiObjectChange => !isNodeChange(c));
   const nodeNames = [...new Set(nodeChanges.map((c) => c.node))];
@@ -115,14 +125,23 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     }
     const applied = [...nodeResult.applied, ...appliedApi];
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
-    // What drift compares against: every control that complies now, and which run made it so.
-    await writeBaseline(baselineAfterApply(await readBaseline(), plan, new Set(applied.map((c) => c.id)), runId, new Date().toISOString()));
+    // What drift compares against: every control that complies on the facts after the run, and which run made it so.
+    const { unverified } = await recordVerifiedBaseline(plan, applied, runId, inventoryFile, request.concurrency);
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
-    return { status: 'applied', plan, result, journalFile: journal.file };
+    return { status: 'applied', plan, result, journalFile: journal.file, unverified };
   } finally {
     await lease?.release();
     await closeTransports(transports);
   }
+}
+
+/** The inventory, refused when it is not the one the plan was made with. */
+async function sameInventory(file: string, plan: Plan) {
+  const inventory = await loadInventory(file);
+  if (inventory.digest !== plan.inventory.digest) {
+    throw new UserError(`the inventory ${inventory.file} changed since the plan was made`, [], ["Make a new plan ('cis-fix plan -o FILE') and apply that."]);
+  }
+  return inventory;
 }
 
 /**

@@ -87,16 +87,18 @@ describe('static-pod flags with health-gated apply', () => {
   });
 
   it('restores the manifest and exits 3 when a component does not come back healthy', async () => {
-    // A saved plan names a CA file that then disappears: kube-apiserver cannot start with it.
+    // A saved plan sets a CA flag that kube-apiserver then refuses (an injected fault: the
+    // plan is still the one cis-fix makes, so it passes the re-derivation and is written).
     const ca = '/etc/kubernetes/pki/kubelet-serving-ca.crt';
     await nodeExec(lab, 'cp-1', ['cp', '/etc/kubernetes/pki/ca.crt', ca]);
     const inventory = join(scratch, 'inventory-ca.yaml');
     writeFileSync(inventory, `${readFileSync(lab.inventoryFile, 'utf8')}\nparameters:\n  kubeletCertificateAuthority: ${ca}\n`);
     const planFile = join(scratch, 'plan-ca.json');
     expect((await cli('plan', '-i', inventory, '--nodes', 'cp-1', '--only', '1.2.5', '-o', planFile)).code).toBe(0);
-    await nodeExec(lab, 'cp-1', ['rm', ca]);
+    await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', 'echo "kube-apiserver --kubelet-certificate-authority" > /run/lab/faults']);
     const before = await cat('/etc/kubernetes/manifests/kube-apiserver.yaml');
     const result = await cli('apply', planFile, '--yes', '--health-timeout', '15s');
+    await nodeExec(lab, 'cp-1', ['rm', '-f', '/run/lab/faults', ca]);
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/unhealthy cp-1: kube-apiserver/);
     expect(result.stdout).toMatch(/healthy cp-1: kube-apiserver after/);

@@ -1,22 +1,72 @@
 import type { z } from 'zod';
-import type { InputProblem } from '../model/errors.js';
-import { didYouMean } from '../model/closest-match.js';
-import type { DataPath, YamlSource } from './yaml-source.js';
+import type { InputProblem, SourceLocation } from './errors.js';
+import { didYouMean } from './closest-match.js';
 
 /**
- * Turns zod issues into problems a playbook author can act on: where (file,
- * line, column), what is wrong, and what to write instead.
+ * The one explainer of zod issues for every file cis-fix reads (playbooks,
+ * the inventory, plan files, baseline.json): each problem says where (the
+ * file's line and column for YAML, the JSON path for JSON), what is wrong,
+ * and what to write instead.
  */
-export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, source: YamlSource): InputProblem[] {
-  return issues.flatMap((issue) => explainIssue(issue, schema, source));
+
+/** A path into parsed data: map keys and list indexes, as zod reports them. */
+export type DataPath = readonly PropertyKey[];
+
+/** A parsed input file and the way back from a path in its data to where it is written. */
+export interface IssueSource {
+  readonly file: string;
+  readonly data: unknown;
+  /**
+   * Where the value at `path` is written (with `at: 'key'`, its key), falling
+   * back to the deepest existing part of the path; undefined when the format
+   * has no useful positions (JSON written by cis-fix itself): the problem
+   * then names the JSON path.
+   */
+  locate(path: DataPath, at?: 'key' | 'value'): SourceLocation | undefined;
 }
 
-function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSource): InputProblem[] {
+/** A source for JSON files: problems name the file and the JSON path (`plan.json: changes[3].after.mode: …`). */
+export function jsonIssueSource(file: string, data: unknown): IssueSource {
+  return { file, data, locate: () => undefined };
+}
+
+/** `changes[3].after.mode`, as a JSON path reads. */
+export function formatJsonPath(path: DataPath): string {
+  let out = '';
+  for (const step of path) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else out += /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(String(step)) ? `${out ? '.' : ''}${String(step)}` : `[${JSON.stringify(String(step))}]`;
+  }
+  return out || '(the document)';
+}
+
+/**
+ * A file format's own words for some issues (the inventory speaks of nodes
+ * and SSH settings, and suggests the key meant): returns the problems when it
+ * has better wording than the generic one, else undefined.
+ */
+export type IssueWording = (issue: z.core.$ZodIssue, source: IssueSource) => InputProblem[] | undefined;
+
+export function explainIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, source: IssueSource, wording?: IssueWording): InputProblem[] {
+  return issues.flatMap((issue) => explainIssue(issue, schema, source, wording));
+}
+
+/** One issue explained; without positions (JSON) each problem is prefixed with the file and the JSON path it is about. */
+export function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: IssueSource, wording?: IssueWording): InputProblem[] {
+  const problems = wording?.(issue, source) ?? explainAt(issue, schema, source);
+  if (source.locate(issue.path) !== undefined) return problems;
+  return problems.map((problem, i) => {
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[i] ?? ''] : issue.path;
+    return { location: undefined, message: `${source.file}: ${formatJsonPath(path)}: ${problem.message}`, fix: problem.fix };
+  });
+}
+
+function explainAt(issue: z.core.$ZodIssue, schema: z.ZodType, source: IssueSource): InputProblem[] {
   const path = issue.path;
   const key = describeKey(path);
   const value = valueAt(source.data, path);
   // A map or list starts on the line after its key: point at the key, where the reader looks.
-  const at = (): ReturnType<YamlSource['locate']> => source.locate(path, value !== null && typeof value === 'object' ? 'key' : 'value');
+  const at = (): SourceLocation | undefined => source.locate(path, value !== null && typeof value === 'object' ? 'key' : 'value');
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(schema, path, source.data);
@@ -52,7 +102,7 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
         ];
       }
       const closest = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0] ?? [];
-      return closest.flatMap((inner) => explainIssue({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, schema, source));
+      return closest.flatMap((inner) => explainAt({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, schema, source));
     }
     case 'invalid_type': {
       if (value === undefined) {
@@ -90,6 +140,8 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: YamlSo
     case 'too_big':
       return [{ location: at(), message: `\`${key}\` is ${describeValue(value)}, above the maximum ${String(issue.maximum)}`, fix: `Write a value of at most ${String(issue.maximum)}.` }];
     case 'invalid_format':
+      // Messages written as "expected …" (the plan schema's) read best as the message itself.
+      if (issue.message.startsWith('expected ')) return [{ location: at(), message: `${issue.message}, not ${describeValue(value)}`, fix: undefined }];
       return [{ location: at(), message: `\`${key}\` is ${describeValue(value)}, which is not valid here`, fix: issue.message }];
     case 'custom': {
       const fix = (issue.params as { fix?: string } | undefined)?.fix;

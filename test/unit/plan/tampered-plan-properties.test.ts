@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { CisFixError } from '../../../src/model/errors.js';
+import { validatedChanges } from '../../../src/plan/compare-saved-plan.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { parsePlan, serializePlan } from '../../../src/plan/planfile.js';
+import { fixturePlan } from './support/fixture-plan.js';
+
+// Issue 9: random tampering of a valid plan file is always refused, with
+// exit 1, by the loader (schema) and the comparison with the re-derived
+// plan. The plan is real: made by the planning code from recorded facts.
+// What is tampered is what apply acts on: every change, the benchmark and
+// the selection. (The findings and summary a file carries are never shown
+// or used: apply shows the re-derived ones.)
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Path = (string | number)[];
+
+let plan: Plan;
+let text: string;
+let paths: { leaves: Path[]; fields: Path[]; objects: Path[] };
+
+beforeAll(async () => {
+  plan = (await fixturePlan()).plan;
+  text = serializePlan(plan);
+  const data = JSON.parse(text) as Json;
+  const leaves: Path[] = [];
+  const fields: Path[] = [];
+  const objects: Path[] = [];
+  const walk = (value: Json, path: Path) => {
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
+    else if (value !== null && typeof value === 'object') {
+      objects.push(path);
+      for (const [key, item] of Object.entries(value)) {
+        fields.push([...path, key]);
+        walk(item, [...path, key]);
+      }
+    } else leaves.push(path);
+  };
+  const root = data as { [key: string]: Json };
+  walk(root['changes']!, ['changes']);
+  walk(root['benchmark']!, ['benchmark']);
+  walk(root['selection']!, ['selection']);
+  // Inside a change only: dropping a whole change from the file leaves a smaller plan that is still one cis-fix makes.
+  paths = { leaves: leaves.filter((p) => p[0] !== 'changes' || p.length > 2), fields: fields.filter((p) => p[0] === 'changes' && p.length > 2), objects: objects.filter((p) => p[0] === 'changes') };
+});
+
+/** Exit 1 before anything: a CisFixError whose exit code is 1 (UserError or StalePlanError). */
+function refused(tampered: string): boolean {
+  try {
+    validatedChanges(parsePlan(tampered, 'plan.json'), plan);
+    return false;
+  } catch (error) {
+    return error instanceof CisFixError && error.exitCode === 1;
+  }
+}
+
+function at(data: Json, path: Path): { parent: Json; key: string | number } {
+  let parent = data;
+  for (const step of path.slice(0, -1)) parent = (parent as Record<string | number, Json>)[step]!;
+  return { parent, key: path[path.length - 1]! };
+}
+
+const anyValue: fc.Arbitrary<Json> = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('600', '777', '/etc/passwd', 'root', 'kubelet', 'file-mode'));
+
+type Tamper = (data: Json) => boolean;
+
+const changeLeaf = fc.tuple(fc.nat(), anyValue).map(([i, value]): Tamper => (data) => {
+  const { parent, key } = at(data, paths.leaves[i % paths.leaves.length]!);
+  const container = parent as Record<string | number, Json>;
+  if (JSON.stringify(container[key]) === JSON.stringify(value)) return false;
+  container[key] = value;
+  return true;
+});
+
+const deleteField = fc.nat().map((i): Tamper => (data) => {
+  const { parent, key } = at(data, paths.fields[i % paths.fields.length]!);
+  delete (parent as Record<string, Json>)[key];
+  return true;
+});
+
+const addField = fc.tuple(fc.nat(), fc.string({ minLength: 1 }), anyValue).map(([i, name, value]): Tamper => (data) => {
+  const path = paths.objects[i % paths.objects.length]!;
+  const object = (path.length ? at(data, path).parent : data) as Record<string | number, Json>;
+  const target = (path.length ? object[path[path.length - 1]!] : object) as Record<string, Json>;
+  if (name in target) return false;
+  target[name] = value;
+  return true;
+});
+
+const addChange = fc.tuple(fc.nat(), fc.constantFrom('/etc/passwd', '/etc/cron.d/evil', '/etc/kubernetes/manifests/evil.yaml', '/root/.ssh/authorized_keys', '')).map(
+  ([i, target]): Tamper =>
+    (data) => {
+      const changes = (data as { changes: Record<string, Json>[] }).changes;
+      const copy = JSON.parse(JSON.stringify(changes[i % changes.length])) as Record<string, Json>;
+      // An empty target: the very same change a second time.
+      if (target) {
+        copy['target'] = target;
+        copy['id'] = `${String(copy['node'] ?? 'cluster')}:${String(copy['kind'])}:${target}`;
+      }
+      changes.push(copy);
+      return true;
+    },
+);
+
+const KINDS = ['file-mode', 'file-owner', 'static-pod-manifest', 'kubelet-file', 'support-file', 'api-object', 'shell-command'];
+const changeKind = fc.tuple(fc.nat(), fc.constantFrom(...KINDS)).map(([i, kind]): Tamper => (data) => {
+  const changes = (data as { changes: Record<string, Json>[] }).changes;
+  const change = changes[i % changes.length]!;
+  if (change['kind'] === kind) return false;
+  change['kind'] = kind;
+  return true;
+});
+
+describe('a tampered plan file', () => {
+  it('is itself accepted untouched (the property below is not vacuous)', () => {
+    expect(refused(text)).toBe(false);
+  });
+
+  it('is always refused with exit 1: a leaf changed, a field deleted or added, a change added, a kind changed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(changeLeaf, deleteField, addField, addChange, changeKind), { minLength: 1, maxLength: 3 }), (tampers) => {
+        const data = JSON.parse(text) as Json;
+        const changed = tampers.map((tamper) => tamper(data)).some(Boolean);
+        fc.pre(changed && JSON.stringify(data) !== JSON.stringify(JSON.parse(text)));
+        expect(refused(JSON.stringify(data))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
