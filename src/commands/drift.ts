@@ -2,10 +2,12 @@ import { Flags } from '@oclif/core';
 import { UserError } from '../model/errors.js';
 import { renderApplyEvent } from '../render/apply-events.js';
 import { renderDriftReport } from '../render/drift.js';
+import { changeOverview, describeScope } from '../render/plan-overview.js';
 import { renderPlanJunit } from '../render/plan-junit.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
+import { terminalWidth } from '../render/wrap-text.js';
 import { detectDrift } from '../services/drift.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { parseDuration } from './_shared/duration.js';
@@ -51,13 +53,13 @@ export default class Drift extends CisFixCommand {
       else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan));
       else if (flags.format === 'junit') this.print(renderPlanJunit(plan));
       else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
-      else this.print(`${renderPlanText(plan, this.style)}${renderDriftReport(report, this.style)}`);
+      else this.print(`${renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) })}${renderDriftReport(report, this.style)}`);
     }
     if (outcome.unreachable.length) {
       this.warnLine(`no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked`);
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
-      if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${outcome.applied.result.applied.length} change(s), run ${outcome.applied.result.runId}.`));
+      if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
     } else if (plan.changes.length > 0) {
       process.exitCode = 2;
     }

@@ -3,6 +3,7 @@ import { renderPlanJunit } from '../render/plan-junit.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
+import { terminalWidth } from '../render/wrap-text.js';
 import { makePlan } from '../services/plan.js';
 import { writePlanFile } from '../services/plan-file.js';
 import { CisFixCommand } from './_shared/base-command.js';
@@ -35,10 +36,10 @@ export default class Plan extends CisFixCommand {
     if (flags.out) await writePlanFile(flags.out, plan);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.print(JSON.stringify(plan, null, 2));
-      else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan));
+      else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan, flags.out ? { fullPlan: flags.out } : {}));
       else if (flags.format === 'junit') this.print(renderPlanJunit(plan));
       else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
-      else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'] }));
+      else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'], width: terminalWidth(process.stdout) }));
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }
     if (unreachable.length) {
