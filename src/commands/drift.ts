@@ -56,7 +56,7 @@ export default class Drift extends CisFixCommand {
       else this.print(`${renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) })}${renderDriftReport(report, this.style)}`);
     }
     if (outcome.unreachable.length) {
-      this.warnLine(`no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked`);
+      this.warnUnreached(outcome.unreached, 'so they were not checked');
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
       if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));

@@ -31,7 +31,7 @@ export default class Plan extends CisFixCommand {
   async run() {
     const { flags } = await this.parse(Plan);
     const { request, progressDone } = planRequestFrom(flags.inventory, flags);
-    const { plan, unreachable } = await makePlan(request);
+    const { plan, unreachable, unreached } = await makePlan(request);
     progressDone();
     if (flags.out) await writePlanFile(flags.out, plan);
     if (!this.jsonEnabled()) {
@@ -43,7 +43,7 @@ export default class Plan extends CisFixCommand {
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }
     if (unreachable.length) {
-      this.warnLine(`no facts from ${unreachable.join(', ')}: those nodes are not in the plan`);
+      this.warnUnreached(unreached, 'so they are not in the plan');
       process.exitCode = 1;
     } else if (flags['detailed-exitcode'] && plan.changes.length > 0) {
       process.exitCode = 2;

@@ -53,6 +53,8 @@ export class UserError extends CisFixError {
 /** A node (or the API) could not be reached or refused us before anything changed. */
 export class UnreachableError extends CisFixError {
   readonly exitCode = 1;
+  /** The message without the node's name in front: for output that names the node already (never "worker-9: worker-9: …"). */
+  readonly detail: string;
   constructor(
     readonly node: string,
     message: string,
@@ -60,6 +62,7 @@ export class UnreachableError extends CisFixError {
     options?: { cause?: unknown },
   ) {
     super(`${node}: ${message}`, hints, options);
+    this.detail = message;
   }
 }
 

@@ -6,7 +6,7 @@ import type { NodeFacts } from '../facts/types.js';
 import type { Inventory, InventoryNode } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
-import { UserError } from '../model/errors.js';
+import { UnreachableError, UserError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildChanges } from '../plan/build-changes.js';
 import { isStaticPodFlagControl, planStaticPodFlags } from '../plan/static-pod-plan.js';
@@ -17,6 +17,7 @@ import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
 import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
+import type { NodeFailure } from '../model/node-check.js';
 import { withNodeSessions } from './node-sessions.js';
 import { connectCluster, planCluster } from './cluster-plan.js';
 import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
@@ -39,6 +40,13 @@ export interface PlanOutcome {
   readonly inventory: Inventory;
   /** Nodes whose facts could not be gathered: the plan has an error finding for each. */
   readonly unreachable: readonly string[];
+  /** The same nodes with why, and what to do (hints), for the command to print once. */
+  readonly unreached: readonly UnreachedNode[];
+}
+
+export interface UnreachedNode {
+  readonly node: string;
+  readonly error: NodeFailure;
 }
 
 const TOOL_VERSION = await readToolVersion();
@@ -64,6 +72,15 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     else findings.push(unreachableFinding(outcome.node, outcome.error.message));
   }
 
+  if (facts.size === 0 && nodes.length > 0) {
+    // Nothing to plan on: say which nodes and why, not that no kubelet version was found.
+    const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
+    throw new UnreachableError(
+      failures.length === 1 ? failures[0]!.node : `all ${failures.length} nodes`,
+      `not reachable, so there is nothing to plan: ${failures.length === 1 ? failures[0]!.error.message : failures.map((f) => `${f.node}: ${f.error.message}`).join('; ')}`,
+      [...new Set(failures.flatMap((f) => f.error.hints))],
+    );
+  }
   const cluster = await connectCluster(inventory);
   const choice = request.benchmark ?? inventory.benchmark;
   const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], cluster.version?.gitVersion);
@@ -113,7 +130,8 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     changes,
     summary: summarizePlan(findings, changes, facts.size),
   };
-  return { plan, inventory, unreachable: outcomes.filter((o) => !o.ok).map((o) => o.node) };
+  const unreached = outcomes.flatMap((o) => (o.ok ? [] : [{ node: o.node, error: o.error }]));
+  return { plan, inventory, unreachable: unreached.map((u) => u.node), unreached };
 }
 
 function parametersFor(benchmark: Benchmark, node: InventoryNode) {

@@ -100,7 +100,7 @@ describe('plan, apply and rollback of the node file controls', () => {
     const result = await cli('apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Apply complete: \d+ change\(s\) on 3 node\(s\)/);
+    expect(result.stdout).toMatch(/Apply complete: \d+ changes to \d+ targets on 3 nodes/);
 
     const after = await judgeAll();
     for (const [node, verdicts] of verdictsBefore) {

@@ -1,5 +1,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CisFixError } from '../../model/errors.js';
+import type { NodeFailure } from '../../model/node-check.js';
+import { escapeName } from '../../render/escape-name.js';
+import { count } from '../../render/plan-overview.js';
 import { colourWanted, createStyle, type Style } from '../../render/style.js';
 
 /**
@@ -26,6 +29,19 @@ export abstract class CisFixCommand extends Command {
 
   protected warnLine(text: string): void {
     process.stderr.write(`${this.errStyle.yellow('warning:')} ${text}\n`);
+  }
+
+  /**
+   * Nodes that could not be reached, on stderr: each named once with its
+   * reason, then each distinct hint once (check the address, port,
+   * firewall and bastion, then `cis-fix inventory check`).
+   */
+  protected warnUnreached(unreached: readonly { readonly node: string; readonly error: NodeFailure }[], consequence: string): void {
+    if (unreached.length === 0) return;
+    const s = this.errStyle;
+    process.stderr.write(`${s.yellow('warning:')} ${count(unreached.length, 'node')} not reached, ${consequence}:\n`);
+    for (const u of unreached) process.stderr.write(`  ${s.bold(escapeName(u.node))}: ${escapeName(u.error.message)}\n`);
+    for (const hint of [...new Set(unreached.flatMap((u) => u.error.hints))]) process.stderr.write(`  ${s.dim('→')} ${escapeName(hint)}\n`);
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
