@@ -1,3 +1,5 @@
+import { escapeName } from './escape-name.js';
+
 /**
  * Errors say who must act (DESIGN.md §5). Only the command layer turns them
  * into exit codes; everything below throws one of these classes.
@@ -107,7 +109,7 @@ export class SudoError extends UnreachableError {
 export class StalePlanError extends CisFixError {
   readonly exitCode = 1;
   constructor(readonly staleTargets: readonly string[]) {
-    super(`The plan is stale: ${staleTargets.length} target(s) changed since it was made:\n${staleTargets.map((t) => `  ${t}`).join('\n')}`, [
+    super(`The plan is stale: ${staleTargets.length} ${staleTargets.length === 1 ? 'target' : 'targets'} changed since it was made:\n${staleTargets.map((t) => `  ${escapeName(t)}`).join('\n')}`, [
       "Run 'cis-fix plan' again and review the new plan.",
     ]);
   }

@@ -1,7 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CisFixError } from '../../model/errors.js';
 import type { NodeFailure } from '../../model/node-check.js';
-import { escapeName } from '../../render/escape-name.js';
+import { escapeLines, escapeName } from '../../render/escape-name.js';
 import { count } from '../../render/plan-overview.js';
 import { colourWanted, createStyle, type Style } from '../../render/style.js';
 
@@ -28,7 +28,7 @@ export abstract class CisFixCommand extends Command {
   }
 
   protected warnLine(text: string): void {
-    process.stderr.write(`${this.errStyle.yellow('warning:')} ${text}\n`);
+    process.stderr.write(`${this.errStyle.yellow('warning:')} ${escapeLines(text)}\n`);
   }
 
   /**
@@ -51,8 +51,9 @@ export abstract class CisFixCommand extends Command {
         this.logJson({ error: { name: err.name, message: err.message, hints: err.hints } });
       } else {
         const s = this.errStyle;
-        process.stderr.write(`${s.red(s.bold('Error:'))} ${err.message}\n`);
-        for (const hint of err.hints) process.stderr.write(`  ${s.dim('→')} ${hint}\n`);
+        // Messages may quote names from nodes: no control character reaches the terminal (line breaks are the message's own).
+        process.stderr.write(`${s.red(s.bold('Error:'))} ${escapeLines(err.message)}\n`);
+        for (const hint of err.hints) process.stderr.write(`  ${s.dim('→')} ${escapeLines(hint)}\n`);
       }
       return;
     }

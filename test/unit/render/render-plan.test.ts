@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parsePlan, serializePlan } from '../../../src/plan/planfile.js';
+import { renderPlanHtml } from '../../../src/render/plan-html.js';
 import { renderPlanJunit } from '../../../src/render/plan-junit.js';
+import { renderPlanMetrics } from '../../../src/render/plan-metrics.js';
 import { renderPlanMarkdown } from '../../../src/render/plan-markdown.js';
 import { renderPlanSarif } from '../../../src/render/plan-sarif.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
@@ -83,12 +85,14 @@ describe('rendered plans', () => {
     expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([['1.1.13', 'warning'], ['1.1.12', 'error'], ['4.1.10', 'warning']]);
   });
 
-  it('escapes control characters in every name, in text, Markdown, JUnit and SARIF: no raw ESC, no faked line', () => {
+  it('escapes control characters in every name, in text, Markdown, JUnit, SARIF, HTML and metrics: no raw ESC, no faked line', () => {
     const outputs = {
       text: renderPlanText(richPlan, createStyle(true)),
       markdown: renderPlanMarkdown(richPlan),
       junit: renderPlanJunit(richPlan),
       sarif: renderPlanSarif(richPlan),
+      html: renderPlanHtml(richPlan),
+      prometheus: renderPlanMetrics(richPlan),
     };
     for (const [format, out] of Object.entries(outputs)) {
       // The only ESC allowed is the style's own SGR colour codes.
