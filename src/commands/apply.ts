@@ -29,7 +29,7 @@ export default class Apply extends CisFixCommand {
     yes: Flags.boolean({ char: 'y', summary: 'Apply without asking.' }),
     interactive: Flags.boolean({ summary: 'Choose the changes to apply one by one.', exclusive: ['yes'] }),
     'health-timeout': Flags.string({ summary: 'How long a restarted component may take to become healthy (e.g. 90s, 5m).', default: '5m' }),
-    verbose: Flags.boolean({ char: 'v', summary: 'Show the whole plan (every change and its diff), also with a plan file or --yes.' }),
+    verbose: Flags.boolean({ char: 'v', summary: 'With a plan file: show the whole plan again (every change and its diff), not only its summary.' }),
   };
 
   async run() {
@@ -49,8 +49,8 @@ export default class Apply extends CisFixCommand {
       choose: async (plan) => {
         progressDone();
         if (!this.jsonEnabled()) {
-          // A saved plan was reviewed when it was made, and --yes asks nobody: one screen is enough then.
-          const brief = !flags.verbose && !flags.interactive && (args.planFile !== undefined || flags.yes);
+          // A saved plan was reviewed when it was made: one screen, not the plan again (--verbose shows it all).
+          const brief = !flags.verbose && !flags.interactive && args.planFile !== undefined;
           this.print(brief ? renderPlanBrief(plan, this.style) : renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) }));
         }
         if (plan.changes.length === 0) return [];
