@@ -143,7 +143,7 @@ export function renderSummaryTable(plan: Plan, style: Style): string[] {
     ],
   );
   const lines = [style.bold('Controls by section and node role'), ...table.split('\n').map((l) => `  ${l}`)];
-  lines.push(style.dim('  FIXED: failing, fixed by this plan. DECIDE: failing, needs a decision (a parameter or a human). PROVIDER: managed by the provider.'));
+  lines.push(style.dim('  FIXED: failing, fixed by this plan. DECIDE: failing, needs a decision (a parameter or a human).'));
   const unreached = unreachedNodes(plan);
   if (unreached.length) lines.push(style.red(`  Not reached: ${count(unreached.length, 'node')} (${unreached.map(escapeName).join(', ')}): not evaluated, nothing planned there.`));
   return lines;
