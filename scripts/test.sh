@@ -23,11 +23,11 @@ trap 'rm -rf "$results"' EXIT
 status=0
 
 echo "== unit tests"
-node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit \
+node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js --selectProjects unit \
   --json --outputFile="$results/unit.json" "$@" || status=1
 
 echo "== e2e tests (lab)"
-node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e --runInBand \
+node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js --selectProjects e2e --runInBand \
   --json --outputFile="$results/e2e.json" "$@" || status=1
 
 node -e '

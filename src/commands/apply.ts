@@ -2,8 +2,11 @@ import { checkbox } from '@inquirer/prompts';
 import { Args, Flags } from '@oclif/core';
 import type { Change } from '../model/change.js';
 import { UserError } from '../model/errors.js';
-import { renderApplyEvent } from '../render/apply-events.js';
-import { renderPlanText } from '../render/plan-text.js';
+import { createApplyProgress, type ApplyProgress } from '../render/apply-progress.js';
+import { escapeName } from '../render/escape-name.js';
+import { changeOverview, describeScope, count } from '../render/plan-overview.js';
+import { renderPlanBrief, renderPlanText } from '../render/plan-text.js';
+import { terminalWidth } from '../render/wrap-text.js';
 import { applyChanges } from '../services/apply.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
@@ -27,6 +30,7 @@ export default class Apply extends CisFixCommand {
     yes: Flags.boolean({ char: 'y', summary: 'Apply without asking.' }),
     interactive: Flags.boolean({ summary: 'Choose the changes to apply one by one.', exclusive: ['yes'] }),
     'health-timeout': Flags.string({ summary: 'How long a restarted component may take to become healthy (e.g. 90s, 5m).', default: '5m' }),
+    verbose: Flags.boolean({ char: 'v', summary: 'With a plan file: show the whole plan again (every change and its diff), not only its summary.' }),
   };
 
   async run() {
@@ -38,31 +42,37 @@ export default class Apply extends CisFixCommand {
     }
     const inventoryFile = flags.inventory ?? process.env.CIS_FIX_INVENTORY ?? 'inventory.yaml';
     const { request, progressDone } = planRequestFrom(inventoryFile, flags);
+    let progress: ApplyProgress | undefined;
     const outcome = await applyChanges({
       ...(args.planFile ? { planFile: args.planFile, ...(flags.inventory ? { inventoryFile: flags.inventory } : {}) } : { planRequest: request }),
       concurrency: flags.concurrency,
       healthTimeoutMs: parseDuration(flags['health-timeout']),
       choose: async (plan) => {
         progressDone();
-        if (!this.jsonEnabled()) this.print(renderPlanText(plan, this.style));
+        if (!this.jsonEnabled()) {
+          // A saved plan was reviewed when it was made: one screen, not the plan again (--verbose shows it all).
+          const brief = !flags.verbose && !flags.interactive && args.planFile !== undefined;
+          this.print(brief ? renderPlanBrief(plan, this.style) : renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) }));
+        }
         if (plan.changes.length === 0) return [];
-        if (flags.interactive) return this.chooseInteractively(plan.changes);
-        return (await confirmOrRefuse(`Apply these ${plan.changes.length} change(s)?`, flags.yes)) ? plan.changes : [];
+        const chosen = flags.interactive
+          ? await this.chooseInteractively(plan.changes)
+          : (await confirmOrRefuse(`Apply these ${describeScope(changeOverview(plan.changes))}?`, flags.yes)) ? plan.changes : [];
+        if (!this.jsonEnabled() && chosen.length) {
+          progress = createApplyProgress({ nodes: [...new Set(chosen.flatMap((c) => (c.node === undefined ? [] : [c.node])))], style: this.style, out: process.stdout, status: process.stderr });
+        }
+        return chosen;
       },
-      onEvent: (event) => {
-        if (this.jsonEnabled()) return;
-        const line = renderApplyEvent(event, this.style);
-        if (line !== undefined) this.print(line);
-      },
-    });
+      onEvent: (event) => progress?.event(event),
+    }).finally(() => progress?.done());
     progressDone();
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
         if (outcome.unverified.length) this.warnLine(notRecorded(outcome.unverified));
-        this.print(this.style.bold(this.style.green(`Apply complete: ${outcome.result.applied.length} change(s) on ${new Set(outcome.result.applied.map((c) => c.node ?? 'the cluster')).size} node(s)/cluster. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
+        this.print(this.style.bold(this.style.green(`Apply complete: ${describeScope(changeOverview(outcome.result.applied))}. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
       } else if (outcome.status === 'nothing-to-do') {
         const undecided = outcome.plan.summary.needDecision;
-        this.print(this.style.green(`Nothing to do: no change is pending${undecided ? ` (${undecided} failing control(s) need a decision, see the plan)` : ''}.`));
+        this.print(this.style.green(`Nothing to do: no change is pending${undecided ? ` (${count(undecided, 'failing control')} ${undecided === 1 ? 'needs' : 'need'} a decision, see the plan)` : ''}.`));
       } else {
         this.print('Apply cancelled; nothing was changed.');
       }
@@ -78,7 +88,7 @@ export default class Apply extends CisFixCommand {
     }
     return checkbox({
       message: 'Choose the changes to apply',
-      choices: changes.map((c) => ({ name: `${c.node ?? 'cluster'}: ${c.target}  ${c.diff}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
+      choices: changes.map((c) => ({ name: `${escapeName(c.node ?? 'cluster')}: ${escapeName(c.target)}  ${escapeName(c.diff.split('\n')[0] ?? '')}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
       pageSize: 20,
     });
   }

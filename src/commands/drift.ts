@@ -2,11 +2,16 @@ import { Flags } from '@oclif/core';
 import { UserError } from '../model/errors.js';
 import { renderApplyEvent } from '../render/apply-events.js';
 import { renderDriftReport } from '../render/drift.js';
+import { changeOverview, describeScope } from '../render/plan-overview.js';
+import { renderPlanHtml } from '../render/plan-html.js';
 import { renderPlanJunit } from '../render/plan-junit.js';
+import { renderPlanMetrics } from '../render/plan-metrics.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
+import { terminalWidth } from '../render/wrap-text.js';
 import { detectDrift } from '../services/drift.js';
+import { metricsContext, writeMetricsFile } from '../services/metrics.js';
 import { CisFixCommand } from './_shared/base-command.js';
 import { parseDuration } from './_shared/duration.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
@@ -16,12 +21,18 @@ export default class Drift extends CisFixCommand {
   static override summary = 'Find drift from the benchmark (and from what cis-fix last enforced); with --fix --yes, correct it.';
   static override description =
     'Plans afresh and compares with baseline.json, the controls cis-fix last enforced: controls that complied after an apply and fail now have drifted. Exit 0 when nothing is to change, 2 when changes are pending. With --fix --yes the plan just shown is applied through the full apply protocol (locks, preconditions, backups, health gates, rollback). Meant for a timer: see `cis-fix schedule`.';
-  static override examples = ['<%= config.bin %> drift -i inventory.yaml', '<%= config.bin %> drift --fix --yes   # from a timer', '<%= config.bin %> drift --format sarif > drift.sarif'];
+  static override examples = [
+    '<%= config.bin %> drift -i inventory.yaml',
+    '<%= config.bin %> drift --fix --yes   # from a timer',
+    '<%= config.bin %> drift --format sarif > drift.sarif',
+    '<%= config.bin %> drift --metrics-file /var/lib/node_exporter/textfile/cis_fix.prom   # for alerting',
+  ];
   static override flags = {
     ...selectionFlags,
     fix: Flags.boolean({ summary: 'Apply the plan to correct the drift (needs --yes: drift never prompts).' }),
     yes: Flags.boolean({ char: 'y', summary: 'With --fix: apply without asking.' }),
-    format: Flags.string({ summary: 'Output format of the plan.', options: ['text', 'json', 'markdown', 'junit', 'sarif'], default: 'text' }),
+    format: Flags.string({ summary: 'Output format of the plan.', options: ['text', 'json', 'markdown', 'junit', 'sarif', 'html', 'prometheus'], default: 'text' }),
+    'metrics-file': Flags.string({ summary: 'Also write Prometheus metrics to this file, atomically (for node_exporter\'s textfile collector: name it *.prom).' }),
     'health-timeout': Flags.string({ summary: 'With --fix: how long a restarted component may take to become healthy.', default: '5m' }),
   };
 
@@ -47,23 +58,25 @@ export default class Drift extends CisFixCommand {
     });
     progressDone();
     const { plan, report } = outcome;
+    // After a --fix the journals hold the run just made: the metrics say so.
+    const metrics = flags.format === 'prometheus' || flags['metrics-file'] ? renderPlanMetrics(plan, await metricsContext(plan, report)) : undefined;
+    if (flags['metrics-file']) await writeMetricsFile(flags['metrics-file'], metrics!);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.print(JSON.stringify({ ...plan, drift: report }, null, 2));
       else if (flags.format === 'markdown') this.print(renderPlanMarkdown(plan));
       else if (flags.format === 'junit') this.print(renderPlanJunit(plan));
       else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
-      else this.print(`${renderPlanText(plan, this.style)}${renderDriftReport(report, this.style)}`);
+      else if (flags.format === 'html') this.print(renderPlanHtml(plan));
+      else if (flags.format === 'prometheus') this.print(metrics!);
+      else this.print(`${renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) })}${renderDriftReport(report, this.style)}`);
     }
     if (outcome.unreachable.length) {
       // Never a success while a node was skipped (issue 10): --fix changed nothing anywhere.
-      this.warnLine(
-        `no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked${flags.fix ? ', so nothing was changed on any node' : ''}. ` +
-          'Make them reachable, or leave them out on purpose with --nodes.',
-      );
+      this.warnUnreached(outcome.unreached, flags.fix ? 'so they were not checked, and nothing was changed on any node' : 'so they were not checked');
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
       if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified));
-      if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${outcome.applied.result.applied.length} change(s), run ${outcome.applied.result.runId}.`));
+      if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
     } else if (plan.changes.length > 0) {
       process.exitCode = 2;
     }

@@ -1,5 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { renderRestorePlan } from '../render/runs.js';
+import { escapeName } from '../render/escape-name.js';
+import { count } from '../render/plan-overview.js';
+import { describeRestoreScope, renderRestorePlan } from '../render/runs.js';
 import { rollback } from '../services/rollback.js';
 import { CisFixCommand, concurrencyFlag } from './_shared/base-command.js';
 import { confirmOrRefuse } from './_shared/confirm.js';
@@ -37,14 +39,14 @@ export default class Rollback extends CisFixCommand {
         return confirmOrRefuse('Restore these targets?', flags.yes);
       },
       onRestored: (item) => {
-        if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${item.node}:${item.target}`);
+        if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${escapeName(item.node)}:${escapeName(item.target)}`);
       },
       onApiRestored: (item) => {
-        if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${item.target}`);
+        if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${escapeName(item.target)}`);
       },
     });
     if (!this.jsonEnabled()) {
-      if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: ${result.restored.length + result.restoredApi.length} restored, ${result.alreadyOriginal.length} already original (run ${result.runId}).`));
+      if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: restored ${describeRestoreScope(result.restored.length, new Set(result.restored.map((i) => i.node)).size, result.restoredApi.length)}; ${count(result.alreadyOriginal.length, 'target')} already original (run ${result.runId}).`));
       else if (result.status === 'declined') this.print('Rollback cancelled; nothing was changed.');
       else this.print(`Run ${result.rollsBack} changed nothing; there is nothing to restore.`);
     }

@@ -1,3 +1,5 @@
+import { escapeName } from './escape-name.js';
+
 /**
  * Errors say who must act (DESIGN.md §5). Only the command layer turns them
  * into exit codes; everything below throws one of these classes.
@@ -53,6 +55,8 @@ export class UserError extends CisFixError {
 /** A node (or the API) could not be reached or refused us before anything changed. */
 export class UnreachableError extends CisFixError {
   readonly exitCode = 1;
+  /** The message without the node's name in front: for output that names the node already (never "worker-9: worker-9: …"). */
+  readonly detail: string;
   constructor(
     readonly node: string,
     message: string,
@@ -60,6 +64,7 @@ export class UnreachableError extends CisFixError {
     options?: { cause?: unknown },
   ) {
     super(`${node}: ${message}`, hints, options);
+    this.detail = message;
   }
 }
 
@@ -104,7 +109,7 @@ export class SudoError extends UnreachableError {
 export class StalePlanError extends CisFixError {
   readonly exitCode = 1;
   constructor(readonly staleTargets: readonly string[]) {
-    super(`The plan is stale: ${staleTargets.length} target(s) changed since it was made:\n${staleTargets.map((t) => `  ${t}`).join('\n')}`, [
+    super(`The plan is stale: ${staleTargets.length} ${staleTargets.length === 1 ? 'target' : 'targets'} changed since it was made:\n${staleTargets.map((t) => `  ${escapeName(t)}`).join('\n')}`, [
       "Run 'cis-fix plan' again and review the new plan.",
     ]);
   }

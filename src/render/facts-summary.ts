@@ -1,5 +1,6 @@
 import type { NodeFacts } from '../facts/types.js';
 import type { NodeFailure } from '../model/node-check.js';
+import { escapeName } from './escape-name.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
@@ -8,10 +9,10 @@ type Outcome = { readonly node: string; readonly ok: true; readonly value: NodeF
 /** A one-line-per-node overview; `--json` has the full facts. */
 export function renderFactsSummary(outcomes: readonly Outcome[], style: Style): string {
   const rows = outcomes.map((o) => {
-    if (!o.ok) return [o.node, style.red('failed'), '', '', '', o.error.message.split('\n')[0] ?? ''];
+    if (!o.ok) return [escapeName(o.node), style.red('failed'), '', '', '', escapeName(o.error.message.split('\n')[0] ?? '')];
     const f = o.value;
     return [
-      o.node,
+      escapeName(o.node),
       style.green('ok'),
       f.roles.roles.join(',') || '-',
       Object.keys(f.components).sort().join(',') || '-',

@@ -1,4 +1,6 @@
 import type { NodeCheck } from '../model/node-check.js';
+import { escapeName } from './escape-name.js';
+import { count } from './plan-overview.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
@@ -7,8 +9,8 @@ export function renderNodeChecks(checks: readonly NodeCheck[], style: Style): st
   const table = renderTable(
     ['NODE', 'HOST', 'SSH', 'HOST KEY', 'SUDO', 'ROLES', 'KUBELET', 'RESULT'],
     checks.map((c) => [
-      c.node,
-      c.host,
+      escapeName(c.node),
+      escapeName(c.host),
       c.reachable ? style.green('ok') : style.red('failed'),
       c.hostKeyFingerprint ? `${style.green('verified')} ${style.dim(shortFingerprint(c.hostKeyFingerprint))}` : style.red('-'),
       c.sudo === 'ok' ? style.green('ok') : c.sudo === 'refused' ? style.red('refused') : style.dim('-'),
@@ -19,17 +21,21 @@ export function renderNodeChecks(checks: readonly NodeCheck[], style: Style): st
   );
   const details: string[] = [];
   for (const c of checks) {
-    for (const accepted of c.acceptedHostKeys) details.push(`${style.yellow('recorded')} host key of ${c.node}: ${accepted}`);
+    for (const accepted of c.acceptedHostKeys) details.push(`${style.yellow('recorded')} host key of ${escapeName(c.node)}: ${escapeName(accepted)}`);
     if (c.error) {
-      details.push(`${style.red(c.node)}: ${c.error.message}`);
-      for (const hint of c.error.hints) details.push(`  ${style.dim('→')} ${hint}`);
+      // The node once, then its reason (the failure's message does not repeat the name).
+      details.push(`${style.red(escapeName(c.node))}: ${escapeName(c.error.message)}`);
+      for (const hint of c.error.hints) details.push(`  ${style.dim('→')} ${escapeName(hint)}`);
     } else if (c.roleMismatch) {
-      details.push(`${style.red(c.node)}: roles differ: ${c.roleMismatch}`);
+      details.push(`${style.red(escapeName(c.node))}: roles differ: ${c.roleMismatch}`);
       details.push(`  ${style.dim('→')} Fix the node's roles in the inventory (detected: ${c.roleEvidence.join('; ') || 'no component runs'}).`);
     }
   }
   const failed = checks.filter((c) => !c.ok).length;
-  const summary = failed === 0 ? style.green(`All ${checks.length} node(s) OK.`) : style.red(`${failed} of ${checks.length} node(s) failed.`);
+  const unreached = checks.filter((c) => !c.reachable).length;
+  const summary = failed === 0
+    ? style.green(`All ${count(checks.length, 'node')} OK.`)
+    : style.red(`${failed} of ${count(checks.length, 'node')} failed${unreached ? ` (${unreached} not reached)` : ''}.`);
   return [table, ...(details.length ? ['', ...details] : []), '', summary].join('\n');
 }
 

@@ -1,5 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import type { Plan } from '../plan/plan.js';
+import { escapeName } from './escape-name.js';
+import { describeWaiver } from './plan-overview.js';
 
 /**
  * The plan as JUnit XML for CI dashboards: one test suite per node (and one
@@ -25,11 +27,11 @@ export function renderPlanJunit(plan: Plan): string {
         case 'pass':
           return `${head}/>`;
         case 'fail':
-          return `${open}\n      <failure message="${xml(f.actual)}">${xml(`expected: ${f.expected}\nobserved: ${f.actual}\n${f.fixable ? 'fixed by this plan' : `not fixable: ${f.notFixableReason ?? ''}`}`)}</failure>\n    </testcase>`;
+          return `${open}\n      <failure message="${xml(f.actual)}">${[`expected: ${xml(f.expected)}`, `observed: ${xml(f.actual)}`, xml(f.fixable ? 'fixed by this plan' : `not fixable: ${f.notFixableReason ?? ''}`), ...(f.waiver ? [xml(describeWaiver(f)!)] : [])].join('\n')}</failure>\n    </testcase>`;
         case 'error':
           return `${open}\n      <error message="${xml(f.actual)}"/>\n    </testcase>`;
         default:
-          return `${open}\n      <skipped message="${xml(`${f.status}${f.notFixableReason ? `: ${f.notFixableReason}` : ''}`)}"/>\n    </testcase>`;
+          return `${open}\n      <skipped message="${xml(`${f.status}${f.waiver ? `: ${describeWaiver(f)}` : f.notFixableReason ? `: ${f.notFixableReason}` : ''}`)}"/>\n    </testcase>`;
       }
     });
     return `  <testsuite name="${xml(node)}" tests="${findings.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${cases.join('\n')}\n  </testsuite>`;
@@ -37,7 +39,7 @@ export function renderPlanJunit(plan: Plan): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cis-fix ${xml(plan.benchmark.id)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
+/** Control characters made visible first (escapeName: XML 1.0 cannot even carry most of them), then XML's own escaping. */
 function xml(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeName(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

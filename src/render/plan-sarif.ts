@@ -1,4 +1,6 @@
 import type { Plan } from '../plan/plan.js';
+import { escapeName } from './escape-name.js';
+import { describeWaiver } from './plan-overview.js';
 
 /**
  * The plan as SARIF 2.1.0 (code-scanning dashboards): one rule per control
@@ -18,8 +20,9 @@ export function renderPlanSarif(plan: Plan): string {
     return {
       ruleId: f.controlId,
       level: f.status === 'error' || !f.fixable ? 'error' : 'warning',
-      message: { text: `${f.actual}; expected ${f.expected}${f.fixable ? ' (fixed by this plan)' : f.notFixableReason ? ` (${f.notFixableReason})` : ''}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: `node://${f.node ?? 'cluster'}${change?.target ?? ''}` } } }],
+      message: { text: escapeName(`${f.actual}; expected ${f.expected}${f.fixable ? ' (fixed by this plan)' : f.notFixableReason ? ` (${f.notFixableReason})` : ''}${f.waiver ? `; ${describeWaiver(f)}` : ''}`) },
+      // The URI carries the escaped names, percent-encoded: a viewer that decodes it still shows no control character.
+      locations: [{ physicalLocation: { artifactLocation: { uri: `node://${encodeURIComponent(escapeName(f.node ?? 'cluster'))}${encodeURI(escapeName(change?.target ?? ''))}` } } }],
     };
   });
   const sarif = {

@@ -2,7 +2,7 @@ import { readBaseline } from '../apply/baseline-store.js';
 import { driftReport, type DriftReport } from '../plan/drift.js';
 import type { Plan } from '../plan/plan.js';
 import { applyChanges, type ApplyOutcome, type ApplyRequest } from './apply.js';
-import { makePlan, type PlanRequest } from './plan.js';
+import { makePlan, type PlanRequest, type UnreachedNode } from './plan.js';
 
 export interface DriftRequest {
   readonly plan: PlanRequest;
@@ -14,6 +14,7 @@ export interface DriftOutcome {
   readonly plan: Plan;
   readonly report: DriftReport;
   readonly unreachable: readonly string[];
+  readonly unreached: readonly UnreachedNode[];
   readonly applied?: ApplyOutcome;
 }
 
@@ -24,9 +25,9 @@ export interface DriftOutcome {
  * health gates) — exactly the plan just shown, nothing re-planned.
  */
 export async function detectDrift(request: DriftRequest): Promise<DriftOutcome> {
-  const { plan, unreachable } = await makePlan(request.plan);
+  const { plan, unreachable, unreached } = await makePlan(request.plan);
   const report = driftReport(plan, await readBaseline());
-  if (!request.fix || plan.changes.length === 0 || unreachable.length > 0) return { plan, report, unreachable };
+  if (!request.fix || plan.changes.length === 0 || unreachable.length > 0) return { plan, report, unreachable, unreached };
   const applied = await applyChanges({
     planned: plan,
     inventoryFile: request.plan.inventoryFile,
@@ -35,5 +36,5 @@ export async function detectDrift(request: DriftRequest): Promise<DriftOutcome> 
     choose: async (p) => p.changes,
     ...(request.fix.onEvent ? { onEvent: request.fix.onEvent } : {}),
   });
-  return { plan, report, unreachable, applied };
+  return { plan, report, unreachable, unreached, applied };
 }

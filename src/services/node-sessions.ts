@@ -1,4 +1,4 @@
-import { CisFixError, BugError } from '../model/errors.js';
+import { CisFixError, BugError, UnreachableError } from '../model/errors.js';
 import type { NodeSpec } from '../model/node.js';
 import { KnownHostsStore } from '../transport/known-hosts-store.js';
 import { connectSsh, type SshTransport } from '../transport/ssh.js';
@@ -53,7 +53,8 @@ export async function withNodeSessions<T>(
   });
 }
 
+/** A node's failure as data; the message does not repeat the node's name (the outcome names the node). */
 export function toFailure(error: unknown): NodeFailure {
   const known = error instanceof CisFixError ? error : new BugError(String((error as Error)?.message ?? error), { cause: error });
-  return { name: known.name, message: known.message, hints: known.hints };
+  return { name: known.name, message: known instanceof UnreachableError ? known.detail : known.message, hints: known.hints };
 }

@@ -23,12 +23,12 @@ export async function openTransports(nodes: readonly NodeSpec[], concurrency: nu
   const failed = outcomes.flatMap((o) => (o.error ? [{ node: o.node, error: o.error }] : []));
   if (failed.length > 0) {
     await Promise.all(outcomes.map((o) => o.transport?.close()));
-    const first = failed[0]!.error;
-    throw new UnreachableError(
-      failed.map((f) => f.node.name).join(', '),
-      `not reachable, so nothing was changed: ${failed.map((f) => f.error.message).join('; ')}`,
-      first instanceof UnreachableError ? first.hints : [],
-    );
+    const reason = (e: Error) => (e instanceof UnreachableError ? e.detail : e.message);
+    const hints = [...new Set(failed.flatMap((f) => (f.error instanceof UnreachableError ? f.error.hints : [])))];
+    // Each node named once: the single node in front, or several nodes each with its reason.
+    throw failed.length === 1
+      ? new UnreachableError(failed[0]!.node.name, `not reachable, so nothing was changed: ${reason(failed[0]!.error)}`, hints)
+      : new UnreachableError(`${failed.length} nodes`, `not reachable, so nothing was changed: ${failed.map((f) => `${f.node.name}: ${reason(f.error)}`).join('; ')}`, hints);
   }
   return new Map(outcomes.flatMap((o) => (o.transport ? [[o.node.name, o.transport] as const] : [])));
 }

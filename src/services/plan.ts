@@ -5,7 +5,8 @@ import type { NodeFacts } from '../facts/types.js';
 import type { Inventory, InventoryNode } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { selectNodes } from '../inventory/select-nodes.js';
-import { UserError } from '../model/errors.js';
+import { UnreachableError, UserError } from '../model/errors.js';
+import type { NodeFailure } from '../model/node-check.js';
 import {
   finishPlan,
   NodePlanMemo,
@@ -40,6 +41,13 @@ export interface PlanOutcome {
   readonly inventory: Inventory;
   /** Nodes whose facts could not be gathered: the plan has an error finding for each. */
   readonly unreachable: readonly string[];
+  /** The same nodes with why, and what to do (hints), for the command to print once. */
+  readonly unreached: readonly UnreachedNode[];
+}
+
+export interface UnreachedNode {
+  readonly node: string;
+  readonly error: NodeFailure;
 }
 
 const TOOL_VERSION = await readToolVersion();
@@ -77,6 +85,15 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     if (outcome.ok) facts.set(outcome.node, outcome.value);
     else unreachable.push({ node: outcome.node, message: outcome.error.message });
   }
+  const unreached = outcomes.flatMap((o) => (o.ok ? [] : [{ node: o.node, error: o.error }]));
+  if (facts.size === 0 && nodes.length > 0) {
+    // Nothing to plan on: say which nodes and why, not that no kubelet version was found.
+    throw new UnreachableError(
+      unreached.length === 1 ? unreached[0]!.node : `all ${unreached.length} nodes`,
+      `not reachable, so there is nothing to plan: ${unreached.length === 1 ? unreached[0]!.error.message : unreached.map((f) => `${f.node}: ${f.error.message}`).join('; ')}`,
+      [...new Set(unreached.flatMap((f) => f.error.hints))],
+    );
+  }
 
   const { id: benchmarkId, chosenBy } = known ?? (await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion));
   const benchmark = early?.benchmark ?? (await loadBenchmark(benchmarkId));
@@ -90,7 +107,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const otherControlPlanes = others.length ? await readControlPlanes(others, request.concurrency) : undefined;
   const plan = finishPlan(otherControlPlanes ? { ...input, otherControlPlanes } : input, nodePlans);
   const planned: Plan = { ...plan, changes: await withDryRuns(session, plan.changes) };
-  return { plan: planned, inventory, unreachable: unreachable.map((u) => u.node) };
+  return { plan: planned, inventory, unreachable: unreachable.map((u) => u.node), unreached };
 }
 
 /** Planning nodes as their facts arrive, for a benchmark known before gathering; what it throws is kept for planNodes to rethrow in node order. */

@@ -181,7 +181,9 @@ async function connectHop(
       client.on('error', () => undefined);
       resolve();
     });
-    client.once('error', fail);
+    // `on`, not `once`: a dropped handshake emits twice (ECONNRESET, then "Connection lost before handshake"),
+    // and a second error without a listener would crash the process. The first one decides.
+    client.on('error', fail);
     try {
       client.connect(config);
     } catch (error) {
@@ -195,7 +197,20 @@ function hostLabel(hop: SshEndpoint): string {
   return hop.port === 22 ? hop.host : `${hop.host}:${hop.port}`;
 }
 
-function describeConnectError(node: string, where: string, error: Error & { level?: string; code?: string }, settings: SshSettings): UnreachableError {
+/**
+ * What a newcomer checks when a node cannot be reached: the same hint for a
+ * timeout, a refusal and a connection dropped before the handshake (a
+ * firewall or a bastion that cuts it), ending with the command that checks
+ * every node.
+ */
+export function reachHint(settings: Pick<SshSettings, 'proxyJump'>, extra?: string): string {
+  const bastion = settings.proxyJump.length
+    ? `the bastion ${settings.proxyJump.map((h) => `${h.host}:${h.port}`).join(' -> ')} (ssh.proxyJump)`
+    : 'the bastion, if the node is only reachable through one (ssh.proxyJump)';
+  return `Check the node's address and port in the inventory (and that sshd listens there), the firewall between here and the node, and ${bastion}${extra ? `, ${extra}` : ''}; then run 'cis-fix inventory check'.`;
+}
+
+export function describeConnectError(node: string, where: string, error: Error & { level?: string; code?: string }, settings: SshSettings): UnreachableError {
   const message = error.message;
   if (error.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
     return new UnreachableError(node, `authentication as ${where} failed`, [
@@ -210,12 +225,13 @@ function describeConnectError(node: string, where: string, error: Error & { leve
     ]);
   }
   if (/Timed out while waiting for handshake/i.test(message) || error.code === 'ETIMEDOUT') {
-    return new UnreachableError(node, `no SSH answer from ${where} within ${settings.connectTimeoutMs / 1000}s`, [
-      'Check that the host is up and port is reachable, or raise ssh.connectTimeout.',
-    ]);
+    return new UnreachableError(node, `no SSH answer from ${where} within ${settings.connectTimeoutMs / 1000}s`, [reachHint(settings, 'or raise ssh.connectTimeout')]);
   }
-  if (error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH' || error.code === 'ENOTFOUND') {
-    return new UnreachableError(node, `cannot connect to ${where}: ${error.code}`, ['Check the host and port in the inventory and that sshd runs there.']);
+  if (/Connection lost before handshake/i.test(message) || error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+    return new UnreachableError(node, `the connection to ${where} was dropped before the SSH handshake (${message})`, [reachHint(settings)]);
+  }
+  if (error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+    return new UnreachableError(node, `cannot connect to ${where}: ${error.code}`, [reachHint(settings)]);
   }
   return new UnreachableError(node, `SSH to ${where} failed: ${message}`, [], { cause: error });
 }

@@ -5,7 +5,7 @@
  * seeded) and a one-node `stock` lab (Node,RBAC: the restricted user is
  * refused).
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateCluster } from '../../src/evaluate/cluster/evaluate-cluster.js';
@@ -36,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await labDown(DRIFTED);
   await labDown(STOCK);
+  rmSync(tmp, { recursive: true, force: true });
 }, 120_000);
 
 const PARAMS = { podSecurityLevels: { '*': 'baseline' }, podSecurityWarnLevel: 'restricted', podSecurityAuditLevel: 'restricted' };

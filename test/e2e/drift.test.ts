@@ -55,7 +55,7 @@ describe('cis-fix drift', () => {
     const fixed = await cli('drift', '-i', lab.inventoryFile, ...SELECTION, '--fix', '--yes');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/applied worker-1:\/var\/lib\/kubelet\/config.yaml/);
-    expect(fixed.stdout).toMatch(/Drift corrected: 1 change\(s\)/);
+    expect(fixed.stdout).toMatch(/Drift corrected: 1 change to 1 target on 1 node/);
     expect((await nodeExec(lab, 'worker-1', ['stat', '-c', '%a', '/var/lib/kubelet/config.yaml'])).stdout.trim()).toBe('600');
     expect((await cli('drift', '-i', lab.inventoryFile, ...SELECTION)).code).toBe(0);
   });

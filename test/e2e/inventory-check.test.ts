@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatherFacts } from '../../src/facts/gather-facts.js';
@@ -52,7 +54,7 @@ describe('cis-fix inventory check against the lab', () => {
   it('prints a table on stdout without --json and nothing on stdout but JSON with it', async () => {
     const text = await runCli(['inventory', 'check', '-i', lab.inventoryFile]);
     expect(text.stdout).toMatch(/NODE\s+HOST\s+SSH\s+HOST KEY/);
-    expect(text.stdout).toContain('All 3 node(s) OK.');
+    expect(text.stdout).toContain('All 3 nodes OK.');
     const json = await runCli(['inventory', 'check', '-i', lab.inventoryFile, '--json']);
     expect(() => JSON.parse(json.stdout)).not.toThrow();
   });
@@ -82,7 +84,7 @@ describe('cis-fix inventory check against the lab', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`${victim.name}: sudo -n failed for user ops-pw: a password is required`);
     expect(result.stdout).toContain('NOPASSWD');
-    expect(result.stdout).toContain('1 of 3 node(s) failed.');
+    expect(result.stdout).toContain('1 of 3 nodes failed');
   });
 
   it('fails a node whose declared roles are not what it runs', async () => {
@@ -104,6 +106,36 @@ describe('cis-fix inventory check against the lab', () => {
     expect(accepted.stdout).toMatch(/recorded host key of cp-1: 198\.18\.\d+\.10 ssh-ed25519 SHA256:/);
     const again = await runCli(['inventory', 'check', '-i', inventory, '--json']);
     expect(again.code).toBe(0);
+  });
+
+  it('names each unreachable node once, with what to check, and counts them (refused, and dropped before the handshake)', async () => {
+    // A port that takes the TCP connection and drops it at once: ssh2 says "Connection lost before handshake".
+    const dropper = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const port = (dropper.address() as AddressInfo).port;
+    try {
+      const [, refused, dropped] = lab.nodes as [typeof lab.nodes[0], typeof lab.nodes[0], typeof lab.nodes[0]];
+      const inventory = inventoryWith('unreachable', (t) =>
+        t.replace(`host: ${refused.ip}\n`, `host: ${refused.ip}\n    ssh: { port: 1 }\n`).replace(`host: ${dropped.ip}\n`, `host: 127.0.0.1\n    ssh: { port: ${port} }\n`));
+      const check = await runCli(['inventory', 'check', '-i', inventory]);
+      expect(check.code).toBe(1);
+      expect(check.stdout).not.toMatch(/([\w-]+): \1:/);
+      expect(check.stdout).toContain(`${refused.name}: cannot connect to ops@${refused.ip}:1: ECONNREFUSED`);
+      expect(check.stdout).toContain(`${dropped.name}: the connection to ops@127.0.0.1:${port} was dropped before the SSH handshake`);
+      expect(check.stdout.match(/then run 'cis-fix inventory check'/g)?.length).toBe(2);
+      expect(check.stdout).toContain('2 of 3 nodes failed (2 not reached).');
+
+      const plan = await runCli(['plan', '-i', inventory, '--only', '4.1.1']);
+      expect(plan.code).toBe(1);
+      expect(plan.stderr).toContain('warning: 2 nodes not reached, so they are not in the plan:');
+      expect(plan.stderr).not.toMatch(/([\w-]+): \1:/);
+      // The hint is the same for both nodes: printed once.
+      expect(plan.stderr.match(/firewall/g)?.length).toBe(1);
+      expect(plan.stdout).toContain('Not reached: 2 nodes');
+      expect(plan.stdout).toMatch(/Plan: .*2 nodes not reached\./);
+    } finally {
+      dropper.close();
+    }
   });
 
   it('works through a ProxyJump bastion declared in the inventory', async () => {

@@ -80,7 +80,7 @@ describe('cis-fix inventory discover against the lab', () => {
     const forced = await runCli([...discoverArgs(file()), '--force', '--cluster-name', 'lab', '--ssh-port', '22', '--become', 'sudo']);
     expect(forced.stderr).toBe('');
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toContain(`Wrote ${file()}: 3 node(s) (1 control plane, 2 worker)`);
+    expect(forced.stdout).toContain(`Wrote ${file()}: 3 nodes (1 control plane, 2 workers)`);
     expect(forced.stdout).toContain(`Next: cis-fix inventory check -i ${file()}`);
     const after = readFileSync(file(), 'utf8');
     expect(after).not.toBe(before.toString('utf8'));
@@ -94,7 +94,7 @@ describe('cis-fix inventory discover against the lab', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^# cis-fix inventory/);
     expect(result.stdout).toContain(`  - name: cp-1\n    host: ${lab.nodes[0]!.ip}\n    roles: [control-plane, etcd]\n`);
-    expect(result.stderr).toContain('Discovered 3 node(s)');
+    expect(result.stderr).toContain('Discovered 3 nodes');
     expect(existsSync(join(process.cwd(), '-'))).toBe(false);
   });
 

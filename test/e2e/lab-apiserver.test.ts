@@ -6,7 +6,7 @@
  * one-node `stock` lab (Node,RBAC from the start).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await labDown(DRIFTED);
   await labDown(STOCK);
+  rmSync(tmp, { recursive: true, force: true });
 }, 120_000);
 
 describe('the lab API server, through Debian kubectl 1.20', () => {

@@ -100,7 +100,7 @@ describe('plan, apply and rollback of the node file controls', () => {
     const result = await cli('apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Apply complete: \d+ change\(s\) on 3 node\(s\)/);
+    expect(result.stdout).toMatch(/Apply complete: \d+ changes to \d+ targets on 3 nodes/);
 
     const after = await judgeAll();
     for (const [node, verdicts] of verdictsBefore) {
@@ -151,7 +151,7 @@ describe('plan, apply and rollback of the node file controls', () => {
     expect(differences(before, await snapshotAll(lab))).toEqual([]);
     const forced = await cli('rollback', '--last', '--yes', '--force');
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toMatch(/Rolled back \S+: \d+ restored/);
+    expect(forced.stdout).toMatch(/Rolled back \S+: restored \d+ targets? on \d+ nodes?; \d+ targets? already original/);
   });
 
   it('rolled back every touched file byte-identical with its mode and owner', async () => {

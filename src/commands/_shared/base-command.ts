@@ -1,5 +1,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CisFixError } from '../../model/errors.js';
+import type { NodeFailure } from '../../model/node-check.js';
+import { escapeLines, escapeName } from '../../render/escape-name.js';
+import { count } from '../../render/plan-overview.js';
 import { colourWanted, createStyle, type Style } from '../../render/style.js';
 
 /**
@@ -25,7 +28,21 @@ export abstract class CisFixCommand extends Command {
   }
 
   protected warnLine(text: string): void {
-    process.stderr.write(`${this.errStyle.yellow('warning:')} ${text}\n`);
+    process.stderr.write(`${this.errStyle.yellow('warning:')} ${escapeLines(text)}\n`);
+  }
+
+  /**
+   * Nodes that could not be reached, on stderr: each named once with its
+   * reason, then each distinct hint once (check the address, port,
+   * firewall and bastion, then `cis-fix inventory check`).
+   */
+  protected warnUnreached(unreached: readonly { readonly node: string; readonly error: NodeFailure }[], consequence: string): void {
+    if (unreached.length === 0) return;
+    const s = this.errStyle;
+    process.stderr.write(`${s.yellow('warning:')} ${count(unreached.length, 'node')} not reached, ${consequence}:\n`);
+    for (const u of unreached) process.stderr.write(`  ${s.bold(escapeName(u.node))}: ${escapeName(u.error.message)}\n`);
+    for (const hint of [...new Set(unreached.flatMap((u) => u.error.hints))]) process.stderr.write(`  ${s.dim('→')} ${escapeName(hint)}\n`);
+    process.stderr.write(`  ${s.dim('→')} Make ${unreached.length === 1 ? 'it' : 'them'} reachable, or leave ${unreached.length === 1 ? 'it' : 'them'} out on purpose with --nodes.\n`);
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
@@ -35,8 +52,9 @@ export abstract class CisFixCommand extends Command {
         this.logJson({ error: { name: err.name, message: err.message, hints: err.hints } });
       } else {
         const s = this.errStyle;
-        process.stderr.write(`${s.red(s.bold('Error:'))} ${err.message}\n`);
-        for (const hint of err.hints) process.stderr.write(`  ${s.dim('→')} ${hint}\n`);
+        // Messages may quote names from nodes: no control character reaches the terminal (line breaks are the message's own).
+        process.stderr.write(`${s.red(s.bold('Error:'))} ${escapeLines(err.message)}\n`);
+        for (const hint of err.hints) process.stderr.write(`  ${s.dim('→')} ${escapeLines(hint)}\n`);
       }
       return;
     }

@@ -1,3 +1,4 @@
+import { count } from '../../render/plan-overview.js';
 import { Flags } from '@oclif/core';
 import { UserError } from '../../model/errors.js';
 import { discoverInventory } from '../../services/discover.js';
@@ -67,7 +68,7 @@ export default class InventoryDiscover extends CisFixCommand {
     const s = this.jsonEnabled() || shown === undefined ? this.errStyle : this.style;
     const controlPlanes = result.nodes.filter((n) => n.roles.includes('control-plane')).length;
     const lines = [
-      `${shown === undefined ? 'Discovered' : `Wrote ${shown}:`} ${result.nodes.length} node(s) (${controlPlanes} control plane, ${result.nodes.length - controlPlanes} worker) from context ${result.context} (${result.server}).`,
+      `${shown === undefined ? 'Discovered' : `Wrote ${shown}:`} ${count(result.nodes.length, 'node')} (${count(controlPlanes, 'control plane')}, ${count(result.nodes.length - controlPlanes, 'worker')}) from context ${result.context} (${result.server}).`,
       ...result.nodes.map((n) => `  ${n.name.padEnd(20)} ${n.host.padEnd(16)} [${n.roles.join(', ')}]`),
       ...result.notes.map((note) => `${s.yellow('note:')} ${note}`),
       ...(shown === undefined ? [] : [`Next: cis-fix inventory check -i ${shown}`]),

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, type InputProblem } from '../../../src/model/errors.js';
@@ -39,9 +39,18 @@ export async function loadProblems(load: () => Promise<unknown>): Promise<readon
   throw new Error('expected the inventory to be rejected');
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temp dir, removed after the test file's last test (the suite leaves nothing behind). */
 export async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'cis-fix-inventory-'));
+  const dir = await mkdtemp(join(tmpdir(), 'cis-fix-inventory-'));
+  tempDirs.push(dir);
+  return dir;
 }
+
+afterAll(async () => {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 export async function writeIn(dir: string, name: string, content: string): Promise<string> {
   const path = join(dir, name);

@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Change } from '../../../src/model/change.js';
-import type { Finding } from '../../../src/model/finding.js';
-import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../../../src/plan/plan.js';
 import { parsePlan, serializePlan } from '../../../src/plan/planfile.js';
+import { renderPlanHtml } from '../../../src/render/plan-html.js';
 import { renderPlanJunit } from '../../../src/render/plan-junit.js';
+import { renderPlanMetrics } from '../../../src/render/plan-metrics.js';
 import { renderPlanMarkdown } from '../../../src/render/plan-markdown.js';
 import { renderPlanSarif } from '../../../src/render/plan-sarif.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 import { createStyle } from '../../../src/render/style.js';
+import { HOSTILE, plan, richPlan } from './plan-fixtures.js';
 
 // Golden files for rendered plans (DESIGN.md §5.7). To accept a deliberate
 // change of the output, delete the golden file and run the test once.
@@ -20,37 +20,47 @@ function expectGolden(name: string, actual: string): void {
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 
-const modeChange: Change = {
-  id: 'cp-1:file-mode:/etc/kubernetes/admin.conf', node: 'cp-1', controlIds: ['1.1.13'], kind: 'file-mode', target: '/etc/kubernetes/admin.conf', action: 'update',
-  precondition: { exists: true, sha256: 'a'.repeat(64), mode: '644', uid: 0, gid: 0 }, restart: 'none', diff: 'mode 0644 -> 0600', before: { mode: '644' }, after: { mode: '600' },
-};
-const ownerChange: Change = {
-  id: 'worker-1:file-owner:/var/lib/kubelet/config.yaml', node: 'worker-1', controlIds: ['4.1.10'], kind: 'file-owner', target: '/var/lib/kubelet/config.yaml', action: 'update',
-  precondition: { exists: true, sha256: 'b'.repeat(64), mode: '600', uid: 1000, gid: 1000 }, restart: 'none', diff: 'owner ops:ops -> root:root',
-  before: { user: 'ops', group: 'ops' }, after: { user: 'root', group: 'root', createAccount: false },
-};
-const findings: Finding[] = [
-  { controlId: '1.1.13', node: 'cp-1', status: 'fail', title: 'Ensure that the default administrative credential file permissions are set to 600', expected: 'mode 600', actual: '/etc/kubernetes/admin.conf mode 0644', fixable: true, kubeBench: 'FAIL' },
-  { controlId: '1.1.12', node: 'cp-1', status: 'fail', title: 'Ensure that the etcd data directory ownership is set to etcd:etcd', expected: '/var/lib/etcd owned by <parameter etcdDataDirOwner>', actual: '/var/lib/etcd owned by root:root', fixable: false, notFixableReason: 'the owner is yours to choose: set parameter etcdDataDirOwner under parameters: in the inventory', decisionParameter: 'etcdDataDirOwner', kubeBench: 'FAIL' },
-  { controlId: '1.2.20', node: 'cp-1', status: 'manual', title: 'Ensure that the --request-timeout argument is set as appropriate', expected: 'a human review', actual: 'needs a human review', fixable: false, notFixableReason: 'depends on the cluster', kubeBench: 'WARN' },
-  { controlId: '4.1.10', node: 'worker-1', status: 'fail', title: 'Ensure that the kubelet configuration file ownership is set to root:root', expected: 'root:root', actual: 'ops:ops', fixable: true, kubeBench: 'FAIL' },
-  { controlId: '4.1.9', node: 'worker-2', status: 'pass', title: 'Ensure that the kubelet configuration file has permissions set to 600 or more restrictive', expected: 'mode 600', actual: '1 path(s) compliant', fixable: false, kubeBench: 'PASS' },
-];
-const plan: Plan = {
-  formatVersion: PLAN_FORMAT_VERSION,
-  tool: { name: 'cis-fix', version: '0.1.0' },
-  createdAt: '2026-11-27T00:00:00.000Z',
-  benchmark: { id: 'cis-1.12', chosenBy: 'auto: kubelet v1.33.4 maps to cis-1.12 as kube-bench maps it' },
-  selection: { targets: [], only: [], skip: [], nodes: ['cp-1', 'worker-1', 'worker-2'] },
-  inventory: { file: '/etc/cis-fix/inventory.yaml', digest: 'c'.repeat(64) },
-  findings,
-  changes: [modeChange, ownerChange],
-  summary: summarizePlan(findings, [modeChange, ownerChange], 3),
-};
-
 describe('rendered plans', () => {
   it('renders the text plan per node with markers, control ids, decisions and the summary line', () => {
     expectGolden('plan.txt', renderPlanText(plan, createStyle(false)));
+  });
+
+  it('renders a rich plan: summary table, what will change, one entry per target with titles, waivers, an unreached node', () => {
+    expectGolden('plan-rich.txt', renderPlanText(richPlan, createStyle(false), { width: 80 }));
+  });
+
+  it('puts the mode and the content change of one file in one entry, each control followed by its title', () => {
+    const text = renderPlanText(richPlan, createStyle(false));
+    const entry = text.slice(text.indexOf('~ /etc/kubernetes/manifests/kube-apiserver.yaml'));
+    const block = entry.slice(0, entry.search(/\n {2}[~+!=x-] /));
+    expect(text.match(/kube-apiserver\.yaml {2}\(restarts/g)).toHaveLength(1);
+    expect(block).toContain('1.1.1 Ensure that the API server pod specification file permissions');
+    expect(block).toContain('1.2.6 Ensure that the --authorization-mode argument is not set to AlwaysAllow');
+    expect(block).toContain('mode 0644 -> 0600');
+    expect(block).toContain('+    - --profiling=false');
+  });
+
+  it('wraps long decision texts at the width it is given', () => {
+    const text = renderPlanText(richPlan, createStyle(false), { width: 60 });
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.includes('needs a decision: the retention'));
+    const paragraph = lines.slice(start, start + 6);
+    expect(paragraph.join(' ').replace(/\s+/g, ' ')).toContain('what your auditors ask for: set parameter auditLogMaxAge');
+    for (const line of paragraph) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
+  it('calls out an expired waiver and one expiring within 14 days, with reason, owner and expiry', () => {
+    const text = renderPlanText(richPlan, createStyle(false), { width: 300 });
+    expect(text).toMatch(/= 1\.2\.16 .*\(waiver expires soon\)/);
+    expect(text).toContain('waived until 2026-12-05 (expires in 9 days), owner platform-team: the API server is behind a private load balancer');
+    expect(text).toContain('waiver expired on 2026-11-20 (EXPIRED 7 days ago), owner platform-team');
+    expect(text).toMatch(/Plan: .*1 waiver expired; 1 waiver expiring within 14 days; 1 node not reached\./);
+  });
+
+  it('uses one vocabulary of units: changes, targets, nodes, cluster objects', () => {
+    const text = renderPlanText(richPlan, createStyle(false));
+    expect(text).toContain('What will change: 6 changes to 4 targets on 2 nodes and 1 cluster object');
+    expect(text).not.toMatch(/\(s\)|node\(s\)|control result/);
   });
 
   it('renders the text plan with colours only when asked', () => {
@@ -73,6 +83,27 @@ describe('rendered plans', () => {
     const sarif = JSON.parse(renderPlanSarif(plan)) as { version: string; runs: { results: { ruleId: string; level: string }[] }[] };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([['1.1.13', 'warning'], ['1.1.12', 'error'], ['4.1.10', 'warning']]);
+  });
+
+  it('escapes control characters in every name, in text, Markdown, JUnit, SARIF, HTML and metrics: no raw ESC, no faked line', () => {
+    const outputs = {
+      text: renderPlanText(richPlan, createStyle(true)),
+      markdown: renderPlanMarkdown(richPlan),
+      junit: renderPlanJunit(richPlan),
+      sarif: renderPlanSarif(richPlan),
+      html: renderPlanHtml(richPlan),
+      prometheus: renderPlanMetrics(richPlan),
+    };
+    for (const [format, out] of Object.entries(outputs)) {
+      // The only ESC allowed is the style's own SGR colour codes.
+      // eslint-disable-next-line no-control-regex
+      expect([format, out.replace(/\u001b\[\d+m/g, '')]).not.toEqual([format, expect.stringMatching(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)]);
+      expect([format, out]).not.toEqual([format, expect.stringMatching(/\n\s*\+ fake line/)]);
+      expect([format, out]).not.toEqual([format, expect.stringMatching(/\n\s*~ \/etc\/fake/)]);
+    }
+    expect(outputs.text).toContain('evil\\n  ~ /etc/fake  [1.1.1]\\n+ fake line\\x1b[2J\\x1b]0;title\\x07\\x9b31m');
+    expect(JSON.parse(outputs.sarif).runs[0].results.find((r: { ruleId: string }) => r.ruleId === '1.1.21').message.text).toContain('evil\\n  ~ /etc/fake');
+    expect(HOSTILE).toContain('\n');
   });
 
   it('round-trips through the plan file unchanged', () => {
