@@ -2,6 +2,7 @@ import type { Finding, KubeBenchVerdict } from '../model/finding.js';
 import { isParamRef, type Benchmark, type Control, type EnsureControl, type EnsureStep, type Valued } from '../playbook/types.js';
 import { evaluateFileMode, evaluateFileOwner, expandStepPaths, type FileProposal, type StepOutcome } from './file-steps.js';
 import { kubeBenchStatVerdict, type StatOverrides } from './kube-bench/stat-audit.js';
+import { providerManagedFinding } from './provider-managed.js';
 import type { NodeContext } from './node-context.js';
 import { resolveAllVariables } from './resolve-variables.js';
 
@@ -70,6 +71,7 @@ function draftFinding(control: Control, benchmark: Benchmark, variables: Record<
       finding: { ...base, status: 'manual', expected: control.manual.guidance, actual: 'needs a human review', fixable: false, notFixableReason: control.manual.reason },
     };
   }
+  if (control.fix === 'provider-managed') return { control, proposals: [], finding: providerManagedFinding(control, ctx.name) };
   const unimplemented = control.ensure.filter((s) => !IMPLEMENTED_KINDS.has(s.kind));
   if (unimplemented.length) {
     return {

@@ -1,7 +1,7 @@
 import type { NodeSpec } from '../model/node.js';
 
 /** Which benchmark to check against; `auto` picks it from the cluster's versions. */
-export const BENCHMARK_CHOICES = ['auto', 'cis-1.12', 'cis-1.11'] as const;
+export const BENCHMARK_CHOICES = ['auto', 'cis-1.12', 'cis-1.11', 'rke2-cis-1.8', 'k3s-cis-1.9', 'eks-1.8.0', 'gke-1.9.0', 'aks-1.8'] as const;
 export type BenchmarkChoice = (typeof BENCHMARK_CHOICES)[number];
 
 /**

@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.js';
 /** Bumped whenever a field changes meaning; apply refuses other versions. */
 export const PLAN_FORMAT_VERSION = 1;
 
-export type BenchmarkId = 'cis-1.12' | 'cis-1.11';
+export type BenchmarkId = 'cis-1.12' | 'cis-1.11' | 'rke2-cis-1.8' | 'k3s-cis-1.9' | 'eks-1.8.0' | 'gke-1.9.0' | 'aks-1.8';
 
 /**
  * A plan is data (DESIGN.md §1): what was found and what apply would change.

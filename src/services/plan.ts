@@ -20,6 +20,7 @@ import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.
 import { withNodeSessions } from './node-sessions.js';
 import { connectCluster, planCluster } from './cluster-plan.js';
 import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
+import { evaluateProviderManaged, isProviderManagedControl } from '../evaluate/provider-managed.js';
 
 export interface PlanRequest {
   readonly inventoryFile: string;
@@ -68,7 +69,10 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const choice = request.benchmark ?? inventory.benchmark;
   const { id: benchmarkId, chosenBy } = await chooseBenchmark(choice, [...facts.values()], cluster.version?.gitVersion);
   const benchmark = await loadBenchmark(benchmarkId);
-  const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
+  const selected = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
+  // The cloud provider's controls (EKS, GKE, AKS) are reported as they are, once, never evaluated against a node or the API.
+  const controls = selected.filter((c) => !isProviderManagedControl(c));
+  findings.push(...evaluateProviderManaged(selected));
 
   let changes: Change[] = [];
   for (const node of nodes) {

@@ -7,7 +7,7 @@ import { concurrencyFlag, inventoryFlag } from './base-command.js';
 /** The flags that choose what a plan covers; shared by plan, apply and drift. */
 export const selectionFlags = {
   inventory: inventoryFlag,
-  benchmark: Flags.string({ summary: 'Benchmark to check against (default: the inventory\'s, else auto).', options: ['auto', 'cis-1.12', 'cis-1.11'] }),
+  benchmark: Flags.string({ summary: 'Benchmark to check against (default: the inventory\'s, else auto).', options: ['auto', 'cis-1.12', 'cis-1.11', 'rke2-cis-1.8', 'k3s-cis-1.9', 'eks-1.8.0', 'gke-1.9.0', 'aks-1.8'] }),
   targets: Flags.string({ summary: 'Only these kube-bench targets (comma-separated).', options: ['master', 'etcd', 'node', 'policies', 'controlplane'], delimiter: ',', multiple: true }),
   only: Flags.string({ summary: 'Only these controls: ids or globs such as 4.1.* (comma-separated).', delimiter: ',', multiple: true }),
   skip: Flags.string({ summary: 'Skip these controls: ids or globs (comma-separated).', delimiter: ',', multiple: true }),

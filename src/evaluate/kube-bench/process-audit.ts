@@ -16,6 +16,7 @@ export interface ArgvOverride {
  */
 export function processAuditVerdict(check: KubeBenchCheck, facts: NodeFacts, override?: ArgvOverride): KubeBenchVerdict | undefined {
   if (check.type === 'manual') return 'WARN';
+  if (check.type === 'skip') return 'INFO';
   const audit = check.audit;
   if (!audit || audit.source !== 'process' || !check.tests) return undefined;
   if (check.tests.items.some((item) => item.flag === undefined)) return undefined; // config/env sources: not reproduced here
