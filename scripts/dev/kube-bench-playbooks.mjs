@@ -157,7 +157,7 @@ function buildControl(check, group, target, meta, used) {
     control.providerManaged = {
       reason:
         target === 'managedservices'
-          ? `A ${meta.name} setting made in ${meta.provider}'s console, CLI or API, not on a node or through the Kubernetes API: cis-fix reports it for the account owner.`
+          ? `This is set in ${meta.provider}'s console, CLI or API for the ${meta.name} cluster, not on a node or through the Kubernetes API: cis-fix reports it for the account owner.`
           : `${meta.provider} runs the ${meta.name} control plane: its components and files are not reachable from the cluster's nodes.`,
       guidance,
     };

@@ -94,7 +94,8 @@ export function renderControlDetail(detail: ControlDetail, style: Style): string
   lines.push(`  Benchmark:   ${describeBenchmark(detail.benchmark)}`);
   lines.push(`  Section:     ${c.section} ${detail.sectionTitle}`);
   lines.push(`  Assessment:  ${c.assessment}${c.kubeBench.scored ? ' (kube-bench scores it: FAIL when it fails)' : ' (kube-bench does not score it: WARN when it fails)'}`);
-  lines.push(`  Applies to:  ${c.scope === 'cluster' ? 'the cluster, through the API' : `nodes with role ${c.roles.join(', ')}`}`);
+  const appliesTo = c.fix === 'provider-managed' ? "the cloud provider's side of the cluster (reported once)" : c.scope === 'cluster' ? 'the cluster, through the API' : `nodes with role ${c.roles.join(', ')}`;
+  lines.push(`  Applies to:  ${appliesTo}`);
   lines.push(`  Defined at:  ${c.definedAt.file}:${c.definedAt.line}`);
 
   heading(`What kube-bench tests (target ${c.kubeBench.target})`);
