@@ -33,7 +33,7 @@ export function controlFamily(control: Control): ControlFamily {
   return 'file';
 }
 
-/** A node-scoped control that applies to a node with these roles. */
+/** A node-scoped control that applies to a node with these roles (never one the cloud provider runs: provider-managed.ts reports those once). */
 export function appliesToNode(control: Control, roles: readonly string[]): boolean {
-  return control.scope === 'node' && control.roles.some((r) => roles.includes(r));
+  return control.scope === 'node' && control.fix !== 'provider-managed' && control.roles.some((r) => roles.includes(r));
 }

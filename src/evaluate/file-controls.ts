@@ -5,6 +5,7 @@ import { NO_CHANGE_PLANNED } from './failing-finding.js';
 import { expandStepPaths, judgeFileMode, judgeFileOwner, type StepJudgement } from './file-steps.js';
 import { kubeBenchStatVerdict } from './kube-bench/stat-audit.js';
 import type { NodeContext } from './node-context.js';
+import { providerManagedFinding } from './provider-managed.js';
 import type { Control } from '../playbook/types.js';
 
 type Variables = Readonly<Record<string, readonly string[]>>;
@@ -19,6 +20,7 @@ export function evaluateFileControl(control: Control, benchmark: Benchmark, vari
   if (control.fix === 'manual') {
     return { ...base, status: 'manual', expected: control.manual.guidance, actual: 'needs a human review', fixable: false, notFixableReason: control.manual.reason };
   }
+  if (control.fix === 'provider-managed') return providerManagedFinding(control, ctx.name);
   const unimplemented = control.ensure.filter((s) => !FILE_STEP_KINDS.has(s.kind));
   if (unimplemented.length) {
     return {

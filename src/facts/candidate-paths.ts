@@ -84,6 +84,8 @@ export const SCHEDULER_KUBECONFIG = candidates(
     '/system/secrets/kubernetes/kube-scheduler/kubeconfig',
   ],
   '/etc/kubernetes/scheduler.conf',
+  // k3s-cis-1.9's own candidate (kube-bench's k3s config): stat'ed so that benchmark can resolve it.
+  [{ path: '/var/lib/rancher/k3s/server/cred/scheduler.kubeconfig', after: '/var/lib/rancher/rke2/server/cred/scheduler.kubeconfig' }],
 );
 
 export const CONTROLLER_MANAGER_CONF = candidates(
@@ -109,6 +111,7 @@ export const CONTROLLER_MANAGER_KUBECONFIG = candidates(
     '/system/secrets/kubernetes/kube-controller-manager/kubeconfig',
   ],
   '/etc/kubernetes/controller-manager.conf',
+  [{ path: '/var/lib/rancher/k3s/server/cred/controller.kubeconfig', after: '/var/lib/rancher/rke2/server/cred/controller.kubeconfig' }],
 );
 
 /** The master target's list (1.1.7/1.1.8 are master checks). */

@@ -1,7 +1,8 @@
+import { BENCHMARK_IDS } from '../model/benchmark-id.js';
 import type { NodeSpec } from '../model/node.js';
 
 /** Which benchmark to check against; `auto` picks it from the cluster's versions. */
-export const BENCHMARK_CHOICES = ['auto', 'cis-1.12', 'cis-1.11'] as const;
+export const BENCHMARK_CHOICES = ['auto', ...BENCHMARK_IDS] as const;
 export type BenchmarkChoice = (typeof BENCHMARK_CHOICES)[number];
 
 /**

@@ -4,7 +4,7 @@
  * its playbook directory; tables keyed by BenchmarkId then fail to compile
  * until they cover it.
  */
-export const BENCHMARK_IDS = ['cis-1.12', 'cis-1.11'] as const;
+export const BENCHMARK_IDS = ['cis-1.12', 'cis-1.11', 'rke2-cis-1.8', 'k3s-cis-1.9', 'eks-1.8.0', 'gke-1.9.0', 'aks-1.8'] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
 export function isBenchmarkId(value: string): value is BenchmarkId {

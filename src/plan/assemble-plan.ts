@@ -4,6 +4,7 @@ import { evaluateCluster, isClusterControl, notEvaluatedWithoutApi } from '../ev
 import { evaluateNode } from '../evaluate/evaluate-node.js';
 import type { NodeContext } from '../evaluate/node-context.js';
 import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
+import { evaluateProviderManaged, isProviderManagedControl } from '../evaluate/provider-managed.js';
 import type { ClusterFacts } from '../facts/cluster/types.js';
 import type { NodeFacts } from '../facts/types.js';
 import type { Inventory, InventoryNode } from '../inventory/inventory.js';
@@ -76,6 +77,11 @@ export function assemblePlan(input: PlanInput): Plan {
   return finishPlan(input, planNodes(input));
 }
 
+/** The selected controls that are judged against nodes and the API: all but the cloud provider's. */
+export function judgedControls(benchmark: Benchmark, selection: ControlSelection): Control[] {
+  return selectControls(benchmark, selection).filter((c) => !isProviderManagedControl(c));
+}
+
 /** One node's findings and changes. */
 export interface NodePlan {
   readonly findings: readonly Finding[];
@@ -90,8 +96,9 @@ export interface NodePlan {
  * node order, as if planned now.
  */
 export function planNodes(input: PlanInput, early: ReadonlyMap<string, EarlyNodePlan> = new Map(), memo: NodePlanMemo = new NodePlanMemo()): NodePlans {
-  const controls = selectControls(input.benchmark, input.selection);
-  const findings: Finding[] = input.unreachable.map((u) => unreachableFinding(u.node, u.message));
+  const controls = judgedControls(input.benchmark, input.selection);
+  // The cloud provider's controls (EKS, GKE, AKS) are reported as they are, once, never judged against a node or the API.
+  const findings: Finding[] = [...input.unreachable.map((u) => unreachableFinding(u.node, u.message)), ...evaluateProviderManaged(selectControls(input.benchmark, input.selection))];
   const changes: Change[] = [];
   for (const node of input.nodes) {
     const facts = input.facts.get(node.name);

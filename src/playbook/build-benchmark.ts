@@ -24,6 +24,7 @@ import {
   type Benchmark,
   type BenchmarkId,
   type Control,
+  type Distribution,
   type EnsureStep,
   type KubeBenchAudit,
   type KubeBenchCheck,
@@ -75,6 +76,7 @@ class BenchmarkBuilder {
   private readonly problems: InputProblem[] = [];
   private variables: Record<string, PathVariable> = {};
   private parameters: Record<string, Parameter> = {};
+  private distribution: Distribution = 'kubeadm';
 
   constructor(
     private readonly id: BenchmarkId,
@@ -95,6 +97,8 @@ class BenchmarkBuilder {
     if (info?.value.kubernetesVersions.to !== undefined && minor(info.value.kubernetesVersions.to) < minor(info.value.kubernetesVersions.from)) {
       this.problem(info.source.locate(['kubernetesVersions', 'to']), 'kubernetesVersions.to is before kubernetesVersions.from', 'Write the older version in `from:` and the newer in `to:`.');
     }
+
+    this.distribution = info?.value.distribution ?? 'kubeadm';
 
     const variables = this.parse(byName.get(VARIABLES_FILE), variablesFileSchema) as Located<VariablesFile> | undefined;
     if (variables) this.variables = this.buildVariables(variables);
@@ -154,6 +158,7 @@ class BenchmarkBuilder {
       title: info.value.title,
       version: info.value.version,
       kubernetesVersions: { from: info.value.kubernetesVersions.from, to: info.value.kubernetesVersions.to },
+      distribution: this.distribution,
       dir: this.dir,
       sections: sections.sort((a, b) => compareIds(a.id, b.id)),
       controls: controls.sort((a, b) => compareIds(a.id, b.id)),
@@ -236,6 +241,15 @@ class BenchmarkBuilder {
   private buildControl(raw: ControlInput, path: DataPath, source: YamlSource): Control | undefined {
     const refs = new ReferenceChecker(this, source, this.variables, this.parameters);
     const kubeBench = this.buildKubeBench(raw.kubeBench, [...path, 'kubeBench'], refs);
+    // kube-bench's cis-* files score exactly the CIS "Automated" controls; its distribution files do not always
+    // (k3s-cis-1.9 skips Automated 1.1.x, gke-1.9.0 scores Manual 4.1.x): there the playbook records both as they are.
+    if (this.distribution === 'kubeadm' && raw.kubeBench.scored !== (raw.assessment === 'Automated')) {
+      this.problem(
+        source.locate([...path, 'kubeBench', 'scored']),
+        `kube-bench scores exactly the CIS "Automated" controls, but this one is ${raw.assessment} with scored: ${raw.kubeBench.scored}`,
+        `Write scored: ${raw.assessment === 'Automated'}, or correct \`assessment:\`.`,
+      );
+    }
     const base = {
       id: raw.id,
       title: raw.title,
@@ -252,6 +266,7 @@ class BenchmarkBuilder {
       return { ...base, fix: 'ensure', ensure, parameters: refs.parametersUsed() };
     }
     if (raw.manual) return { ...base, fix: 'manual', manual: raw.manual, parameters: refs.parametersUsed() };
+    if (raw.providerManaged) return { ...base, fix: 'provider-managed', providerManaged: raw.providerManaged, parameters: refs.parametersUsed() };
     return undefined;
   }
 
@@ -291,6 +306,17 @@ class BenchmarkBuilder {
           break;
         case 'kubectl':
           audit = { source: 'kubectl', query: a.query };
+          break;
+        case 'file':
+          refs.variable(a.variable, [...path, 'audit', 'variable']);
+          audit = { source: 'file', variable: a.variable };
+          break;
+        case 'journal':
+          if (a.config) refs.variable(a.config.variable, [...path, 'audit', 'config', 'variable']);
+          audit = { source: 'journal', units: a.units, line: a.line, grep: a.grep, config: a.config ? { variable: a.config.variable } : undefined };
+          break;
+        case 'script':
+          audit = { source: 'script', summary: a.summary, command: a.command };
           break;
       }
     }

@@ -5,7 +5,7 @@ import { UserError } from '../model/errors.js';
 import { BENCHMARK_FILE, buildBenchmark, type PlaybookText } from './build-benchmark.js';
 import { explainIssues } from '../model/explain-zod-issue.js';
 import { benchmarkFileSchema } from './schema.js';
-import { BENCHMARK_IDS, type Benchmark, type BenchmarkId, type KubernetesVersionRange } from './types.js';
+import { BENCHMARK_IDS, type Benchmark, type BenchmarkId, type Distribution, type KubernetesVersionRange } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
 
 /**
@@ -49,6 +49,7 @@ export interface BenchmarkInfo {
   readonly title: string;
   readonly version: string;
   readonly kubernetesVersions: KubernetesVersionRange;
+  readonly distribution: Distribution;
 }
 
 /**
@@ -70,7 +71,13 @@ export async function listBenchmarks(dir: string = defaultPlaybooksDir()): Promi
     if (source.problems.length || !parsed.success) {
       throw new UserError(`${file} is not valid:`, source.problems.length ? source.problems : explainIssues(parsed.error?.issues ?? [], benchmarkFileSchema, source));
     }
-    infos.push({ id, title: parsed.data.title, version: parsed.data.version, kubernetesVersions: { from: parsed.data.kubernetesVersions.from, to: parsed.data.kubernetesVersions.to } });
+    infos.push({
+      id,
+      title: parsed.data.title,
+      version: parsed.data.version,
+      kubernetesVersions: { from: parsed.data.kubernetesVersions.from, to: parsed.data.kubernetesVersions.to },
+      distribution: parsed.data.distribution ?? 'kubeadm',
+    });
   }
   return infos.sort((a, b) => minorOf(b.kubernetesVersions.from) - minorOf(a.kubernetesVersions.from));
 }
@@ -79,12 +86,14 @@ export async function listBenchmarks(dir: string = defaultPlaybooksDir()): Promi
  * The benchmark for a Kubernetes version ("v1.31.4", "1.33"), as kube-bench
  * maps it: the benchmark whose range holds its minor version; newer than
  * every range → the newest benchmark; older than every range → undefined.
+ * Only `distribution` (default kubeadm) benchmarks take part: kube-bench
+ * picks the distribution benchmarks by platform, never by version alone.
  */
-export function selectBenchmark(kubernetesVersion: string, benchmarks: readonly BenchmarkInfo[]): BenchmarkInfo | undefined {
+export function selectBenchmark(kubernetesVersion: string, benchmarks: readonly BenchmarkInfo[], distribution: Distribution = 'kubeadm'): BenchmarkInfo | undefined {
   const match = /^v?1\.(\d+)/.exec(kubernetesVersion.trim());
   if (!match) return undefined;
   const wanted = Number(match[1]);
-  const newestFirst = [...benchmarks].sort((a, b) => minorOf(b.kubernetesVersions.from) - minorOf(a.kubernetesVersions.from));
+  const newestFirst = benchmarks.filter((b) => b.distribution === distribution).sort((a, b) => minorOf(b.kubernetesVersions.from) - minorOf(a.kubernetesVersions.from));
   return newestFirst.find((b) => wanted >= minorOf(b.kubernetesVersions.from) && (b.kubernetesVersions.to === undefined || wanted <= minorOf(b.kubernetesVersions.to)))
     ?? (newestFirst[0] && wanted > minorOf(newestFirst[0].kubernetesVersions.to ?? newestFirst[0].kubernetesVersions.from) ? newestFirst[0] : undefined);
 }

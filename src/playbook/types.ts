@@ -15,6 +15,19 @@ import { RESTART_ORDER, STATIC_POD_ORDER, type StaticPodComponent } from '../mod
 /** The benchmarks cis-fix ships playbooks for: defined once in src/model/benchmark-id.ts. */
 export { BENCHMARK_IDS, isBenchmarkId, type BenchmarkId };
 
+/**
+ * The Kubernetes distribution a benchmark is written for. `kubeadm` is the
+ * generic CIS Kubernetes Benchmark (chosen by version, as kube-bench maps
+ * it); the others are chosen by detecting the distribution
+ * (src/playbook/detect-distribution.ts). On the managed services (`eks`,
+ * `gke`, `aks`) the provider runs the control plane.
+ */
+export const DISTRIBUTIONS = ['kubeadm', 'rke2', 'k3s', 'eks', 'gke', 'aks'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+/** Distributions whose control plane the cloud provider runs and the customer cannot reach. */
+export const MANAGED_DISTRIBUTIONS: readonly Distribution[] = ['eks', 'gke', 'aks'];
+
 /** A `{ param: NAME }` reference; NAME is always a parameter the benchmark declares. */
 export interface ParamRef {
   readonly param: string;
@@ -42,6 +55,8 @@ export interface Benchmark {
   readonly version: string;
   /** Kubernetes minor versions this benchmark applies to (as kube-bench maps them). */
   readonly kubernetesVersions: KubernetesVersionRange;
+  /** Which distribution it is written for; only `kubeadm` benchmarks are picked by version alone. */
+  readonly distribution: Distribution;
   /** Absolute directory the playbooks were read from. */
   readonly dir: string;
   readonly sections: readonly Section[];
@@ -178,12 +193,30 @@ export interface ManualControl extends ControlBase {
   readonly manual: ManualBlock;
 }
 
-export type Control = EnsureControl | ManualControl;
+/**
+ * A control the cloud provider is responsible for (the managed control plane
+ * of EKS, GKE, AKS, and the provider's own settings): reported once per
+ * cluster with status `provider-managed` and the benchmark's text, never
+ * `fail`, never dropped. Invariant: scope is `cluster`, roles are empty.
+ */
+export interface ProviderManagedControl extends ControlBase {
+  readonly fix: 'provider-managed';
+  readonly providerManaged: ProviderManagedBlock;
+}
+
+export type Control = EnsureControl | ManualControl | ProviderManagedControl;
 
 export interface ManualBlock {
   /** Why no safe automatic fix exists. */
   readonly reason: string;
   /** What a human does instead. */
+  readonly guidance: string;
+}
+
+export interface ProviderManagedBlock {
+  /** Who manages it and why it is not the node's or the cluster API's to change. */
+  readonly reason: string;
+  /** The benchmark's remediation text: where the customer sets it (console, CLI, node pool or launch template). */
   readonly guidance: string;
 }
 
@@ -415,21 +448,25 @@ export const ENSURE_KINDS = ['file-mode', 'file-owner', 'static-pod-flag', 'kube
 
 // ---------------------------------------------------------------- kube-bench
 
-/** kube-bench's targets (the files its checks come from). */
-export const KUBE_BENCH_TARGETS = ['master', 'controlplane', 'etcd', 'node', 'policies'] as const;
+/** kube-bench's targets (the files its checks come from); `managedservices` only in the EKS, GKE and AKS benchmarks. */
+export const KUBE_BENCH_TARGETS = ['master', 'controlplane', 'etcd', 'node', 'policies', 'managedservices'] as const;
 export type KubeBenchTarget = (typeof KUBE_BENCH_TARGETS)[number];
 
 /**
  * How kube-bench tests a control, as data: an evaluator that synthesises the
  * audit output described by `audit` and applies `tests` with kube-bench's
  * semantics (bitmask, has, valid_elements, set, bin_op, use_multiple_values)
- * reproduces kube-bench's verdict. Invariants: `type: manual` ⇔ `audit` and
+ * reproduces kube-bench's verdict. Invariants: `type: manual` ⇒ `audit` and
  * `tests` are undefined (kube-bench reports WARN without running anything);
- * `scored` equals the control's assessment being Automated.
+ * `type: skip` runs nothing either (kube-bench reports INFO) but may keep
+ * the tests kube-bench declares; an automated check has both or, only in
+ * the distribution benchmarks, neither (kube-bench WARNs "no tests"). In
+ * kubeadm benchmarks `scored` equals the control's assessment being
+ * Automated; kube-bench's distribution files do not always keep that.
  */
 export interface KubeBenchCheck {
   readonly target: KubeBenchTarget;
-  readonly type: 'automated' | 'manual';
+  readonly type: 'automated' | 'manual' | 'skip';
   readonly scored: boolean;
   readonly audit: KubeBenchAudit | undefined;
   readonly useMultipleValues: boolean;
@@ -438,7 +475,7 @@ export interface KubeBenchCheck {
   readonly notes: string | undefined;
 }
 
-export type StatFormat = 'permissions=%a' | '%U:%G' | 'ownership=%U:%G %n' | 'permissions=%a %n';
+export type StatFormat = 'permissions=%a' | '%U:%G' | 'ownership=%U:%G' | 'ownership=%U:%G %n' | 'permissions=%a %n';
 
 /**
  * What kube-bench's audit command prints.
@@ -451,12 +488,23 @@ export type StatFormat = 'permissions=%a' | '%U:%G' | 'ownership=%U:%G %n' | 'pe
  *   after `providers:` in the file named by kube-apiserver's
  *   --encryption-provider-config.
  * - `kubectl`: a cluster query; `query` names which one (see README).
+ * - `file`: the content of the variable's file (`cat $etcdconf`), for
+ *   `path` items (RKE2/k3s etcd config).
+ * - `journal`: the last line containing `line` in `journalctl -m -u UNIT…`
+ *   (k3s logs each embedded component's flags: "Running kube-apiserver
+ *   --…"), optionally narrowed by `grep`; `config` is read for `path` items.
+ * - `script`: any other shell script kube-bench runs (kubectl with jq, cloud
+ *   CLIs); `summary` says what it reads, `command` is the script itself when
+ *   it is short. cis-fix does not reproduce these.
  */
 export type KubeBenchAudit =
   | { readonly source: 'stat'; readonly format: StatFormat; readonly files: readonly StatSelection[]; readonly missingOutput: string | undefined }
   | { readonly source: 'process'; readonly process: ProcessName; readonly match: 'grep' | 'comm'; readonly config: { readonly variable: string; readonly ifExists: boolean } | undefined }
   | { readonly source: 'encryption-providers' }
-  | { readonly source: 'kubectl'; readonly query: KubectlQuery };
+  | { readonly source: 'kubectl'; readonly query: KubectlQuery }
+  | { readonly source: 'file'; readonly variable: string }
+  | { readonly source: 'journal'; readonly units: readonly string[]; readonly line: string; readonly grep: string | undefined; readonly config: { readonly variable: string } | undefined }
+  | { readonly source: 'script'; readonly summary: string; readonly command: string | undefined };
 
 /**
  * Which files a `stat` audit prints.
@@ -505,7 +553,12 @@ export interface KubeBenchTests {
   readonly items: readonly KubeBenchTestItem[];
 }
 
-export const COMPARE_OPS = ['eq', 'noteq', 'gt', 'gte', 'lt', 'lte', 'has', 'nothave', 'bitmask', 'valid_elements', 'regex'] as const;
+/**
+ * kube-bench's compare ops, plus `noteqx`: a typo in kube-bench's own
+ * k3s-cis-1.9 4.2.5 that kube-bench does not know, so the item never passes.
+ * It is kept so the playbook says exactly what kube-bench tests.
+ */
+export const COMPARE_OPS = ['eq', 'noteq', 'gt', 'gte', 'lt', 'lte', 'has', 'nothave', 'bitmask', 'valid_elements', 'regex', 'noteqx'] as const;
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
 /**

@@ -68,17 +68,18 @@ export function renderControlList(list: ControlList, style: Style): string {
   const rows = list.controls.map((c) => [
     style.bold(c.id),
     c.assessment,
-    c.fix === 'manual' ? style.dim('manual') : c.needsParameters.length ? `${c.fix} ${style.yellow('(needs parameter)')}` : c.fix,
+    c.fix === 'manual' || c.fix === 'provider-managed' ? style.dim(c.fix) : c.needsParameters.length ? `${c.fix} ${style.yellow('(needs parameter)')}` : c.fix,
     c.title,
   ]);
-  const fixable = list.controls.filter((c) => c.fix !== 'manual').length;
+  const fixable = list.controls.filter((c) => c.fix !== 'manual' && c.fix !== 'provider-managed').length;
+  const providerManaged = list.controls.filter((c) => c.fix === 'provider-managed').length;
   const scope = list.section === undefined ? '' : `, section ${list.section}`;
   return [
     `${describeBenchmark(list.benchmark)}${scope}`,
     '',
     renderTable(['ID', 'ASSESSMENT', 'FIX', 'TITLE'], rows),
     '',
-    `${list.controls.length} controls: ${fixable} with an automatic fix, ${list.controls.length - fixable} manual.`,
+    `${list.controls.length} controls: ${fixable} with an automatic fix, ${list.controls.length - fixable - providerManaged} manual${providerManaged ? `, ${providerManaged} managed by the cloud provider` : ''}.`,
   ].join('\n');
 }
 
@@ -93,11 +94,14 @@ export function renderControlDetail(detail: ControlDetail, style: Style): string
   lines.push(`  Benchmark:   ${describeBenchmark(detail.benchmark)}`);
   lines.push(`  Section:     ${c.section} ${detail.sectionTitle}`);
   lines.push(`  Assessment:  ${c.assessment}${c.kubeBench.scored ? ' (kube-bench scores it: FAIL when it fails)' : ' (kube-bench does not score it: WARN when it fails)'}`);
-  lines.push(`  Applies to:  ${c.scope === 'cluster' ? 'the cluster, through the API' : `nodes with role ${c.roles.join(', ')}`}`);
+  const appliesTo = c.fix === 'provider-managed' ? "the cloud provider's side of the cluster (reported once)" : c.scope === 'cluster' ? 'the cluster, through the API' : `nodes with role ${c.roles.join(', ')}`;
+  lines.push(`  Applies to:  ${appliesTo}`);
   lines.push(`  Defined at:  ${c.definedAt.file}:${c.definedAt.line}`);
 
   heading(`What kube-bench tests (target ${c.kubeBench.target})`);
-  if (c.kubeBench.type === 'manual' || !c.kubeBench.audit || !c.kubeBench.tests) {
+  if (c.kubeBench.type === 'skip') {
+    lines.push('  Nothing: kube-bench skips this check (INFO).');
+  } else if (c.kubeBench.type === 'manual' || !c.kubeBench.audit || !c.kubeBench.tests) {
     lines.push('  Nothing: a manual check, always reported as WARN.');
   } else {
     lines.push(`  Reads:  ${describeAudit(c.kubeBench.audit)}${c.kubeBench.useMultipleValues ? ' (every line must pass)' : ''}`);
@@ -117,6 +121,10 @@ export function renderControlDetail(detail: ControlDetail, style: Style): string
       lines.push(`  ${i + 1}. ${first}`);
       for (const line of rest) lines.push(`     ${line}`);
     });
+  } else if (c.fix === 'provider-managed') {
+    heading('Managed by the cloud provider');
+    lines.push(...wrap(`Why: ${c.providerManaged.reason}`, '  '));
+    lines.push(...wrap(`What to do: ${c.providerManaged.guidance}`, '  '));
   } else {
     heading('No automatic fix');
     lines.push(...wrap(`Why: ${c.manual.reason}`, '  '));
@@ -153,6 +161,12 @@ export function describeAudit(audit: KubeBenchAudit): string {
       return "the first provider in the file named by kube-apiserver's --encryption-provider-config";
     case 'kubectl':
       return `the cluster, through kubectl (query ${audit.query})`;
+    case 'file':
+      return `the content of {${audit.variable}}`;
+    case 'journal':
+      return `the last "${audit.line}" line of journalctl -u ${audit.units.join(' -u ')}${audit.grep ? ` (if it contains ${audit.grep})` : ''}${audit.config ? `, then {${audit.config.variable}} for keys` : ''}`;
+    case 'script':
+      return `a shell script: ${audit.summary}`;
   }
 }
 
@@ -188,6 +202,7 @@ export function describeTestItem(item: KubeBenchTestItem): string {
     bitmask: `has no permission bit outside ${value}`,
     valid_elements: `lists only elements of ${value}`,
     regex: `matches /${value}/`,
+    noteqx: `"noteqx ${value}" (an op kube-bench does not know: never passes)`,
   };
   return `${keys} ${words[op]}`;
 }

@@ -71,9 +71,9 @@ function summarize(benchmark: Benchmark): BenchmarkSummary {
   return { id: benchmark.id, title: benchmark.title, version: benchmark.version, kubernetesVersions: benchmark.kubernetesVersions };
 }
 
-/** "file-mode", "static-pod-flag+support-file", or "manual". */
+/** "file-mode", "static-pod-flag+support-file", "manual" or "provider-managed". */
 export function fixSummary(control: Control): string {
-  if (control.fix === 'manual') return 'manual';
+  if (control.fix === 'manual' || control.fix === 'provider-managed') return control.fix;
   return [...new Set(control.ensure.map((step) => step.kind))].join('+');
 }
 

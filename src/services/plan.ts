@@ -9,6 +9,7 @@ import { UnreachableError, UserError } from '../model/errors.js';
 import type { NodeFailure } from '../model/node-check.js';
 import {
   finishPlan,
+  judgedControls,
   NodePlanMemo,
   otherControlPlanesWanted,
   planGatheredNode,
@@ -18,6 +19,7 @@ import {
   type PlanInput,
 } from '../plan/assemble-plan.js';
 import type { Plan } from '../plan/plan.js';
+import { detectDistribution } from '../playbook/detect-distribution.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
 import type { BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
 import { withNodeSessions } from './node-sessions.js';
@@ -113,7 +115,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
 /** Planning nodes as their facts arrive, for a benchmark known before gathering; what it throws is kept for planNodes to rethrow in node order. */
 async function earlyPlanning(id: BenchmarkId, selection: ControlSelection) {
   const benchmark = await loadBenchmark(id);
-  const controls = selectControls(benchmark, selection);
+  const controls = judgedControls(benchmark, selection);
   const memo = new NodePlanMemo();
   const plans = new Map<string, EarlyNodePlan>();
   const plan = (node: InventoryNode, facts: NodeFacts) => {
@@ -137,13 +139,30 @@ async function readControlPlanes(nodes: Parameters<typeof withNodeSessions>[0], 
 }
 
 /**
- * `auto` picks the benchmark as kube-bench does, from the Kubernetes version:
- * the API server's /version when the API answers, else the kubelets' (over
- * SSH). The plan records which and why.
+ * `auto` picks the benchmark as kube-bench does. First the distribution
+ * (detect-distribution.ts): the API server's /version (`+k3s`, `+rke2`,
+ * `-eks-`, `-gke.`), else what the nodes show (the kubelet's version, its
+ * flags, the files only a distribution has). A distribution has one
+ * benchmark. The generic (kubeadm) benchmark is then chosen from the
+ * Kubernetes version: the API server's /version when the API answers, else
+ * the kubelets' (over SSH). The plan records which and why.
  */
 export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: readonly NodeFacts[], apiServerVersion?: string): Promise<{ id: BenchmarkId; chosenBy: string }> {
   if (choice !== 'auto') return { id: choice, chosenBy: 'chosen with --benchmark or the inventory' };
-  const infos = await listBenchmarks();
+  const all = await listBenchmarks();
+  const detected = detectDistribution(apiServerVersion, facts);
+  if ('conflict' in detected) {
+    throw new UserError(`cannot choose a benchmark automatically: the nodes show different distributions: ${detected.conflict}`, [], [
+      `Check the inventory's nodes, or pass --benchmark (${all.map((b) => b.id).join(', ')}).`,
+    ]);
+  }
+  if (detected.distribution !== 'kubeadm') {
+    const own = all.filter((b) => b.distribution === detected.distribution);
+    const selected = (apiServerVersion !== undefined ? selectBenchmark(apiServerVersion, own, detected.distribution) : undefined) ?? own[0];
+    if (!selected) throw new UserError(`cis-fix has no benchmark for ${detected.distribution} (detected from ${detected.evidence})`, [], [`Pass --benchmark (${all.map((b) => b.id).join(', ')}).`]);
+    return { id: selected.id, chosenBy: `auto: ${detected.distribution} detected from ${detected.evidence}; its benchmark is ${selected.id}` };
+  }
+  const infos = all.filter((b) => b.distribution === 'kubeadm');
   const ranges = infos.map((b) => `${b.id}: Kubernetes ${b.kubernetesVersions.from}${b.kubernetesVersions.to ? `–${b.kubernetesVersions.to}` : '+'}`).join(', ');
   if (apiServerVersion !== undefined) {
     const selected = selectBenchmark(apiServerVersion, infos);

@@ -47,6 +47,12 @@ export const POD_SECURITY_CONTROLS: Readonly<Record<BenchmarkId, Readonly<Record
     '5.2.12': ['hostPath'],
     '5.2.13': ['hostPorts'],
   },
+  // The distribution benchmarks' Pod Security controls are not mapped yet: they are reported as not evaluated.
+  'rke2-cis-1.8': {},
+  'k3s-cis-1.9': {},
+  'eks-1.8.0': {},
+  'gke-1.9.0': {},
+  'aks-1.8': {},
 };
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';

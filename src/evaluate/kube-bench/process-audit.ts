@@ -21,6 +21,7 @@ export interface ArgvOverride {
  */
 export function processAuditVerdict(check: KubeBenchCheck, facts: NodeFacts, override?: ArgvOverride): KubeBenchVerdict | undefined {
   if (check.type === 'manual') return 'WARN';
+  if (check.type === 'skip') return 'INFO';
   const audit = check.audit;
   if (!audit || audit.source !== 'process' || !check.tests || audit.config !== undefined) return undefined;
   if (check.tests.items.some((item) => item.flag === undefined && item.env === undefined)) return undefined; // `path` needs an audit_config

@@ -93,6 +93,8 @@ function formatStat(format: StatFormat, entry: Pick<PresentPath, 'mode' | 'user'
       return `permissions=${entry.mode}`;
     case '%U:%G':
       return `${user}:${group}`;
+    case 'ownership=%U:%G':
+      return `ownership=${user}:${group}`;
     case 'ownership=%U:%G %n':
       return `ownership=${user}:${group} ${entry.path}`;
     case 'permissions=%a %n':
@@ -110,6 +112,7 @@ function formatStat(format: StatFormat, entry: Pick<PresentPath, 'mode' | 'user'
  */
 export function kubeBenchStatVerdict(check: KubeBenchCheck, benchmark: Benchmark, facts: NodeFacts, overrides?: StatOverrides): KubeBenchVerdict | undefined {
   if (check.type === 'manual') return 'WARN';
+  if (check.type === 'skip') return 'INFO';
   if (!check.audit || check.audit.source !== 'stat' || !check.tests) return undefined;
   const failed: KubeBenchVerdict = check.scored ? 'FAIL' : 'WARN';
   const result = statAuditOutput(check.audit.files, check.audit.format, check.audit.missingOutput, benchmark, facts, overrides);

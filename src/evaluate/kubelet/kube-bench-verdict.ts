@@ -56,6 +56,7 @@ export function kubeletPsOutput(facts: NodeFacts): string | undefined {
  */
 export function kubeBenchKubeletVerdict(check: KubeBenchCheck, facts: NodeFacts, configPath: string = facts.resolvedPaths.kubeletConfig.kubeBenchPath): KubeBenchKubeletResult {
   if (check.type === 'manual') return { verdict: 'WARN', configPath: undefined, items: [] };
+  if (check.type === 'skip') return { verdict: 'INFO', configPath: undefined, items: [] };
   const audit = check.audit;
   if (!audit || audit.source !== 'process' || audit.process !== 'kubelet' || !check.tests) {
     return { verdict: undefined, unknownBecause: 'not a kubelet command-line check', configPath: undefined, items: [] };

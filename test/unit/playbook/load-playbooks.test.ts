@@ -71,12 +71,27 @@ describe('the shipped playbooks', () => {
 
   it('map the Kubernetes versions as kube-bench does', async () => {
     const infos = await listBenchmarks();
-    expect(infos.map((b) => b.id)).toEqual(['cis-1.12', 'cis-1.11']);
+    expect(infos.filter((b) => b.distribution === 'kubeadm').map((b) => b.id)).toEqual(['cis-1.12', 'cis-1.11']);
     expect(selectBenchmark('v1.29.3', infos)?.id).toBe('cis-1.11');
     expect(selectBenchmark('1.31', infos)?.id).toBe('cis-1.11');
     expect(selectBenchmark('v1.32.0', infos)?.id).toBe('cis-1.12');
     expect(selectBenchmark('v1.36.1', infos)?.id).toBe('cis-1.12');
     expect(selectBenchmark('v1.27.0', infos)).toBeUndefined();
+  });
+
+  it('never pick a distribution benchmark by version alone, however its range reads', async () => {
+    const infos = await listBenchmarks();
+    expect(infos.filter((b) => b.distribution !== 'kubeadm').map((b) => `${b.id}:${b.distribution}`).sort()).toEqual([
+      'aks-1.8:aks',
+      'eks-1.8.0:eks',
+      'gke-1.9.0:gke',
+      'k3s-cis-1.9:k3s',
+      'rke2-cis-1.8:rke2',
+    ]);
+    for (const version of ['v1.26.0', 'v1.27.4', 'v1.28.1', 'v1.30.2', 'v1.33.0']) {
+      expect(['cis-1.11', 'cis-1.12', undefined]).toContain(selectBenchmark(version, infos)?.id);
+    }
+    expect(selectBenchmark('v1.27.4+k3s1', infos, 'k3s')?.id).toBe('k3s-cis-1.9');
   });
 
   it.each([
