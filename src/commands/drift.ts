@@ -8,13 +8,14 @@ import { renderPlanSarif } from '../render/plan-sarif.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { detectDrift } from '../services/drift.js';
 import { CisFixCommand } from './_shared/base-command.js';
+import { waiverNotices } from './_shared/waiver-notices.js';
 import { parseDuration } from './_shared/duration.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Drift extends CisFixCommand {
   static override summary = 'Find drift from the benchmark (and from what cis-fix last enforced); with --fix --yes, correct it.';
   static override description =
-    'Plans afresh and compares with baseline.json, the controls cis-fix last enforced: controls that complied after an apply and fail now have drifted. Exit 0 when nothing is to change, 2 when changes are pending. With --fix --yes the plan just shown is applied through the full apply protocol (locks, preconditions, backups, health gates, rollback). Meant for a timer: see `cis-fix schedule`.';
+    'Plans afresh and compares with baseline.json, the controls cis-fix last enforced: controls that complied after an apply and fail now have drifted. Exit 0 when nothing is to change, 2 when changes are pending or an inventory waiver has expired. With --fix --yes the plan just shown is applied through the full apply protocol (locks, preconditions, backups, health gates, rollback). Meant for a timer: see `cis-fix schedule`.';
   static override examples = ['<%= config.bin %> drift -i inventory.yaml', '<%= config.bin %> drift --fix --yes   # from a timer', '<%= config.bin %> drift --format sarif > drift.sarif'];
   static override flags = {
     ...selectionFlags,
@@ -53,12 +54,16 @@ export default class Drift extends CisFixCommand {
       else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
       else this.print(`${renderPlanText(plan, this.style)}${renderDriftReport(report, this.style)}`);
     }
+    for (const notice of waiverNotices(plan.findings)) this.warnLine(notice);
+    // An expired waiver is a failure again: pending, even when no change can fix it (and so --fix could not).
+    const expiredUnfixed = report.expiredWaivers.filter((f) => !f.fixable);
     if (outcome.unreachable.length) {
       this.warnLine(`no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked`);
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
       if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${outcome.applied.result.applied.length} change(s), run ${outcome.applied.result.runId}.`));
-    } else if (plan.changes.length > 0) {
+      if (expiredUnfixed.length > 0) process.exitCode = 2;
+    } else if (plan.changes.length > 0 || report.expiredWaivers.length > 0) {
       process.exitCode = 2;
     }
     return { drift: report, changes: plan.changes.length, ...(outcome.applied?.status === 'applied' ? { runId: outcome.applied.result.runId } : {}) };

@@ -6,6 +6,7 @@ import { renderPlanText } from '../render/plan-text.js';
 import { makePlan } from '../services/plan.js';
 import { writePlanFile } from '../services/plan-file.js';
 import { CisFixCommand } from './_shared/base-command.js';
+import { waiverNotices } from './_shared/waiver-notices.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Plan extends CisFixCommand {
@@ -41,6 +42,7 @@ export default class Plan extends CisFixCommand {
       else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'] }));
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }
+    for (const notice of waiverNotices(plan.findings)) this.warnLine(notice);
     if (unreachable.length) {
       this.warnLine(`no facts from ${unreachable.join(', ')}: those nodes are not in the plan`);
       process.exitCode = 1;

@@ -48,6 +48,8 @@ export interface PlanSummary {
   readonly notEvaluated: number;
   readonly notApplicable: number;
   readonly errors: number;
+  /** Controls an active inventory waiver (or a parameter's decision) holds back: evaluated, never changed. */
+  readonly waived: number;
 }
 
 export function summarizePlan(findings: readonly Finding[], changes: readonly Change[], nodesEvaluated: number): PlanSummary {
@@ -63,5 +65,6 @@ export function summarizePlan(findings: readonly Finding[], changes: readonly Ch
     notEvaluated: findings.filter((f) => f.notEvaluated).length,
     notApplicable: count('not-applicable'),
     errors: count('error'),
+    waived: count('waived'),
   };
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { evaluateNode } from '../evaluate/evaluate-node.js';
+import type { NodeContext } from '../evaluate/node-context.js';
 import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
+import { attachWaivers, splitWaivedControls, waiverDay } from '../evaluate/waivers.js';
 import { gatherFacts } from '../facts/gather-facts.js';
 import type { NodeFacts } from '../facts/types.js';
 import type { Inventory, InventoryNode } from '../inventory/inventory.js';
@@ -16,7 +18,7 @@ import type { Change } from '../model/change.js';
 import { PLAN_FORMAT_VERSION, summarizePlan, type Plan } from '../plan/plan.js';
 import { listBenchmarks, loadBenchmark, selectBenchmark } from '../playbook/load-playbooks.js';
 import { resolveParameters } from '../playbook/parameter-value.js';
-import type { Benchmark, BenchmarkId, KubeBenchTarget } from '../playbook/types.js';
+import type { Benchmark, BenchmarkId, Control, KubeBenchTarget } from '../playbook/types.js';
 import { withNodeSessions } from './node-sessions.js';
 import { connectCluster, planCluster } from './cluster-plan.js';
 import { isClusterControl } from '../evaluate/cluster/evaluate-cluster.js';
@@ -70,18 +72,18 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const benchmark = await loadBenchmark(benchmarkId);
   const controls = selectControls(benchmark, { targets: request.targets, only: request.only, skip: request.skip } satisfies ControlSelection);
 
+  const createdAt = new Date();
+  const today = waiverDay(createdAt);
   let changes: Change[] = [];
   for (const node of nodes) {
     const nodeFacts = facts.get(node.name);
     if (!nodeFacts) continue;
     const ctx = { name: node.name, roles: node.roles, facts: nodeFacts, parameters: parametersFor(benchmark, node) };
-    const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) || isClusterControl(c) });
-    const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
-    const kubelet = planKubeletSettings(controls, ctx, evaluation.variables);
-    findings.push(...evaluation.findings, ...staticPods.findings, ...kubelet.findings);
-    // Per node: file metadata first, then manifests in restart order (etcd, apiserver, controller-manager,
-    // scheduler), then the kubelet's files with one restart after the last of them.
-    changes.push(...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes);
+    // Waivers: what an active waiver holds back is evaluated for the report, and nothing is planned for it.
+    const { planned, waived } = splitWaivedControls(controls, inventory.waivers, node.name, today);
+    const nodePlan = planNode(benchmark, planned, ctx);
+    findings.push(...nodePlan.findings, ...(waived.length > 0 ? planNode(benchmark, waived, ctx).findings : []));
+    changes.push(...nodePlan.changes);
   }
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
   // also from control planes outside the selection (--nodes), which are read for that alone.
@@ -98,22 +100,42 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     if (unsafe) throw new UserError(unsafe, [], [`Make ${unknown.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`]);
   }
   // The cluster side last: once per cluster, through the API (or "not evaluated", saying why).
-  const clusterPlan = await planCluster(cluster, benchmark, controls, inventory);
-  findings.push(...clusterPlan.findings);
+  const clusterControls = splitWaivedControls(controls, inventory.waivers, undefined, today);
+  const clusterPlan = await planCluster(cluster, benchmark, clusterControls.planned, inventory);
+  const clusterWaived = clusterControls.waived.length > 0 ? await planCluster(cluster, benchmark, clusterControls.waived, inventory) : undefined;
+  findings.push(...clusterPlan.findings, ...(clusterWaived?.findings ?? []));
   changes.push(...clusterPlan.changes);
+  // Every finding under a waiver says so: `waived` while it holds, its failure called out once it expired.
+  const decided = attachWaivers(findings, inventory.waivers, today);
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: { name: 'cis-fix', version: TOOL_VERSION },
-    createdAt: new Date().toISOString(),
+    createdAt: createdAt.toISOString(),
     benchmark: { id: benchmarkId, chosenBy },
     selection: { targets: request.targets, only: request.only, skip: request.skip, nodes: nodes.map((n) => n.name) },
     inventory: { file: inventory.file, digest: inventory.digest },
     cluster: cluster.access,
-    findings,
+    findings: decided,
     changes,
-    summary: summarizePlan(findings, changes, facts.size),
+    summary: summarizePlan(decided, changes, facts.size),
   };
   return { plan, inventory, unreachable: outcomes.filter((o) => !o.ok).map((o) => o.node) };
+}
+
+/**
+ * One node's findings and changes for `controls`. Per node: file metadata
+ * first, then manifests in restart order (etcd, apiserver,
+ * controller-manager, scheduler), then the kubelet's files with one restart
+ * after the last of them.
+ */
+function planNode(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): { findings: Finding[]; changes: Change[] } {
+  const evaluation = evaluateNode(benchmark, controls, ctx, { decidedElsewhere: (c) => isStaticPodFlagControl(c) || isKubeletSettingControl(c) || isClusterControl(c) });
+  const staticPods = planStaticPodFlags(controls, ctx, evaluation.variables);
+  const kubelet = planKubeletSettings(controls, ctx, evaluation.variables);
+  return {
+    findings: [...evaluation.findings, ...staticPods.findings, ...kubelet.findings],
+    changes: [...buildChanges(evaluation.proposals), ...staticPods.changes, ...kubelet.changes],
+  };
 }
 
 function parametersFor(benchmark: Benchmark, node: InventoryNode) {
