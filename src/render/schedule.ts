@@ -209,6 +209,7 @@ spec:
             runAsNonRoot: true
             runAsUser: 65532
             runAsGroup: 65532
+            # The kubelet gives the mounted Secret's files this group, with read access: the key is readable by the non-root user.
             fsGroup: 65532
             seccompProfile: { type: RuntimeDefault }
           containers:
