@@ -13,6 +13,7 @@ import { terminalWidth } from '../render/wrap-text.js';
 import { detectDrift } from '../services/drift.js';
 import { metricsContext, writeMetricsFile } from '../services/metrics.js';
 import { CisFixCommand } from './_shared/base-command.js';
+import { waiverNotices } from './_shared/waiver-notices.js';
 import { parseDuration } from './_shared/duration.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 import { notRecorded } from './_shared/not-recorded.js';
@@ -20,7 +21,7 @@ import { notRecorded } from './_shared/not-recorded.js';
 export default class Drift extends CisFixCommand {
   static override summary = 'Find drift from the benchmark (and from what cis-fix last enforced); with --fix --yes, correct it.';
   static override description =
-    'Plans afresh and compares with baseline.json, the controls cis-fix last enforced: controls that complied after an apply and fail now have drifted. Exit 0 when nothing is to change, 2 when changes are pending. With --fix --yes the plan just shown is applied through the full apply protocol (locks, preconditions, backups, health gates, rollback). Meant for a timer: see `cis-fix schedule`.';
+    'Plans afresh and compares with baseline.json, the controls cis-fix last enforced: controls that complied after an apply and fail now have drifted. Exit 0 when nothing is to change, 2 when changes are pending or an inventory waiver has expired. With --fix --yes the plan just shown is applied through the full apply protocol (locks, preconditions, backups, health gates, rollback). Meant for a timer: see `cis-fix schedule`.';
   static override examples = [
     '<%= config.bin %> drift -i inventory.yaml',
     '<%= config.bin %> drift --fix --yes   # from a timer',
@@ -70,6 +71,9 @@ export default class Drift extends CisFixCommand {
       else if (flags.format === 'prometheus') this.print(metrics!);
       else this.print(`${renderPlanText(plan, this.style, { width: terminalWidth(process.stdout) })}${renderDriftReport(report, this.style)}`);
     }
+    for (const notice of waiverNotices(plan.findings)) this.warnLine(notice);
+    // An expired waiver is a failure again: pending, even when no change can fix it (and so --fix could not).
+    const expiredUnfixed = report.expiredWaivers.filter((f) => !f.fixable);
     if (outcome.unreachable.length) {
       // Never a success while a node was skipped (issue 10): --fix changed nothing anywhere.
       this.warnUnreached(outcome.unreached, flags.fix ? 'so they were not checked, and nothing was changed on any node' : 'so they were not checked');
@@ -77,7 +81,8 @@ export default class Drift extends CisFixCommand {
     } else if (outcome.applied?.status === 'applied') {
       if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified));
       if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
-    } else if (plan.changes.length > 0) {
+      if (expiredUnfixed.length > 0) process.exitCode = 2;
+    } else if (plan.changes.length > 0 || report.expiredWaivers.length > 0) {
       process.exitCode = 2;
     }
     return { drift: report, changes: plan.changes.length, ...(outcome.applied?.status === 'applied' ? { runId: outcome.applied.result.runId } : {}) };

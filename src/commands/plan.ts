@@ -10,6 +10,7 @@ import { metricsContext, writeMetricsFile } from '../services/metrics.js';
 import { makePlan } from '../services/plan.js';
 import { writePlanFile } from '../services/plan-file.js';
 import { CisFixCommand } from './_shared/base-command.js';
+import { waiverNotices } from './_shared/waiver-notices.js';
 import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 
 export default class Plan extends CisFixCommand {
@@ -52,6 +53,7 @@ export default class Plan extends CisFixCommand {
       else this.print(renderPlanText(plan, this.style, { showManual: flags['show-manual'], width: terminalWidth(process.stdout) }));
       if (flags.out) process.stderr.write(`Plan written to ${flags.out}; apply exactly it with 'cis-fix apply ${flags.out}'.\n`);
     }
+    for (const notice of waiverNotices(plan.findings)) this.warnLine(notice);
     if (unreachable.length) {
       this.warnUnreached(unreached, 'so they are not in the plan, and apply refuses it');
       process.exitCode = 1;

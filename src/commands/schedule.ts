@@ -13,16 +13,16 @@ export default class Schedule extends CisFixCommand {
     inventory: inventoryFlag,
     systemd: Flags.boolean({ summary: 'A systemd service and timer.', exactlyOne: ['systemd', 'cron', 'kubernetes'] }),
     cron: Flags.boolean({ summary: 'A crontab line.', exactlyOne: ['systemd', 'cron', 'kubernetes'] }),
-    kubernetes: Flags.boolean({ summary: 'A Kubernetes CronJob (needs --image).', exactlyOne: ['systemd', 'cron', 'kubernetes'] }),
+    kubernetes: Flags.boolean({ summary: 'A Kubernetes CronJob with its namespace, service account and least RBAC (needs --image, built from the Containerfile).', exactlyOne: ['systemd', 'cron', 'kubernetes'] }),
     fix: Flags.boolean({ summary: 'Correct drift too (drift --fix --yes), not only report it.' }),
     calendar: Flags.string({ summary: 'systemd OnCalendar expression.', default: 'daily' }),
     'cron-schedule': Flags.string({ summary: 'cron schedule (five fields), for --cron and --kubernetes.', default: '17 3 * * *' }),
-    image: Flags.string({ summary: 'Container image with cis-fix, for --kubernetes.' }),
+    image: Flags.string({ summary: 'Container image with cis-fix (built from the Containerfile), for --kubernetes.' }),
   };
 
   async run() {
     const { flags } = await this.parse(Schedule);
-    if (flags.kubernetes && !flags.image) throw new UserError('--kubernetes needs --image: the container image the CronJob runs cis-fix from', [], ['Build one from this repository, push it, and pass --image REGISTRY/cis-fix:TAG.']);
+    if (flags.kubernetes && !flags.image) throw new UserError('--kubernetes needs --image: the container image the CronJob runs cis-fix from', [], ['Build it from a clone of cis-fix with `podman build -f Containerfile -t REGISTRY/cis-fix:TAG .` (or docker build), push it, and pass --image REGISTRY/cis-fix:TAG.']);
     if (flags['cron-schedule'].trim().split(/\s+/).length !== 5) throw new UserError(`--cron-schedule must have five fields, not "${flags['cron-schedule']}"`, [], ['For example --cron-schedule "17 3 * * *" (03:17 every day).']);
     const options: ScheduleOptions = {
       bin: resolve(process.argv[1] ?? 'cis-fix'),

@@ -17,6 +17,8 @@ export interface ExplainContext {
   readonly data: unknown;
   readonly locator: YamlLocator;
   readonly nodeNames: readonly (string | undefined)[];
+  /** Each waiver's `control:` as written, to name waivers in messages. */
+  readonly waiverControls?: readonly (string | undefined)[];
 }
 
 /** Other names people use for the inventory's keys (Ansible, ssh_config, habit), squashed: lowercase, no `-`/`_`. */
@@ -58,11 +60,11 @@ function explainInventoryIssue(issue: z.core.$ZodIssue, context: ExplainContext)
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       location: locator.locate([...path, key], 'key'),
-      ...explainUnknownKey(path, key, valueAt(context.data, [...path, key]), context.nodeNames),
+      ...explainUnknownKey(path, key, valueAt(context.data, [...path, key]), context),
     }));
   }
 
-  const label = describePath(path, context.nodeNames);
+  const label = describePath(path, context.nodeNames, context.waiverControls);
   const params = (issue as { params?: { fix?: unknown } }).params;
   if (issue.code === 'custom' && typeof params?.fix === 'string') {
     const message = path.length ? `${label}: ${issue.message}` : issue.message;
@@ -73,7 +75,7 @@ function explainInventoryIssue(issue: z.core.$ZodIssue, context: ExplainContext)
   const guide = guideFor(path);
   const key = path[path.length - 1];
   if (value === undefined && typeof key === 'string' && !locator.has(path)) {
-    const where = describePath(path.slice(0, -1), context.nodeNames);
+    const where = describePath(path.slice(0, -1), context.nodeNames, context.waiverControls);
     return [
       {
         location: locator.locate(path.slice(0, -1)),
@@ -102,10 +104,10 @@ function explainUnknownKey(
   mapPath: YamlPath,
   key: string,
   value: unknown,
-  nodeNames: readonly (string | undefined)[],
+  context: Pick<ExplainContext, 'nodeNames' | 'waiverControls'>,
 ): { message: string; fix: string } {
   const kind = mapKindAt(mapPath);
-  const where = mapPath.length === 0 ? 'at the top level' : `in ${describePath(mapPath, nodeNames)}`;
+  const where = mapPath.length === 0 ? 'at the top level' : `in ${describePath(mapPath, context.nodeNames, context.waiverControls)}`;
   const message = `unknown key \`${key}\` ${where}`;
   const shown = (name: string) => (isScalar(value) ? `\`${name}: ${String(value)}\`` : `\`${name}:\``);
   if (kind === 'parameters' || kind === 'other') return { message, fix: 'Remove it.' };

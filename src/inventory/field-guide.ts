@@ -1,4 +1,4 @@
-import { clusterSchema, inventorySchema, nodeSchema, proxyHopSchema, sshSchema } from './schema.js';
+import { clusterSchema, inventorySchema, nodeSchema, proxyHopSchema, sshSchema, waiverSchema } from './schema.js';
 import type { YamlPath } from './locate.js';
 
 /**
@@ -8,7 +8,7 @@ import type { YamlPath } from './locate.js';
  */
 
 /** Which kind of map a path points into. `parameters` maps are free-form and have no guide. */
-export type MapKind = 'top' | 'cluster' | 'ssh' | 'node' | 'hop' | 'parameters' | 'other';
+export type MapKind = 'top' | 'cluster' | 'ssh' | 'node' | 'hop' | 'waiver' | 'parameters' | 'other';
 
 export interface FieldGuide {
   /** What the value must be, e.g. "a port number from 1 to 65535". */
@@ -23,6 +23,7 @@ export const KNOWN_KEYS: Readonly<Record<Exclude<MapKind, 'parameters' | 'other'
   ssh: Object.keys(sshSchema.shape),
   node: Object.keys(nodeSchema.shape),
   hop: Object.keys(proxyHopSchema.shape),
+  waiver: Object.keys(waiverSchema.shape),
 };
 
 const SSH_GUIDE: Readonly<Record<string, FieldGuide>> = {
@@ -42,6 +43,7 @@ const GUIDES: Readonly<Record<Exclude<MapKind, 'parameters' | 'other'>, Readonly
     ssh: { expects: 'a map of SSH settings', example: 'ssh: { user: ops, become: sudo }' },
     parameters: { expects: 'a map of playbook parameters', example: 'parameters: { auditLogPath: /var/log/kubernetes/audit.log }' },
     nodes: { expects: 'a list of nodes', example: 'nodes: [{ name: cp-1, host: 192.0.2.10, roles: [control-plane, etcd] }]' },
+    waivers: { expects: 'a list of waivers', example: 'waivers: [{ control: 4.1.9, reason: …, owner: …, expires: 2026-06-30 }]' },
   },
   cluster: {
     name: { expects: 'a name for the cluster', example: 'name: prod-eu1' },
@@ -56,11 +58,23 @@ const GUIDES: Readonly<Record<Exclude<MapKind, 'parameters' | 'other'>, Readonly
     ssh: { expects: 'a map of SSH settings for this node', example: 'ssh: { user: ops, port: 22 }' },
     parameters: { expects: 'a map of playbook parameters for this node', example: 'parameters: { auditLogMaxAge: 30 }' },
   },
+  waiver: {
+    control: { expects: 'a control id or glob', example: 'control: 4.1.9' },
+    nodes: { expects: 'a list of inventory node names', example: 'nodes: [worker-1]' },
+    reason: { expects: 'why the control is not applied, in words', example: 'reason: the CNI reads the kubelet config until v2' },
+    owner: { expects: 'who decided and answers for it', example: 'owner: platform-team@example.com' },
+    expires: { expects: 'a date YYYY-MM-DD, the last day the waiver holds', example: 'expires: 2026-06-30' },
+  },
   hop: {
     host: { expects: "the bastion's host name or IP address", example: 'host: bastion.example.com' },
     port: SSH_GUIDE['port'] as FieldGuide,
     user: SSH_GUIDE['user'] as FieldGuide,
   },
+};
+
+const WAIVER_ENTRY: FieldGuide = {
+  expects: 'a map with control, reason, owner and expires',
+  example: '- { control: 4.1.9, nodes: [worker-1], reason: …, owner: …, expires: 2026-06-30 }',
 };
 
 const NODE_ENTRY: FieldGuide = {
@@ -74,6 +88,7 @@ export function mapKindAt(path: YamlPath): MapKind {
   const isIndex = (step: PropertyKey | undefined) => typeof step === 'number';
   if (path.length === 0) return 'top';
   if (path.length === 1 && (first === 'cluster' || first === 'ssh' || first === 'parameters')) return first;
+  if (path.length === 2 && first === 'waivers' && isIndex(second)) return 'waiver';
   // A hop map is either an item of a proxyJump list or the whole proxyJump value.
   if (first === 'ssh' && second === 'proxyJump' && (path.length === 2 || (path.length === 3 && isIndex(third)))) return 'hop';
   if (first === 'nodes' && isIndex(second)) {
@@ -87,6 +102,7 @@ export function mapKindAt(path: YamlPath): MapKind {
 /** The guide for the key at `path` (its last step), when it is a known key of a known map. */
 export function guideFor(path: YamlPath): FieldGuide | undefined {
   if (path.length === 2 && path[0] === 'nodes' && typeof path[1] === 'number') return NODE_ENTRY;
+  if (path.length === 2 && path[0] === 'waivers' && typeof path[1] === 'number') return WAIVER_ENTRY;
   const key = path[path.length - 1];
   const kind = mapKindAt(path.slice(0, -1));
   if (typeof key !== 'string' || kind === 'parameters' || kind === 'other') return undefined;
@@ -98,7 +114,7 @@ export function guideFor(path: YamlPath): FieldGuide | undefined {
  * indexes other than a node's are left out: the location already pins the
  * item down, and "roles › [1]" reads worse than "roles".
  */
-export function describePath(path: YamlPath, nodeNames: readonly (string | undefined)[]): string {
+export function describePath(path: YamlPath, nodeNames: readonly (string | undefined)[], waiverControls: readonly (string | undefined)[] = []): string {
   const parts: string[] = [];
   for (let i = 0; i < path.length; i++) {
     const step = path[i];
@@ -106,6 +122,11 @@ export function describePath(path: YamlPath, nodeNames: readonly (string | undef
       const index = path[i + 1] as number;
       const name = nodeNames[index];
       parts.push(name ? `node "${name}"` : `nodes[${index}]`);
+      i++;
+    } else if (step === 'waivers' && typeof path[i + 1] === 'number') {
+      const index = path[i + 1] as number;
+      const control = waiverControls[index];
+      parts.push(control ? `the waiver for ${control}` : `waivers[${index}]`);
       i++;
     } else if (typeof step !== 'number') {
       parts.push(String(step));

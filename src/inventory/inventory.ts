@@ -23,6 +23,21 @@ export interface InventoryNode extends NodeSpec {
 }
 
 /**
+ * A decision not to apply a control, as the inventory states it. Invariants:
+ * `control` is an id or a glob (`*`, `?`) as `--only` takes them; `nodes`,
+ * when set, is non-empty and names only inventory nodes (else the waiver
+ * holds on every node and for the cluster); `reason` and `owner` are not
+ * blank; `expires` is a real YYYY-MM-DD date, the last day the waiver holds.
+ */
+export interface InventoryWaiver {
+  readonly control: string;
+  readonly nodes: readonly string[] | undefined;
+  readonly reason: string;
+  readonly owner: string;
+  readonly expires: string;
+}
+
+/**
  * A validated inventory. Invariants: `file` is absolute; `digest` is the
  * lowercase hex sha256 of the exact bytes that were parsed (a plan records it
  * so `apply` can tell the inventory changed); `nodes` is non-empty, in file
@@ -42,6 +57,8 @@ export interface Inventory {
   /** Top-level parameters only; each node carries its merged view. */
   readonly parameters: InventoryParameters;
   readonly nodes: readonly InventoryNode[];
+  /** In file order; empty when the inventory has none. */
+  readonly waivers: readonly InventoryWaiver[];
 }
 
 /** What the pure parser needs from the environment; tests pass their own. */

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { UserError, type InputProblem } from '../model/errors.js';
 import { checkFileReferences } from './check-files.js';
+import { findUnknownWaiverNodes } from './check-waivers.js';
 import { expandPath } from './expand-path.js';
 import { explainIssues } from '../model/explain-zod-issue.js';
 import { inventoryIssueSource, inventoryWording } from './explain-issue.js';
@@ -78,10 +79,16 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
     const name = isRecord(node) ? node['name'] : undefined;
     return typeof name === 'string' ? name : undefined;
   });
+  const rawWaivers = data['waivers'];
+  const waiverControls = (Array.isArray(rawWaivers) ? rawWaivers : []).map((waiver: unknown) => {
+    const control = isRecord(waiver) ? waiver['control'] : undefined;
+    return typeof control === 'string' ? control : undefined;
+  });
   const parsed = inventorySchema.safeParse(data);
-  const context = { data, locator, nodeNames };
+  const context = { data, locator, nodeNames, waiverControls };
   const problems: InputProblem[] = parsed.success ? [] : explainIssues(parsed.error.issues, inventorySchema, inventoryIssueSource(context), inventoryWording(context));
   problems.push(...findDuplicateNames(rawNodes, locator));
+  problems.push(...findUnknownWaiverNodes(rawWaivers, nodeNames, locator));
 
   const env = options.env ?? process.env;
   const homeDir = options.homeDir ?? env['HOME'] ?? homedir();
@@ -117,6 +124,7 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
       benchmark: input.benchmark ?? 'auto',
       parameters: input.parameters ?? {},
       nodes: resolved.map((r) => r.node),
+      waivers: (input.waivers ?? []).map((w) => ({ control: w.control, nodes: w.nodes, reason: w.reason, owner: w.owner, expires: w.expires })),
     },
     problems,
     fileReferences,

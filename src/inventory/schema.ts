@@ -133,11 +133,49 @@ export const clusterSchema = z.strictObject({
   context: z.string().min(1).optional(),
 });
 
+/** A waiver's control: an id or a glob, as `--only` takes them (`4.1.9`, `4.1.*`, `1.2.1?`). */
+const controlPattern = z.string().superRefine((pattern, ctx) => {
+  if (!/^[0-9*?]+(\.[0-9*?]+)*$/.test(pattern)) {
+    addProblem(ctx, `"${pattern}" is not a control id or glob`, 'Write a control id such as `control: 4.1.9`, or a glob such as `control: "4.1.*"`.');
+  }
+});
+
+/** Text a person must write (a reason, an owner): blank does not count. */
+const statement = (what: string, example: string) =>
+  z.string().superRefine((text, ctx) => {
+    if (!text.trim()) addProblem(ctx, `the waiver's ${what} is blank`, `Write it, e.g. \`${example}\`.`);
+  });
+
+/** YYYY-MM-DD, a real calendar day (2026-02-30 is not). */
+const calendarDay = z.string().superRefine((day, ctx) => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!date || date.toISOString().slice(0, 10) !== day) {
+    addProblem(ctx, `"${day}" is not a date`, 'Write the last day the waiver holds as YYYY-MM-DD, e.g. `expires: 2026-06-30`.');
+  }
+});
+
+/**
+ * A decision not to apply a control (DESIGN.md §7): who decided, why, and
+ * until when. Every waiver expires; `nodes` narrows it to inventory nodes
+ * (checked against `nodes:` in load-inventory.ts), else it holds on every
+ * node and for the cluster's API controls.
+ */
+export const waiverSchema = z.strictObject({
+  control: controlPattern,
+  nodes: z.array(nodeName).min(1).optional(),
+  reason: statement('reason', 'reason: the CNI needs the kubelet config world-readable until v2'),
+  owner: statement('owner', 'owner: platform-team@example.com'),
+  expires: calendarDay,
+});
+export type WaiverInput = z.output<typeof waiverSchema>;
+
 export const inventorySchema = z.strictObject({
   cluster: clusterSchema.optional(),
   benchmark: z.enum(BENCHMARK_CHOICES).optional(),
   ssh: sshSchema.optional(),
   parameters: parametersSchema.optional(),
   nodes: z.array(nodeSchema).min(1),
+  waivers: z.array(waiverSchema).optional(),
 });
 export type InventoryInput = z.output<typeof inventorySchema>;

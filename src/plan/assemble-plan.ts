@@ -5,9 +5,10 @@ import { evaluateNode } from '../evaluate/evaluate-node.js';
 import type { NodeContext } from '../evaluate/node-context.js';
 import { selectControls, type ControlSelection } from '../evaluate/select-controls.js';
 import { evaluateProviderManaged, isProviderManagedControl } from '../evaluate/provider-managed.js';
+import { attachWaivers, splitWaivedControls, waiverDay } from '../evaluate/waivers.js';
 import type { ClusterFacts } from '../facts/cluster/types.js';
 import type { NodeFacts } from '../facts/types.js';
-import type { Inventory, InventoryNode } from '../inventory/inventory.js';
+import type { Inventory, InventoryNode, InventoryWaiver } from '../inventory/inventory.js';
 import type { Change } from '../model/change.js';
 import { UserError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
@@ -105,7 +106,7 @@ export function planNodes(input: PlanInput, early: ReadonlyMap<string, EarlyNode
     if (!facts) continue;
     const known = early.get(node.name);
     if (known && !known.ok) throw known.error;
-    const planned = known?.ok ? known.plan : planGatheredNode(input.benchmark, controls, node, facts, memo);
+    const planned = known?.ok ? known.plan : planGatheredNode(input.benchmark, controls, node, facts, memo, waiverScopeOf(input));
     findings.push(...planned.findings);
     changes.push(...planned.changes);
   }
@@ -115,10 +116,33 @@ export function planNodes(input: PlanInput, early: ReadonlyMap<string, EarlyNode
 /** A node planned as soon as its facts arrived, or what planning it threw. */
 export type EarlyNodePlan = { readonly ok: true; readonly plan: NodePlan } | { readonly ok: false; readonly error: unknown };
 
-/** One inventory node with its gathered facts: its parameters resolved, evaluated and planned (through the memo). */
-export function planGatheredNode(benchmark: Benchmark, controls: readonly Control[], node: InventoryNode, facts: NodeFacts, memo: NodePlanMemo = new NodePlanMemo()): NodePlan {
+/** The inventory's waivers and the day they are judged on (the plan's creation day, UTC). */
+export interface WaiverScope {
+  readonly waivers: readonly InventoryWaiver[];
+  readonly today: string;
+}
+
+export function waiverScopeOf(input: Pick<PlanInput, 'inventory' | 'createdAt'>): WaiverScope {
+  return { waivers: input.inventory.waivers, today: waiverDay(new Date(input.createdAt)) };
+}
+
+/**
+ * One inventory node with its gathered facts: its parameters resolved,
+ * evaluated and planned (through the memo). What an active waiver holds
+ * back is evaluated for the report, and nothing is planned for it.
+ */
+export function planGatheredNode(
+  benchmark: Benchmark,
+  controls: readonly Control[],
+  node: InventoryNode,
+  facts: NodeFacts,
+  memo: NodePlanMemo = new NodePlanMemo(),
+  waivers: WaiverScope = { waivers: [], today: '' },
+): NodePlan {
   const ctx: NodeContext = { name: node.name, roles: node.roles, facts, parameters: nodeParameters(benchmark, node) };
-  return memo.plan(benchmark, controls, ctx);
+  const { planned, waived } = splitWaivedControls(controls, waivers.waivers, node.name, waivers.today);
+  const plan = memo.plan(benchmark, planned, ctx);
+  return waived.length === 0 ? plan : { findings: [...plan.findings, ...memo.plan(benchmark, waived, ctx).findings], changes: plan.changes };
 }
 
 /**
@@ -198,8 +222,12 @@ export function finishPlan(input: PlanInput, nodePlans: NodePlans): Plan {
     let next = 0;
     changes = changes.map((c) => (c.kind === handler.kind ? finished[next++]! : c));
   }
-  const cluster = planCluster(input, nodePlans.controls);
-  const findings = [...nodePlans.findings, ...cluster.findings];
+  const scope = waiverScopeOf(input);
+  const clusterControls = splitWaivedControls(nodePlans.controls.filter(isClusterControl), scope.waivers, undefined, scope.today);
+  const cluster = planCluster(input, clusterControls.planned);
+  const clusterWaived = clusterControls.waived.length > 0 ? planCluster(input, clusterControls.waived).findings : [];
+  // Every finding under a waiver says so: `waived` while it holds, its failure called out once it expired.
+  const findings = attachWaivers([...nodePlans.findings, ...cluster.findings, ...clusterWaived], scope.waivers, scope.today);
   changes.push(...cluster.changes);
   return {
     formatVersion: PLAN_FORMAT_VERSION,

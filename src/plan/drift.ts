@@ -49,6 +49,8 @@ export interface DriftReport {
   readonly neverEnforced: readonly Finding[];
   /** Changes the plan would make to correct both. */
   readonly pendingChanges: number;
+  /** Failing again because their inventory waiver expired (also in `drifted` or `neverEnforced`): drift exits 2 for them even when no change can fix them. */
+  readonly expiredWaivers: readonly Finding[];
 }
 
 /** Compare a fresh plan with the baseline. Pure. */
@@ -62,5 +64,6 @@ export function driftReport(plan: Plan, baseline: Baseline): DriftReport {
     if (runId !== undefined) drifted.push({ ...f, enforcedBy: runId });
     else neverEnforced.push(f);
   }
-  return { drifted, neverEnforced, pendingChanges: plan.changes.length };
+  const expiredWaivers = failing.filter((f) => f.waiver?.expired === true);
+  return { drifted, neverEnforced, pendingChanges: plan.changes.length, expiredWaivers };
 }

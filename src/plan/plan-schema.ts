@@ -1,3 +1,4 @@
+import { BENCHMARK_IDS } from '../model/benchmark-id.js';
 import { z } from 'zod';
 import type { Change } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
@@ -159,7 +160,7 @@ export const planSchema = z.strictObject({
   formatVersion: z.literal(PLAN_FORMAT_VERSION, `expected ${PLAN_FORMAT_VERSION}: make a new plan with this version of cis-fix`),
   tool: z.strictObject({ name: z.literal('cis-fix'), version: nonEmpty }),
   createdAt: z.string().datetime({ message: 'expected an ISO date and time' }),
-  benchmark: z.strictObject({ id: z.enum(['cis-1.12', 'cis-1.11']), chosenBy: text }),
+  benchmark: z.strictObject({ id: z.enum(BENCHMARK_IDS), chosenBy: text }),
   selection: z.strictObject({ targets: strings, only: strings, skip: strings, nodes: z.array(nonEmpty).readonly() }),
   inventory: z.strictObject({ file: nonEmpty, digest: sha256 }),
   cluster: z
@@ -181,6 +182,9 @@ export const planSchema = z.strictObject({
     notEvaluated: count,
     notApplicable: count,
     errors: count,
+    // Counted since waivers and managed services (plan format 1 files made before lack them; both 0 there).
+    waived: count.default(0),
+    providerManaged: count.default(0),
   }),
 });
 

@@ -47,6 +47,10 @@ export interface PlanSummary {
   readonly notEvaluated: number;
   readonly notApplicable: number;
   readonly errors: number;
+  /** Controls an active inventory waiver (or a parameter's decision) holds back: evaluated, never changed. */
+  readonly waived: number;
+  /** The cloud provider's controls (EKS, GKE, AKS), reported once each: never failing, never changed. */
+  readonly providerManaged: number;
 }
 
 export function summarizePlan(findings: readonly Finding[], changes: readonly Change[], nodesEvaluated: number): PlanSummary {
@@ -62,5 +66,7 @@ export function summarizePlan(findings: readonly Finding[], changes: readonly Ch
     notEvaluated: findings.filter((f) => f.notEvaluated).length,
     notApplicable: count('not-applicable'),
     errors: count('error'),
+    waived: count('waived'),
+    providerManaged: count('provider-managed'),
   };
 }

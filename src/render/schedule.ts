@@ -59,11 +59,135 @@ ${o.cron} CIS_FIX_STATE_DIR=${o.stateDir} NO_COLOR=1 ${o.bin} ${driftArgs(o, o.i
 `;
 }
 
+/** The command the CronJob's container runs: the image's ENTRYPOINT (Containerfile at the repository's root). */
+export const CRONJOB_COMMAND: readonly string[] = ['cis-fix'];
+
+/** In the image, HOME and the state directory: an emptyDir, the root filesystem being read-only. */
+const POD_HOME = '/home/cis-fix';
+const POD_KUBECONFIG = '/etc/cis-fix-kube/kubeconfig';
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The CronJob and everything it needs, as YAML documents for `kubectl apply
+ * -f -`: the namespace, a ServiceAccount with the least RBAC that works, a
+ * kubeconfig that uses that account's token, and the CronJob itself
+ * (non-root, read-only root filesystem, never two runs at once).
+ *
+ * RBAC: the Lease kube-system/cis-fix (get/update by name; create cannot be
+ * limited to a name), Secrets in namespace cis-fix for run records, and the
+ * read-only lists the cluster controls evaluate (see
+ * src/facts/cluster-facts.ts). Nothing cluster-side is writable, so with
+ * `--fix` the CronJob corrects node-side drift only (`--targets
+ * master,etcd,node`); cluster changes are reviewed and applied by a person.
+ */
 export function kubernetesCronJob(o: ScheduleOptions & { readonly image: string }): string {
-  return `# A CronJob running cis-fix drift from inside the cluster. Create first:
-#   kubectl -n cis-fix create secret generic cis-fix-ssh --from-file=id_ed25519=KEY --from-file=known_hosts=KNOWN_HOSTS
-#   kubectl -n cis-fix create configmap cis-fix-inventory --from-file=inventory.yaml=${o.inventory}
-# (the inventory's identityFile and knownHostsFile must then be /etc/cis-fix-ssh/id_ed25519 and /etc/cis-fix-ssh/known_hosts)
+  const targets = o.fix ? ' --targets master,etcd,node' : '';
+  const args = `${driftArgs(o, '/etc/cis-fix-inventory/inventory.yaml')}${targets}`.split(' ');
+  const yamlList = (words: readonly string[]) => `[${words.map((a) => JSON.stringify(a)).join(', ')}]`;
+  return `# A CronJob running cis-fix drift from inside the cluster.
+# 1. Build the image from a clone of cis-fix (the repository's root), and push it:
+#      podman build -f Containerfile -t ${o.image} . && podman push ${o.image}
+#      (or: docker build -f Containerfile -t ${o.image} . && docker push ${o.image})
+# 2. kubectl apply -f THIS_FILE (namespace, service account, RBAC, kubeconfig, CronJob), then:
+#      kubectl -n cis-fix create secret generic cis-fix-ssh --from-file=id_ed25519=KEY --from-file=known_hosts=KNOWN_HOSTS
+#      kubectl -n cis-fix create configmap cis-fix-inventory --from-file=inventory.yaml=${o.inventory}
+#    In that inventory: ssh identityFile /etc/cis-fix-ssh/id_ed25519, knownHostsFile /etc/cis-fix-ssh/known_hosts,
+#    and cluster.kubeconfig ${POD_KUBECONFIG} (the service account's token, from the ConfigMap below).
+# State: an emptyDir. Run records and the baseline are kept with the nodes and in Secrets in namespace
+# cis-fix, so a fresh pod still reports "drifted since run X"; the state directory is only a cache.
+${o.fix ? '# --fix: only node-side drift is corrected (--targets master,etcd,node): this RBAC can change nothing\n# through the API. Apply cluster-side changes by hand: cis-fix plan --targets policies, then apply.\n' : ''}apiVersion: v1
+kind: Namespace
+metadata:
+  name: cis-fix
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cis-fix
+  namespace: cis-fix
+automountServiceAccountToken: false
+---
+# The apply lock: the Lease kube-system/cis-fix (create cannot be limited to one name).
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: cis-fix
+  namespace: kube-system
+rules:
+  - { apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [cis-fix], verbs: [get, update] }
+  - { apiGroups: [coordination.k8s.io], resources: [leases], verbs: [create] }
+  # 4.3.1: kube-proxy's configuration, read by name.
+  - { apiGroups: [""], resources: [configmaps], resourceNames: [kube-proxy], verbs: [get] }
+  - { apiGroups: [apps], resources: [daemonsets], resourceNames: [kube-proxy], verbs: [get] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: cis-fix
+  namespace: kube-system
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: cis-fix }
+subjects:
+  - { kind: ServiceAccount, name: cis-fix, namespace: cis-fix }
+---
+# Run records and the drift baseline: Secrets in this namespace only.
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: cis-fix-records
+  namespace: cis-fix
+rules:
+  - { apiGroups: [""], resources: [secrets], verbs: [get, list, create, update] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: cis-fix-records
+  namespace: cis-fix
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: cis-fix-records }
+subjects:
+  - { kind: ServiceAccount, name: cis-fix, namespace: cis-fix }
+---
+# The cluster controls (section 5): lists only, never Secrets, never a write.
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: cis-fix-read
+rules:
+  - { apiGroups: [""], resources: [namespaces, serviceaccounts, pods, nodes], verbs: [list] }
+  - { apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles, clusterrolebindings, roles, rolebindings], verbs: [list] }
+  - { apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [list] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: cis-fix-read
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cis-fix-read }
+subjects:
+  - { kind: ServiceAccount, name: cis-fix, namespace: cis-fix }
+---
+# A kubeconfig for the pod: the API server from inside the cluster, the projected service-account token.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cis-fix-kubeconfig
+  namespace: cis-fix
+data:
+  kubeconfig: |
+    apiVersion: v1
+    kind: Config
+    clusters:
+      - name: in-cluster
+        cluster: { server: "https://kubernetes.default.svc", certificate-authority: ${SA_DIR}/ca.crt }
+    users:
+      - name: cis-fix
+        user: { token-file: ${SA_DIR}/token }
+    contexts:
+      - name: in-cluster
+        context: { cluster: in-cluster, user: cis-fix }
+    current-context: in-cluster
+---
 apiVersion: batch/v1
 kind: CronJob
 metadata:
@@ -78,17 +202,24 @@ spec:
       template:
         spec:
           restartPolicy: Never
-          automountServiceAccountToken: false
+          serviceAccountName: cis-fix
+          # The token is mounted for cis-fix's own kubeconfig (the ConfigMap above); the RBAC above is all it grants.
+          automountServiceAccountToken: true
           securityContext:
             runAsNonRoot: true
             runAsUser: 65532
+            runAsGroup: 65532
+            # The kubelet gives the mounted Secret's files this group, with read access: the key is readable by the non-root user.
+            fsGroup: 65532
             seccompProfile: { type: RuntimeDefault }
           containers:
             - name: cis-fix
               image: ${o.image}
-              args: [${driftArgs(o, '/etc/cis-fix-inventory/inventory.yaml').split(' ').map((a) => JSON.stringify(a)).join(', ')}]
+              command: ${yamlList(CRONJOB_COMMAND)}
+              args: ${yamlList(args)}
               env:
-                - { name: CIS_FIX_STATE_DIR, value: /var/lib/cis-fix-state }
+                - { name: HOME, value: ${POD_HOME} }
+                - { name: CIS_FIX_STATE_DIR, value: ${POD_HOME}/state }
                 - { name: NO_COLOR, value: "1" }
               securityContext:
                 allowPrivilegeEscalation: false
@@ -97,11 +228,14 @@ spec:
               volumeMounts:
                 - { name: inventory, mountPath: /etc/cis-fix-inventory, readOnly: true }
                 - { name: ssh, mountPath: /etc/cis-fix-ssh, readOnly: true }
-                - { name: state, mountPath: /var/lib/cis-fix-state }
+                - { name: kubeconfig, mountPath: /etc/cis-fix-kube, readOnly: true }
+                - { name: home, mountPath: ${POD_HOME} }
+                - { name: tmp, mountPath: /tmp }
           volumes:
             - { name: inventory, configMap: { name: cis-fix-inventory } }
             - { name: ssh, secret: { secretName: cis-fix-ssh, defaultMode: 0400 } }
-            # Journals and baseline.json must outlive the pod: use a PersistentVolumeClaim in production.
-            - { name: state, emptyDir: {} }
+            - { name: kubeconfig, configMap: { name: cis-fix-kubeconfig } }
+            - { name: home, emptyDir: {} }
+            - { name: tmp, emptyDir: { medium: Memory, sizeLimit: 64Mi } }
 `;
 }

@@ -17,6 +17,8 @@ import {
   type EarlyNodePlan,
   type OtherControlPlanes,
   type PlanInput,
+  type WaiverScope,
+  waiverScopeOf,
 } from '../plan/assemble-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { detectDistribution } from '../playbook/detect-distribution.js';
@@ -70,7 +72,9 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   // When the benchmark is known before the nodes answer (chosen, or from the API server's /version),
   // each node is evaluated and planned as soon as its facts arrive, while the others are still gathering.
   const known = choice !== 'auto' || session.version !== undefined ? await chooseBenchmark(choice, [], session.version?.gitVersion) : undefined;
-  const early = known ? await earlyPlanning(known.id, selection) : undefined;
+  // One clock for the plan: its creation time is also the day waivers are judged on.
+  const createdAt = new Date().toISOString();
+  const early = known ? await earlyPlanning(known.id, selection, waiverScopeOf({ inventory, createdAt })) : undefined;
   const outcomes = await withNodeSessions(
     nodes,
     { concurrency: request.concurrency, ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}) },
@@ -100,7 +104,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const { id: benchmarkId, chosenBy } = known ?? (await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion));
   const benchmark = early?.benchmark ?? (await loadBenchmark(benchmarkId));
   const cluster = await gatherClusterInput(session, selectControls(benchmark, selection));
-  const input: PlanInput = { benchmark, chosenBy, selection, inventory, nodes, facts, unreachable, cluster, tool: { name: 'cis-fix', version: TOOL_VERSION }, createdAt: new Date().toISOString() };
+  const input: PlanInput = { benchmark, chosenBy, selection, inventory, nodes, facts, unreachable, cluster, tool: { name: 'cis-fix', version: TOOL_VERSION }, createdAt };
 
   const nodePlans = planNodes(input, early?.plans, early?.memo);
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
@@ -113,14 +117,14 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
 }
 
 /** Planning nodes as their facts arrive, for a benchmark known before gathering; what it throws is kept for planNodes to rethrow in node order. */
-async function earlyPlanning(id: BenchmarkId, selection: ControlSelection) {
+async function earlyPlanning(id: BenchmarkId, selection: ControlSelection, waivers: WaiverScope) {
   const benchmark = await loadBenchmark(id);
   const controls = judgedControls(benchmark, selection);
   const memo = new NodePlanMemo();
   const plans = new Map<string, EarlyNodePlan>();
   const plan = (node: InventoryNode, facts: NodeFacts) => {
     try {
-      plans.set(node.name, { ok: true, plan: planGatheredNode(benchmark, controls, node, facts, memo) });
+      plans.set(node.name, { ok: true, plan: planGatheredNode(benchmark, controls, node, facts, memo, waivers) });
     } catch (error) {
       plans.set(node.name, { ok: false, error });
     }

@@ -186,7 +186,7 @@ describe('loadInventory', () => {
   it('documents every key the schema accepts in inventory.example.yaml', async () => {
     const { KNOWN_KEYS } = await import('../../../src/inventory/field-guide.js');
     const example = await readFile('inventory.example.yaml', 'utf8');
-    for (const key of [...KNOWN_KEYS.top, ...KNOWN_KEYS.cluster, ...KNOWN_KEYS.ssh, ...KNOWN_KEYS.node]) {
+    for (const key of [...KNOWN_KEYS.top, ...KNOWN_KEYS.cluster, ...KNOWN_KEYS.ssh, ...KNOWN_KEYS.node, ...KNOWN_KEYS.waiver]) {
       expect(example).toMatch(new RegExp(`^\\s*(- )?(#\\s*)?${key}:`, 'm'));
     }
   });

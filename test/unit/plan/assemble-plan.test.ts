@@ -21,7 +21,7 @@ function node(name: string, parameters: Record<string, unknown> = {}): Inventory
 }
 
 function input(over: Partial<PlanInput> & { nodes: InventoryNode[] }): PlanInput {
-  const inventory = { file: '/inv.yaml', digest: 'd'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes: over.nodes } as Inventory;
+  const inventory = { file: '/inv.yaml', digest: 'd'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes: over.nodes, waivers: [] } as Inventory;
   return {
     benchmark,
     chosenBy: 'chosen with --benchmark or the inventory',

@@ -1,7 +1,7 @@
 import { baselineAfterApply, baselineAfterRollback, driftReport, EMPTY_BASELINE } from '../../../src/plan/drift.js';
 import type { Change } from '../../../src/model/change.js';
 import type { Finding } from '../../../src/model/finding.js';
-import type { Plan } from '../../../src/plan/plan.js';
+import { summarizePlan, type Plan } from '../../../src/plan/plan.js';
 
 const finding = (node: string | undefined, controlId: string, status: Finding['status'], fixable = false): Finding => ({ controlId, node, status, title: controlId, expected: '', actual: '', fixable, kubeBench: undefined });
 const change = (id: string, node: string, controlIds: string[]): Change => ({
@@ -51,5 +51,33 @@ describe('the drift baseline', () => {
     const baseline = baselineAfterApply(EMPTY_BASELINE, planned, new Set(['a']), 'run-1', 'now');
     const other = { ...planned, benchmark: { id: 'cis-1.11', chosenBy: '' } } as Plan;
     expect(driftReport(other, baseline).drifted).toEqual([]);
+  });
+
+  it('calls out a control failing again because its waiver expired, also when no change can fix it', () => {
+    const expired = { control: '1.1.*', reason: 'r', owner: 'o', expires: '2025-12-31', daysLeft: -1, expired: true, expiresSoon: false };
+    const held = { ...expired, expires: '2026-06-30', daysLeft: 180, expired: false };
+    const later = plan(
+      [{ ...finding('cp-1', '1.1.12', 'fail'), waiver: expired }, { ...finding('cp-1', '1.1.1', 'waived'), waiver: held }, { ...finding('cp-1', '1.1.2', 'pass'), waiver: expired }],
+      [],
+    );
+    const report = driftReport(later, EMPTY_BASELINE);
+    expect(report.expiredWaivers.map((f) => f.controlId)).toEqual(['1.1.12']);
+    expect(report.neverEnforced.map((f) => f.controlId)).toEqual(['1.1.12']);
+    expect(report.pendingChanges).toBe(0);
+  });
+
+  it('never counts a waived control as drifted, even one cis-fix had enforced', () => {
+    const baseline = baselineAfterApply(EMPTY_BASELINE, planned, new Set(['a', 'b', 'c']), 'run-1', 'now');
+    const waiver = { control: '1.1.1', reason: 'r', owner: 'o', expires: '2026-06-30', daysLeft: 180, expired: false, expiresSoon: false };
+    const report = driftReport(plan([{ ...finding('cp-1', '1.1.1', 'waived'), waiver }], []), baseline);
+    expect(report.drifted).toEqual([]);
+    expect(report.expiredWaivers).toEqual([]);
+  });
+});
+
+describe('the plan summary', () => {
+  it('counts waived controls beside the other statuses', () => {
+    const summary = summarizePlan([finding('cp-1', '1.1.1', 'waived'), finding('w-1', '4.1.9', 'waived'), finding('cp-1', '1.1.2', 'pass'), finding('cp-1', '1.1.3', 'fail', true)], [], 2);
+    expect(summary).toMatchObject({ waived: 2, passing: 1, failing: 1, needDecision: 0 });
   });
 });

@@ -9,7 +9,7 @@ function promtool(text: string): { code: number | null; output: string } {
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-const drift: DriftReport = { drifted: [{ ...richFindings[2]!, enforcedBy: '20261126T101500Z-a1b2c3' }], neverEnforced: [], pendingChanges: 6 };
+const drift: DriftReport = { drifted: [{ ...richFindings[2]!, enforcedBy: '20261126T101500Z-a1b2c3' }], neverEnforced: [], pendingChanges: 6, expiredWaivers: [] };
 const hostileNode = { ...richPlan, selection: { ...richPlan.selection, nodes: [...richPlan.selection.nodes, HOSTILE] }, findings: [...richPlan.findings, { ...richFindings[0]!, node: HOSTILE }] };
 
 describe('Prometheus metrics', () => {

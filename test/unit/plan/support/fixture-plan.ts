@@ -42,7 +42,7 @@ async function build(): Promise<FixturePlan> {
   const parameters = resolveParameters(benchmark, {}).values;
   const nodes = NODES.map((n) => ({ name: n.name, host: `192.0.2.${n.name.length}`, roles: n.roles, parameters: {} }) as unknown as InventoryNode);
   const facts = new Map(NODES.map((n) => [n.name, n.facts()]));
-  const inventory = { file: '/work/inventory.yaml', digest: 'a'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes } as unknown as Inventory;
+  const inventory = { file: '/work/inventory.yaml', digest: 'a'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes, waivers: [] } as unknown as Inventory;
   const plan = assemblePlan({
     benchmark,
     chosenBy: 'chosen with --benchmark or the inventory',
