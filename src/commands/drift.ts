@@ -53,6 +53,7 @@ export default class Drift extends CisFixCommand {
       else if (flags.format === 'sarif') this.print(renderPlanSarif(plan));
       else this.print(`${renderPlanText(plan, this.style)}${renderDriftReport(report, this.style)}`);
     }
+    for (const problem of outcome.stateProblems) this.warnLine(`the drift baseline could not be read from ${problem.where}: ${problem.message}`);
     if (outcome.unreachable.length) {
       this.warnLine(`no facts from ${outcome.unreachable.join(', ')}: those nodes were not checked`);
       process.exitCode = 1;

@@ -14,7 +14,7 @@ export default class Rollback extends CisFixCommand {
     last: Flags.boolean({ summary: 'Roll back the most recent apply run.', exclusive: ['runId'] }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.' }),
     force: Flags.boolean({ summary: 'Restore even targets that changed after the run.' }),
-    inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes (default: the one the run used).' }),
+    inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes and the cluster (default: the one the run used, when this machine has the run).' }),
     concurrency: concurrencyFlag,
   };
 
@@ -36,6 +36,7 @@ export default class Rollback extends CisFixCommand {
       onApiRestored: (item) => {
         if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${item.target}`);
       },
+      onStateProblem: (problem) => this.warnLine(`${problem.where}: ${problem.message}`),
     });
     if (!this.jsonEnabled()) {
       if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: ${result.restored.length + result.restoredApi.length} restored, ${result.alreadyOriginal.length} already original (run ${result.runId}).`));

@@ -15,6 +15,8 @@ export function renderApplyEvent(event: RenderableApplyEvent, style: Style): str
       return `  ${style.yellow('restored')} ${event.node}: ${event.targets.join(', ')}`;
     case 'cluster-lock':
       return `  ${style.dim(event.detail)}`;
+    case 'state-warning':
+      return `  ${style.yellow('warning')} ${event.detail}`;
     case 'api-dry-run':
       return event.warnings.length ? event.warnings.map((w) => `  ${style.yellow('dry run')} ${event.change.target}: ${w}`).join('\n') : undefined;
     case 'api-applied':

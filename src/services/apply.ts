@@ -6,8 +6,9 @@ import { selectNodes } from '../inventory/select-nodes.js';
 import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import { applyApiObjects } from '../apply/apply-api-objects.js';
-import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
-import { baselineAfterApply } from '../plan/drift.js';
+import { baselineAfterApply, replacedEntries } from '../plan/drift.js';
+import { currentOrigin, type RecordExtras } from '../apply/records/record-mirrors.js';
+import { digestOfChanges, mirrorRunRecord, readBaselineForRun, writeBaselineEverywhere } from './run-records.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
 import { ApplyError } from '../apply/apply-errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
@@ -90,6 +91,10 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     await journal.finish('failed');
     throw error;
   }
+  // The run's record also lives with its nodes (step by step) and, under the Lease, in the cluster.
+  const extras: RecordExtras = { by: currentOrigin(), planDigest: digestOfChanges(chosen) };
+  const clusterState = lease ? client?.state : undefined;
+  await mirrorRunRecord(journal, transports, nodeNames, clusterState, extras);
   try {
     const nodeResult = await applyPlan(nodeChanges, {
       runId,
@@ -113,9 +118,17 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       }
     }
     const applied = [...nodeResult.applied, ...appliedApi];
+    // What drift compares against: every control that complies now, and which run made it so; the record
+    // keeps what this run took over, so that rolling it back restores the baseline as it was.
+    const changedNodes = new Map([...transports].filter(([node]) => nodeNames.includes(node)));
+    const previous = await readBaselineForRun(clusterState, changedNodes);
+    const baseline = baselineAfterApply(previous, plan, new Set(applied.map((c) => c.id)), runId, new Date().toISOString());
+    extras.baselineReplaced = replacedEntries(previous, baseline, runId);
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
-    // What drift compares against: every control that complies now, and which run made it so.
-    await writeBaseline(baselineAfterApply(await readBaseline(), plan, new Set(applied.map((c) => c.id)), runId, new Date().toISOString()));
+    for (const [where, message] of journal.mirrorFailures) request.onEvent?.({ kind: 'state-warning', detail: `the run's record could not be kept on ${where}: ${message}` });
+    for (const problem of await writeBaselineEverywhere(baseline, clusterState, changedNodes)) {
+      request.onEvent?.({ kind: 'state-warning', detail: `the drift baseline could not be kept on ${problem.where}: ${problem.message}` });
+    }
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
     return { status: 'applied', plan, result, journalFile: journal.file };
   } finally {
