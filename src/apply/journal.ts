@@ -33,9 +33,23 @@ export function lockHolder(runId: string): string {
   return `run ${runId} by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
 }
 
+/**
+ * Another place a run's journal is kept as it happens (DESIGN.md §7): each
+ * node's share, the cluster's record. Called after every local write, in
+ * order; a mirror that fails does not stop the run (the local journal and
+ * the node backups still allow a rollback) — the failure is reported once.
+ */
+export interface JournalMirror {
+  /** Where, for messages: "node cp-1", "the cluster". */
+  readonly where: string;
+  write(journal: RunJournal): Promise<void>;
+}
+
 /** Writes the journal after every step: temp file, fsync, rename. */
 export class JournalWriter {
   private chain: Promise<void> = Promise.resolve();
+  private readonly mirrors: JournalMirror[] = [];
+  private readonly failedMirrors = new Map<string, string>();
 
   private constructor(private readonly dir: string, readonly journal: RunJournal) {}
 
@@ -68,8 +82,28 @@ export class JournalWriter {
     return appendAudit(this.dir, entry);
   }
 
+  /** Keep the journal in `mirror` too, from now on (written at once with what is recorded so far). */
+  addMirror(mirror: JournalMirror): Promise<void> {
+    this.mirrors.push(mirror);
+    return this.flush();
+  }
+
+  /** Mirrors that failed, with their first error: the run's output names them. */
+  get mirrorFailures(): ReadonlyMap<string, string> {
+    return this.failedMirrors;
+  }
+
   private flush(): Promise<void> {
-    const next = this.chain.then(() => writeFileAtomic(this.file, `${JSON.stringify(this.journal, null, 2)}\n`));
+    const next = this.chain.then(async () => {
+      await writeFileAtomic(this.file, `${JSON.stringify(this.journal, null, 2)}\n`);
+      for (const mirror of this.mirrors) {
+        if (this.failedMirrors.has(mirror.where)) continue;
+        await mirror.write(this.journal).catch((error: Error) => {
+          this.failedMirrors.set(mirror.where, error.message);
+          return this.audit({ event: 'mirror-failed', runId: this.journal.runId, where: mirror.where, message: error.message });
+        });
+      }
+    });
     this.chain = next.catch(() => undefined);
     return next;
   }

@@ -74,7 +74,7 @@ export class LockHeldError extends CisFixError {
  * goes on stdin (`sh -s`); with it, the script is the `sh -c` argument so
  * that stdin is free for data (the new content of a file).
  */
-async function runScript(transport: NodeTransport, operation: string, script: string, args: readonly string[], input?: string): Promise<Buffer> {
+export async function runScript(transport: NodeTransport, operation: string, script: string, args: readonly string[], input?: string): Promise<Buffer> {
   const quoted = args.map(quoteShellArg);
   const command = input === undefined ? ['/bin/sh', '-s', '--', ...quoted].join(' ') : ['/bin/sh', '-c', quoteShellArg(script), 'cis-fix', ...quoted].join(' ');
   const result = await transport.exec(command, { stdin: input ?? script });

@@ -74,6 +74,7 @@ export default class Drift extends CisFixCommand {
     for (const notice of waiverNotices(plan.findings)) this.warnLine(notice);
     // An expired waiver is a failure again: pending, even when no change can fix it (and so --fix could not).
     const expiredUnfixed = report.expiredWaivers.filter((f) => !f.fixable);
+    for (const problem of outcome.stateProblems) this.warnLine(`the drift baseline could not be read from ${problem.where}: ${problem.message}`);
     if (outcome.unreachable.length) {
       // Never a success while a node was skipped (issue 10): --fix changed nothing anywhere.
       this.warnUnreached(outcome.unreached, flags.fix ? 'so they were not checked, and nothing was changed on any node' : 'so they were not checked');

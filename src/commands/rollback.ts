@@ -17,7 +17,7 @@ export default class Rollback extends CisFixCommand {
     last: Flags.boolean({ summary: 'Roll back the most recent apply run.', exclusive: ['runId'] }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.' }),
     force: Flags.boolean({ summary: 'Restore even targets that changed after the run.' }),
-    inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes (default: the one the run used).' }),
+    inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes and the cluster (default: the one the run used, when this machine has the run).' }),
     concurrency: concurrencyFlag,
     'health-timeout': Flags.string({ summary: 'How long a restored component may take to come back healthy (e.g. 90s, 5m).', default: '5m' }),
   };
@@ -44,6 +44,7 @@ export default class Rollback extends CisFixCommand {
       onApiRestored: (item) => {
         if (!this.jsonEnabled()) this.print(`  ${this.style.green('restored')} ${escapeName(item.target)}`);
       },
+      onStateProblem: (problem) => this.warnLine(`${problem.where}: ${problem.message}`),
     });
     if (!this.jsonEnabled()) {
       if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: restored ${describeRestoreScope(result.restored.length, new Set(result.restored.map((i) => i.node)).size, result.restoredApi.length)}; ${count(result.alreadyOriginal.length, 'target')} already original (run ${result.runId}).`));

@@ -23,4 +23,10 @@ export interface ClusterLockEvent {
   readonly detail: string;
 }
 
-export type AnyApplyEvent = ApplyEvent | ApiApplyEvent | ClusterLockEvent;
+/** Where the run's record or the drift baseline could not be kept (the run itself goes on). */
+export interface StateEvent {
+  readonly kind: 'state-warning';
+  readonly detail: string;
+}
+
+export type AnyApplyEvent = ApplyEvent | ApiApplyEvent | ClusterLockEvent | StateEvent;

@@ -36,10 +36,63 @@ export function baselineAfterApply(previous: Baseline, plan: Plan, appliedChange
   return { formatVersion: 1, updatedAt: at, benchmark: plan.benchmark.id, enforced };
 }
 
-/** The baseline without what a rolled-back run enforced. Pure. */
-export function baselineAfterRollback(previous: Baseline, rolledBackRunId: string, at: string): Baseline {
-  const enforced = Object.fromEntries(Object.entries(previous.enforced).filter(([, runId]) => runId !== rolledBackRunId));
+/**
+ * The entries `next` took over from `previous`: baseline key → the run that
+ * had enforced it before (null: nobody). Kept with the run's record, so
+ * that rolling the run back puts the baseline back as it was. Pure.
+ */
+export function replacedEntries(previous: Baseline, next: Baseline, runId: string): Record<string, string | null> {
+  const replaced: Record<string, string | null> = {};
+  const before = previous.benchmark === next.benchmark ? previous.enforced : {};
+  for (const [k, by] of Object.entries(next.enforced)) if (by === runId && before[k] !== runId) replaced[k] = before[k] ?? null;
+  return replaced;
+}
+
+/**
+ * The baseline as it was before a rolled-back run: each entry the run had
+ * taken over goes back to the run that held it before (`replaced`, from the
+ * run's record), or away when nobody did. Without `replaced` (a run recorded
+ * before records kept it) the run's entries are only removed. Pure.
+ */
+export function baselineAfterRollback(previous: Baseline, rolledBackRunId: string, at: string, replaced?: Readonly<Record<string, string | null>>): Baseline {
+  const enforced: Record<string, string> = {};
+  for (const [k, by] of Object.entries(previous.enforced)) {
+    if (by !== rolledBackRunId) enforced[k] = by;
+    else if (typeof replaced?.[k] === 'string') enforced[k] = replaced[k];
+  }
   return { ...previous, updatedAt: at, enforced };
+}
+
+/** The part of a baseline about one node (what that node keeps of it). Pure. */
+export function baselineShareOf(baseline: Baseline, node: string): Baseline {
+  const prefix = `${node}\u0000`;
+  return { ...baseline, enforced: Object.fromEntries(Object.entries(baseline.enforced).filter(([k]) => k.startsWith(prefix))) };
+}
+
+/**
+ * One baseline from the copies found in several places: whole copies (the
+ * workstation's cache, the cluster's) and nodes' shares. The newest whole
+ * copy is the base; a node's share newer than it replaces that node's
+ * entries (the node saw a later run the copy missed). Entries a newer copy
+ * dropped (a rollback) stay dropped. Pure.
+ */
+export function mergeBaselines(copies: readonly { readonly baseline: Baseline; readonly node?: string }[]): Baseline {
+  const byAge = (a: { baseline: Baseline }, b: { baseline: Baseline }) => a.baseline.updatedAt.localeCompare(b.baseline.updatedAt);
+  const usable = copies.filter((c) => c.baseline.benchmark !== '');
+  const whole = usable.filter((c) => c.node === undefined).sort(byAge);
+  const shares = usable.filter((c) => c.node !== undefined).sort(byAge);
+  const base = whole[whole.length - 1]?.baseline ?? { ...EMPTY_BASELINE, benchmark: shares[shares.length - 1]?.baseline.benchmark ?? '' };
+  if (base.benchmark === '') return EMPTY_BASELINE;
+  const enforced: Record<string, string> = { ...base.enforced };
+  let updatedAt = base.updatedAt;
+  for (const { baseline, node } of shares) {
+    if (baseline.benchmark !== base.benchmark || baseline.updatedAt <= base.updatedAt) continue;
+    const prefix = `${node}\u0000`;
+    for (const k of Object.keys(enforced)) if (k.startsWith(prefix)) delete enforced[k];
+    Object.assign(enforced, baselineShareOf(baseline, node!).enforced);
+    if (baseline.updatedAt > updatedAt) updatedAt = baseline.updatedAt;
+  }
+  return { formatVersion: 1, updatedAt, benchmark: base.benchmark, enforced };
 }
 
 export interface DriftReport {

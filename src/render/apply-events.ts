@@ -23,6 +23,8 @@ export function renderApplyEvent(event: RenderableApplyEvent, style: Style): str
       return `  ${style.yellow('restored')} ${escapeName(event.node)}: ${event.targets.map(escapeName).join(', ')}`;
     case 'cluster-lock':
       return `  ${style.dim(escapeName(event.detail))}`;
+    case 'state-warning':
+      return `  ${style.yellow('warning')} ${escapeName(event.detail)}`;
     case 'api-dry-run':
       return event.warnings.length ? event.warnings.map((w) => `  ${style.yellow('dry run')} ${escapeName(event.change.target)}: ${escapeName(w)}`).join('\n') : undefined;
     case 'api-applied':

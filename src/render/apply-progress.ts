@@ -55,6 +55,7 @@ export class ApplyBoard {
       case 'api-dry-run':
       case 'api-applied':
       case 'api-reverted':
+      case 'state-warning':
         return;
       default: {
         const never: never = event;

@@ -1,15 +1,33 @@
 import type { ApiRestoreItem, RestoreItem, RunJournal } from '../model/run-journal.js';
 import { escapeName } from './escape-name.js';
 import { count } from './plan-overview.js';
+import { describeSource, type RecordSource, type RunOrigin } from '../model/run-record.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
-export function renderRuns(runs: readonly RunJournal[], style: Style): string {
+/** One run as `runs` lists it: the journal, who ran it, and where it was seen. */
+export interface ListedRun {
+  readonly journal: RunJournal;
+  readonly by?: RunOrigin | undefined;
+  readonly seenIn?: readonly RecordSource[];
+}
+
+export function renderRuns(runs: readonly (RunJournal | ListedRun)[], style: Style): string {
   if (runs.length === 0) return 'No runs yet.';
-  const colour = (status: string) => (status === 'succeeded' ? style.green(status) : status === 'running' || status === 'stale' || status === 'nothing-to-do' ? style.yellow(status) : style.red(status));
+  const listed = runs.map((r): ListedRun => ('journal' in r ? r : { journal: r }));
+  // An apply that a rollback undid is shown as rolled back, whatever its own journal ended with.
+  const undone = new Set(listed.filter((r) => r.journal.kind === 'rollback' && r.journal.status === 'succeeded').map((r) => r.journal.rollsBack));
+  const statusOf = (j: RunJournal) => (undone.has(j.runId) ? 'rolled-back' : j.status);
+  const colour = (status: string) => (status === 'succeeded' ? style.green(status) : status === 'running' || status === 'stale' || status === 'nothing-to-do' || status === 'rolled-back' ? style.yellow(status) : style.red(status));
+  const withPlaces = listed.some((r) => r.seenIn !== undefined);
   return renderTable(
-    ['RUN', 'KIND', 'STATUS', 'STARTED', 'CHANGES', 'NOTE'],
-    runs.map((r) => [r.runId, r.kind, colour(r.status), r.startedAt, String(r.changes), r.rollsBack ? `undoes ${r.rollsBack}` : r.status === 'running' && r.finishedAt === undefined ? 'interrupted or in progress' : '']),
+    ['RUN', 'KIND', 'STATUS', 'STARTED', 'CHANGES', ...(withPlaces ? ['BY', 'SEEN IN'] : []), 'NOTE'],
+    listed.map(({ journal: r, by, seenIn }) => {
+      const status = statusOf(r);
+      const note = r.rollsBack ? `undoes ${r.rollsBack}` : status === 'running' && r.finishedAt === undefined ? 'interrupted or in progress' : '';
+      const places = withPlaces ? [by ? `${by.user}@${by.host}` : '', (seenIn ?? []).map(describeSource).join(', ')] : [];
+      return [r.runId, r.kind, colour(status), r.startedAt, String(r.changes), ...places, note];
+    }),
   );
 }
 

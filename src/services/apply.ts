@@ -7,6 +7,9 @@ import { isNodeChange, type Change } from '../model/change.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import { applyApiObjects } from '../apply/apply-api-objects.js';
 import { nodeHandlerFor } from '../apply/kinds/registry.js';
+import { baselineAfterApply, replacedEntries } from '../plan/drift.js';
+import { currentOrigin, type RecordExtras } from '../apply/records/record-mirrors.js';
+import { digestOfChanges, mirrorRunRecord, readBaselineForRun, writeBaselineEverywhere } from './run-records.js';
 import { acquireClusterLease, ClusterLockHeldError, type ClusterLease } from '../apply/cluster-lease.js';
 import { ApplyError } from '../apply/apply-errors.js';
 import { openClusterClient, type ClusterClient } from '../transport/cluster-client.js';
@@ -16,7 +19,7 @@ import { closeTransports, openTransports } from './open-transports.js';
 import { makePlan, type PlanRequest } from './plan.js';
 import { readPlanFile } from './plan-file.js';
 import { checkSavedPlan, enforceInvariants, refuseUnreachable } from './saved-plan.js';
-import { recordVerifiedBaseline } from './verified-baseline.js';
+import { verifyOnFreshFacts } from './verified-baseline.js';
 
 export type ApplyRequest = (
   | { readonly planFile: string; readonly inventoryFile?: string }
@@ -101,6 +104,10 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     await journal.finish('failed');
     throw error;
   }
+  // The run's record also lives with its nodes (step by step) and, under the Lease, in the cluster.
+  const extras: RecordExtras = { by: currentOrigin(), planDigest: digestOfChanges(chosen) };
+  const clusterState = lease ? client?.state : undefined;
+  await mirrorRunRecord(journal, transports, nodeNames, clusterState, extras);
   try {
     const nodeResult = await applyPlan(nodeChanges, {
       runId,
@@ -124,11 +131,20 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       }
     }
     const applied = [...nodeResult.applied, ...appliedApi];
+    // What drift compares against: every control that complies on the facts after the run, and which run made it
+    // so; the record keeps what this run took over, so that rolling it back restores the baseline as it was.
+    const verified = await verifyOnFreshFacts(plan, applied, inventoryFile, request.concurrency);
+    const changedNodes = new Map([...transports].filter(([node]) => nodeNames.includes(node)));
+    const previous = await readBaselineForRun(clusterState, changedNodes);
+    const baseline = baselineAfterApply(previous, { ...plan, findings: verified.findings }, new Set(applied.map((c) => c.id)), runId, new Date().toISOString());
+    extras.baselineReplaced = replacedEntries(previous, baseline, runId);
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
-    // What drift compares against: every control that complies on the facts after the run, and which run made it so.
-    const { unverified } = await recordVerifiedBaseline(plan, applied, runId, inventoryFile, request.concurrency);
+    for (const [where, message] of journal.mirrorFailures) request.onEvent?.({ kind: 'state-warning', detail: `the run's record could not be kept on ${where}: ${message}` });
+    for (const problem of await writeBaselineEverywhere(baseline, clusterState, changedNodes)) {
+      request.onEvent?.({ kind: 'state-warning', detail: `the drift baseline could not be kept on ${problem.where}: ${problem.message}` });
+    }
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
-    return { status: 'applied', plan, result, journalFile: journal.file, unverified };
+    return { status: 'applied', plan, result, journalFile: journal.file, unverified: verified.unverified };
   } finally {
     await lease?.release();
     await closeTransports(transports);

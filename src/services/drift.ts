@@ -1,8 +1,8 @@
-import { readBaseline } from '../apply/baseline-store.js';
 import { driftReport, type DriftReport } from '../plan/drift.js';
 import type { Plan } from '../plan/plan.js';
 import { applyChanges, type ApplyOutcome, type ApplyRequest } from './apply.js';
 import { makePlan, type PlanRequest, type UnreachedNode } from './plan.js';
+import { readStateEverywhere, type StateProblem } from './run-records.js';
 
 export interface DriftRequest {
   readonly plan: PlanRequest;
@@ -15,6 +15,8 @@ export interface DriftOutcome {
   readonly report: DriftReport;
   readonly unreachable: readonly string[];
   readonly unreached: readonly UnreachedNode[];
+  /** Places the baseline could not be read from (the cluster, a node): named, the others still count. */
+  readonly stateProblems: readonly StateProblem[];
   readonly applied?: ApplyOutcome;
 }
 
@@ -25,9 +27,13 @@ export interface DriftOutcome {
  * health gates) — exactly the plan just shown, nothing re-planned.
  */
 export async function detectDrift(request: DriftRequest): Promise<DriftOutcome> {
-  const { plan, unreachable, unreached } = await makePlan(request.plan);
-  const report = driftReport(plan, await readBaseline());
-  if (!request.fix || plan.changes.length === 0 || unreachable.length > 0) return { plan, report, unreachable, unreached };
+  const { plan, unreachable, unreached, inventory } = await makePlan(request.plan);
+  // The baseline from wherever it is kept — the cluster, the nodes, this machine's cache — so that a fresh
+  // machine or a CronJob with an empty state directory says "drifted since run X" as the applying machine would.
+  const state = await readStateEverywhere(inventory, { concurrency: request.plan.concurrency, nodes: plan.selection.nodes });
+  const report = driftReport(plan, state.baseline);
+  const stateProblems = state.problems.filter((p) => !unreachable.some((node) => p.where === `node ${node}`));
+  if (!request.fix || plan.changes.length === 0 || unreachable.length > 0) return { plan, report, unreachable, unreached, stateProblems };
   const applied = await applyChanges({
     planned: plan,
     inventoryFile: request.plan.inventoryFile,
@@ -36,5 +42,5 @@ export async function detectDrift(request: DriftRequest): Promise<DriftOutcome> 
     choose: async (p) => p.changes,
     ...(request.fix.onEvent ? { onEvent: request.fix.onEvent } : {}),
   });
-  return { plan, report, unreachable, unreached, applied };
+  return { plan, report, unreachable, unreached, stateProblems, applied };
 }

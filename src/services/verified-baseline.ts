@@ -1,19 +1,23 @@
-import { readBaseline, writeBaseline } from '../apply/baseline-store.js';
 import type { Change } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
-import { baselineAfterApply } from '../plan/drift.js';
 import type { Plan } from '../plan/plan.js';
 import type { KubeBenchTarget } from '../playbook/types.js';
 import { makePlan } from './plan.js';
 
 /**
- * After a successful apply, record in baseline.json only what evaluation on
- * facts gathered AFTER the run says complies (DESIGN.md §7): the changed
- * nodes (and the cluster) are gathered and evaluated again. A control the
- * run meant to fix that does not comply now is not recorded; its
- * `node control` pairs are returned, for the command to say so.
+ * After a successful apply, what the baseline may record: only what
+ * evaluation on facts gathered AFTER the run says complies (DESIGN.md §7).
+ * The changed nodes (and the cluster) are gathered and evaluated again; the
+ * plan's findings come back without those that do not pass now. A control
+ * the run meant to fix that does not comply now is not recorded; its
+ * `node control` pairs are returned as `unverified`, for the command to say so.
  */
-export async function recordVerifiedBaseline(plan: Plan, applied: readonly Change[], runId: string, inventoryFile: string, concurrency: number): Promise<{ readonly unverified: readonly string[] }> {
+export async function verifyOnFreshFacts(
+  plan: Plan,
+  applied: readonly Change[],
+  inventoryFile: string,
+  concurrency: number,
+): Promise<{ readonly findings: readonly Finding[]; readonly unverified: readonly string[] }> {
   const changedNodes = [...new Set(applied.flatMap((c) => (c.node === undefined ? [] : [c.node])))];
   const regathered = changedNodes.length > 0 ? changedNodes : plan.selection.nodes;
   let after: Plan | undefined;
@@ -34,10 +38,9 @@ export async function recordVerifiedBaseline(plan: Plan, applied: readonly Chang
   }
   const verified = verifiedFindings(plan, after, new Set(regathered));
   const appliedIds = new Set(applied.map((c) => c.id));
-  await writeBaseline(baselineAfterApply(await readBaseline(), { ...plan, findings: verified.findings }, appliedIds, runId, new Date().toISOString()));
   const meant = plan.findings.filter((f) => f.status === 'fail' && f.fixable && plan.changes.some((c) => appliedIds.has(c.id) && c.node === f.node && c.controlIds.includes(f.controlId)));
   const kept = new Set(verified.findings);
-  return { unverified: meant.filter((f) => !kept.has(f)).map((f) => `${f.node ?? 'cluster'} ${f.controlId}`) };
+  return { findings: verified.findings, unverified: meant.filter((f) => !kept.has(f)).map((f) => `${f.node ?? 'cluster'} ${f.controlId}`) };
 }
 
 /**

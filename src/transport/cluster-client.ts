@@ -20,7 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterUnreachableError, KubeconfigError, describeRef, type ApiVerb, type ObjectRef } from '../model/cluster-errors.js';
-import { LISTABLE_RESOURCES, listPath, objectPath, writeQuery, type ListableResource } from './cluster-resources.js';
+import { LISTABLE_RESOURCES, STATE_NAMESPACE, listPath, objectPath, stateSecretPath, writeQuery, type ListableResource } from './cluster-resources.js';
 import { errorForStatus } from './cluster-status.js';
 import { parseWarningHeaders } from './cluster-warnings.js';
 import { pickContext } from './cluster-kubeconfig.js';
@@ -83,6 +83,21 @@ export interface ClusterClient {
   getLease(namespace: string, name: string): Promise<KubeObject | undefined>;
   createLease(lease: KubeObject): Promise<KubeObject>;
   replaceLease(lease: KubeObject): Promise<KubeObject>;
+  /**
+   * cis-fix's own state (run records, the drift baseline): Secrets in the
+   * namespace `cis-fix` only, created on first use. `list` takes a label
+   * selector; `get` is undefined when absent; `put` creates or replaces
+   * (with the object's resourceVersion as the precondition when it has one).
+   * Optional so that in-memory fakes of the API need not model it.
+   */
+  readonly state?: StateSecrets;
+}
+
+export interface StateSecrets {
+  list(labelSelector: string): Promise<KubeObject[]>;
+  get(name: string): Promise<KubeObject | undefined>;
+  put(secret: KubeObject): Promise<KubeObject>;
+  delete(name: string): Promise<void>;
 }
 
 export interface OpenClusterClientOptions {
@@ -207,6 +222,42 @@ class HttpClusterClient implements ClusterClient {
 
   async replaceLease(lease: KubeObject): Promise<KubeObject> {
     return (await this.replace(lease, { dryRun: false })).object;
+  }
+
+  readonly state: StateSecrets = {
+    list: async (labelSelector) => {
+      const query = new URLSearchParams({ labelSelector });
+      const res = await this.call('GET', `${stateSecretPath()}?${query.toString()}`, undefined, undefined, { verb: 'list', target: `secrets in namespace ${STATE_NAMESPACE}` }, [404]);
+      if (res.status === 404) return [];
+      const items = (res.body as { items?: KubeObject[] }).items ?? [];
+      return items.map((item) => ({ ...item, apiVersion: 'v1', kind: 'Secret' }));
+    },
+    get: async (name) => {
+      const res = await this.call('GET', stateSecretPath(name), undefined, undefined, { verb: 'get', target: `secret ${STATE_NAMESPACE}/${name}` }, [404]);
+      return res.status === 404 ? undefined : (res.body as KubeObject);
+    },
+    put: async (secret) => {
+      const name = secret.metadata.name;
+      const body = { ...secret, apiVersion: 'v1', kind: 'Secret', metadata: { ...secret.metadata, namespace: STATE_NAMESPACE } };
+      if (secret.metadata.resourceVersion !== undefined) {
+        return (await this.call('PUT', stateSecretPath(name), body, 'application/json', { verb: 'update', target: `secret ${STATE_NAMESPACE}/${name}` })).body as KubeObject;
+      }
+      await this.ensureStateNamespace();
+      return (await this.call('POST', stateSecretPath(), body, 'application/json', { verb: 'create', target: `secret ${STATE_NAMESPACE}/${name}` })).body as KubeObject;
+    },
+    delete: async (name) => {
+      await this.call('DELETE', stateSecretPath(name), undefined, undefined, { verb: 'delete', target: `secret ${STATE_NAMESPACE}/${name}` }, [404]);
+    },
+  };
+
+  /** The state namespace, created (labelled as cis-fix's) when it does not exist yet. */
+  private async ensureStateNamespace(): Promise<void> {
+    const ref = { apiVersion: 'v1', kind: 'Namespace', name: STATE_NAMESPACE };
+    const found = await this.call('GET', objectPath(ref), undefined, undefined, { verb: 'get', target: describeRef(ref) }, [404]);
+    if (found.status !== 404) return;
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STATE_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'cis-fix' } } };
+    // 409: another run created it a moment ago.
+    await this.call('POST', objectPath({ apiVersion: 'v1', kind: 'Namespace' }), namespace, 'application/json', { verb: 'create', target: describeRef(ref) }, [409]);
   }
 
   /** One request. Non-2xx answers throw the mapped error unless listed in `allow`. */

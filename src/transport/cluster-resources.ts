@@ -1,8 +1,11 @@
 /**
  * The API resources cis-fix reads and writes, and the URL paths for them.
  * Pure: the client (cluster-client.ts) only adds the server and the TLS
- * material. Secrets are deliberately absent — cis-fix never reads them
- * (DESIGN.md §1: no secret ever enters a plan).
+ * material. Secrets are deliberately absent from what cis-fix lists and
+ * changes — it never reads the cluster's Secrets (DESIGN.md §1: no secret
+ * ever enters a plan). The one exception is cis-fix's own state (run
+ * records and the drift baseline), kept as Secrets in the namespace
+ * STATE_NAMESPACE only: see `stateSecretPath`.
  */
 import type { ObjectRef } from '../model/cluster-errors.js';
 
@@ -37,6 +40,19 @@ const KINDS: readonly ResourceType[] = [
   ...Object.values(LISTABLE_RESOURCES),
   { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
 ];
+
+/** The namespace cis-fix owns for its state (DESIGN.md §7 "State lives with the cluster"). */
+export const STATE_NAMESPACE = 'cis-fix';
+
+/**
+ * The path of cis-fix's own state Secrets in STATE_NAMESPACE (`name`
+ * undefined: the collection, for create and labelled lists). No other
+ * namespace's Secrets can be addressed through it.
+ */
+export function stateSecretPath(name?: string): string {
+  if (name !== undefined && (!NAME.test(name) || name.length > 253)) throw new RangeError(`not a valid object name: ${JSON.stringify(name)}`);
+  return `/api/v1/namespaces/${STATE_NAMESPACE}/secrets${name !== undefined ? `/${name}` : ''}`;
+}
 
 function groupVersion(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
