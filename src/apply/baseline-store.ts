@@ -15,7 +15,7 @@ export function baselineFile(dir = stateDir()): string {
 const NUL = String.fromCharCode(0);
 
 /** baseline.json's schema: strict, like every file cis-fix reads back (DESIGN.md §7). */
-const baselineSchema = z.strictObject({
+export const baselineSchema = z.strictObject({
   formatVersion: z.literal(1),
   updatedAt: z.string(),
   benchmark: z.string(),

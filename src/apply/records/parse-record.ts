@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { RunJournal } from '../../model/run-journal.js';
+import { baselineSchema } from '../baseline-store.js';
+import { runJournalSchema } from '../journal-schema.js';
 import type { RunRecord } from '../../model/run-record.js';
 import type { Baseline } from '../../plan/drift.js';
 
@@ -9,39 +10,15 @@ import type { Baseline } from '../../plan/drift.js';
  * was found and the JSON path of the problem.
  */
 
-const journalShape = z
-  .object({
-    runId: z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$/),
-    kind: z.enum(['apply', 'rollback']),
-    rollsBack: z.string().optional(),
-    startedAt: z.string(),
-    finishedAt: z.string().optional(),
-    status: z.enum(['running', 'succeeded', 'failed', 'stale', 'rolled-back', 'nothing-to-do']),
-    benchmark: z.string().optional(),
-    inventory: z.object({ file: z.string(), digest: z.string() }),
-    backups: z.record(z.string(), z.string()),
-    changes: z.number().int().nonnegative(),
-    steps: z.array(z.object({ at: z.string(), node: z.string(), phase: z.string() }).loose()),
-  })
-  .loose();
-
 const recordShape = z
   .object({
     formatVersion: z.literal(1),
-    journal: journalShape,
+    // The same strict schema as the workstation's journals (a record is input like any other).
+    journal: runJournalSchema,
     by: z.object({ user: z.string(), host: z.string() }).strict(),
     planDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     baselineReplaced: z.record(z.string(), z.string().nullable()).optional(),
     stepsOnNodes: z.literal(true).optional(),
-  })
-  .strict();
-
-const baselineShape = z
-  .object({
-    formatVersion: z.literal(1),
-    updatedAt: z.string(),
-    benchmark: z.string(),
-    enforced: z.record(z.string(), z.string()),
   })
   .strict();
 
@@ -63,7 +40,7 @@ export function parseRunRecord(text: string, where: string): Parsed<RunRecord> {
   const parsed = recordShape.safeParse(data);
   if (!parsed.success) return { ok: false, problem: explain(where, parsed.error) };
   const { stepsOnNodes: _stepsOnNodes, ...record } = parsed.data;
-  return { ok: true, value: { ...record, journal: record.journal as unknown as RunJournal } as RunRecord };
+  return { ok: true, value: record as RunRecord };
 }
 
 export function parseBaselineRecord(text: string, where: string): Parsed<Baseline> {
@@ -73,6 +50,6 @@ export function parseBaselineRecord(text: string, where: string): Parsed<Baselin
   } catch (error) {
     return { ok: false, problem: `${where}: not JSON (${(error as Error).message})` };
   }
-  const parsed = baselineShape.safeParse(data);
+  const parsed = baselineSchema.safeParse(data);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: explain(where, parsed.error) };
 }

@@ -1,4 +1,4 @@
-import { baselineAfterApply, baselineAfterRollback, driftReport, EMPTY_BASELINE } from '../../../src/plan/drift.js';
+import { baselineAfterApply, baselineAfterRollback, baselineShareOf, driftReport, EMPTY_BASELINE, mergeBaselines, replacedEntries, type Baseline } from '../../../src/plan/drift.js';
 import type { Change } from '../../../src/model/change.js';
 import type { Finding } from '../../../src/model/finding.js';
 import { summarizePlan, type Plan } from '../../../src/plan/plan.js';
@@ -45,6 +45,30 @@ describe('the drift baseline', () => {
     expect(second.enforced['cp-1\u00001.1.3']).toBe('run-2');
     const rolledBack = baselineAfterRollback(second, 'run-2', 't3');
     expect(Object.keys(rolledBack.enforced).sort()).toEqual(['cp-1\u00001.1.1', 'cp-1\u00001.1.2']);
+  });
+
+  it('puts back what a rolled-back run took over from an earlier run (issue 11 §2: the baseline as it was)', () => {
+    const first = baselineAfterApply(EMPTY_BASELINE, planned, new Set(['a']), 'run-1', 't1');
+    // run-1 had enforced 1.1.1; run-2 enforces it again (a drift --fix) and fixes 1.1.3 for the first time.
+    const applied = baselineAfterApply(first, planned, new Set(['b', 'c']), 'run-2', 't2');
+    const second = { ...applied, enforced: { ...applied.enforced, 'cp-1\u00001.1.1': 'run-2' } };
+    const replaced = replacedEntries(first, second, 'run-2');
+    expect(replaced).toEqual({ 'cp-1\u00001.1.1': 'run-1', 'cp-1\u00001.1.3': null });
+    expect(baselineAfterRollback(second, 'run-2', 't3', replaced).enforced).toEqual(first.enforced);
+  });
+
+  it('merges the copies kept in several places: the newest whole copy, with newer node shares replacing that node', () => {
+    const whole: Baseline = { formatVersion: 1, updatedAt: 't2', benchmark: 'cis-1.12', enforced: { 'cp-1\u00001.1.1': 'run-1', 'worker-1\u00004.1.1': 'run-1' } };
+    const older: Baseline = { ...whole, updatedAt: 't1', enforced: { 'cp-1\u00009.9.9': 'run-0' } };
+    // worker-1 saw run-3 (its share is newer than the whole copy), which rolled 4.1.1 back and enforced 4.1.5.
+    const share: Baseline = { formatVersion: 1, updatedAt: 't3', benchmark: 'cis-1.12', enforced: { 'worker-1\u00004.1.5': 'run-3', 'cp-1\u00001.1.1': 'stray' } };
+    const merged = mergeBaselines([{ baseline: older }, { baseline: share, node: 'worker-1' }, { baseline: whole }]);
+    expect(merged.enforced).toEqual({ 'cp-1\u00001.1.1': 'run-1', 'worker-1\u00004.1.5': 'run-3' });
+    expect(merged.updatedAt).toBe('t3');
+    expect(baselineShareOf(merged, 'worker-1').enforced).toEqual({ 'worker-1\u00004.1.5': 'run-3' });
+    // A node's share older than the whole copy changes nothing; no copy at all is the empty baseline.
+    expect(mergeBaselines([{ baseline: whole }, { baseline: { ...share, updatedAt: 't1' }, node: 'worker-1' }]).enforced).toEqual(whole.enforced);
+    expect(mergeBaselines([])).toEqual(EMPTY_BASELINE);
   });
 
   it('starts over when the benchmark changed', () => {
