@@ -7,7 +7,7 @@ import type { JournalWriter } from './journal.js';
 import type { HealthGate } from './kinds/handler.js';
 import { nodeHandlerFor } from './kinds/registry.js';
 import { nodeIoOver, type NodeIo } from './node-io.js';
-import type { PathState } from './node-ops.js';
+import { LockHeldError, type PathState } from './node-ops.js';
 import { restoredCleanly, restoreTargets } from './restore-engine.js';
 import { describeProblems, describeTargets, manualSteps } from './restore-messages.js';
 import { restorePlanFor } from './restore-plan.js';
@@ -90,7 +90,14 @@ export async function applyPlan(changes: readonly Change[], ctx: ApplyContext): 
     ctx.onEvent?.({ kind: 'phase', phase: 'lock' });
     await settleAll(
       nodes.map(async (node) => {
-        await ioOf(node).lock(ctx.holder);
+        try {
+          await ioOf(node).lock(ctx.holder);
+        } catch (error) {
+          if (error instanceof LockHeldError) throw error; // it names the holder
+          throw new ApplyError(`${(error as Error).message}, so nothing was changed on any node`, ctx.runId, 'nothing-changed', [
+            `Free space in /var/lib/cis-fix on ${node} (or make it writable), then run apply again.`,
+          ]);
+        }
         locked.push(node);
         await journal.record({ node, phase: 'locked' });
       }),

@@ -68,7 +68,7 @@ export default class Apply extends CisFixCommand {
     progressDone();
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
-        if (outcome.unverified.length) this.warnLine(notRecorded(outcome.unverified));
+        if (outcome.unverified.length) this.warnLine(notRecorded(outcome.unverified, outcome.recheckFailed));
         this.print(this.style.bold(this.style.green(`Apply complete: ${describeScope(changeOverview(outcome.result.applied))}. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
       } else if (outcome.status === 'nothing-to-do') {
         const undecided = outcome.plan.summary.needDecision;

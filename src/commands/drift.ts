@@ -80,7 +80,7 @@ export default class Drift extends CisFixCommand {
       this.warnUnreached(outcome.unreached, flags.fix ? 'so they were not checked, and nothing was changed on any node' : 'so they were not checked');
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
-      if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified));
+      if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified, outcome.applied.recheckFailed));
       if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
       if (expiredUnfixed.length > 0) process.exitCode = 2;
     } else if (plan.changes.length > 0 || report.expiredWaivers.length > 0) {

@@ -43,6 +43,8 @@ export type ApplyOutcome =
       readonly journalFile: string;
       /** `node control` the run meant to fix that did not comply on the facts gathered after it: not recorded in the baseline. */
       readonly unverified: readonly string[];
+      /** Why the facts after the run could not be gathered, when they could not (then nothing of the run is recorded). */
+      readonly recheckFailed?: string;
     };
 
 /**
@@ -144,7 +146,7 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
       request.onEvent?.({ kind: 'state-warning', detail: `the drift baseline could not be kept on ${problem.where}: ${problem.message}` });
     }
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
-    return { status: 'applied', plan, result, journalFile: journal.file, unverified: verified.unverified };
+    return { status: 'applied', plan, result, journalFile: journal.file, unverified: verified.unverified, ...(verified.recheckFailed === undefined ? {} : { recheckFailed: verified.recheckFailed }) };
   } finally {
     await lease?.release();
     await closeTransports(transports);

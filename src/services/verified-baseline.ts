@@ -17,10 +17,11 @@ export async function verifyOnFreshFacts(
   applied: readonly Change[],
   inventoryFile: string,
   concurrency: number,
-): Promise<{ readonly findings: readonly Finding[]; readonly unverified: readonly string[] }> {
+): Promise<{ readonly findings: readonly Finding[]; readonly unverified: readonly string[]; readonly recheckFailed?: string }> {
   const changedNodes = [...new Set(applied.flatMap((c) => (c.node === undefined ? [] : [c.node])))];
   const regathered = changedNodes.length > 0 ? changedNodes : plan.selection.nodes;
   let after: Plan | undefined;
+  let recheckFailed: string | undefined;
   try {
     after = (
       await makePlan({
@@ -33,14 +34,16 @@ export async function verifyOnFreshFacts(
         concurrency,
       })
     ).plan;
-  } catch {
+  } catch (error) {
     after = undefined; // nothing this run did can be verified: nothing of it is recorded
+    recheckFailed = (error as Error).message;
   }
   const verified = verifiedFindings(plan, after, new Set(regathered));
   const appliedIds = new Set(applied.map((c) => c.id));
   const meant = plan.findings.filter((f) => f.status === 'fail' && f.fixable && plan.changes.some((c) => appliedIds.has(c.id) && c.node === f.node && c.controlIds.includes(f.controlId)));
   const kept = new Set(verified.findings);
-  return { findings: verified.findings, unverified: meant.filter((f) => !kept.has(f)).map((f) => `${f.node ?? 'cluster'} ${f.controlId}`) };
+  const unverified = meant.filter((f) => !kept.has(f)).map((f) => `${f.node ?? 'cluster'} ${f.controlId}`);
+  return { findings: verified.findings, unverified, ...(recheckFailed === undefined ? {} : { recheckFailed }) };
 }
 
 /**

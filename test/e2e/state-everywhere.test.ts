@@ -108,9 +108,10 @@ describe('state kept with the nodes and the cluster', () => {
     }
     const listed = JSON.parse((await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--json')).stdout) as ListedRun[];
     expect(listed.map((r) => r.kind)).toEqual(['rollback']);
-    // The rollback is now the last run of both nodes: --keep 0 keeps it, and says why.
-    const none = JSON.parse((await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--prune', '--keep', '0', '--json')).stdout) as { pruned: string[]; spared: { reason: string }[] };
-    expect(none.pruned).toEqual([]);
-    expect(none.spared.map((s) => s.reason)).toEqual([expect.stringMatching(/last run of (cp-1, worker-1|worker-1, cp-1)/)]);
+    // A new run on cp-1 alone: the rollback stays the last run of worker-1, so --keep 1 keeps it, and says why.
+    expect((await cliIn(applying, 'apply', '-i', lab.apiInventoryFile, ...SELECTION, '--nodes', 'cp-1', '--yes')).code).toBe(0);
+    const kept = JSON.parse((await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--prune', '--keep', '1', '--json')).stdout) as { pruned: string[]; spared: { reason: string }[] };
+    expect(kept.pruned).toEqual([]);
+    expect(kept.spared.map((s) => s.reason)).toEqual(['it is the last run of worker-1']);
   });
 });
