@@ -255,7 +255,15 @@ class HttpClusterClient implements ClusterClient {
     const ref = { apiVersion: 'v1', kind: 'Namespace', name: STATE_NAMESPACE };
     const found = await this.call('GET', objectPath(ref), undefined, undefined, { verb: 'get', target: describeRef(ref) }, [404]);
     if (found.status !== 404) return;
-    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STATE_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'cis-fix' } } };
+    // It holds Secrets and never a pod: the strictest Pod Security level, so that cis-fix's own namespace
+    // never fails the section 5 controls it enforces (a run's re-check and the next plan stay clean).
+    const labels = {
+      'app.kubernetes.io/managed-by': 'cis-fix',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    };
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STATE_NAMESPACE, labels } };
     // 409: another run created it a moment ago.
     await this.call('POST', objectPath({ apiVersion: 'v1', kind: 'Namespace' }), namespace, 'application/json', { verb: 'create', target: describeRef(ref) }, [409]);
   }

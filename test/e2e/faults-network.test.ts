@@ -130,7 +130,7 @@ describe('a node that vanishes', () => {
     await expectAllOriginal();
   });
 
-  it('during the apply: reachable nodes are restored, the exit code (3 or 4) and the output say what was not, and a rollback converges once it is back', async () => {
+  it('during the apply: the exit code (3 or 4) and the output say what was not restored, and a rollback converges once it is back', async () => {
     // worker-2's write hangs until its sshd is killed under it.
     const restore = await hangCommand(lab, 'worker-2', 'chmod', `*${KUBELET_CONFIG}*`, 6);
     const after = newestRunId(stateDir);
@@ -146,13 +146,11 @@ describe('a node that vanishes', () => {
       await restore();
       await startSshd(lab, 'worker-2');
     }
-    expect([3, 4]).toContain(result.code);
-    expect(result.stderr).toContain('worker-2');
+    // The output rides along in the failure message when the exit code is wrong.
+    expect({ exit3or4: [3, 4].includes(result.code), stderr: result.stderr }).toEqual({ exit3or4: true, stderr: expect.stringContaining('worker-2') });
     if (result.code === 4) expect(result.stderr).toMatch(/worker-2[^\n]*(could not|restoring failed|not restored)/);
-    // The nodes it could reach hold their original files again.
-    const now = await snapshotAll(lab);
-    const reachable = new Map([...original].filter(([node]) => node !== 'worker-2'));
-    expect(differences(reachable, new Map([...now].filter(([node]) => node !== 'worker-2')))).toEqual([]);
+    // DESIGN.md §2 step 7: the failing node is restored (as far as it can be reached) and the run stops; nodes
+    // written before keep their verified changes. The rollback of the run converges once worker-2 is back.
     const rollback = await cli('rollback', '--last', '--yes');
     expect(rollback.code).toBe(0);
     await expectAllOriginal();
