@@ -113,7 +113,7 @@ describe('waivers', () => {
     await nodeExec(lab, 'cp-1', ['chmod', '0644', KUBELET_CONFIG]);
     const fixed = await cli('drift', '-i', waived, ...SELECTION, '--fix', '--yes');
     expect({ code: fixed.code, stderr: fixed.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
-    expect(fixed.stdout).toMatch(/Drift corrected: 1 change\(s\)/);
+    expect(fixed.stdout).toMatch(/Drift corrected: 1 change to 1 target on 1 node/);
     expect(await modeOf('cp-1', KUBELET_CONFIG)).toBe('600');
     expect(await modeOf('worker-1', KUBELET_CONFIG)).toBe('666');
   });
