@@ -251,17 +251,28 @@ async function gateChange(io: NodeIo, node: string, change: Change, gate: Health
 /** DESIGN.md §2 step 7: restore what this run touched on the node from its own journal (the one restore engine), then stop the run. */
 async function restoreNode(node: string, ctx: ApplyContext, ioOf: (node: string) => NodeIo, reason: string): Promise<never> {
   const items = restorePlanFor(ctx.journal.journal).filter((i) => i.node === node);
-  const report = await restoreTargets(items, {
-    runId: ctx.runId,
-    backupRun: ctx.runId,
-    journal: ctx.journal,
-    ioOf,
-    roles: ctx.roles,
-    concurrency: 1,
-    healthTimeoutMs: ctx.healthTimeoutMs,
-    force: true,
-    ...(ctx.onEvent ? { onEvent: ctx.onEvent } : {}),
-  });
+  let report: Awaited<ReturnType<typeof restoreTargets>>;
+  try {
+    report = await restoreTargets(items, {
+      runId: ctx.runId,
+      backupRun: ctx.runId,
+      journal: ctx.journal,
+      ioOf,
+      roles: ctx.roles,
+      concurrency: 1,
+      healthTimeoutMs: ctx.healthTimeoutMs,
+      force: true,
+      ...(ctx.onEvent ? { onEvent: ctx.onEvent } : {}),
+    });
+  } catch (error) {
+    // The node could not even be read (its connection is gone): nothing of it was restored, and saying so is the truth.
+    throw new ApplyError(
+      `${node}: a change failed (${reason}), and the node could not be restored: ${(error as Error).message}; its ${items.length} target(s) may hold this run's changes`,
+      ctx.runId,
+      'restore-failed',
+      [`Once ${node} is reachable again: cis-fix rollback ${ctx.runId} (it restores every target byte-identical and releases the run's locks).`],
+    );
+  }
   const lines = describeTargets(report).map((l) => `  ${l}`);
   if (restoredCleanly(report)) {
     throw new ApplyError(
