@@ -105,5 +105,7 @@ function refuseStale(changes: readonly NodeChange[], facts: ReadonlyMap<string, 
 
 function stateOf(path: NodeFacts['paths'][string]): PathState | undefined {
   if (!path.exists) return undefined;
-  return { path: path.path, exists: true, sha256: path.sha256 ?? undefined, mode: path.mode, uid: path.uid, gid: path.gid, user: path.user ?? '', group: path.group ?? '', type: path.type };
+  const state: PathState = { path: path.path, exists: true, sha256: path.sha256 ?? undefined, mode: path.mode, uid: path.uid, gid: path.gid, user: path.user ?? '', group: path.group ?? '', type: path.type };
+  // A target that became a link is named as one (cis-fix never writes through it), not as a content or mode change.
+  return path.symlinkTarget === null ? state : { ...state, symlink: path.path };
 }

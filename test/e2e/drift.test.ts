@@ -6,12 +6,14 @@ import { runCli } from './support/cli.js';
 
 // cis-fix drift on a stock lab: after an apply there is no drift; a file
 // loosened by hand shows as drifted (exit 2, naming the control and the run
-// that had enforced it); drift --fix --yes corrects it; a rollback makes
-// those controls "never enforced" again instead of drifted.
+// that had enforced it); drift --fix --yes corrects it; rolling that
+// correction back leaves the baseline as it was before it (issue 11 §2): the
+// file is loose again, and drifted since the first run, not "never enforced".
 const INSTANCE = 'e2e-drift';
 const SELECTION = ['--only', '1.1.*,4.1.*'];
 let lab: LabState;
 let stateDir: string;
+let firstRun: string;
 
 const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 
@@ -39,6 +41,7 @@ describe('cis-fix drift', () => {
     const applied = await cli('apply', '-i', lab.inventoryFile, ...SELECTION, '--yes', '--json');
     expect(applied.code).toBe(0);
     const runId = (JSON.parse(applied.stdout) as { runId: string }).runId;
+    firstRun = runId;
     const baseline = JSON.parse(readFileSync(join(stateDir, 'baseline.json'), 'utf8')) as { enforced: Record<string, string> };
     expect(baseline.enforced['worker-1\u00004.1.9']).toBe(runId);
     expect((await cli('drift', '-i', lab.inventoryFile, ...SELECTION)).code).toBe(0);
@@ -60,11 +63,20 @@ describe('cis-fix drift', () => {
     expect((await cli('drift', '-i', lab.inventoryFile, ...SELECTION)).code).toBe(0);
   });
 
-  it('after a rollback, what that run enforced is no longer counted as drift', async () => {
+  it('rolling the correction back leaves the baseline as before it: the loosened file is drifted since the first run again', async () => {
+    expect((await cli('rollback', '--last', '--yes')).code).toBe(0);
+    expect((await nodeExec(lab, 'worker-1', ['stat', '-c', '%a', '/var/lib/kubelet/config.yaml'])).stdout.trim()).toBe('644');
+    const drift = await cli('drift', '-i', lab.inventoryFile, ...SELECTION, '--json');
+    expect(drift.code).toBe(2);
+    const report = JSON.parse(drift.stdout) as { drift: { drifted: { controlId: string; enforcedBy: string }[] } };
+    expect(report.drift.drifted.map((f) => [f.controlId, f.enforcedBy])).toEqual([['4.1.9', firstRun]]);
+  });
+
+  it('rolling back the first run as well: what it enforced is no longer counted as drift', async () => {
+    await nodeExec(lab, 'worker-1', ['chmod', '0600', '/var/lib/kubelet/config.yaml']);
     expect((await cli('rollback', '--last', '--yes')).code).toBe(0);
     const drift = await cli('drift', '-i', lab.inventoryFile, ...SELECTION, '--json');
     expect(drift.code).toBe(2);
-    const report = JSON.parse(drift.stdout) as { drift: { drifted: { controlId: string }[] } };
-    expect(report.drift.drifted.map((f) => f.controlId)).not.toContain('4.1.9');
+    expect((JSON.parse(drift.stdout) as { drift: { drifted: unknown[] } }).drift.drifted).toEqual([]);
   });
 });
