@@ -4,6 +4,7 @@ import { NODE_BACKUP_ROOT } from '../node-scripts.js';
 import { chmodArgument, type PathState } from '../node-ops.js';
 import { normalizeMode } from '../precondition.js';
 import { stagingPathFor } from '../staging-path.js';
+import type { NodeIo } from '../node-io.js';
 import type { NodeRestoreContext } from './handler.js';
 
 /**
@@ -11,6 +12,23 @@ import type { NodeRestoreContext } from './handler.js';
  * (or removed, when the run created it), and the commands that do the same
  * by hand. Not a kind itself.
  */
+
+/** A file whose whole content a change replaces (a manifest, a kubelet source). */
+interface RewrittenFile {
+  readonly target: string;
+  readonly after: { readonly content: string; readonly sha256: string };
+}
+
+/** Write the new content through the staging path stagingPathFor names for this run. */
+export async function writeRewrittenFile(change: RewrittenFile, io: NodeIo, runId: string, options: { readonly staticPodManifest: boolean }): Promise<{ readonly createdDirs?: readonly string[] }> {
+  await io.writeContent(change.target, change.after.content, change.after.sha256, stagingPathFor(change.target, runId, options));
+  return {};
+}
+
+/** Undefined when the node holds exactly the content the change wrote. */
+export function verifyRewrittenFile(change: RewrittenFile, now: PathState | undefined): string | undefined {
+  return missing(change.target, now) ?? (now!.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written');
+}
 
 /** Where apply's backup of `target` is on the node. */
 export function backupCopyOf(backupRun: string, target: string): string {

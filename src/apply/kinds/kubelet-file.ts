@@ -2,7 +2,7 @@ import type { KubeletFileChange } from '../../model/change.js';
 import { describeStaleness } from '../precondition.js';
 import { stagingPathFor } from '../staging-path.js';
 import type { NodeKindHandler } from './handler.js';
-import { manualFileRestore, missing, restoreFileFromBackup } from './file-target.js';
+import { manualFileRestore, restoreFileFromBackup, verifyRewrittenFile, writeRewrittenFile } from './file-target.js';
 
 const STAGING = { staticPodManifest: false } as const;
 
@@ -23,11 +23,8 @@ export const kubeletFileHandler: NodeKindHandler<KubeletFileChange> = {
     staging: stagingPathFor(change.target, runId, STAGING),
     expected: { sha256: change.after.sha256 },
   }),
-  write: async (change, { io, runId }) => {
-    await io.writeContent(change.target, change.after.content, change.after.sha256, stagingPathFor(change.target, runId, STAGING));
-    return {};
-  },
-  verify: (change, now) => missing(change.target, now) ?? (now!.sha256 === change.after.sha256 ? undefined : 'the content on the node is not what was written'),
+  write: (change, { io, runId }) => writeRewrittenFile(change, io, runId, STAGING),
+  verify: verifyRewrittenFile,
   healthGate: (change) =>
     change.after.argv === undefined
       ? undefined
