@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { FilePrecondition } from '../model/change.js';
 import { CisFixError } from '../model/errors.js';
+import { FileMode } from '../model/file-mode.js';
 import type { RunJournal } from '../model/run-journal.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { quoteShellArg } from '../transport/shell-quote.js';
@@ -359,7 +360,7 @@ export async function backupPaths(transport: NodeTransport, runId: string, paths
  * setuid/setgid bits for shorter numeric modes, so "0700" would not clear them.
  */
 export function chmodArgument(mode: string): string {
-  return `0${mode.padStart(4, '0')}`;
+  return `0${FileMode.parse(mode).display()}`;
 }
 
 export async function changeMode(transport: NodeTransport, path: string, mode: string): Promise<string> {

@@ -1,9 +1,12 @@
 import type { NodeChange as Change } from '../model/change.js';
+import { FileMode } from '../model/file-mode.js';
 import type { PathState } from './node-ops.js';
 
-/** Strip leading zeros so "0600" and "600" compare equal. */
-export function normalizeMode(mode: string): string {
-  return mode.replace(/^0+(?=\d)/, '');
+/** Whether two mode texts (plan, journal, stat) are one mode: "0600" and "600" are; a text that is no mode equals only itself. */
+export function sameMode(a: string, b: string): boolean {
+  const x = FileMode.tryParse(a);
+  const y = FileMode.tryParse(b);
+  return x !== undefined && y !== undefined ? x.equals(y) : a === b;
 }
 
 /**
@@ -18,7 +21,7 @@ export function describeStaleness(change: Change, now: PathState | undefined): s
   if (!expected.exists) return 'now exists';
   const differences: string[] = [];
   if (expected.sha256 !== now.sha256) differences.push('content changed');
-  if (normalizeMode(expected.mode) !== normalizeMode(now.mode)) differences.push(`mode ${expected.mode} -> ${now.mode}`);
+  if (!sameMode(expected.mode, now.mode)) differences.push(`mode ${expected.mode} -> ${now.mode}`);
   if (expected.uid !== now.uid || expected.gid !== now.gid) differences.push(`owner ${expected.uid}:${expected.gid} -> ${now.uid}:${now.gid}`);
   return differences.length ? differences.join(', ') : undefined;
 }

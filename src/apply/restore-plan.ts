@@ -2,7 +2,7 @@ import { CLUSTER_NODE, isApiBackedUp, isApiVerified, isApiWriteStarted } from '.
 import type { ApiRestoreItem, FileExpectation, FileOriginal, FileResult, FileWriteStartedStep, RestoreItem, RunJournal } from '../model/run-journal.js';
 import { journalKindOf } from './kinds/registry.js';
 import type { PathState } from './node-ops.js';
-import { normalizeMode } from './precondition.js';
+import { sameMode } from './precondition.js';
 
 /**
  * What a run touched, read from its typed journal (pure): every file target
@@ -130,13 +130,13 @@ export function judgeRestore(item: RestoreItem, now: PathState | undefined): Res
 }
 
 function sameResult(now: PathState, want: FileResult): boolean {
-  return now.exists && normalizeMode(now.mode) === normalizeMode(want.mode) && now.uid === want.uid && now.gid === want.gid && now.sha256 === want.sha256;
+  return now.exists && sameMode(now.mode, want.mode) && now.uid === want.uid && now.gid === want.gid && now.sha256 === want.sha256;
 }
 
 function matches(now: PathState, e: FileExpectation): boolean {
   return (
     now.exists &&
-    (e.mode === undefined || normalizeMode(e.mode) === normalizeMode(now.mode)) &&
+    (e.mode === undefined || sameMode(e.mode, now.mode)) &&
     (e.user === undefined || e.user === now.user) &&
     (e.group === undefined || e.group === now.group) &&
     (e.sha256 === undefined || e.sha256 === now.sha256)

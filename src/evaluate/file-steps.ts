@@ -1,6 +1,6 @@
 import { normalizePath } from '../facts/index.js';
 import type { NodeFacts, PathFacts, PresentPath } from '../facts/types.js';
-import { formatMode, modeWithin, parseMode } from '../playbook/file-mode.js';
+import { FileMode } from '../model/file-mode.js';
 import { expandTemplate, globToRegExp, isGlob } from '../playbook/path-template.js';
 import { isParamRef, type FileModeStep, type FileOwnerStep, type FileType, type Valued } from '../playbook/types.js';
 
@@ -43,12 +43,12 @@ export function expandStepPaths(template: string, variables: Readonly<Record<str
 }
 
 export function judgeFileMode(step: FileModeStep, paths: readonly string[], facts: NodeFacts): StepJudgement {
-  const maxMode = parseMode(step.maxMode);
+  const maxMode = FileMode.parse(step.maxMode);
   return judgePaths(paths, facts, step.optional, (entry) => {
-    const mode = parseInt(entry.mode, 8);
-    if (modeWithin(mode, maxMode)) return undefined;
+    const mode = FileMode.parse(entry.mode);
+    if (mode.isAtMost(maxMode)) return undefined;
     // A symlink's own mode is always 777 (kube-bench's stat reports the link): failing, but nothing to show.
-    return { observed: entry.type === 'symlink' ? undefined : `${entry.path} mode ${formatMode(mode)}` };
+    return { observed: entry.type === 'symlink' ? undefined : `${entry.path} mode ${mode.display()}` };
   });
 }
 

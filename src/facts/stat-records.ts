@@ -3,6 +3,7 @@
  * `sha256` payload. Pure.
  */
 
+import { FileMode } from '../model/file-mode.js';
 import type { FileStat, FileType } from './types.js';
 import { STAT_FIELDS } from './output-format.js';
 
@@ -31,7 +32,7 @@ function fileType(rawMode: number): FileType {
 
 /** `stat -c %a`: permission and special bits in octal, no leading zeros ("600", "2600", "0"). */
 export function modeString(rawMode: number): string {
-  return (rawMode & 0o7777).toString(8);
+  return FileMode.of(rawMode & 0o7777).toString(); // st_mode without its file-type bits
 }
 
 /**

@@ -3,6 +3,7 @@ import type { NodeFacts } from '../facts/types.js';
 import type { ApiObjectChange } from '../model/api-object-change.js';
 import type { Change, NodeChange } from '../model/change.js';
 import { UserError } from '../model/errors.js';
+import { FileMode } from '../model/file-mode.js';
 import type { Benchmark, ParameterValue } from '../playbook/types.js';
 import { isParamRef } from '../playbook/types.js';
 import { DEFAULT_DENY_NAME } from './kinds/api-object/default-deny-policy.js';
@@ -40,7 +41,7 @@ export interface InvariantContext {
 }
 
 /** A created file's mode: read and write for its (root) owner, nothing for anyone else. */
-const MAX_CREATED_MODE = 0o600;
+const MAX_CREATED_MODE = FileMode.of(0o600);
 
 /** One line per violation: "change <id>: <field>: <why>". */
 export function planInvariantViolations(changes: readonly Change[], ctx: InvariantContext): string[] {
@@ -175,7 +176,7 @@ function nodeChangeViolations(change: NodeChange, scope: NodeScope): string[] {
       if (scope.pathsKnown && !scope.supportFiles.has(target)) out.push(`target: ${target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
       if (scope.manifestDirs.has(dirname(target))) out.push(`target: nothing but a manifest is ever written into ${dirname(target)}`);
       if (change.precondition.exists) out.push('precondition.exists: a support file is only ever created, never overwritten');
-      if (!tightens(MAX_CREATED_MODE.toString(8), change.after.mode)) out.push(`after.mode: ${change.after.mode} gives more than 0600 to a created file`);
+      if (!tightens(MAX_CREATED_MODE.toString(), change.after.mode)) out.push(`after.mode: ${change.after.mode} gives more than 0600 to a created file`);
       break;
     }
     default: {
@@ -188,9 +189,9 @@ function nodeChangeViolations(change: NodeChange, scope: NodeScope): string[] {
 
 /** Whether `after` has no permission bit that `before` lacks (setuid, setgid and sticky included). */
 export function tightens(before: string, after: string): boolean {
-  const b = Number.parseInt(before, 8);
-  const a = Number.parseInt(after, 8);
-  return /^[0-7]{1,4}$/.test(before) && /^[0-7]{1,4}$/.test(after) && (a & ~b) === 0;
+  const b = FileMode.tryParse(before);
+  const a = FileMode.tryParse(after);
+  return a !== undefined && b !== undefined && a.isAtMost(b);
 }
 
 /**

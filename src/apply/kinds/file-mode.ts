@@ -1,7 +1,8 @@
 import type { FileModeChange } from '../../model/change.js';
-import { describeStaleness } from '../precondition.js';
+import { FileMode } from '../../model/file-mode.js';
+import { describeStaleness, sameMode } from '../precondition.js';
 import type { NodeKindHandler } from './handler.js';
-import { manualFileRestore, missing, restoreFileFromBackup, sameMode } from './file-target.js';
+import { manualFileRestore, missing, restoreFileFromBackup } from './file-target.js';
 
 /** chmod that only ever tightens (DESIGN.md §2 change kinds). */
 export const fileModeHandler: NodeKindHandler<FileModeChange> = {
@@ -23,8 +24,8 @@ export const fileModeHandler: NodeKindHandler<FileModeChange> = {
 
 /** Apply re-checks the invariant itself: a mode change that would add a permission bit is refused. */
 function loosens(change: FileModeChange): string | undefined {
-  const before = parseInt(change.precondition.mode, 8);
-  const after = parseInt(change.after.mode, 8);
-  if (Number.isNaN(before) || Number.isNaN(after)) return `mode ${change.precondition.mode} -> ${change.after.mode} is not an octal mode`;
-  return (after & ~before) !== 0 ? `mode ${change.precondition.mode} -> ${change.after.mode} would loosen permissions (cis-fix only tightens)` : undefined;
+  const before = FileMode.tryParse(change.precondition.mode);
+  const after = FileMode.tryParse(change.after.mode);
+  if (before === undefined || after === undefined) return `mode ${change.precondition.mode} -> ${change.after.mode} is not an octal mode`;
+  return !after.isAtMost(before) ? `mode ${change.precondition.mode} -> ${change.after.mode} would loosen permissions (cis-fix only tightens)` : undefined;
 }

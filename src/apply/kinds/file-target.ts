@@ -2,7 +2,6 @@ import type { RestoreAction, RestoreItem } from '../../model/run-journal.js';
 import { quoteShellArg } from '../../transport/shell-quote.js';
 import { NODE_BACKUP_ROOT } from '../node-scripts.js';
 import { chmodArgument, type PathState } from '../node-ops.js';
-import { normalizeMode } from '../precondition.js';
 import { stagingPathFor } from '../staging-path.js';
 import type { NodeIo } from '../node-io.js';
 import type { NodeRestoreContext } from './handler.js';
@@ -68,8 +67,4 @@ export function manualFileRestore(item: RestoreItem, backupRun: string): readonl
 
 export function missing(target: string, now: PathState | undefined): string | undefined {
   return now?.exists ? undefined : `${target} is missing`;
-}
-
-export function sameMode(a: string, b: string): boolean {
-  return normalizeMode(a) === normalizeMode(b);
 }

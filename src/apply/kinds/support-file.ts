@@ -1,8 +1,8 @@
 import type { SupportFileChange } from '../../model/change.js';
-import { describeStaleness } from '../precondition.js';
+import { describeStaleness, sameMode } from '../precondition.js';
 import { stagingPathFor } from '../staging-path.js';
 import type { NodeKindHandler } from './handler.js';
-import { manualFileRestore, missing, restoreFileFromBackup, sameMode } from './file-target.js';
+import { manualFileRestore, missing, restoreFileFromBackup } from './file-target.js';
 
 const STAGING = { staticPodManifest: false } as const;
 

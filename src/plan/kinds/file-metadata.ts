@@ -5,8 +5,8 @@ import { kubeBenchStatVerdict, type StatOverrides } from '../../evaluate/kube-be
 import type { PresentPath } from '../../facts/types.js';
 import type { FileModeChange, FileOwnerChange, FilePrecondition } from '../../model/change.js';
 import { BugError } from '../../model/errors.js';
+import { FileMode } from '../../model/file-mode.js';
 import type { Finding } from '../../model/finding.js';
-import { parseMode, tightenMode } from '../../playbook/file-mode.js';
 import type { EnsureControl, FileOwnerStep } from '../../playbook/types.js';
 import { byControlId, type NodeKindInput } from './handler.js';
 
@@ -21,7 +21,7 @@ import { byControlId, type NodeKindInput } from './handler.js';
 
 /** A change one control wants on one path; the kinds merge them per file. */
 export type FileProposal =
-  | { readonly kind: 'file-mode'; readonly path: string; readonly current: PresentPath; readonly maxMode: number }
+  | { readonly kind: 'file-mode'; readonly path: string; readonly current: PresentPath; readonly maxMode: FileMode }
   | {
       readonly kind: 'file-owner';
       readonly path: string;
@@ -68,7 +68,7 @@ export function planFileMetadata(input: NodeKindInput): FileMetadataPlan {
           blocked.push({ reason: `${path.path} does not exist on this node` });
           continue;
         }
-        const fix = step.kind === 'file-mode' ? modeFix(path.entry, parseMode(step.maxMode)) : step.kind === 'file-owner' ? ownerFix(step, path.entry, input) : undefined;
+        const fix = step.kind === 'file-mode' ? modeFix(path.entry, FileMode.parse(step.maxMode)) : step.kind === 'file-owner' ? ownerFix(step, path.entry, input) : undefined;
         if (fix === undefined) continue;
         if ('reason' in fix) blocked.push(fix);
         else proposals.push(fix);
@@ -93,7 +93,7 @@ export function planFileMetadata(input: NodeKindInput): FileMetadataPlan {
   return result;
 }
 
-function modeFix(entry: PresentPath, maxMode: number): FileProposal | Blocked {
+function modeFix(entry: PresentPath, maxMode: FileMode): FileProposal | Blocked {
   if (entry.type === 'symlink') {
     return { reason: `${entry.path} is a symlink: its own mode is always 777 and kube-bench's stat reports the link; replace it with the file it points to` };
   }
@@ -143,8 +143,8 @@ function simulate(proposals: readonly FileProposal[]): StatOverrides {
   for (const p of proposals) {
     const current = overrides.get(p.path) ?? {};
     if (p.kind === 'file-mode') {
-      const mode = parseInt(current.mode ?? p.current.mode, 8) & p.maxMode;
-      overrides.set(p.path, { ...current, mode: mode.toString(8) });
+      const mode = FileMode.parse(current.mode ?? p.current.mode).tightenedTo(p.maxMode);
+      overrides.set(p.path, { ...current, mode: mode.toString() });
     } else {
       overrides.set(p.path, { ...current, user: p.user, group: p.group });
     }
@@ -160,7 +160,7 @@ function simulate(proposals: readonly FileProposal[]): StatOverrides {
  * that satisfies all, and never adds a bit.
  */
 export function buildFileChanges(proposals: readonly ControlProposal[]): { modeChanges: FileModeChange[]; ownerChanges: FileOwnerChange[] } {
-  const modes = new Map<string, { node: string; current: PresentPath; mask: number; controls: string[] }>();
+  const modes = new Map<string, { node: string; current: PresentPath; mask: FileMode; controls: string[] }>();
   const owners = new Map<string, { node: string; current: PresentPath; user: string; group: string; createAccount: boolean; controls: string[] }>();
   // One file reached by two paths (/lib and /usr/lib on usr-merged systems) is one change.
   const aliases = new Map<string, Set<string>>();
@@ -169,7 +169,7 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
     aliases.set(key, (aliases.get(key) ?? new Set()).add(proposal.path));
     if (proposal.kind === 'file-mode') {
       const existing = modes.get(key);
-      modes.set(key, existing ? { ...existing, mask: existing.mask & proposal.maxMode, controls: [...existing.controls, controlId] } : { node, current: proposal.current, mask: proposal.maxMode, controls: [controlId] });
+      modes.set(key, existing ? { ...existing, mask: existing.mask.tightenedTo(proposal.maxMode), controls: [...existing.controls, controlId] } : { node, current: proposal.current, mask: proposal.maxMode, controls: [controlId] });
     } else {
       const existing = owners.get(key);
       if (existing && (existing.user !== proposal.user || existing.group !== proposal.group)) {
@@ -188,8 +188,8 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
     return others.length ? ` (same file as ${others.join(', ')})` : '';
   };
   const modeChanges: FileModeChange[] = [...modes].map(([key, { node, current, mask, controls }]) => {
-    const before = current.mode;
-    const after = tightenMode(parseInt(before, 8), mask).toString(8);
+    const before = FileMode.parse(current.mode);
+    const after = before.tightenedTo(mask);
     return {
       id: `${node}:file-mode:${current.path}`,
       node,
@@ -199,9 +199,9 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
       action: 'update',
       precondition: preconditionOf(current),
       restart: 'none',
-      diff: `mode ${pad(before)} -> ${pad(after)}${alsoAt(key, current.path)}`,
-      before: { mode: before },
-      after: { mode: after },
+      diff: `mode ${before.display()} -> ${after.display()}${alsoAt(key, current.path)}`,
+      before: { mode: current.mode },
+      after: { mode: after.toString() },
     };
   });
   const ownerChanges: FileOwnerChange[] = [...owners].map(([key, { node, current, user, group, createAccount, controls }]) => {
@@ -229,10 +229,6 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
 
 function preconditionOf(current: PresentPath): FilePrecondition {
   return { exists: true, sha256: current.sha256 ?? undefined, mode: current.mode, uid: current.uid, gid: current.gid };
-}
-
-function pad(mode: string): string {
-  return mode.padStart(4, '0');
 }
 
 function uniqueSorted(ids: readonly string[]): string[] {

@@ -1,3 +1,4 @@
+import { FileMode } from '../../model/file-mode.js';
 import { planFileMetadata } from './file-metadata.js';
 import type { NodeKindHandler } from './handler.js';
 
@@ -11,6 +12,6 @@ export const fileModeHandler: NodeKindHandler<'file-mode'> = {
     return { changes: planned.modeChanges, findings: planned.findings };
   },
   describe(change) {
-    return { summary: `mode ${change.before.mode.padStart(4, '0')} -> ${change.after.mode.padStart(4, '0')}`, diff: change.diff };
+    return { summary: `mode ${FileMode.parse(change.before.mode).display()} -> ${FileMode.parse(change.after.mode).display()}`, diff: change.diff };
   },
 };

@@ -1,6 +1,6 @@
 import type { NodeChange as Change } from '../../../src/model/change.js';
 import type { PathState } from '../../../src/apply/node-ops.js';
-import { describeStaleness } from '../../../src/apply/precondition.js';
+import { describeStaleness, sameMode } from '../../../src/apply/precondition.js';
 
 const create: Change = {
   id: 'cp-1:support-file:/etc/kubernetes/audit/policy.yaml',
@@ -31,5 +31,44 @@ describe('describeStaleness and symlinks', () => {
   it('says so when the target itself became a symlink', () => {
     const now = missing({ exists: true, type: 'symbolic link', symlink: create.target, mode: '777', uid: 0, gid: 0 });
     expect(describeStaleness(create, now)).toBe('is a symbolic link');
+  });
+});
+
+describe('sameMode', () => {
+  it('treats a mode with and without its leading zero as one mode, as plans, journals and stat write them', () => {
+    expect(sameMode('0600', '600')).toBe(true);
+    expect(sameMode('2755', '2755')).toBe(true);
+    expect(sameMode('0', '0000')).toBe(true);
+    expect(sameMode('600', '640')).toBe(false);
+    expect(sameMode('2755', '755')).toBe(false);
+  });
+
+  it('lets a text that is no mode (the empty mode of a missing file) equal only itself', () => {
+    expect(sameMode('', '')).toBe(true);
+    expect(sameMode('', '0')).toBe(false);
+    expect(sameMode('rw', '600')).toBe(false);
+  });
+});
+
+describe('describeStaleness and modes', () => {
+  const chmod = {
+    ...create,
+    id: 'cp-1:file-mode:/etc/kubernetes/admin.conf',
+    kind: 'file-mode',
+    target: '/etc/kubernetes/admin.conf',
+    action: 'update',
+    precondition: { exists: true, sha256: 'abc', mode: '644', uid: 0, gid: 0 },
+    before: { mode: '644' },
+    after: { mode: '600' },
+  } as unknown as Change;
+  const present = (mode: string): PathState => missing({ exists: true, sha256: 'abc', mode, uid: 0, gid: 0, type: 'regular file' });
+
+  it('holds when the node has the planned mode, whatever leading zeros it is written with', () => {
+    expect(describeStaleness(chmod, present('644'))).toBeUndefined();
+    expect(describeStaleness(chmod, present('0644'))).toBeUndefined();
+  });
+
+  it('names a mode that changed since the plan as the plan and stat wrote them', () => {
+    expect(describeStaleness(chmod, present('664'))).toBe('mode 644 -> 664');
   });
 });

@@ -1,36 +1,6 @@
-import fc from 'fast-check';
-import { formatMode, modeWithin, parseMode, tightenMode } from '../../../src/playbook/file-mode.js';
 import { checkParameterValue, missingParameters, resolveParameters } from '../../../src/playbook/parameter-value.js';
 import { expandTemplate, globRoot, globToRegExp, isGlob, templateVariables } from '../../../src/playbook/path-template.js';
 import type { Parameter } from '../../../src/playbook/types.js';
-
-describe('file modes', () => {
-  it('are within a mask exactly as kube-bench\'s bitmask decides', () => {
-    expect(modeWithin(0o600, 0o600)).toBe(true);
-    expect(modeWithin(0o400, 0o600)).toBe(true);
-    expect(modeWithin(0o640, 0o600)).toBe(false);
-    expect(modeWithin(0o500, 0o600)).toBe(false);
-    expect(modeWithin(0o2600, 0o600)).toBe(false);
-  });
-
-  it('are only ever tightened: 0644 becomes 0600 and 0400 stays 0400', () => {
-    expect(formatMode(tightenMode(0o644, parseMode('600')))).toBe('0600');
-    expect(formatMode(tightenMode(0o400, parseMode('600')))).toBe('0400');
-    expect(formatMode(tightenMode(0o4755, parseMode('0700')))).toBe('0700');
-  });
-
-  it('tighten to a mode within the mask that never gains a bit, and tightening twice changes nothing', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0o7777 }), fc.integer({ min: 0, max: 0o777 }), (actual, mask) => {
-        const tightened = tightenMode(actual, mask);
-        expect(modeWithin(tightened, mask)).toBe(true);
-        expect(tightened & ~actual).toBe(0);
-        expect(tightenMode(tightened, mask)).toBe(tightened);
-        if (modeWithin(actual, mask)) expect(tightened).toBe(actual);
-      }),
-    );
-  });
-});
 
 describe('path templates', () => {
   it('name their variables and expand to every combination of values', () => {
