@@ -45,8 +45,8 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
     const differences = differingFields(change, fresh);
     // What the change found moved on: the plan is stale, and what it would do (its diff names the
     // resourceVersion; a patch follows the object) cannot be judged against it any more.
-    if (differences.some((path) => isObservedState(change, path))) {
-      stale.push(describeStale(change, fresh, differences.filter((path) => isObservedState(change, path))));
+    if (differences.some(isObservedState)) {
+      stale.push(describeStale(change, fresh, differences.filter(isObservedState)));
       return;
     }
     const substantive = differences;
@@ -68,7 +68,8 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
 
 /** `worker-2:/etc/kubernetes/kubelet.conf (precondition.mode changed since the plan)`, `Namespace apps (resourceVersion 53 in the plan, 57 now)`. */
 function describeStale(saved: Change, fresh: Change, differences: readonly JsonPath[]): string {
-  if (saved.kind === 'api-object' && fresh.kind === 'api-object' && 'resourceVersion' in saved.precondition && 'resourceVersion' in fresh.precondition) {
+  // An API object's precondition is its resourceVersion: say which one moved on.
+  if ('resourceVersion' in saved.precondition && 'resourceVersion' in fresh.precondition) {
     if (saved.precondition.resourceVersion !== fresh.precondition.resourceVersion) {
       return `${saved.target} (resourceVersion ${saved.precondition.resourceVersion} in the plan, ${fresh.precondition.resourceVersion} now)`;
     }
@@ -77,10 +78,11 @@ function describeStale(saved: Change, fresh: Change, differences: readonly JsonP
 }
 
 /** Fields that record what the plan found rather than what the change does: a difference there means the target changed since. */
-function isObservedState(change: Change, path: readonly PropertyKey[]): boolean {
+function isObservedState(path: readonly PropertyKey[]): boolean {
   const [field] = path;
   if (field === 'precondition' || field === 'before') return true;
-  return change.kind === 'api-object' && (field === 'notes' || field === 'dryRunWarnings');
+  // What the API server said on the dry run (only API objects carry these).
+  return field === 'notes' || field === 'dryRunWarnings';
 }
 
 type JsonPath = readonly PropertyKey[];

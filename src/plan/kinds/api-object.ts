@@ -32,6 +32,7 @@ import { plannedEnforceLevel, withoutLoosening } from './api-object/pod-security
 import { selectObjects, type SelectedObject } from './api-object/select-objects.js';
 import { simulateChanges } from './api-object/simulate-changes.js';
 import type { ClusterKindHandler } from './handler.js';
+import { apiObjectViolation } from './api-object/allowed-objects.js';
 
 export interface ApiObjectPlan {
   readonly findings: readonly Finding[];
@@ -219,5 +220,9 @@ export const apiObjectHandler: ClusterKindHandler<'api-object'> = {
   plan: (input) => planApiObjects(input.controls, input.ctx, input.failing),
   describe(change) {
     return { summary: `${change.action} ${change.target}`, diff: change.diff };
+  },
+  invariants(change, benchmark) {
+    const why = apiObjectViolation(change, benchmark);
+    return why ? [why] : [];
   },
 };

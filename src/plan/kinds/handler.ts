@@ -4,6 +4,7 @@ import type { NodeFacts } from '../../facts/types.js';
 import type { Change, ChangeKind } from '../../model/change.js';
 import type { Finding } from '../../model/finding.js';
 import type { Benchmark, Control } from '../../playbook/types.js';
+import type { NodeScope } from './invariant-scope.js';
 
 /**
  * A change kind's planning side (DESIGN.md §7 "Change kinds are plug-ins"):
@@ -86,11 +87,19 @@ interface HandlerBase<K extends ChangeKind> {
 export interface NodeKindHandler<K extends ChangeKind> extends HandlerBase<K> {
   readonly scope: 'node';
   plan(input: NodeKindInput): KindPlan<K>;
+  /**
+   * The rules every change of this kind keeps, whatever the plan file says
+   * (plan-invariants.ts): one "<field>: <why>" per violation, none when the
+   * change is one cis-fix could have made on this node.
+   */
+  invariants(change: ChangeOf<K>, scope: NodeScope): readonly string[];
 }
 
 export interface ClusterKindHandler<K extends ChangeKind> extends HandlerBase<K> {
   readonly scope: 'cluster';
   plan(input: ClusterKindInput): KindPlan<K>;
+  /** As for node kinds, against the objects the benchmark's playbooks name. */
+  invariants(change: ChangeOf<K>, benchmark: Benchmark): readonly string[];
 }
 
 export type PlanKindHandler<K extends ChangeKind = ChangeKind> = NodeKindHandler<K> | ClusterKindHandler<K>;

@@ -13,6 +13,7 @@ import type { EnsureControl, KubeletSettingStep } from '../../playbook/types.js'
 import type { KubeletSettingFix } from '../edits/kubelet-setting-fix.js';
 import { planKubeletSettingFixes, type KubeletNodePlan } from '../edits/kubelet-setting-fixes.js';
 import { byControlId, type NodeKindHandler, type NodeKindInput } from './handler.js';
+import { dirname, type NodeScope } from './invariant-scope.js';
 
 /**
  * `kubelet-file` (DESIGN.md §2, `kubelet-setting`): the failing kubelet
@@ -33,6 +34,12 @@ export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
     const reload = change.daemonReload ? 'systemctl daemon-reload, ' : '';
     const purpose = change.purpose === 'kube-bench' ? ' (read by kube-bench, not the kubelet)' : '';
     return { summary: `${change.edits.length} edit${change.edits.length === 1 ? '' : 's'}${purpose}, ${reload}restarts the kubelet`, diff: change.diff };
+  },
+  invariants(change, scope: NodeScope) {
+    const out: string[] = [];
+    if (scope.pathsKnown && !scope.paths.has(change.target)) out.push(`target: ${change.target} is not a kubelet file the benchmark's variables resolve to on ${change.node}`);
+    if (scope.manifestDirs.has(dirname(change.target))) out.push(`target: nothing but a manifest is ever written into ${dirname(change.target)}`);
+    return out;
   },
 };
 

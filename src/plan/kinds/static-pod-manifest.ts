@@ -1,5 +1,6 @@
 import type { NodeKindHandler } from './handler.js';
 import { planStaticPodControls } from './static-pod-controls.js';
+import type { NodeScope } from './invariant-scope.js';
 
 /**
  * `static-pod-manifest` (DESIGN.md §2, `static-pod-flag`): a manifest
@@ -18,6 +19,9 @@ export const staticPodManifestHandler: NodeKindHandler<'static-pod-manifest'> = 
     const edited = changedFlags(change.before.argv, change.after.argv);
     const what = edited === 0 ? 'manifest edit' : `${edited} flag edit${edited === 1 ? '' : 's'}`;
     return { summary: `${what}, restarts ${change.restart}`, diff: change.diff };
+  },
+  invariants(change, scope: NodeScope) {
+    return scope.pathsKnown && !scope.manifests.has(change.target) ? [`target: ${change.target} is not a static-pod manifest the benchmark's variables resolve to on ${change.node}`] : [];
   },
 };
 

@@ -3,6 +3,7 @@ import type { SupportFileChange } from '../../model/change.js';
 import type { NodeKindHandler } from './handler.js';
 import { planStaticPodControls } from './static-pod-controls.js';
 import { shareClusterSecrets, unsharedClusterSecrets } from './support-file-content.js';
+import { dirname, MAX_CREATED_MODE, tightens, type NodeScope } from './invariant-scope.js';
 
 /**
  * `support-file` (DESIGN.md §2): a file a static-pod flag names (audit
@@ -35,6 +36,14 @@ export const supportFileHandler: NodeKindHandler<'support-file'> = {
       }
       return shared;
     },
+  },
+  invariants(change, scope: NodeScope) {
+    const out: string[] = [];
+    if (scope.pathsKnown && !scope.supportFiles.has(change.target)) out.push(`target: ${change.target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
+    if (scope.manifestDirs.has(dirname(change.target))) out.push(`target: nothing but a manifest is ever written into ${dirname(change.target)}`);
+    if (change.precondition.exists) out.push('precondition.exists: a support file is only ever created, never overwritten');
+    if (!tightens(MAX_CREATED_MODE.toString(), change.after.mode)) out.push(`after.mode: ${change.after.mode} gives more than 0600 to a created file`);
+    return out;
   },
 };
 
