@@ -58,7 +58,14 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
     try {
       const warnings = (await clusterHandlerFor(change).write(change, { io: client, dryRun: true })).warnings ?? [];
       ctx.onEvent?.({ kind: 'api-dry-run', change, warnings });
-      if (warnings.length) await journal.record({ node: CLUSTER_NODE, phase: 'precondition-ok', changeId: change.id, target: change.target, detail: `dry run warnings: ${warnings.join(' | ')}` });
+      if (warnings.length)
+        await journal.record({
+          node: CLUSTER_NODE,
+          phase: 'precondition-ok',
+          changeId: change.id,
+          target: change.target,
+          detail: `dry run warnings: ${warnings.join(' | ')}`,
+        });
     } catch (error) {
       if (error instanceof StalePlanError) throw error;
       refused.push(`${change.target}: ${(error as Error).message}`);
@@ -67,9 +74,16 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
   if (refused.length > 0) {
     await journal.record({ node: CLUSTER_NODE, phase: 'failed', detail: `dry run refused: ${refused.join('; ')}` });
     const forbidden = refused.some((r) => r.includes('forbidden'));
-    throw new ApplyError(`the API server refused ${refused.length} change(s) in the dry run, so no API object was changed:\n${refused.map((r) => `  ${r}`).join('\n')}`, ctx.runId, 'nothing-changed', [
-      forbidden ? 'Use a kubeconfig context that may make these changes, or leave them out (--skip the control, or apply --interactive).' : 'Fix what the API server names, then plan again.',
-    ]);
+    throw new ApplyError(
+      `the API server refused ${refused.length} change(s) in the dry run, so no API object was changed:\n${refused.map((r) => `  ${r}`).join('\n')}`,
+      ctx.runId,
+      'nothing-changed',
+      [
+        forbidden
+          ? 'Use a kubeconfig context that may make these changes, or leave them out (--skip the control, or apply --interactive).'
+          : 'Fix what the API server names, then plan again.',
+      ],
+    );
   }
 
   // 3. Backups, then writes.
@@ -87,7 +101,13 @@ export async function applyApiObjects(changes: readonly ApiObjectChange[], ctx: 
       const problem = handler.verify(change, now);
       if (problem) throw new Error(`verification after writing: ${problem}`);
       applied.push({ change, item: { target: change.target, revert, resourceVersion: now?.metadata.resourceVersion } });
-      await journal.record({ node: CLUSTER_NODE, phase: 'verified', changeId: change.id, target: change.target, ...(now?.metadata.resourceVersion ? { resourceVersion: now.metadata.resourceVersion } : {}) });
+      await journal.record({
+        node: CLUSTER_NODE,
+        phase: 'verified',
+        changeId: change.id,
+        target: change.target,
+        ...(now?.metadata.resourceVersion ? { resourceVersion: now.metadata.resourceVersion } : {}),
+      });
       ctx.onEvent?.({ kind: 'api-applied', change, warnings });
     } catch (error) {
       await journal.record({ node: CLUSTER_NODE, phase: 'failed', changeId: change.id, target: change.target, detail: (error as Error).message });
@@ -104,12 +124,21 @@ async function revertApplied(applied: readonly { change: ApiObjectChange; item: 
   );
   ctx.onEvent?.({ kind: 'api-reverted', targets: result.restored.map((i) => i.target) });
   if (result.failures.length > 0) {
-    throw new ApplyError(`an API change failed (${reason}) and reverting failed too:\n${result.lines.map((l) => `  ${l}`).join('\n')}`, ctx.runId, 'restore-failed', [
-      ...result.manualSteps,
-      `The objects as cis-fix found them are in the journal of run ${ctx.runId} (steps 'backed-up'); or run 'cis-fix rollback ${ctx.runId}' once the API server accepts it.`,
-    ]);
+    throw new ApplyError(
+      `an API change failed (${reason}) and reverting failed too:\n${result.lines.map((l) => `  ${l}`).join('\n')}`,
+      ctx.runId,
+      'restore-failed',
+      [
+        ...result.manualSteps,
+        `The objects as cis-fix found them are in the journal of run ${ctx.runId} (steps 'backed-up'); or run 'cis-fix rollback ${ctx.runId}' once the API server accepts it.`,
+      ],
+    );
   }
-  throw new ApplyError(`an API change failed (${reason}); the ${applied.length} API change(s) made before it were reverted and the run stopped`, ctx.runId, 'rolled-back');
+  throw new ApplyError(
+    `an API change failed (${reason}); the ${applied.length} API change(s) made before it were reverted and the run stopped`,
+    ctx.runId,
+    'rolled-back',
+  );
 }
 
 /** The object as the server has it now; undefined when absent. A 403 or an unreachable server propagates: nothing is changed then. */

@@ -47,7 +47,11 @@ export function parseBaseline(text: string, file: string): Baseline {
   }
   const parsed = baselineSchema.safeParse(data);
   if (!parsed.success) {
-    throw new UserError(`${file} is not a baseline cis-fix can read:`, explainIssues(parsed.error.issues, baselineSchema, jsonIssueSource(file, data)).slice(0, 20), hints);
+    throw new UserError(
+      `${file} is not a baseline cis-fix can read:`,
+      explainIssues(parsed.error.issues, baselineSchema, jsonIssueSource(file, data)).slice(0, 20),
+      hints,
+    );
   }
   return parsed.data;
 }

@@ -16,7 +16,10 @@ const DURATION_SECONDS = 60;
 
 export class ClusterLockHeldError extends CisFixError {
   readonly exitCode = 1;
-  constructor(readonly holder: string, readonly until: string) {
+  constructor(
+    readonly holder: string,
+    readonly until: string,
+  ) {
     super(`another cis-fix run holds the cluster lock (Lease ${LEASE_NAMESPACE}/${LEASE_NAME}): ${holder}`, [
       `Wait for that run to finish (the lease expires at ${until} unless it is renewed). If that run died, the lease expires by itself within ${DURATION_SECONDS}s.`,
     ]);
@@ -51,23 +54,31 @@ export async function acquireClusterLease(client: ClusterClient, holder: string,
   const acquired = now();
   let stopped = false;
   let renewing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = renewing.then(async () => {
-      if (stopped) return;
-      try {
-        lease = await client.replaceLease(leaseObject(holder, acquired, lease.metadata.resourceVersion, now()));
-      } catch {
-        // A missed renewal is retried on the next tick; the lease lasts DURATION_SECONDS.
-      }
-    });
-  }, (DURATION_SECONDS / 3) * 1000);
+  const timer = setInterval(
+    () => {
+      renewing = renewing.then(async () => {
+        if (stopped) return;
+        try {
+          lease = await client.replaceLease(leaseObject(holder, acquired, lease.metadata.resourceVersion, now()));
+        } catch {
+          // A missed renewal is retried on the next tick; the lease lasts DURATION_SECONDS.
+        }
+      });
+    },
+    (DURATION_SECONDS / 3) * 1000,
+  );
   timer.unref();
   return {
     async release() {
       stopped = true;
       clearInterval(timer);
       await renewing;
-      await client.delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: LEASE_NAME }, { dryRun: false, resourceVersion: lease.metadata.resourceVersion }).catch(() => undefined);
+      await client
+        .delete(
+          { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: LEASE_NAME },
+          { dryRun: false, resourceVersion: lease.metadata.resourceVersion },
+        )
+        .catch(() => undefined);
     },
   };
 }

@@ -24,7 +24,10 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -51,7 +54,10 @@ export class JournalWriter {
   private readonly mirrors: JournalMirror[] = [];
   private readonly failedMirrors = new Map<string, string>();
 
-  private constructor(private readonly dir: string, readonly journal: RunJournal) {}
+  private constructor(
+    private readonly dir: string,
+    readonly journal: RunJournal,
+  ) {}
 
   static async create(journal: RunJournal, dir = stateDir()): Promise<JournalWriter> {
     await mkdir(join(dir, 'runs'), { recursive: true, mode: 0o700 });

@@ -117,7 +117,8 @@ export function judgeLock(owner: LockOwner, journals: readonly RunJournal[], pro
   if (!probe.alive(owner.pid)) return { kind: 'take-over', why: `pid ${owner.pid} no longer runs on ${owner.host}` };
   if (owner.start !== undefined) {
     const start = probe.startTime(owner.pid);
-    if (start !== undefined && start !== owner.start) return { kind: 'take-over', why: `pid ${owner.pid} on ${owner.host} is another process now (started ${start}, not ${owner.start})` };
+    if (start !== undefined && start !== owner.start)
+      return { kind: 'take-over', why: `pid ${owner.pid} on ${owner.host} is another process now (started ${start}, not ${owner.start})` };
   }
   return { kind: 'held' };
 }

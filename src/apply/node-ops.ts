@@ -37,7 +37,11 @@ import { stagingPathFor } from './staging-path.js';
 /** A node operation failed; nothing beyond what the message says was done. */
 export class NodeOperationError extends CisFixError {
   readonly exitCode = 1;
-  constructor(readonly node: string, readonly operation: string, detail: string) {
+  constructor(
+    readonly node: string,
+    readonly operation: string,
+    detail: string,
+  ) {
     super(`${node}: ${operation} failed: ${detail}`);
   }
 }
@@ -48,7 +52,12 @@ export class NodeOperationError extends CisFixError {
  * `link` is the symlink, byte-exact as the node named it.
  */
 export class SymlinkRefusedError extends NodeOperationError {
-  constructor(node: string, operation: string, readonly link: string, readonly target: 'directory' | 'file') {
+  constructor(
+    node: string,
+    operation: string,
+    readonly link: string,
+    readonly target: 'directory' | 'file',
+  ) {
     super(
       node,
       operation,
@@ -62,10 +71,13 @@ export class SymlinkRefusedError extends NodeOperationError {
 /** Another apply (or rollback) holds the node. */
 export class LockHeldError extends CisFixError {
   readonly exitCode = 1;
-  constructor(readonly node: string, readonly holder: string) {
+  constructor(
+    readonly node: string,
+    readonly holder: string,
+  ) {
     super(`${node}: another cis-fix run holds the node lock: ${holder}`, [
-      'Wait for that run to finish. A lock whose run is over, or whose process on this workstation is gone, is taken over by itself; '
-        + 'if that run died on another machine, run `cis-fix rollback` for its run id there (or check /var/lib/cis-fix/lock on the node and remove it).',
+      'Wait for that run to finish. A lock whose run is over, or whose process on this workstation is gone, is taken over by itself; ' +
+        'if that run died on another machine, run `cis-fix rollback` for its run id there (or check /var/lib/cis-fix/lock on the node and remove it).',
     ]);
   }
 }
@@ -83,7 +95,8 @@ export async function runScript(transport: NodeTransport, operation: string, scr
     // The script printed the link NUL-terminated as its last output.
     const records = result.stdout.toString('utf8').split('\0');
     const link = records[records.length - 2];
-    if (link !== undefined && link !== '') throw new SymlinkRefusedError(transport.node, operation, link, result.code === EXIT_SYMLINK_IN_PATH ? 'directory' : 'file');
+    if (link !== undefined && link !== '')
+      throw new SymlinkRefusedError(transport.node, operation, link, result.code === EXIT_SYMLINK_IN_PATH ? 'directory' : 'file');
   }
   if (result.code !== 0) {
     const detail = result.stderr.trim().split('\n')[0] || `exit status ${result.code}`;
@@ -134,7 +147,9 @@ export async function createFile(
   staging: StagingOptions = {},
 ): Promise<{ createdDirs: string[]; sha256: string }> {
   const stagingPath = stagingPathOf(path, { staticPodManifest: false, ...staging });
-  const out = (await runScript(transport, `creating ${path}`, CREATE_FILE, [path, mode, stagingPath, ...secrets.map((s) => `${s.name}:${s.bytes}`)], template)).toString('utf8');
+  const out = (
+    await runScript(transport, `creating ${path}`, CREATE_FILE, [path, mode, stagingPath, ...secrets.map((s) => `${s.name}:${s.bytes}`)], template)
+  ).toString('utf8');
   const lines = out.split('\n');
   return {
     createdDirs: lines.filter((l) => l.startsWith('dir ')).map((l) => l.slice(4)),
@@ -194,7 +209,12 @@ export type NodeLockOutcome = { readonly kind: 'acquired' } | { readonly kind: '
  * reported through `onTakeOver` and the result, naming the old holder.
  * Otherwise LockHeldError names the holder.
  */
-export async function acquireNodeLock(transport: NodeTransport, holder: string, takeOverFrom?: string, options: NodeLockOptions = {}): Promise<NodeLockOutcome> {
+export async function acquireNodeLock(
+  transport: NodeTransport,
+  holder: string,
+  takeOverFrom?: string,
+  options: NodeLockOptions = {},
+): Promise<NodeLockOutcome> {
   const probe = options.probe ?? localProcessProbe;
   const runId = options.runId ?? runIdOfHolder(holder) ?? 'unknown';
   const record = lockRecord(holder, runId, probe);
@@ -236,13 +256,19 @@ export async function releaseNodeLock(transport: NodeTransport, runId: string): 
  * also those a rollback had nothing to restore on. Best effort per node:
  * returns the nodes where it failed, with why.
  */
-export async function releaseRunLocks(transports: ReadonlyMap<string, NodeTransport>, runId: string, nodes: readonly string[] = [...transports.keys()]): Promise<{ node: string; message: string }[]> {
+export async function releaseRunLocks(
+  transports: ReadonlyMap<string, NodeTransport>,
+  runId: string,
+  nodes: readonly string[] = [...transports.keys()],
+): Promise<{ node: string; message: string }[]> {
   const failures: { node: string; message: string }[] = [];
-  await Promise.all(nodes.map(async (node) => {
-    const transport = transports.get(node);
-    if (!transport) return void failures.push({ node, message: 'no connection' });
-    await releaseNodeLock(transport, runId).catch((error: Error) => failures.push({ node, message: error.message }));
-  }));
+  await Promise.all(
+    nodes.map(async (node) => {
+      const transport = transports.get(node);
+      if (!transport) return void failures.push({ node, message: 'no connection' });
+      await releaseNodeLock(transport, runId).catch((error: Error) => failures.push({ node, message: error.message }));
+    }),
+  );
   return failures;
 }
 
@@ -251,7 +277,11 @@ export async function releaseRunLocks(transports: ReadonlyMap<string, NodeTransp
  * needs it (judgeLock, as a takeover would decide): a rollback with nothing
  * to restore there must not free a node a live run still works on.
  */
-export async function releaseAbandonedLock(transport: NodeTransport, runId: string, options: NodeLockOptions = {}): Promise<'released' | 'not-held' | LockHeldError> {
+export async function releaseAbandonedLock(
+  transport: NodeTransport,
+  runId: string,
+  options: NodeLockOptions = {},
+): Promise<'released' | 'not-held' | LockHeldError> {
   const current = (await runScript(transport, 'reading the node lock', READ_LOCK, [])).toString('utf8');
   if (current === '') return 'not-held';
   const owner = parseLockRecord(current);
@@ -293,7 +323,10 @@ export async function removeStagedFiles(transport: NodeTransport, runId: string,
     paths.add(posix.join(dir, `.${base}.cis-fix-restore`));
   }
   const out = (await runScript(transport, 'removing staging files', REMOVE_STAGED, [...paths])).toString('utf8');
-  return out.split('\0').filter((r) => r.startsWith('removed ')).map((r) => r.slice('removed '.length));
+  return out
+    .split('\0')
+    .filter((r) => r.startsWith('removed '))
+    .map((r) => r.slice('removed '.length));
 }
 
 /** What a path looks like right now (see STAT_PATHS). */
@@ -327,7 +360,10 @@ export async function statPaths(transport: NodeTransport, paths: readonly string
       const bar = record.indexOf('|', 2);
       const depth = Number(record.slice(2, bar));
       const path = record.slice(bar + 1);
-      const symlink = path.split('/').slice(0, depth + 1).join('/');
+      const symlink = path
+        .split('/')
+        .slice(0, depth + 1)
+        .join('/');
       states.set(path, { path, exists: false, sha256: undefined, mode: '', uid: -1, gid: -1, user: '', group: '', type: 'symlink-in-path', symlink });
       continue;
     }

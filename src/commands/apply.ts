@@ -36,9 +36,11 @@ export default class Apply extends CisFixCommand {
   async run() {
     const { args, flags } = await this.parse(Apply);
     if (args.planFile && (flags.only || flags.skip || flags.targets || flags.nodes || flags.benchmark)) {
-      throw new UserError('a plan file is applied exactly as it is: --only, --skip, --targets, --nodes and --benchmark cannot narrow it', [], [
-        'Make a narrower plan with the same flags on cis-fix plan -o FILE, or use --interactive.',
-      ]);
+      throw new UserError(
+        'a plan file is applied exactly as it is: --only, --skip, --targets, --nodes and --benchmark cannot narrow it',
+        [],
+        ['Make a narrower plan with the same flags on cis-fix plan -o FILE, or use --interactive.'],
+      );
     }
     const inventoryFile = flags.inventory ?? process.env.CIS_FIX_INVENTORY ?? 'inventory.yaml';
     const { request, progressDone } = planRequestFrom(inventoryFile, flags);
@@ -57,9 +59,16 @@ export default class Apply extends CisFixCommand {
         if (plan.changes.length === 0) return [];
         const chosen = flags.interactive
           ? await this.chooseInteractively(plan.changes)
-          : (await confirmOrRefuse(`Apply these ${describeScope(changeOverview(plan.changes))}?`, flags.yes)) ? plan.changes : [];
+          : (await confirmOrRefuse(`Apply these ${describeScope(changeOverview(plan.changes))}?`, flags.yes))
+            ? plan.changes
+            : [];
         if (!this.jsonEnabled() && chosen.length) {
-          progress = createApplyProgress({ nodes: [...new Set(chosen.flatMap((c) => (c.node === undefined ? [] : [c.node])))], style: this.style, out: process.stdout, status: process.stderr });
+          progress = createApplyProgress({
+            nodes: [...new Set(chosen.flatMap((c) => (c.node === undefined ? [] : [c.node])))],
+            style: this.style,
+            out: process.stdout,
+            status: process.stderr,
+          });
         }
         return chosen;
       },
@@ -69,16 +78,32 @@ export default class Apply extends CisFixCommand {
     if (!this.jsonEnabled()) {
       if (outcome.status === 'applied') {
         if (outcome.unverified.length) this.warnLine(notRecorded(outcome.unverified, outcome.recheckFailed));
-        this.print(this.style.bold(this.style.green(`Apply complete: ${describeScope(changeOverview(outcome.result.applied))}. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`)));
+        this.print(
+          this.style.bold(
+            this.style.green(
+              `Apply complete: ${describeScope(changeOverview(outcome.result.applied))}. Run ${outcome.result.runId}; undo with 'cis-fix rollback ${outcome.result.runId}'.`,
+            ),
+          ),
+        );
       } else if (outcome.status === 'nothing-to-do') {
         const undecided = outcome.plan.summary.needDecision;
-        this.print(this.style.green(`Nothing to do: no change is pending${undecided ? ` (${count(undecided, 'failing control')} ${undecided === 1 ? 'needs' : 'need'} a decision, see the plan)` : ''}.`));
+        this.print(
+          this.style.green(
+            `Nothing to do: no change is pending${undecided ? ` (${count(undecided, 'failing control')} ${undecided === 1 ? 'needs' : 'need'} a decision, see the plan)` : ''}.`,
+          ),
+        );
       } else {
         this.print('Apply cancelled; nothing was changed.');
       }
     }
     return outcome.status === 'applied'
-      ? { status: outcome.status, runId: outcome.result.runId, applied: outcome.result.applied.map((c) => c.id), journal: outcome.journalFile, unverified: outcome.unverified }
+      ? {
+          status: outcome.status,
+          runId: outcome.result.runId,
+          applied: outcome.result.applied.map((c) => c.id),
+          journal: outcome.journalFile,
+          unverified: outcome.unverified,
+        }
       : { status: outcome.status };
   }
 
@@ -88,7 +113,11 @@ export default class Apply extends CisFixCommand {
     }
     return checkbox({
       message: 'Choose the changes to apply',
-      choices: changes.map((c) => ({ name: `${escapeName(c.node ?? 'cluster')}: ${escapeName(c.target)}  ${escapeName(c.diff.split('\n')[0] ?? '')}  [${c.controlIds.join(', ')}]`, value: c, checked: false })),
+      choices: changes.map((c) => ({
+        name: `${escapeName(c.node ?? 'cluster')}: ${escapeName(c.target)}  ${escapeName(c.diff.split('\n')[0] ?? '')}  [${c.controlIds.join(', ')}]`,
+        value: c,
+        checked: false,
+      })),
       pageSize: 20,
     });
   }

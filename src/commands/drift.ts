@@ -32,15 +32,25 @@ export default class Drift extends CisFixCommand {
     ...selectionFlags,
     fix: Flags.boolean({ summary: 'Apply the plan to correct the drift (needs --yes: drift never prompts).' }),
     yes: Flags.boolean({ char: 'y', summary: 'With --fix: apply without asking.' }),
-    format: Flags.string({ summary: 'Output format of the plan.', options: ['text', 'json', 'markdown', 'junit', 'sarif', 'html', 'prometheus'], default: 'text' }),
-    'metrics-file': Flags.string({ summary: 'Also write Prometheus metrics to this file, atomically (for node_exporter\'s textfile collector: name it *.prom).' }),
+    format: Flags.string({
+      summary: 'Output format of the plan.',
+      options: ['text', 'json', 'markdown', 'junit', 'sarif', 'html', 'prometheus'],
+      default: 'text',
+    }),
+    'metrics-file': Flags.string({
+      summary: "Also write Prometheus metrics to this file, atomically (for node_exporter's textfile collector: name it *.prom).",
+    }),
     'health-timeout': Flags.string({ summary: 'With --fix: how long a restarted component may take to become healthy.', default: '5m' }),
   };
 
   async run() {
     const { flags } = await this.parse(Drift);
     if (flags.fix && !flags.yes) {
-      throw new UserError('drift --fix runs unattended and never prompts: add --yes to apply the plan', [], ['Review first with cis-fix drift (or cis-fix plan), then run cis-fix drift --fix --yes.']);
+      throw new UserError(
+        'drift --fix runs unattended and never prompts: add --yes to apply the plan',
+        [],
+        ['Review first with cis-fix drift (or cis-fix plan), then run cis-fix drift --fix --yes.'],
+      );
     }
     const { request, progressDone } = planRequestFrom(flags.inventory, flags);
     const outcome = await detectDrift({
@@ -81,7 +91,8 @@ export default class Drift extends CisFixCommand {
       process.exitCode = 1;
     } else if (outcome.applied?.status === 'applied') {
       if (outcome.applied.unverified.length) this.warnLine(notRecorded(outcome.applied.unverified, outcome.applied.recheckFailed));
-      if (!this.jsonEnabled()) this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
+      if (!this.jsonEnabled())
+        this.print(this.style.green(`Drift corrected: ${describeScope(changeOverview(outcome.applied.result.applied))}, run ${outcome.applied.result.runId}.`));
       if (expiredUnfixed.length > 0) process.exitCode = 2;
     } else if (plan.changes.length > 0 || report.expiredWaivers.length > 0) {
       process.exitCode = 2;

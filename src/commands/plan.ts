@@ -16,7 +16,7 @@ import { planRequestFrom, selectionFlags } from './_shared/selection-flags.js';
 export default class Plan extends CisFixCommand {
   static override summary = 'Show what fails the benchmark and what cis-fix would change, as diffs. Changes nothing.';
   static override description =
-    'Gathers facts from every node (one SSH exec each), evaluates the benchmark\'s controls with kube-bench\'s semantics, and prints per node each change with the controls it satisfies, the failing controls that need a decision, and a summary.';
+    "Gathers facts from every node (one SSH exec each), evaluates the benchmark's controls with kube-bench's semantics, and prints per node each change with the controls it satisfies, the failing controls that need a decision, and a summary.";
   static override examples = [
     '<%= config.bin %> plan -i inventory.yaml',
     '<%= config.bin %> plan --only "4.1.*" -o plan.json',
@@ -30,7 +30,9 @@ export default class Plan extends CisFixCommand {
     ...selectionFlags,
     out: Flags.string({ char: 'o', summary: 'Also write the plan to this file (JSON, mode 0600) for `cis-fix apply FILE`.' }),
     format: Flags.string({ summary: 'Output format.', options: ['text', 'json', 'markdown', 'junit', 'sarif', 'html', 'prometheus'], default: 'text' }),
-    'metrics-file': Flags.string({ summary: 'Also write Prometheus metrics to this file, atomically (for node_exporter\'s textfile collector: name it *.prom).' }),
+    'metrics-file': Flags.string({
+      summary: "Also write Prometheus metrics to this file, atomically (for node_exporter's textfile collector: name it *.prom).",
+    }),
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 2 when the plan has changes, 0 when it has none.' }),
     'show-manual': Flags.boolean({ summary: 'Also list the manual controls per node.' }),
   };

@@ -17,7 +17,10 @@ export default class Rollback extends CisFixCommand {
     last: Flags.boolean({ summary: 'Roll back the most recent apply run.', exclusive: ['runId'] }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.' }),
     force: Flags.boolean({ summary: 'Restore even targets that changed after the run.' }),
-    inventory: Flags.string({ char: 'i', summary: 'Inventory to reach the nodes and the cluster (default: the one the run used, when this machine has the run).' }),
+    inventory: Flags.string({
+      char: 'i',
+      summary: 'Inventory to reach the nodes and the cluster (default: the one the run used, when this machine has the run).',
+    }),
     concurrency: concurrencyFlag,
     'health-timeout': Flags.string({ summary: 'How long a restored component may take to come back healthy (e.g. 90s, 5m).', default: '5m' }),
   };
@@ -32,7 +35,10 @@ export default class Rollback extends CisFixCommand {
       concurrency: flags.concurrency,
       healthTimeoutMs: parseDuration(flags['health-timeout']),
       onHealth: (node, component, outcome) => {
-        if (!this.jsonEnabled()) this.print(`  ${outcome.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${node}: ${component} after ${outcome.seconds.toFixed(1)}s${outcome.ok ? '' : ` (${outcome.last})`}`);
+        if (!this.jsonEnabled())
+          this.print(
+            `  ${outcome.ok ? this.style.green('healthy') : this.style.red('unhealthy')} ${node}: ${component} after ${outcome.seconds.toFixed(1)}s${outcome.ok ? '' : ` (${outcome.last})`}`,
+          );
       },
       confirm: async (run, items, apiItems) => {
         if (!this.jsonEnabled()) this.print(renderRestorePlan(run.runId, items, this.style, apiItems));
@@ -47,7 +53,12 @@ export default class Rollback extends CisFixCommand {
       onStateProblem: (problem) => this.warnLine(`${problem.where}: ${problem.message}`),
     });
     if (!this.jsonEnabled()) {
-      if (result.status === 'restored') this.print(this.style.bold(`Rolled back ${result.rollsBack}: restored ${describeRestoreScope(result.restored.length, new Set(result.restored.map((i) => i.node)).size, result.restoredApi.length)}; ${count(result.alreadyOriginal.length, 'target')} already original (run ${result.runId}).`));
+      if (result.status === 'restored')
+        this.print(
+          this.style.bold(
+            `Rolled back ${result.rollsBack}: restored ${describeRestoreScope(result.restored.length, new Set(result.restored.map((i) => i.node)).size, result.restoredApi.length)}; ${count(result.alreadyOriginal.length, 'target')} already original (run ${result.runId}).`,
+          ),
+        );
       else if (result.status === 'declined') this.print('Rollback cancelled; nothing was changed.');
       else this.print(`Run ${result.rollsBack} changed nothing; there is nothing to restore.`);
     }

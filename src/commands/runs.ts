@@ -7,10 +7,11 @@ import { CisFixCommand, concurrencyFlag } from './_shared/base-command.js';
 import { parseDuration } from './_shared/duration.js';
 
 export default class Runs extends CisFixCommand {
-  static override summary = 'List apply and rollback runs — from this machine, and with -i from the cluster and the nodes — newest first; --prune removes old ones.';
+  static override summary =
+    'List apply and rollback runs — from this machine, and with -i from the cluster and the nodes — newest first; --prune removes old ones.';
   static override description =
-    'Without -i only this machine\'s state directory is read. With -i INVENTORY the runs kept in the cluster (namespace cis-fix, with a kubeconfig) and on every node (/var/lib/cis-fix/runs) are merged in, and each run says where it was seen. A node that cannot be reached is named; the others still count.\n\n' +
-    '--prune removes old runs\' backups (copies of sensitive files) and records on the nodes, in the cluster and here: --keep N keeps the newest N runs, --older-than 30d removes runs older than that. The last run of every node and unfinished runs are never removed.';
+    "Without -i only this machine's state directory is read. With -i INVENTORY the runs kept in the cluster (namespace cis-fix, with a kubeconfig) and on every node (/var/lib/cis-fix/runs) are merged in, and each run says where it was seen. A node that cannot be reached is named; the others still count.\n\n" +
+    "--prune removes old runs' backups (copies of sensitive files) and records on the nodes, in the cluster and here: --keep N keeps the newest N runs, --older-than 30d removes runs older than that. The last run of every node and unfinished runs are never removed.";
   static override examples = [
     '<%= config.bin %> runs',
     '<%= config.bin %> runs -i inventory.yaml --json',
@@ -28,12 +29,21 @@ export default class Runs extends CisFixCommand {
   async run() {
     const { flags } = await this.parse(Runs);
     if (flags.prune) {
-      if (flags.inventory === undefined) throw new UserError('runs --prune needs the inventory (-i): backups and records live on the nodes and in the cluster', [], ['cis-fix runs -i inventory.yaml --prune --keep 10']);
-      if (flags.keep === undefined && flags['older-than'] === undefined) throw new UserError('runs --prune needs --keep N or --older-than DURATION', [], ['cis-fix runs -i inventory.yaml --prune --older-than 30d']);
+      if (flags.inventory === undefined)
+        throw new UserError(
+          'runs --prune needs the inventory (-i): backups and records live on the nodes and in the cluster',
+          [],
+          ['cis-fix runs -i inventory.yaml --prune --keep 10'],
+        );
+      if (flags.keep === undefined && flags['older-than'] === undefined)
+        throw new UserError('runs --prune needs --keep N or --older-than DURATION', [], ['cis-fix runs -i inventory.yaml --prune --older-than 30d']);
       const outcome = await pruneRuns({
         inventoryFile: flags.inventory,
         concurrency: flags.concurrency,
-        rule: { ...(flags.keep !== undefined ? { keep: flags.keep } : {}), ...(flags['older-than'] !== undefined ? { olderThanMs: parseDuration(flags['older-than']) } : {}) },
+        rule: {
+          ...(flags.keep !== undefined ? { keep: flags.keep } : {}),
+          ...(flags['older-than'] !== undefined ? { olderThanMs: parseDuration(flags['older-than']) } : {}),
+        },
       });
       for (const problem of outcome.problems) this.warnLine(`${problem.where}: ${problem.message}`);
       if (!this.jsonEnabled()) {

@@ -18,7 +18,14 @@ export function evaluateFileControl(control: Control, benchmark: Benchmark, vari
   const kubeBench = kubeBenchStatVerdict(control.kubeBench, benchmark, ctx.facts);
   const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
   if (control.fix === 'manual') {
-    return { ...base, status: 'manual', expected: control.manual.guidance, actual: 'needs a human review', fixable: false, notFixableReason: control.manual.reason };
+    return {
+      ...base,
+      status: 'manual',
+      expected: control.manual.guidance,
+      actual: 'needs a human review',
+      fixable: false,
+      notFixableReason: control.manual.reason,
+    };
   }
   if (control.fix === 'provider-managed') return providerManagedFinding(control, ctx.name);
   const unimplemented = control.ensure.filter((s) => !FILE_STEP_KINDS.has(s.kind));
@@ -41,10 +48,24 @@ export function evaluateFileControl(control: Control, benchmark: Benchmark, vari
   if (failing.length === 0) {
     const waiver = waivedBy(control, ctx, kubeBench);
     if (waiver) return { ...base, status: 'waived', expected, actual: checked.join(', ') || 'nothing to check', fixable: false, notFixableReason: waiver };
-    return { ...base, status: checked.length ? 'pass' : 'not-applicable', expected, actual: checked.length ? `${checked.length} path(s) compliant` : 'no such file on this node', fixable: false };
+    return {
+      ...base,
+      status: checked.length ? 'pass' : 'not-applicable',
+      expected,
+      actual: checked.length ? `${checked.length} path(s) compliant` : 'no such file on this node',
+      fixable: false,
+    };
   }
   const stricter = kubeBench === 'PASS' ? (control.notes ?? 'kube-bench does not look at every path this control covers') : undefined;
-  return { ...base, status: 'fail', expected, actual: observed.join('; '), fixable: false, notFixableReason: NO_CHANGE_PLANNED, ...(stricter ? { stricterThanKubeBench: stricter } : {}) };
+  return {
+    ...base,
+    status: 'fail',
+    expected,
+    actual: observed.join('; '),
+    fixable: false,
+    notFixableReason: NO_CHANGE_PLANNED,
+    ...(stricter ? { stricterThanKubeBench: stricter } : {}),
+  };
 }
 
 /** One step of a file control on this node; a step whose `when` parameter is not true checks nothing. */

@@ -62,7 +62,12 @@ export function judgeFileOwner(step: FileOwnerStep, paths: readonly string[], fa
   });
 }
 
-function judgePaths(paths: readonly string[], facts: NodeFacts, optional: boolean, judge: (entry: PresentPath) => undefined | { observed: string | undefined }): StepJudgement {
+function judgePaths(
+  paths: readonly string[],
+  facts: NodeFacts,
+  optional: boolean,
+  judge: (entry: PresentPath) => undefined | { observed: string | undefined },
+): StepJudgement {
   const failing: FailingPath[] = [];
   const observed: string[] = [];
   const checked: string[] = [];

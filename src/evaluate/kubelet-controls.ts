@@ -42,9 +42,19 @@ export function evaluateKubeletControl(control: EnsureControl, variables: Variab
     return { ...base, status: 'pass', expected, actual, fixable: false };
   }
   // An opt-in step (workload impact) the user declined: the control is waived by that choice.
-  const declined = steps.find(({ step, judgement }) => !judgement.compliant && step.when !== undefined && ctx.parameters[step.when] !== undefined && ctx.parameters[step.when] !== true);
+  const declined = steps.find(
+    ({ step, judgement }) => !judgement.compliant && step.when !== undefined && ctx.parameters[step.when] !== undefined && ctx.parameters[step.when] !== true,
+  );
   if (declined?.step.when !== undefined) {
-    return { ...base, status: 'waived', expected, actual, fixable: false, notFixableReason: `parameter ${declined.step.when} is false`, decisionParameter: declined.step.when };
+    return {
+      ...base,
+      status: 'waived',
+      expected,
+      actual,
+      fixable: false,
+      notFixableReason: `parameter ${declined.step.when} is false`,
+      decisionParameter: declined.step.when,
+    };
   }
   const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: KUBELET_STRICTER } : {};
   return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: NO_CHANGE_PLANNED };

@@ -82,12 +82,22 @@ export function kubeletView(facts: NodeFacts): KubeletView {
   if (config?.problem) problems.push(config.problem);
   const configDir = argv.argv ? flagValue(argv.argv, '--config-dir') : undefined;
   if (configDir !== undefined) {
-    problems.push(kubeletProblem('config-dir', `the kubelet merges the drop-ins of --config-dir=${configDir} over its --config file; cis-fix does not read them`, configDir));
+    problems.push(
+      kubeletProblem(
+        'config-dir',
+        `the kubelet merges the drop-ins of --config-dir=${configDir} over its --config file; cis-fix does not read them`,
+        configDir,
+      ),
+    );
   }
   return { commandLine, argv, configPath, config, problems };
 }
 
-export function effectiveKubeletSetting(facts: NodeFacts, step: Pick<KubeletSettingStep, 'configKey' | 'flag'>, view: KubeletView = kubeletView(facts)): EffectiveKubeletSetting {
+export function effectiveKubeletSetting(
+  facts: NodeFacts,
+  step: Pick<KubeletSettingStep, 'configKey' | 'flag'>,
+  view: KubeletView = kubeletView(facts),
+): EffectiveKubeletSetting {
   const spec = kubeletSettingSpec(step.configKey, step.flag);
   const problems: KubeletProblem[] = [...view.problems];
   const base = { spec, configPath: view.configPath, argvFrom: view.argv.from };
@@ -125,7 +135,9 @@ export function effectiveKubeletSetting(facts: NodeFacts, step: Pick<KubeletSett
     if (found && value !== undefined) {
       const source = { kind: 'config', file: config.path, key: spec.configKey, line: found.line } as const;
       if (spec.zeroInConfigMeansDefault && spec.configDefault !== undefined && isZero(value)) {
-        notes.push(`${spec.configKey}: ${String(value)} in ${config.path} means the default ${String(spec.configDefault)}: the kubelet replaces a zero value in its config file`);
+        notes.push(
+          `${spec.configKey}: ${String(value)} in ${config.path} means the default ${String(spec.configDefault)}: the kubelet replaces a zero value in its config file`,
+        );
         return done(spec.configDefault, source);
       }
       return done(value, source);

@@ -12,7 +12,10 @@ export interface ControlSelection {
 
 /** `4.1.*` matches 4.1.1 … 4.1.10; `1.1.1` matches only itself. */
 export function idPattern(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -24,9 +27,11 @@ export function selectControls(benchmark: Benchmark, selection: ControlSelection
   const ids = benchmark.controls.map((c) => c.id);
   const unmatched = [...selection.only, ...selection.skip].filter((p) => !ids.some((id) => idPattern(p).test(id)));
   if (unmatched.length) {
-    throw new UserError(`no control of ${benchmark.id} matches ${unmatched.map((p) => `"${p}"`).join(', ')}`, [], [
-      `List the controls with 'cis-fix controls list --benchmark ${benchmark.id}'.`,
-    ]);
+    throw new UserError(
+      `no control of ${benchmark.id} matches ${unmatched.map((p) => `"${p}"`).join(', ')}`,
+      [],
+      [`List the controls with 'cis-fix controls list --benchmark ${benchmark.id}'.`],
+    );
   }
   const targets = new Set<KubeBenchTarget>(selection.targets);
   if (targets.has('master')) targets.add('controlplane');

@@ -46,7 +46,8 @@ export function evaluateStaticPodControl(control: EnsureControl, variables: Vari
     failing = true;
     observed.push(`${step.component} ${step.flag}${flags.flags[step.flag] !== undefined ? `=${flags.flags[step.flag]}` : ' not set'}`);
   }
-  if (failing) return { ...base, status: 'fail', expected, actual: observed.join('; ') || 'not compliant', fixable: false, notFixableReason: NO_CHANGE_PLANNED };
+  if (failing)
+    return { ...base, status: 'fail', expected, actual: observed.join('; ') || 'not compliant', fixable: false, notFixableReason: NO_CHANGE_PLANNED };
   if (base.kubeBench === 'FAIL') {
     return {
       ...base,

@@ -29,12 +29,7 @@ interface Addition {
   readonly after: string;
 }
 
-function candidates(
-  variable: string,
-  kubeBench: readonly string[],
-  defaultPath: string | undefined,
-  additions: readonly Addition[] = [],
-): CandidateList {
+function candidates(variable: string, kubeBench: readonly string[], defaultPath: string | undefined, additions: readonly Addition[] = []): CandidateList {
   const cisFix = [...kubeBench];
   for (const addition of additions) {
     const at = cisFix.indexOf(addition.after);
@@ -331,10 +326,6 @@ export const KUBELET_DROP_IN_DIRS: readonly string[] = [
  * Environment files that carry kubelet flags even when no drop-in names them
  * (kubeadm writes the first; Debian packages read the second, RPMs the third).
  */
-export const KUBELET_ENV_FILES: readonly string[] = [
-  '/var/lib/kubelet/kubeadm-flags.env',
-  '/etc/default/kubelet',
-  '/etc/sysconfig/kubelet',
-];
+export const KUBELET_ENV_FILES: readonly string[] = ['/var/lib/kubelet/kubeadm-flags.env', '/etc/default/kubelet', '/etc/sysconfig/kubelet'];
 
 export const OS_RELEASE_FILES: readonly string[] = ['/etc/os-release', '/usr/lib/os-release'];

@@ -30,7 +30,8 @@ export type { ClusterFacts } from './cluster/types.js';
  */
 export async function gatherClusterFacts(client: ClusterClient): Promise<ClusterFacts> {
   const version = await client.version();
-  const list = <T>(resource: ListableResource, pick: (o: KubeObject) => T): Promise<Gathered<T>> => settle(() => client.list(resource).then((items) => items.map(pick)));
+  const list = <T>(resource: ListableResource, pick: (o: KubeObject) => T): Promise<Gathered<T>> =>
+    settle(() => client.list(resource).then((items) => items.map(pick)));
   const one = <T>(ref: { apiVersion: string; kind: string; namespace: string; name: string }, pick: (o: KubeObject) => T): Promise<Gathered<T>> =>
     settle(async () => {
       try {
@@ -40,7 +41,19 @@ export async function gatherClusterFacts(client: ClusterClient): Promise<Cluster
         throw err;
       }
     });
-  const [namespaces, serviceAccounts, pods, nodes, clusterRoles, clusterRoleBindings, roles, roleBindings, networkPolicies, kubeProxyConfigMap, kubeProxyDaemonSet] = await Promise.all([
+  const [
+    namespaces,
+    serviceAccounts,
+    pods,
+    nodes,
+    clusterRoles,
+    clusterRoleBindings,
+    roles,
+    roleBindings,
+    networkPolicies,
+    kubeProxyConfigMap,
+    kubeProxyDaemonSet,
+  ] = await Promise.all([
     list('namespaces', pickNamespace),
     list('serviceaccounts', pickServiceAccount),
     list('pods', pickPod),
@@ -54,7 +67,21 @@ export async function gatherClusterFacts(client: ClusterClient): Promise<Cluster
     one({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy' }, pickKubeProxyConfigMap),
     one({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'kube-proxy' }, pickKubeProxyDaemonSet),
   ]);
-  return { server: client.server, version, namespaces, serviceAccounts, pods, nodes, clusterRoles, clusterRoleBindings, roles, roleBindings, networkPolicies, kubeProxyConfigMap, kubeProxyDaemonSet };
+  return {
+    server: client.server,
+    version,
+    namespaces,
+    serviceAccounts,
+    pods,
+    nodes,
+    clusterRoles,
+    clusterRoleBindings,
+    roles,
+    roleBindings,
+    networkPolicies,
+    kubeProxyConfigMap,
+    kubeProxyDaemonSet,
+  };
 }
 
 /** A 403 (or another API answer about this resource) becomes data; losing the server altogether does not. */

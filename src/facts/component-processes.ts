@@ -99,4 +99,3 @@ export function primaryComponents(all: readonly ComponentProcess[], notes: strin
   }
   return components;
 }
-

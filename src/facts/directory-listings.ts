@@ -38,4 +38,3 @@ export function directoryListings(
   }
   return listings;
 }
-

@@ -49,11 +49,7 @@ function caseless(word: string): string {
 }
 
 /** Shell glob patterns on a variable's name whose value is withheld (the script's SECRET_ENV). */
-export const SECRET_ENV_PATTERNS: readonly string[] = [
-  ...SECRET_WORDS.map((w) => `*${caseless(w)}*`),
-  `*${caseless('KEY')}`,
-  `*${caseless('KEY_DATA')}`,
-];
+export const SECRET_ENV_PATTERNS: readonly string[] = [...SECRET_WORDS.map((w) => `*${caseless(w)}*`), `*${caseless('KEY')}`, `*${caseless('KEY_DATA')}`];
 
 const SECRET_NAME = new RegExp(`(${SECRET_WORDS.join('|')})|KEY$|KEY_DATA$`, 'i');
 

@@ -31,18 +31,15 @@ export function gatherCommand(options: GatherOptions = {}): string {
   const shell = options.shell ?? '/bin/sh';
   if (!/^\/[A-Za-z0-9_./-]+$/.test(shell)) throw new TypeError(`shell must be an absolute path: ${shell}`);
   if (!options.fakeNode) return `${shell} -s`;
-  return buildCommand(
-    'env',
-    `CISFIX_FACTS_ROOT=${options.fakeNode.root}`,
-    `CISFIX_FACTS_PROC=${options.fakeNode.procDir}`,
-    shell,
-    '-s',
-  );
+  return buildCommand('env', `CISFIX_FACTS_ROOT=${options.fakeNode.root}`, `CISFIX_FACTS_PROC=${options.fakeNode.procDir}`, shell, '-s');
 }
 
 /** The first non-empty stderr line, shortened: enough to act on, never a dump. */
 function firstLine(stderr: string): string {
-  const line = stderr.split('\n').find((l) => l.trim() !== '')?.trim();
+  const line = stderr
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (line === undefined) return 'no error output';
   return line.length > MAX_QUOTED_STDERR ? `${line.slice(0, MAX_QUOTED_STDERR)}…` : line;
 }

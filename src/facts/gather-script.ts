@@ -147,13 +147,7 @@ function redactionProgram(): string {
 
 /** The constants gather-facts.sh reads, as shell assignments (documented at the top of the .sh file). */
 export function renderPrelude(): string {
-  const configFiles = unique([
-    ...allPaths(CONFIG_CANDIDATE_LISTS),
-    ADMIN_CONF,
-    SUPER_ADMIN_CONF,
-    ...KUBELET_UNIT_FILES,
-    ...KUBELET_ENV_FILES,
-  ]);
+  const configFiles = unique([...allPaths(CONFIG_CANDIDATE_LISTS), ADMIN_CONF, SUPER_ADMIN_CONF, ...KUBELET_UNIT_FILES, ...KUBELET_ENV_FILES]);
   const constants: readonly (readonly [string, string])[] = [
     ['HEADER', FACTS_HEADER],
     ['MARK', SECTION_MARK],
@@ -165,8 +159,20 @@ export function renderPrelude(): string {
     ['FLAG_ROLES', roleTable(FILE_FLAGS)],
     ['FIELD_ROLES', roleTable(KUBELET_CONFIG_FILE_FIELDS)],
     ['KEY_NAMES', patterns(KEY_FILE_PATTERNS, 'key file')],
-    ['MANIFEST_NAMES', patterns(MANIFEST_EXTENSIONS.map((ext) => `*.${ext}`), 'manifest')],
-    ['DROP_IN_NAMES', patterns(DROP_IN_EXTENSIONS.map((ext) => `*.${ext}`), 'drop-in')],
+    [
+      'MANIFEST_NAMES',
+      patterns(
+        MANIFEST_EXTENSIONS.map((ext) => `*.${ext}`),
+        'manifest',
+      ),
+    ],
+    [
+      'DROP_IN_NAMES',
+      patterns(
+        DROP_IN_EXTENSIONS.map((ext) => `*.${ext}`),
+        'drop-in',
+      ),
+    ],
     ['CONFIG_FILES', words(configFiles)],
     ['STAT_ONLY_FILES', words(allPaths(STAT_ONLY_CANDIDATE_LISTS))],
     ['KUBELET_CONF_FILES', words(KUBELET_CONF.cisFix)],
@@ -182,7 +188,7 @@ export function renderPrelude(): string {
   // The awk program's `$` are awk's, not the shell's: say so to shellcheck, which the tests run on the whole script.
   const awk = `# shellcheck disable=SC2016 # an awk program: its $ are awk's\nREDACT_AWK=${quoteShellArg(redactionProgram())}`;
   return [
-    '# cis-fix gathering script: constants generated from cis-fix\'s tables (src/facts/gather-script.ts),',
+    "# cis-fix gathering script: constants generated from cis-fix's tables (src/facts/gather-script.ts),",
     '# then the program (src/facts/gather-facts.sh).',
     ...constants.map(([name, value]) => `${name}=${quoteShellArg(value)}`),
     awk,

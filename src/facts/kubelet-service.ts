@@ -21,10 +21,7 @@ function sameFile(a: PathFacts | undefined, b: PathFacts | undefined): boolean {
   return fa.device === fb.device && fa.inode === fb.inode;
 }
 
-function effectiveDropIns(
-  paths: Readonly<Record<string, PathFacts>>,
-  listings: Readonly<Record<string, DirectoryListing>>,
-): KubeletDropIn[] {
+function effectiveDropIns(paths: Readonly<Record<string, PathFacts>>, listings: Readonly<Record<string, DirectoryListing>>): KubeletDropIn[] {
   const byName = new Map<string, string[]>();
   for (const dir of KUBELET_DROP_IN_DIRS) {
     for (const entry of listings[dir]?.entries ?? []) {
@@ -59,10 +56,7 @@ export function environmentFileDirectives(text: string): string[] {
   return values;
 }
 
-export function resolveKubeletService(
-  paths: Readonly<Record<string, PathFacts>>,
-  listings: Readonly<Record<string, DirectoryListing>>,
-): KubeletServiceFacts {
+export function resolveKubeletService(paths: Readonly<Record<string, PathFacts>>, listings: Readonly<Record<string, DirectoryListing>>): KubeletServiceFacts {
   const unitFile = KUBELET_UNIT_FILES.find((p) => existsFollowing(paths, p)) ?? null;
   const dropIns = effectiveDropIns(paths, listings);
   let declared: KubeletEnvironmentFile[] = [];
@@ -80,8 +74,11 @@ export function resolveKubeletService(
     }
   }
   const named = new Set(declared.map((e) => e.path));
-  const wellKnown = KUBELET_ENV_FILES.filter((p) => !named.has(p)).map(
-    (path): KubeletEnvironmentFile => ({ path, optional: true, declaredIn: null, exists: existsFollowing(paths, path) }),
-  );
+  const wellKnown = KUBELET_ENV_FILES.filter((p) => !named.has(p)).map((path): KubeletEnvironmentFile => ({
+    path,
+    optional: true,
+    declaredIn: null,
+    exists: existsFollowing(paths, path),
+  }));
   return { unitFile, dropIns, environmentFiles: [...declared, ...wellKnown] };
 }

@@ -3,14 +3,7 @@
  * with how deep to look and what the entries are.
  */
 
-import {
-  CNI_CONF_DIR,
-  CNI_NETWORKS_DIR,
-  KUBELET_DROP_IN_DIRS,
-  KUBELET_PKI_DIR,
-  MANIFESTS_DIR,
-  PKI_DIR,
-} from './candidate-paths.js';
+import { CNI_CONF_DIR, CNI_NETWORKS_DIR, KUBELET_DROP_IN_DIRS, KUBELET_PKI_DIR, MANIFESTS_DIR, PKI_DIR } from './candidate-paths.js';
 
 /**
  * How a listing's entries are treated:

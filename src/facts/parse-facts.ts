@@ -17,14 +17,7 @@ import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
 import { STAT_FIELDS } from './output-format.js';
 import { parseSha256Output, parseStatRecords, type StatRecord } from './stat-records.js';
-import type {
-  ComponentProcess,
-  FileContent,
-  KubeletVersion,
-  NodeFacts,
-  PathFacts,
-  PresentPath,
-} from './types.js';
+import type { ComponentProcess, FileContent, KubeletVersion, NodeFacts, PathFacts, PresentPath } from './types.js';
 
 /** Maps the script's names (with CISFIX_FACTS_ROOT in front) to node paths. */
 function rootStripper(root: string): (name: string) => string {
@@ -92,9 +85,7 @@ function pathFacts(path: string, gathered: Gathered, notes: string[]): PathFacts
   if (!record) return { path, exists: false };
   const isFile = record.stat.type === 'file';
   const follow = record.stat.type === 'symlink' ? gathered.followed.get(path) : undefined;
-  const followed = follow
-    ? { ...follow.stat, sha256: follow.stat.type === 'file' ? (gathered.hashes.get(path) ?? null) : null }
-    : null;
+  const followed = follow ? { ...follow.stat, sha256: follow.stat.type === 'file' ? (gathered.hashes.get(path) ?? null) : null } : null;
   const ownSha = isFile ? (gathered.hashes.get(path) ?? null) : null;
   const present: PresentPath = {
     path,
@@ -151,10 +142,7 @@ function splitHost(payload: Buffer | undefined): string[] {
   return fields;
 }
 
-function contentOfSections(
-  sections: readonly Section[],
-  strip: (name: string) => string,
-): Pick<Gathered, 'frames' | 'contentFiles'> {
+function contentOfSections(sections: readonly Section[], strip: (name: string) => string): Pick<Gathered, 'frames' | 'contentFiles'> {
   const files = splitNul(sections.find((s) => s.name === 'content-files')?.payload ?? Buffer.alloc(0)).map(strip);
   const payload = sections.find((s) => s.name === 'content')?.payload ?? Buffer.alloc(0);
   return { frames: parseContentFrames(files, payload), contentFiles: new Set(files) };
@@ -180,19 +168,19 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     records: byName(parseStatRecords(splitNul(one('stat')?.payload ?? Buffer.alloc(0)))),
     followed: byName(parseStatRecords(splitNul(one('stat-follow')?.payload ?? Buffer.alloc(0)))),
     hashes: new Map(
-      [
-        ...parseSha256Output(
-          splitNul(one('sha256-files')?.payload ?? Buffer.alloc(0)),
-          one('sha256')?.payload.toString('utf8') ?? '',
-        ),
-      ].map(([name, hash]) => [strip(name), hash]),
+      [...parseSha256Output(splitNul(one('sha256-files')?.payload ?? Buffer.alloc(0)), one('sha256')?.payload.toString('utf8') ?? '')].map(([name, hash]) => [
+        strip(name),
+        hash,
+      ]),
     ),
     ...contentOfSections(sections, strip),
     withheld: withheldOf(sections, strip),
   };
 
   for (const name of undecodableNames(one('stat')?.payload)) {
-    notes.push(`${JSON.stringify(strip(name))}: the name is not valid UTF-8, so cis-fix cannot name this file exactly (a change to it is refused as stale): rename it by hand`);
+    notes.push(
+      `${JSON.stringify(strip(name))}: the name is not valid UTF-8, so cis-fix cannot name this file exactly (a change to it is refused as stale): rename it by hand`,
+    );
   }
 
   // Every path the script looked at: found (stat records) or not (absent list).

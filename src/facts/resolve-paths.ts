@@ -129,9 +129,7 @@ function kubeletCaFile(inputs: Inputs, kubeletConfig: ResolvedPath): ResolvedPat
   if (flag !== undefined) {
     return { path: flag, source: 'process-flag', origin: 'kubelet --client-ca-file', exists: existsFollowing(inputs.paths, flag), kubeBenchPath };
   }
-  const fromConfig = absolute(
-    stringOrUndefined(field(kubeletConfigObject(inputs.paths, kubeletConfig.path), 'authentication', 'x509', 'clientCAFile')),
-  );
+  const fromConfig = absolute(stringOrUndefined(field(kubeletConfigObject(inputs.paths, kubeletConfig.path), 'authentication', 'x509', 'clientCAFile')));
   if (fromConfig !== undefined) {
     return {
       path: fromConfig,

@@ -60,8 +60,7 @@ export function parseStatRecords(fields: readonly string[]): StatRecord[] {
   }
   const records: StatRecord[] = [];
   for (let i = 0; i < fields.length; i += width) {
-    const [name = '', rawHex = '', uid = '', gid = '', user = '', group = '', size = '', dev = '', ino = '', described = ''] =
-      fields.slice(i, i + width);
+    const [name = '', rawHex = '', uid = '', gid = '', user = '', group = '', size = '', dev = '', ino = '', described = ''] = fields.slice(i, i + width);
     if (!/^[0-9a-f]+$/i.test(rawHex)) throw new Error(`stat mode of ${JSON.stringify(name)} is not hex: ${rawHex}`);
     const rawMode = parseInt(rawHex, 16);
     const type = fileType(rawMode);

@@ -90,14 +90,7 @@ export interface DirectoryListing {
   readonly entries: readonly string[];
 }
 
-export const COMPONENTS = [
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'etcd',
-  'kubelet',
-  'kube-proxy',
-] as const;
+export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kubelet', 'kube-proxy'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** A running component process. Invariant: `argv` is non-empty. */

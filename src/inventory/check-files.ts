@@ -24,7 +24,13 @@ async function checkReference(reference: FileReference, options: CheckFilesOptio
   const result = await probeFile(path);
   if (result.ok) {
     if (kind === 'identityFile' && /^(ssh-|ecdsa-|sk-)/.test(result.head)) {
-      return [{ location, message: `identity file ${shown} is a public key`, fix: `Point identityFile at the private key, e.g. \`identityFile: ${written.replace(/\.pub$/, '')}\`.` }];
+      return [
+        {
+          location,
+          message: `identity file ${shown} is a public key`,
+          fix: `Point identityFile at the private key, e.g. \`identityFile: ${written.replace(/\.pub$/, '')}\`.`,
+        },
+      ];
     }
     return [];
   }
@@ -51,7 +57,7 @@ function knownHostsFix(reference: FileReference, reason: ProbeFailure['reason'])
   const scans = [...byPort].map(([port, hosts]) => `ssh-keyscan -p ${port} ${hosts.join(' ')} >> ${reference.path}`);
   return (
     "Record the nodes' host keys: run 'cis-fix inventory check --accept-new-host-keys' (it shows each fingerprint; verify them out of band)" +
-    (scans.length ? `, or '${scans.join("; ")}' and compare the fingerprints.` : '.')
+    (scans.length ? `, or '${scans.join('; ')}' and compare the fingerprints.` : '.')
   );
 }
 

@@ -100,7 +100,12 @@ export function discoverNodes(objects: readonly KubeObject[]): Discovery {
     }
     byHost.set(host.toLowerCase(), name);
     if (external !== undefined) notes.push(`${name}: no InternalIP; using its ExternalIP ${external}`);
-    nodes.push({ name, host, roles: isControlPlane(object) ? ['control-plane', 'etcd'] : ['worker'], addressType: internal !== undefined ? 'InternalIP' : 'ExternalIP' });
+    nodes.push({
+      name,
+      host,
+      roles: isControlPlane(object) ? ['control-plane', 'etcd'] : ['worker'],
+      addressType: internal !== undefined ? 'InternalIP' : 'ExternalIP',
+    });
   }
   if (nodes.some((n) => n.roles.includes('control-plane'))) {
     notes.push('control-plane nodes are listed as [control-plane, etcd] (kubeadm runs etcd on each; the API cannot tell): with external etcd, edit the roles');
@@ -154,7 +159,11 @@ export function checkSshFlags(ssh: DiscoverSsh): void {
   const problems: InputProblem[] = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     const fix = (issue as { params?: { fix?: unknown } }).params?.fix;
-    return { location: undefined, message: `${SSH_FLAGS[key] ?? key}: ${issue.message}`, fix: typeof fix === 'string' ? fix.replace(/`(\w+): /g, (_, k: string) => `\`${SSH_FLAGS[k] ?? k} `) : undefined };
+    return {
+      location: undefined,
+      message: `${SSH_FLAGS[key] ?? key}: ${issue.message}`,
+      fix: typeof fix === 'string' ? fix.replace(/`(\w+): /g, (_, k: string) => `\`${SSH_FLAGS[k] ?? k} `) : undefined,
+    };
   });
   throw new UserError('Bad SSH settings:', problems);
 }
@@ -261,7 +270,10 @@ export function kubeconfigErrorForDiscover(error: KubeconfigError): KubeconfigEr
     text
       .replace('the inventory names none', 'no --context was given')
       .replace(/Set cluster\.context in the inventory to/g, 'Pass --context with')
-      .replace(/Set cluster\.kubeconfig in the inventory to a readable kubeconfig file \(or remove it to skip the API checks\)\./g, 'Pass --kubeconfig FILE (or set $KUBECONFIG) with a readable kubeconfig.')
+      .replace(
+        /Set cluster\.kubeconfig in the inventory to a readable kubeconfig file \(or remove it to skip the API checks\)\./g,
+        'Pass --kubeconfig FILE (or set $KUBECONFIG) with a readable kubeconfig.',
+      )
       .replace(/point cluster\.kubeconfig at a working kubeconfig/g, 'pass --kubeconfig with a working kubeconfig');
   return new KubeconfigError(reword(error.message), error.hints.map(reword));
 }

@@ -52,7 +52,11 @@ export function collectFileReferences(
     }
     const firstHop = node.ssh.proxyJump[0] ?? node.ssh;
     const known = sources.knownHostsFile === 'built-in' ? builtInAt : settingPath('knownHostsFile', sources.knownHostsFile);
-    add('knownHostsFile', node.ssh.knownHostsFile, known, sources.knownHostsFile === 'built-in', { host: firstHop.host, port: firstHop.port, user: firstHop.user });
+    add('knownHostsFile', node.ssh.knownHostsFile, known, sources.knownHostsFile === 'built-in', {
+      host: firstHop.host,
+      port: firstHop.port,
+      user: firstHop.user,
+    });
   }
   return [...byPlace.values()];
 }

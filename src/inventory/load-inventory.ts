@@ -29,9 +29,7 @@ export async function loadInventory(file: string, options: LoadInventoryOptions 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (error as Error).message})`;
-    throw new UserError(`Inventory ${file} ${why}.`, [], [
-      'Pass the inventory with -i FILE; inventory.example.yaml documents every key.',
-    ]);
+    throw new UserError(`Inventory ${file} ${why}.`, [], ['Pass the inventory with -i FILE; inventory.example.yaml documents every key.']);
   }
   const analysis = analyzeInventory(bytes, file, options);
   const fileProblems =
@@ -86,7 +84,9 @@ function analyzeInventory(source: string | Uint8Array, file: string, options: Pa
   });
   const parsed = inventorySchema.safeParse(data);
   const context = { data, locator, nodeNames, waiverControls };
-  const problems: InputProblem[] = parsed.success ? [] : explainIssues(parsed.error.issues, inventorySchema, inventoryIssueSource(context), inventoryWording(context));
+  const problems: InputProblem[] = parsed.success
+    ? []
+    : explainIssues(parsed.error.issues, inventorySchema, inventoryIssueSource(context), inventoryWording(context));
   problems.push(...findDuplicateNames(rawNodes, locator));
   problems.push(...findUnknownWaiverNodes(rawWaivers, nodeNames, locator));
 

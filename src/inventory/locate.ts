@@ -58,7 +58,7 @@ export class YamlLocator {
         const entry = this.findPair(node.items, String(step), new Set());
         if (!entry) return { node, pair, complete: false };
         pair = entry;
-        node = this.resolve(isPair(entry) ? (entry.value as Node | null) ?? undefined : undefined);
+        node = this.resolve(isPair(entry) ? ((entry.value as Node | null) ?? undefined) : undefined);
         if (!node) return { node: entry.key as Node, pair, complete: true };
       } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
         pair = undefined;

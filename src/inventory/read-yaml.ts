@@ -4,8 +4,7 @@ import { YamlLocator } from './locate.js';
 
 /** The inventory text as a YAML map, with the positions of everything in it. */
 export type YamlReading =
-  | { readonly ok: true; readonly data: Record<string, unknown>; readonly locator: YamlLocator }
-  | { readonly ok: false; readonly problems: InputProblem[] };
+  { readonly ok: true; readonly data: Record<string, unknown>; readonly locator: YamlLocator } | { readonly ok: false; readonly problems: InputProblem[] };
 
 /**
  * Decodes and parses the inventory text, refusing what is not a single YAML

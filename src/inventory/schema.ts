@@ -51,7 +51,11 @@ const nodeName = z
   .min(1)
   .superRefine((name, ctx) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(name)) {
-      addProblem(ctx, `node name "${name}" has characters other than letters, digits, ".", "_" and "-"`, 'Write a name like `name: cp-1` (a letter or digit first).');
+      addProblem(
+        ctx,
+        `node name "${name}" has characters other than letters, digits, ".", "_" and "-"`,
+        'Write a name like `name: cp-1` (a letter or digit first).',
+      );
     }
   });
 
@@ -96,7 +100,12 @@ const proxyJump = z.unknown().transform((value, ctx): ProxyHopSpec[] => {
       if (parsed.success) hops.push({ host: parsed.data.host, port: parsed.data.port, user: parsed.data.user });
       else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [...at, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
     } else {
-      addProblem(ctx, `\`proxyJump\` ${Array.isArray(value) ? 'hop ' : ''}is ${JSON.stringify(item)}, not a hop`, 'Write `proxyJump: user@host:port` (commas between hops), a list of those, or `proxyJump: none`.', at);
+      addProblem(
+        ctx,
+        `\`proxyJump\` ${Array.isArray(value) ? 'hop ' : ''}is ${JSON.stringify(item)}, not a hop`,
+        'Write `proxyJump: user@host:port` (commas between hops), a list of those, or `proxyJump: none`.',
+        at,
+      );
     }
   });
   return hops;

@@ -51,7 +51,10 @@ export class ClusterConflictError extends StalePlanError {
 /** 404: the object (or its namespace) does not exist. */
 export class ClusterNotFoundError extends CisFixError {
   readonly exitCode = 1;
-  constructor(readonly target: string, detail: string) {
+  constructor(
+    readonly target: string,
+    detail: string,
+  ) {
     super(`not found: ${target}: ${detail}`, ["Run 'cis-fix plan' again: the object was removed since it was read."]);
   }
 }
@@ -78,7 +81,16 @@ export class ClusterUnreachableError extends UnreachableError {
     hints: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
-    super('cluster', `${server}: ${detail}`, hints.length ? hints : [`Check that ${server} is reachable from this machine (kubectl --context … get --raw /version) and that the kubeconfig's CA and credentials are current.`], options);
+    super(
+      'cluster',
+      `${server}: ${detail}`,
+      hints.length
+        ? hints
+        : [
+            `Check that ${server} is reachable from this machine (kubectl --context … get --raw /version) and that the kubeconfig's CA and credentials are current.`,
+          ],
+      options,
+    );
   }
 }
 

@@ -34,9 +34,7 @@ export interface InputProblem {
 }
 
 export function formatInputProblem(problem: InputProblem): string {
-  const where = problem.location
-    ? `${problem.location.file}:${problem.location.line}:${problem.location.column}: `
-    : '';
+  const where = problem.location ? `${problem.location.file}:${problem.location.line}:${problem.location.column}: ` : '';
   return `${where}${problem.message}${problem.fix ? `\n    ${problem.fix}` : ''}`;
 }
 
@@ -89,9 +87,7 @@ export class HostKeyError extends UnreachableError {
         ? [
             `If the node was legitimately rebuilt, verify ${fingerprint} out of band, remove the old entry (ssh-keygen -R ${host} -f ${knownHostsFile}) and run 'cis-fix inventory check --accept-new-host-keys'.`,
           ]
-        : [
-            `Verify ${fingerprint} out of band, then run 'cis-fix inventory check --accept-new-host-keys' to record it.`,
-          ],
+        : [`Verify ${fingerprint} out of band, then run 'cis-fix inventory check --accept-new-host-keys' to record it.`],
     );
   }
 }
@@ -109,9 +105,10 @@ export class SudoError extends UnreachableError {
 export class StalePlanError extends CisFixError {
   readonly exitCode = 1;
   constructor(readonly staleTargets: readonly string[]) {
-    super(`The plan is stale: ${staleTargets.length} ${staleTargets.length === 1 ? 'target' : 'targets'} changed since it was made:\n${staleTargets.map((t) => `  ${escapeName(t)}`).join('\n')}`, [
-      "Run 'cis-fix plan' again and review the new plan.",
-    ]);
+    super(
+      `The plan is stale: ${staleTargets.length} ${staleTargets.length === 1 ? 'target' : 'targets'} changed since it was made:\n${staleTargets.map((t) => `  ${escapeName(t)}`).join('\n')}`,
+      ["Run 'cis-fix plan' again and review the new plan."],
+    );
   }
 }
 

@@ -133,12 +133,26 @@ function explainAt(issue: z.core.$ZodIssue, schema: z.ZodType, source: IssueSour
       return [
         {
           location: at(),
-          message: Array.isArray(value) ? `\`${key}\` is an empty list` : value === '' ? `\`${key}\` is empty` : `\`${key}\` is ${describeValue(value)}, below the minimum ${String(issue.minimum)}`,
-          fix: Array.isArray(value) ? 'Give at least one entry, or remove the key.' : typeof value === 'string' ? 'Write some text, or remove the key.' : `Write a value of at least ${String(issue.minimum)}.`,
+          message: Array.isArray(value)
+            ? `\`${key}\` is an empty list`
+            : value === ''
+              ? `\`${key}\` is empty`
+              : `\`${key}\` is ${describeValue(value)}, below the minimum ${String(issue.minimum)}`,
+          fix: Array.isArray(value)
+            ? 'Give at least one entry, or remove the key.'
+            : typeof value === 'string'
+              ? 'Write some text, or remove the key.'
+              : `Write a value of at least ${String(issue.minimum)}.`,
         },
       ];
     case 'too_big':
-      return [{ location: at(), message: `\`${key}\` is ${describeValue(value)}, above the maximum ${String(issue.maximum)}`, fix: `Write a value of at most ${String(issue.maximum)}.` }];
+      return [
+        {
+          location: at(),
+          message: `\`${key}\` is ${describeValue(value)}, above the maximum ${String(issue.maximum)}`,
+          fix: `Write a value of at most ${String(issue.maximum)}.`,
+        },
+      ];
     case 'invalid_format':
       // Messages written as "expected …" (the plan schema's) read best as the message itself.
       if (issue.message.startsWith('expected ')) return [{ location: at(), message: `${issue.message}, not ${describeValue(value)}`, fix: undefined }];

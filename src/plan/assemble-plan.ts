@@ -99,7 +99,10 @@ export interface NodePlan {
 export function planNodes(input: PlanInput, early: ReadonlyMap<string, EarlyNodePlan> = new Map(), memo: NodePlanMemo = new NodePlanMemo()): NodePlans {
   const controls = judgedControls(input.benchmark, input.selection);
   // The cloud provider's controls (EKS, GKE, AKS) are reported as they are, once, never judged against a node or the API.
-  const findings: Finding[] = [...input.unreachable.map((u) => unreachableFinding(u.node, u.message)), ...evaluateProviderManaged(selectControls(input.benchmark, input.selection))];
+  const findings: Finding[] = [
+    ...input.unreachable.map((u) => unreachableFinding(u.node, u.message)),
+    ...evaluateProviderManaged(selectControls(input.benchmark, input.selection)),
+  ];
   const changes: Change[] = [];
   for (const node of input.nodes) {
     const facts = input.facts.get(node.name);
@@ -185,7 +188,9 @@ function renamed(plan: NodePlan, from: string, to: string): NodePlan {
   const prefix = `${from}:`;
   return {
     findings: plan.findings.map((f) => (f.node === from ? { ...f, node: to } : f)),
-    changes: plan.changes.map((c) => ({ ...c, id: c.id.startsWith(prefix) ? `${to}:${c.id.slice(prefix.length)}` : c.id, node: c.node === from ? to : c.node }) as Change),
+    changes: plan.changes.map(
+      (c) => ({ ...c, id: c.id.startsWith(prefix) ? `${to}:${c.id.slice(prefix.length)}` : c.id, node: c.node === from ? to : c.node }) as Change,
+    ),
   };
 }
 
@@ -277,7 +282,9 @@ interface PlannedKind {
 function orderChanges(planned: readonly PlannedKind[]): Change[] {
   const shared = new Set(planKindHandlers.filter((h, i) => planKindHandlers.findIndex((o) => o.phase === h.phase) !== i).map((h) => h.phase));
   const items = planned.flatMap(({ handler, index, changes }) => changes.map((change, position) => ({ change, phase: handler.phase, index, position })));
-  items.sort((a, b) => a.phase - b.phase || (shared.has(a.phase) ? a.change.target.localeCompare(b.change.target) : 0) || a.index - b.index || a.position - b.position);
+  items.sort(
+    (a, b) => a.phase - b.phase || (shared.has(a.phase) ? a.change.target.localeCompare(b.change.target) : 0) || a.index - b.index || a.position - b.position,
+  );
   return items.map((i) => i.change);
 }
 
@@ -298,9 +305,11 @@ function fleetFacts(input: PlanInput): FleetFacts {
 function nodeParameters(benchmark: Benchmark, node: InventoryNode): Readonly<Record<string, ParameterValue>> {
   const { values, problems } = resolveParameters(benchmark, node.parameters);
   if (problems.length) {
-    throw new UserError(`the inventory's parameters for node ${node.name} do not fit ${benchmark.id}:`, problems.map((message) => ({ location: undefined, message, fix: undefined })), [
-      `See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`,
-    ]);
+    throw new UserError(
+      `the inventory's parameters for node ${node.name} do not fit ${benchmark.id}:`,
+      problems.map((message) => ({ location: undefined, message, fix: undefined })),
+      [`See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`],
+    );
   }
   return values;
 }
@@ -308,13 +317,25 @@ function nodeParameters(benchmark: Benchmark, node: InventoryNode): Readonly<Rec
 function clusterParameters(benchmark: Benchmark, inventory: Inventory): Readonly<Record<string, ParameterValue>> {
   const { values, problems } = resolveParameters(benchmark, inventory.parameters);
   if (problems.length) {
-    throw new UserError(`the inventory's parameters do not fit ${benchmark.id}:`, problems.map((message) => ({ location: undefined, message, fix: undefined })), [
-      `See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`,
-    ]);
+    throw new UserError(
+      `the inventory's parameters do not fit ${benchmark.id}:`,
+      problems.map((message) => ({ location: undefined, message, fix: undefined })),
+      [`See the parameters with 'cis-fix controls show ID --benchmark ${benchmark.id}' or playbooks/${benchmark.id}/parameters.yaml.`],
+    );
   }
   return values;
 }
 
 function unreachableFinding(node: string, message: string): Finding {
-  return { controlId: '*', node, status: 'error', title: 'facts could not be gathered', expected: 'node reachable', actual: message, fixable: false, notFixableReason: message, kubeBench: undefined };
+  return {
+    controlId: '*',
+    node,
+    status: 'error',
+    title: 'facts could not be gathered',
+    expected: 'node reachable',
+    actual: message,
+    fixable: false,
+    notFixableReason: message,
+    kubeBench: undefined,
+  };
 }

@@ -29,7 +29,9 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
 
   if (saved.benchmark.id !== derived.benchmark.id) problem(`benchmark.id: the plan says ${saved.benchmark.id}, cis-fix planned ${derived.benchmark.id}`);
   for (const path of differingFields(saved.selection, derived.selection)) {
-    problem(`selection.${formatJsonPath(path)}: the plan says ${show(valueAt(saved.selection, path))}, cis-fix planned for ${show(valueAt(derived.selection, path))}`);
+    problem(
+      `selection.${formatJsonPath(path)}: the plan says ${show(valueAt(saved.selection, path))}, cis-fix planned for ${show(valueAt(derived.selection, path))}`,
+    );
   }
   const byId = new Map(derived.changes.map((c) => [c.id, c]));
   const seen = new Set<string>();
@@ -52,7 +54,10 @@ export function validatedChanges(saved: Plan, derived: Plan): Change[] {
     const substantive = differences;
     if (substantive.length > 0) {
       const first = substantive[0]!;
-      const more = substantive.length > 1 ? ` (and ${substantive.length - 1} more field(s): ${substantive.slice(1, 4).map(formatJsonPath).join(', ')}${substantive.length > 4 ? ', …' : ''})` : '';
+      const more =
+        substantive.length > 1
+          ? ` (and ${substantive.length - 1} more field(s): ${substantive.slice(1, 4).map(formatJsonPath).join(', ')}${substantive.length > 4 ? ', …' : ''})`
+          : '';
       return problem(`${where}: ${describeDifference(first, valueAt(change, first), valueAt(fresh, first))}${more}`);
     }
     validated.push(fresh);

@@ -102,7 +102,9 @@ const supportFileChange = z.strictObject({
 });
 
 /** Any JSON value (patches and objects are free-form JSON by nature; re-derivation checks their content). */
-const jsonValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]));
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
 const jsonObject = z.record(z.string(), jsonValue);
 
 const apiObjectRef = z.strictObject({ apiVersion: nonEmpty, kind: nonEmpty, namespace: nonEmpty.optional(), name: nonEmpty });
@@ -126,7 +128,14 @@ const apiObjectChange = z.discriminatedUnion('action', [
   z.strictObject({ ...apiObjectBase, action: z.literal('delete'), precondition: resourceVersion, before: z.strictObject({ object: jsonObject }) }),
 ]);
 
-export const changeSchema = z.discriminatedUnion('kind', [fileModeChange, fileOwnerChange, manifestChange, kubeletFileChange, supportFileChange, apiObjectChange]);
+export const changeSchema = z.discriminatedUnion('kind', [
+  fileModeChange,
+  fileOwnerChange,
+  manifestChange,
+  kubeletFileChange,
+  supportFileChange,
+  apiObjectChange,
+]);
 
 const waiver = z.strictObject({
   control: nonEmpty,
@@ -197,7 +206,11 @@ export const planSchema = z.strictObject({
 type Parsed = z.infer<typeof planSchema>;
 /** JSON payloads of api-object changes are free-form on both sides. */
 type Shape<C> = C extends { readonly kind: 'api-object' } ? Omit<C, 'patch' | 'content' | 'before' | 'node'> : C;
-type Paths<T> = T extends readonly (infer U)[] ? Paths<U> : T extends object ? { [K in keyof T & string]-?: K | `${K}.${Paths<NonNullable<T[K]>>}` }[keyof T & string] : never;
+type Paths<T> = T extends readonly (infer U)[]
+  ? Paths<U>
+  : T extends object
+    ? { [K in keyof T & string]-?: K | `${K}.${Paths<NonNullable<T[K]>>}` }[keyof T & string]
+    : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type ParsedChange = z.infer<typeof changeSchema>;
 const sameChangeFields: { [K in Change['kind']]: Same<Paths<Shape<Extract<ParsedChange, { kind: K }>>>, Paths<Shape<Extract<Change, { kind: K }>>>> } = {

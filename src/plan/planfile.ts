@@ -28,18 +28,22 @@ export function parsePlan(text: string, file: string): Plan {
     throw new UserError(`${file} is not a cis-fix plan file`, [], ["Write one with 'cis-fix plan -o FILE'."]);
   }
   if (candidate.formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`${file} has plan format version ${String(candidate.formatVersion)}; this cis-fix reads version ${PLAN_FORMAT_VERSION}`, [], [
-      "Make a new plan with this version of cis-fix ('cis-fix plan -o FILE').",
-    ]);
+    throw new UserError(
+      `${file} has plan format version ${String(candidate.formatVersion)}; this cis-fix reads version ${PLAN_FORMAT_VERSION}`,
+      [],
+      ["Make a new plan with this version of cis-fix ('cis-fix plan -o FILE')."],
+    );
   }
   const parsed = planSchema.safeParse(data);
   if (!parsed.success) {
     const problems = explainIssues(parsed.error.issues, planSchema, jsonIssueSource(file, data));
     const shown = problems.slice(0, MAX_PROBLEMS);
     const more = problems.length - shown.length;
-    throw new UserError(`${file} is not a plan cis-fix wrote: it was edited or damaged, so nothing was applied${more > 0 ? ` (first ${shown.length} of ${problems.length} problems)` : ''}:`, shown, [
-      "A plan is applied exactly as cis-fix wrote it. Make a new one ('cis-fix plan -o FILE'), review it, and apply that.",
-    ]);
+    throw new UserError(
+      `${file} is not a plan cis-fix wrote: it was edited or damaged, so nothing was applied${more > 0 ? ` (first ${shown.length} of ${problems.length} problems)` : ''}:`,
+      shown,
+      ["A plan is applied exactly as cis-fix wrote it. Make a new one ('cis-fix plan -o FILE'), review it, and apply that."],
+    );
   }
   return planFromSchema(parsed.data);
 }

@@ -87,7 +87,12 @@ class BenchmarkBuilder {
     const byName = new Map(files.map((f) => [f.name, f]));
     const special = [BENCHMARK_FILE, VARIABLES_FILE, PARAMETERS_FILE];
     for (const name of special) {
-      if (!byName.has(name)) this.problem({ file: `${this.dir}/${name}`, line: 1, column: 1 }, `${this.id} has no ${name}`, `Create ${name} in ${this.dir} (see playbooks/README.md).`);
+      if (!byName.has(name))
+        this.problem(
+          { file: `${this.dir}/${name}`, line: 1, column: 1 },
+          `${this.id} has no ${name}`,
+          `Create ${name} in ${this.dir} (see playbooks/README.md).`,
+        );
     }
 
     const info = this.parse(byName.get(BENCHMARK_FILE), benchmarkFileSchema) as Located<BenchmarkFile> | undefined;
@@ -95,7 +100,11 @@ class BenchmarkBuilder {
       this.problem(info.source.locate(['id']), `benchmark.yaml says id "${info.value.id}" but lives in the directory for ${this.id}`, `Write id: ${this.id}.`);
     }
     if (info?.value.kubernetesVersions.to !== undefined && minor(info.value.kubernetesVersions.to) < minor(info.value.kubernetesVersions.from)) {
-      this.problem(info.source.locate(['kubernetesVersions', 'to']), 'kubernetesVersions.to is before kubernetesVersions.from', 'Write the older version in `from:` and the newer in `to:`.');
+      this.problem(
+        info.source.locate(['kubernetesVersions', 'to']),
+        'kubernetesVersions.to is before kubernetesVersions.from',
+        'Write the older version in `from:` and the newer in `to:`.',
+      );
     }
 
     this.distribution = info?.value.distribution ?? 'kubeadm';
@@ -111,14 +120,22 @@ class BenchmarkBuilder {
     const controlSeen = new Map<string, SourceLocation>();
     const sectionFiles = files.filter((f) => !special.includes(f.name)).sort((a, b) => a.name.localeCompare(b.name));
     if (sectionFiles.length === 0) {
-      this.problem({ file: this.dir, line: 1, column: 1 }, `${this.id} has no section files`, 'Add one YAML file per CIS section, e.g. 1.1-control-plane-files.yaml.');
+      this.problem(
+        { file: this.dir, line: 1, column: 1 },
+        `${this.id} has no section files`,
+        'Add one YAML file per CIS section, e.g. 1.1-control-plane-files.yaml.',
+      );
     }
     for (const file of sectionFiles) {
       const parsed = this.parse(file, sectionFileSchema) as Located<SectionFile> | undefined;
       if (!parsed) continue;
       const { value, source } = parsed;
       if (value.benchmark !== this.id) {
-        this.problem(source.locate(['benchmark']), `the file says benchmark "${value.benchmark}" but lives in the directory for ${this.id}`, `Write benchmark: ${this.id}.`);
+        this.problem(
+          source.locate(['benchmark']),
+          `the file says benchmark "${value.benchmark}" but lives in the directory for ${this.id}`,
+          `Write benchmark: ${this.id}.`,
+        );
       }
       const declared = new Set<string>();
       value.sections.forEach((section, i) => {
@@ -126,7 +143,11 @@ class BenchmarkBuilder {
         const earlier = sectionSeen.get(section.id);
         declared.add(section.id);
         if (earlier) {
-          this.problem(where, `section ${section.id} is declared twice`, `The other declaration is at ${formatLocation(earlier)}; keep one, and put all of the section's controls in its file.`);
+          this.problem(
+            where,
+            `section ${section.id} is declared twice`,
+            `The other declaration is at ${formatLocation(earlier)}; keep one, and put all of the section's controls in its file.`,
+          );
           return;
         }
         sectionSeen.set(section.id, where);
@@ -137,12 +158,20 @@ class BenchmarkBuilder {
         const where = source.locate([...path, 'id']);
         const earlier = controlSeen.get(raw.id);
         if (earlier) {
-          this.problem(where, `control ${raw.id} is defined twice`, `The other definition is at ${formatLocation(earlier)}; remove one of them or correct its id.`);
+          this.problem(
+            where,
+            `control ${raw.id} is defined twice`,
+            `The other definition is at ${formatLocation(earlier)}; remove one of them or correct its id.`,
+          );
           return;
         }
         controlSeen.set(raw.id, where);
         if (!declared.has(raw.section)) {
-          this.problem(source.locate([...path, 'section']), `section ${raw.section} is not declared in this file`, `Add it to \`sections:\` at the top of the file${declared.size ? ` (declared here: ${[...declared].join(', ')})` : ''}, or correct \`section:\`.`);
+          this.problem(
+            source.locate([...path, 'section']),
+            `section ${raw.section} is not declared in this file`,
+            `Add it to \`sections:\` at the top of the file${declared.size ? ` (declared here: ${[...declared].join(', ')})` : ''}, or correct \`section:\`.`,
+          );
         }
         const control = this.buildControl(raw, path, source);
         if (control) controls.push(control);
@@ -202,7 +231,9 @@ class BenchmarkBuilder {
         kubeBench: v.kubeBench,
         resolve: v.resolve ?? 'first',
         type: v.type,
-        from: (v.from ?? []).map((s) => ('processFlag' in s ? { type: 'process-flag', process: s.process, flag: s.processFlag } : { type: 'kubelet-config', key: s.kubeletConfig })),
+        from: (v.from ?? []).map((s) =>
+          'processFlag' in s ? { type: 'process-flag', process: s.process, flag: s.processFlag } : { type: 'kubelet-config', key: s.kubeletConfig },
+        ),
         candidates: v.candidates ?? [],
         default: v.default,
         definedAt: source.locate(['variables', name], 'key'),
@@ -215,9 +246,16 @@ class BenchmarkBuilder {
     const out: Record<string, Parameter> = {};
     for (const [name, p] of Object.entries(value.parameters)) {
       const path = ['parameters', name];
-      if (p.type === 'enum' && !p.values) this.problem(source.locate(path, 'key'), `enum parameter ${name} lists no values`, 'Add `values: [a, b]`: the choices the user has.');
-      if (p.values && p.type !== 'enum' && p.type !== 'string-map') this.problem(source.locate([...path, 'values']), `\`values\` only applies to enum and string-map parameters, not ${p.type}`, 'Remove `values:`, or change `type:`.');
-      if (p.minimum !== undefined && p.type !== 'integer') this.problem(source.locate([...path, 'minimum']), `\`minimum\` only applies to integer parameters, not ${p.type}`, 'Remove `minimum:`.');
+      if (p.type === 'enum' && !p.values)
+        this.problem(source.locate(path, 'key'), `enum parameter ${name} lists no values`, 'Add `values: [a, b]`: the choices the user has.');
+      if (p.values && p.type !== 'enum' && p.type !== 'string-map')
+        this.problem(
+          source.locate([...path, 'values']),
+          `\`values\` only applies to enum and string-map parameters, not ${p.type}`,
+          'Remove `values:`, or change `type:`.',
+        );
+      if (p.minimum !== undefined && p.type !== 'integer')
+        this.problem(source.locate([...path, 'minimum']), `\`minimum\` only applies to integer parameters, not ${p.type}`, 'Remove `minimum:`.');
       const param: Parameter = {
         name,
         description: p.description,
@@ -229,7 +267,12 @@ class BenchmarkBuilder {
       };
       if (p.default !== undefined) {
         const problem = checkParameterValue(param, p.default);
-        if (problem) this.problem(source.locate([...path, 'default']), `the default of ${problem}`, `Write a default that is ${describeParameterType(param)}, or remove \`default:\` so the user must choose.`);
+        if (problem)
+          this.problem(
+            source.locate([...path, 'default']),
+            `the default of ${problem}`,
+            `Write a default that is ${describeParameterType(param)}, or remove \`default:\` so the user must choose.`,
+          );
       }
       out[name] = param;
     }
@@ -292,14 +335,26 @@ class BenchmarkBuilder {
                   return { select: 'find', root: f.root, name: f.name, fileType: f.fileType, minDepth: f.minDepth };
                 case 'process-flag':
                   if (f.fallbackVariable) refs.variable(f.fallbackVariable, [...at, 'fallbackVariable']);
-                  return { select: 'process-flag', process: f.process, flag: f.flag, fallbackVariable: f.fallbackVariable, ifExists: f.ifExists ?? true, contents: f.contents ?? false };
+                  return {
+                    select: 'process-flag',
+                    process: f.process,
+                    flag: f.flag,
+                    fallbackVariable: f.fallbackVariable,
+                    ifExists: f.ifExists ?? true,
+                    contents: f.contents ?? false,
+                  };
               }
             }),
           };
           break;
         case 'process':
           if (a.config) refs.variable(a.config.variable, [...path, 'audit', 'config', 'variable']);
-          audit = { source: 'process', process: a.process, match: a.match, config: a.config ? { variable: a.config.variable, ifExists: a.config.ifExists ?? false } : undefined };
+          audit = {
+            source: 'process',
+            process: a.process,
+            match: a.match,
+            config: a.config ? { variable: a.config.variable, ifExists: a.config.ifExists ?? false } : undefined,
+          };
           break;
         case 'encryption-providers':
           audit = { source: 'encryption-providers' };
@@ -349,18 +404,45 @@ class BenchmarkBuilder {
         refs.valued(raw.group, [...path, 'group'], ['string', 'enum']);
         const createMissingUser = raw.createMissingUser ?? false;
         if (createMissingUser && !isParamRef(raw.owner)) {
-          this.problem(refs.locate([...path, 'createMissingUser']), 'cis-fix never creates a user the user did not choose', 'Take the owner from a parameter (owner: { param: NAME }) so creating it is a decision, or remove `createMissingUser:`.');
+          this.problem(
+            refs.locate([...path, 'createMissingUser']),
+            'cis-fix never creates a user the user did not choose',
+            'Take the owner from a parameter (owner: { param: NAME }) so creating it is a decision, or remove `createMissingUser:`.',
+          );
         }
-        return { kind: 'file-owner', path: raw.path, owner: raw.owner, group: raw.group, createMissingUser, optional: raw.optional ?? false, fileType: raw.fileType ?? 'any', when };
+        return {
+          kind: 'file-owner',
+          path: raw.path,
+          owner: raw.owner,
+          group: raw.group,
+          createMissingUser,
+          optional: raw.optional ?? false,
+          fileType: raw.fileType ?? 'any',
+          when,
+        };
       }
       case 'static-pod-flag': {
         const manifest = MANIFEST_VARIABLES[raw.component];
         refs.variable(manifest, [...path, 'component'], `static-pod-flag steps for ${raw.component} edit the file in variable ${manifest}`);
-        return { kind: 'static-pod-flag', component: raw.component, flag: raw.flag, requirement: this.buildRequirement(raw, path, refs), needsFile: raw.needsFile, when };
+        return {
+          kind: 'static-pod-flag',
+          component: raw.component,
+          flag: raw.flag,
+          requirement: this.buildRequirement(raw, path, refs),
+          needsFile: raw.needsFile,
+          when,
+        };
       }
       case 'kubelet-setting':
         for (const name of KUBELET_VARIABLES) refs.variable(name, [...path, 'kind'], `kubelet-setting steps read variable ${name}`);
-        return { kind: 'kubelet-setting', configKey: raw.configKey, flag: raw.flag, requirement: this.buildRequirement(raw, path, refs), fileMustExist: raw.fileMustExist ?? false, when };
+        return {
+          kind: 'kubelet-setting',
+          configKey: raw.configKey,
+          flag: raw.flag,
+          requirement: this.buildRequirement(raw, path, refs),
+          fileMustExist: raw.fileMustExist ?? false,
+          when,
+        };
       case 'kube-proxy-setting':
         return { kind: 'kube-proxy-setting', configKey: raw.configKey, flag: raw.flag, requirement: this.buildRequirement(raw, path, refs), when };
       case 'support-file': {
@@ -373,11 +455,26 @@ class BenchmarkBuilder {
           if (space === 'param') refs.param(name ?? '', [...path, 'content'], ['string', 'integer', 'boolean', 'path', 'enum']);
           else if (space === 'secret') {
             used.add(name ?? '');
-            if (!secrets.some((s) => s.name === name)) this.problem(refs.locate([...path, 'content']), `the content uses \${secret.${name}} but the step declares no such secret`, `Declare it: generatedSecrets: [{ name: ${name}, bytes: 32, encoding: base64 }].`);
-          } else this.problem(refs.locate([...path, 'content']), `unknown placeholder \${${space}.${name}} in the content`, 'Placeholders are ${param.NAME} and ${secret.NAME}.');
+            if (!secrets.some((s) => s.name === name))
+              this.problem(
+                refs.locate([...path, 'content']),
+                `the content uses \${secret.${name}} but the step declares no such secret`,
+                `Declare it: generatedSecrets: [{ name: ${name}, bytes: 32, encoding: base64 }].`,
+              );
+          } else
+            this.problem(
+              refs.locate([...path, 'content']),
+              `unknown placeholder \${${space}.${name}} in the content`,
+              'Placeholders are ${param.NAME} and ${secret.NAME}.',
+            );
         }
         secrets.forEach((s, i) => {
-          if (!used.has(s.name)) this.problem(refs.locate([...path, 'generatedSecrets', i, 'name']), `secret ${s.name} is generated but the content never uses it`, `Write \${secret.${s.name}} where it goes in the content, or remove it.`);
+          if (!used.has(s.name))
+            this.problem(
+              refs.locate([...path, 'generatedSecrets', i, 'name']),
+              `secret ${s.name} is generated but the content never uses it`,
+              `Write \${secret.${s.name}} where it goes in the content, or remove it.`,
+            );
         });
         return {
           kind: 'support-file',
@@ -394,13 +491,19 @@ class BenchmarkBuilder {
       case 'api-object': {
         const sel = raw.selector;
         if (sel.namesFromParameter) refs.param(sel.namesFromParameter, [...path, 'selector', 'namesFromParameter'], ['string-map', 'string-list']);
-        if (sel.names && sel.namesFromParameter) this.problem(refs.locate([...path, 'selector']), 'the selector gives both `names` and `namesFromParameter`', 'Keep one of them.');
+        if (sel.names && sel.namesFromParameter)
+          this.problem(refs.locate([...path, 'selector']), 'the selector gives both `names` and `namesFromParameter`', 'Keep one of them.');
         const patch = this.buildPatch(raw.patch, [...path, 'patch'], refs) as { [key: string]: PatchValue };
         return {
           kind: 'api-object',
           apiVersion: raw.apiVersion,
           objectKind: raw.objectKind,
-          selector: { names: sel.names, namesFromParameter: sel.namesFromParameter, namespaces: sel.namespaces, excludeNamespaces: sel.excludeNamespaces ?? [] },
+          selector: {
+            names: sel.names,
+            namesFromParameter: sel.namesFromParameter,
+            namespaces: sel.namespaces,
+            excludeNamespaces: sel.excludeNamespaces ?? [],
+          },
           patch,
           podSecurityMinimum: raw.podSecurityMinimum,
           when,
@@ -490,7 +593,11 @@ class ReferenceChecker {
   variable(name: string, path: DataPath, why?: string): void {
     if (this.variables[name]) return;
     const names = Object.keys(this.variables);
-    this.builder.report(this.source.locate(path), `unknown path variable ${name}${why ? ` (${why})` : ''}`, `${didYouMean(name, names)}Declare it in variables.yaml, or use one of: ${names.join(', ')}.`);
+    this.builder.report(
+      this.source.locate(path),
+      `unknown path variable ${name}${why ? ` (${why})` : ''}`,
+      `${didYouMean(name, names)}Declare it in variables.yaml, or use one of: ${names.join(', ')}.`,
+    );
   }
 
   template(template: string, path: DataPath): void {
@@ -505,12 +612,20 @@ class ReferenceChecker {
     const param = this.parameters[name];
     if (!param) {
       const names = Object.keys(this.parameters);
-      this.builder.report(this.source.locate(path), `unknown parameter ${name}`, `${didYouMean(name, names)}Declare it in parameters.yaml, or use one of: ${names.join(', ')}.`);
+      this.builder.report(
+        this.source.locate(path),
+        `unknown parameter ${name}`,
+        `${didYouMean(name, names)}Declare it in parameters.yaml, or use one of: ${names.join(', ')}.`,
+      );
       return;
     }
     this.used.add(name);
     if (!types.includes(param.type)) {
-      this.builder.report(this.source.locate(path), `parameter ${name} is ${param.type}, but this place needs ${types.join(' or ')}`, `Refer to a parameter of type ${types.join(' or ')}, or change the type of ${name} in parameters.yaml.`);
+      this.builder.report(
+        this.source.locate(path),
+        `parameter ${name} is ${param.type}, but this place needs ${types.join(' or ')}`,
+        `Refer to a parameter of type ${types.join(' or ')}, or change the type of ${name} in parameters.yaml.`,
+      );
     }
   }
 }

@@ -103,6 +103,13 @@ export function detectDistribution(apiServerVersion: string | undefined, nodes: 
     return { conflict: kinds.map((k) => `${k} (${found.find((d) => d.distribution === k)!.evidence})`).join(' and ') };
   }
   const first = found[0];
-  if (!first) return { distribution: 'kubeadm', evidence: apiServerVersion === undefined ? 'no node shows another distribution' : `the API server's /version ${apiServerVersion} and no node shows another distribution` };
+  if (!first)
+    return {
+      distribution: 'kubeadm',
+      evidence:
+        apiServerVersion === undefined
+          ? 'no node shows another distribution'
+          : `the API server's /version ${apiServerVersion} and no node shows another distribution`,
+    };
   return { distribution: first.distribution, evidence: found.length > 1 ? `${first.evidence} (and ${found.length - 1} more node(s))` : first.evidence };
 }

@@ -30,9 +30,11 @@ export async function loadBenchmark(id: BenchmarkId, dir: string = defaultPlaybo
   try {
     names = (await readdir(benchmarkDir)).filter((name) => /\.ya?ml$/.test(name));
   } catch (cause) {
-    throw new UserError(`There are no playbooks for ${id}: ${benchmarkDir} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}).`, [], [
-      `Available benchmarks: ${BENCHMARK_IDS.join(', ')}; the playbooks ship in ${dir}.`,
-    ]);
+    throw new UserError(
+      `There are no playbooks for ${id}: ${benchmarkDir} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}).`,
+      [],
+      [`Available benchmarks: ${BENCHMARK_IDS.join(', ')}; the playbooks ship in ${dir}.`],
+    );
   }
   const files: PlaybookText[] = await Promise.all(
     names.sort().map(async (name) => {
@@ -69,7 +71,10 @@ export async function listBenchmarks(dir: string = defaultPlaybooksDir()): Promi
     const source = parseYamlSource(file, text);
     const parsed = benchmarkFileSchema.safeParse(source.data);
     if (source.problems.length || !parsed.success) {
-      throw new UserError(`${file} is not valid:`, source.problems.length ? source.problems : explainIssues(parsed.error?.issues ?? [], benchmarkFileSchema, source));
+      throw new UserError(
+        `${file} is not valid:`,
+        source.problems.length ? source.problems : explainIssues(parsed.error?.issues ?? [], benchmarkFileSchema, source),
+      );
     }
     infos.push({
       id,
@@ -89,13 +94,22 @@ export async function listBenchmarks(dir: string = defaultPlaybooksDir()): Promi
  * Only `distribution` (default kubeadm) benchmarks take part: kube-bench
  * picks the distribution benchmarks by platform, never by version alone.
  */
-export function selectBenchmark(kubernetesVersion: string, benchmarks: readonly BenchmarkInfo[], distribution: Distribution = 'kubeadm'): BenchmarkInfo | undefined {
+export function selectBenchmark(
+  kubernetesVersion: string,
+  benchmarks: readonly BenchmarkInfo[],
+  distribution: Distribution = 'kubeadm',
+): BenchmarkInfo | undefined {
   const match = /^v?1\.(\d+)/.exec(kubernetesVersion.trim());
   if (!match) return undefined;
   const wanted = Number(match[1]);
-  const newestFirst = benchmarks.filter((b) => b.distribution === distribution).sort((a, b) => minorOf(b.kubernetesVersions.from) - minorOf(a.kubernetesVersions.from));
-  return newestFirst.find((b) => wanted >= minorOf(b.kubernetesVersions.from) && (b.kubernetesVersions.to === undefined || wanted <= minorOf(b.kubernetesVersions.to)))
-    ?? (newestFirst[0] && wanted > minorOf(newestFirst[0].kubernetesVersions.to ?? newestFirst[0].kubernetesVersions.from) ? newestFirst[0] : undefined);
+  const newestFirst = benchmarks
+    .filter((b) => b.distribution === distribution)
+    .sort((a, b) => minorOf(b.kubernetesVersions.from) - minorOf(a.kubernetesVersions.from));
+  return (
+    newestFirst.find(
+      (b) => wanted >= minorOf(b.kubernetesVersions.from) && (b.kubernetesVersions.to === undefined || wanted <= minorOf(b.kubernetesVersions.to)),
+    ) ?? (newestFirst[0] && wanted > minorOf(newestFirst[0].kubernetesVersions.to ?? newestFirst[0].kubernetesVersions.from) ? newestFirst[0] : undefined)
+  );
 }
 
 function minorOf(version: string): number {

@@ -49,7 +49,9 @@ export function checkParameterValue(param: Pick<Parameter, 'name' | 'type' | 'va
       if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) return bad;
       const entries = Object.entries(value as Record<string, unknown>);
       const wrong = entries.find(([, v]) => typeof v !== 'string' || (param.values !== undefined && !param.values.includes(v)));
-      return wrong ? `parameter ${param.name}: "${wrong[0]}" must map to ${param.values ? `one of: ${param.values.join(', ')}` : 'a string'}, not ${JSON.stringify(wrong[1])}` : undefined;
+      return wrong
+        ? `parameter ${param.name}: "${wrong[0]}" must map to ${param.values ? `one of: ${param.values.join(', ')}` : 'a string'}, not ${JSON.stringify(wrong[1])}`
+        : undefined;
     }
   }
 }

@@ -64,7 +64,10 @@ export function globToRegExp(path: string): RegExp {
       return;
     }
     if (i > 0) source += '/';
-    source += segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    source += segment
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]');
   });
   // `s`: a name may hold a newline, and `**` must still match it (issue 10 §3).
   return new RegExp(`^${source}$`, 's');

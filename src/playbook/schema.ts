@@ -49,7 +49,11 @@ const absolutePath = z.string().superRefine((p, ctx) => {
 /** A path template: absolute, or starting with a `{variable}`. */
 const pathTemplate = z.string().superRefine((p, ctx) => {
   if (!p.startsWith('/') && !p.startsWith('{')) {
-    addProblem(ctx, `path "${p}" is neither absolute nor starts with a {variable}`, 'Write an absolute path, or start with a path variable: path: "{pki}/ca.crt".');
+    addProblem(
+      ctx,
+      `path "${p}" is neither absolute nor starts with a {variable}`,
+      'Write an absolute path, or start with a path variable: path: "{pki}/ca.crt".',
+    );
   }
 });
 
@@ -64,7 +68,10 @@ export const benchmarkFileSchema = z.strictObject({
   version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { message: 'Write the CIS version in quotes, like "1.12.0".' }),
   kubernetesVersions: z.strictObject({
     from: z.string().regex(/^1\.\d+$/, { message: 'Write a Kubernetes minor version in quotes, like "1.32".' }),
-    to: z.string().regex(/^1\.\d+$/, { message: 'Write a Kubernetes minor version in quotes, like "1.31".' }).optional(),
+    to: z
+      .string()
+      .regex(/^1\.\d+$/, { message: 'Write a Kubernetes minor version in quotes, like "1.31".' })
+      .optional(),
   }),
   /** Default kubeadm: the generic CIS benchmark, chosen by version. */
   distribution: z.enum(DISTRIBUTIONS).optional(),
@@ -75,13 +82,20 @@ export type BenchmarkFile = z.output<typeof benchmarkFileSchema>;
 
 const variableSourceSchema = z.union([
   z.strictObject({ processFlag: flagName, process: z.enum(PROCESS_NAMES) }),
-  z.strictObject({ kubeletConfig: z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, { message: 'Write a dotted KubeletConfiguration key, like authentication.x509.clientCAFile.' }) }),
+  z.strictObject({
+    kubeletConfig: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, { message: 'Write a dotted KubeletConfiguration key, like authentication.x509.clientCAFile.' }),
+  }),
 ]);
 
 export const variableSchema = z
   .strictObject({
     description: text,
-    kubeBench: z.string().regex(/^\$[a-z]+$/, { message: 'Write the kube-bench variable with its $, like $kubeletsvc.' }).optional(),
+    kubeBench: z
+      .string()
+      .regex(/^\$[a-z]+$/, { message: 'Write the kube-bench variable with its $, like $kubeletsvc.' })
+      .optional(),
     type: z.enum(['file', 'directory']),
     resolve: z.enum(['first', 'all']).optional(),
     from: z.array(variableSourceSchema).optional(),
@@ -97,7 +111,8 @@ export const variableSchema = z
     }
     if (v.resolve !== 'all') {
       (v.candidates ?? []).forEach((c, i) => {
-        if (/[*?]/.test(c)) addProblem(ctx, `candidate "${c}" is a glob`, 'Globs need `resolve: all` (every match); `first` picks one existing path.', ['candidates', i]);
+        if (/[*?]/.test(c))
+          addProblem(ctx, `candidate "${c}" is a glob`, 'Globs need `resolve: all` (every match); `first` picks one existing path.', ['candidates', i]);
       });
     }
   });
@@ -179,8 +194,14 @@ const testItemSchema = z
   .strictObject({
     flag: text.optional(),
     // A file path instead of a jsonpath is a quirk of kube-bench's k3s-cis-1.9 4.2.9, kept as kube-bench has it.
-    path: z.string().regex(/^(\{.*\}|\/\S+)$/, { message: "Write a kube-bench jsonpath in braces and quotes, like '{.authentication.anonymous.enabled}'." }).optional(),
-    env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: 'Write an environment variable name, like ETCD_CERT_FILE.' }).optional(),
+    path: z
+      .string()
+      .regex(/^(\{.*\}|\/\S+)$/, { message: "Write a kube-bench jsonpath in braces and quotes, like '{.authentication.anonymous.enabled}'." })
+      .optional(),
+    env: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/, { message: 'Write an environment variable name, like ETCD_CERT_FILE.' })
+      .optional(),
     set: z.boolean().optional(),
     compare: z.strictObject({ op: z.enum(COMPARE_OPS), value: compareValue }).optional(),
   })
@@ -213,8 +234,14 @@ export const kubeBenchSchema = z
     // kube-bench WARNs an automated check that has neither ("There are no tests"); a few distribution checks are like that.
     const automated = kb.type === undefined || kb.type === 'automated';
     const neither = !kb.audit && !kb.tests && kb.notes !== undefined;
-    if (automated && !kb.audit && !neither) addProblem(ctx, 'an automated kube-bench check needs `audit:`', 'Describe what kube-bench reads (`source: stat | process | encryption-providers | kubectl | file | journal | script`), or write `type: manual`.');
-    if (automated && !kb.tests && !neither) addProblem(ctx, 'an automated kube-bench check needs `tests:`', 'Add `tests: { items: [...] }`, or write `type: manual`.');
+    if (automated && !kb.audit && !neither)
+      addProblem(
+        ctx,
+        'an automated kube-bench check needs `audit:`',
+        'Describe what kube-bench reads (`source: stat | process | encryption-providers | kubectl | file | journal | script`), or write `type: manual`.',
+      );
+    if (automated && !kb.tests && !neither)
+      addProblem(ctx, 'an automated kube-bench check needs `tests:`', 'Add `tests: { items: [...] }`, or write `type: manual`.');
   });
 export type KubeBenchInput = z.output<typeof kubeBenchSchema>;
 
@@ -236,7 +263,16 @@ const requirementShape = <V extends z.ZodType, S extends z.ZodType>(value: V, sc
   elementsWithin: valued(z.array(text).min(1)).optional(),
 });
 
-export const REQUIREMENT_OP_KEYS = ['value', 'notValue', 'atLeast', 'setIfAbsent', 'absent', 'containsElement', 'notContainsElement', 'elementsWithin'] as const;
+export const REQUIREMENT_OP_KEYS = [
+  'value',
+  'notValue',
+  'atLeast',
+  'setIfAbsent',
+  'absent',
+  'containsElement',
+  'notContainsElement',
+  'elementsWithin',
+] as const;
 
 type RequirementKeys = { [K in (typeof REQUIREMENT_OP_KEYS)[number] | 'allowAbsent' | 'fixValue' | 'insert']?: unknown };
 
@@ -244,12 +280,16 @@ function checkRequirement(step: RequirementKeys, ctx: z.RefinementCtx): void {
   const given = REQUIREMENT_OP_KEYS.filter((k) => step[k] !== undefined);
   const choices = 'value, notValue (+ fixValue), atLeast, setIfAbsent, absent: true, containsElement, notContainsElement or elementsWithin';
   if (given.length === 0) addProblem(ctx, 'the step does not say what the setting must be', `Give exactly one of ${choices}.`);
-  if (given.length > 1) addProblem(ctx, `the step gives ${given.join(' and ')}; only one requirement per step`, `Keep one of them; write a second step for another requirement.`, [given[1] as string]);
+  if (given.length > 1)
+    addProblem(ctx, `the step gives ${given.join(' and ')}; only one requirement per step`, `Keep one of them; write a second step for another requirement.`, [
+      given[1] as string,
+    ]);
   const op = given[0];
   if (step.allowAbsent !== undefined && op !== 'value' && op !== 'notValue') {
     addProblem(ctx, '`allowAbsent` only qualifies `value` or `notValue`', 'Remove `allowAbsent:`.', ['allowAbsent']);
   }
-  if (op === 'notValue' && step.fixValue === undefined) addProblem(ctx, '`notValue` needs `fixValue`: what to set instead', 'Add `fixValue: <a compliant value>`.');
+  if (op === 'notValue' && step.fixValue === undefined)
+    addProblem(ctx, '`notValue` needs `fixValue`: what to set instead', 'Add `fixValue: <a compliant value>`.');
   if (step.fixValue !== undefined && op !== 'notValue') addProblem(ctx, '`fixValue` only goes with `notValue`', 'Remove `fixValue:`.', ['fixValue']);
   if (step.insert !== undefined && op !== 'containsElement') addProblem(ctx, '`insert` only goes with `containsElement`', 'Remove `insert:`.', ['insert']);
 }
@@ -312,7 +352,11 @@ const kubeletSettingStep = z
   .superRefine((step, ctx) => {
     checkRequirement(step, ctx);
     if (step.configKey === undefined && step.flag === undefined) {
-      addProblem(ctx, 'the kubelet setting names neither a `configKey` nor a `flag`', 'Give the KubeletConfiguration key (configKey: authentication.anonymous.enabled) and/or the flag (flag: --anonymous-auth).');
+      addProblem(
+        ctx,
+        'the kubelet setting names neither a `configKey` nor a `flag`',
+        'Give the KubeletConfiguration key (configKey: authentication.anonymous.enabled) and/or the flag (flag: --anonymous-auth).',
+      );
     }
   });
 
@@ -334,7 +378,14 @@ const supportFileStep = z.strictObject({
   group: text.optional(),
   content: text,
   generatedSecrets: z
-    .array(z.strictObject({ name: identifier, bytes: z.number().int().min(16).max(64), encoding: z.literal('base64'), scope: z.enum(['node', 'cluster']).optional() }))
+    .array(
+      z.strictObject({
+        name: identifier,
+        bytes: z.number().int().min(16).max(64),
+        encoding: z.literal('base64'),
+        scope: z.enum(['node', 'cluster']).optional(),
+      }),
+    )
     .optional(),
   onExisting: z.enum(['keep', 'replace']).optional(),
   ...whenKey,
@@ -377,7 +428,8 @@ export const controlSchema = z
     id: dottedId,
     section: dottedId,
     title: text.superRefine((t, ctx) => {
-      if (/\((Automated|Manual)\)\s*$/.test(t)) addProblem(ctx, 'the title ends with its assessment', 'Write the title without the "(Automated)"/"(Manual)" suffix; `assessment:` says it.');
+      if (/\((Automated|Manual)\)\s*$/.test(t))
+        addProblem(ctx, 'the title ends with its assessment', 'Write the title without the "(Automated)"/"(Manual)" suffix; `assessment:` says it.');
     }),
     assessment: z.enum(ASSESSMENTS),
     scope: z.enum(['node', 'cluster']).optional(),
@@ -398,25 +450,41 @@ export const controlSchema = z
       );
     }
     if (blocks.length > 1) {
-      addProblem(ctx, `control ${c.id} has both \`${blocks[0]}\` and \`${blocks[1]}\``, 'Keep one: `ensure:` when cis-fix can fix it, `manual:` when it cannot, `providerManaged:` when the cloud provider runs it.', [blocks[1] as string]);
+      addProblem(
+        ctx,
+        `control ${c.id} has both \`${blocks[0]}\` and \`${blocks[1]}\``,
+        'Keep one: `ensure:` when cis-fix can fix it, `manual:` when it cannot, `providerManaged:` when the cloud provider runs it.',
+        [blocks[1] as string],
+      );
     }
     if (c.ensure !== undefined && c.ensure.length === 0) {
       addProblem(ctx, '`ensure` is empty', 'List at least one state, or replace `ensure:` with a `manual:` block.', ['ensure']);
     }
     const scope = c.scope ?? 'node';
-    if (scope === 'node' && c.roles === undefined) addProblem(ctx, `control ${c.id} applies to nodes but names no roles`, 'Add `roles: [control-plane]` (or etcd, worker), or `scope: cluster` for a cluster-wide control.');
-    if (scope === 'cluster' && c.roles !== undefined) addProblem(ctx, 'a `scope: cluster` control is checked once through the API and has no roles', 'Remove `roles:`.', ['roles']);
+    if (scope === 'node' && c.roles === undefined)
+      addProblem(
+        ctx,
+        `control ${c.id} applies to nodes but names no roles`,
+        'Add `roles: [control-plane]` (or etcd, worker), or `scope: cluster` for a cluster-wide control.',
+      );
+    if (scope === 'cluster' && c.roles !== undefined)
+      addProblem(ctx, 'a `scope: cluster` control is checked once through the API and has no roles', 'Remove `roles:`.', ['roles']);
     const providerManaged = c.providerManaged !== undefined;
     if (providerManaged && scope !== 'cluster') {
       addProblem(ctx, 'a provider-managed control is reported once per cluster', 'Write `scope: cluster` and no roles.', ['providerManaged']);
     }
     if (c.kubeBench.target === 'managedservices' && !providerManaged) {
-      addProblem(ctx, 'kube-bench\'s managedservices checks are the cloud provider\'s settings', 'Give the control a `providerManaged:` block.', ['kubeBench', 'target']);
+      addProblem(ctx, "kube-bench's managedservices checks are the cloud provider's settings", 'Give the control a `providerManaged:` block.', [
+        'kubeBench',
+        'target',
+      ]);
     }
     if (!providerManaged && (c.kubeBench.target === 'policies') !== (scope === 'cluster')) {
       addProblem(
         ctx,
-        c.kubeBench.target === 'policies' ? 'kube-bench runs `policies` checks against the cluster, not on nodes' : `kube-bench runs \`${c.kubeBench.target}\` checks on nodes`,
+        c.kubeBench.target === 'policies'
+          ? 'kube-bench runs `policies` checks against the cluster, not on nodes'
+          : `kube-bench runs \`${c.kubeBench.target}\` checks on nodes`,
         c.kubeBench.target === 'policies' ? 'Write `scope: cluster` and no roles.' : 'Remove `scope: cluster` and give `roles:`.',
         ['kubeBench', 'target'],
       );

@@ -37,7 +37,13 @@ export interface ParamRef {
 export type Valued<T> = T | ParamRef;
 
 export function isParamRef(value: unknown): value is ParamRef {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { param?: unknown }).param === 'string' && Object.keys(value).length === 1;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { param?: unknown }).param === 'string' &&
+    Object.keys(value).length === 1
+  );
 }
 
 // ---------------------------------------------------------------- benchmark
@@ -423,7 +429,8 @@ export interface ApiSelector {
  * `{ paramEntry: NAME }` is the value of the string-map parameter NAME for
  * the object being patched (its name).
  */
-export type PatchValue = string | number | boolean | null | ParamRef | { readonly paramEntry: string } | readonly PatchValue[] | { readonly [key: string]: PatchValue };
+export type PatchValue =
+  string | number | boolean | null | ParamRef | { readonly paramEntry: string } | readonly PatchValue[] | { readonly [key: string]: PatchValue };
 
 /**
  * Patch Kubernetes API objects: server-side dry-run first, `resourceVersion`
@@ -444,7 +451,15 @@ export interface ApiObjectStep extends StepBase {
 export type EnsureStep = FileModeStep | FileOwnerStep | StaticPodFlagStep | KubeletSettingStep | KubeProxySettingStep | SupportFileStep | ApiObjectStep;
 export type EnsureKind = EnsureStep['kind'];
 
-export const ENSURE_KINDS = ['file-mode', 'file-owner', 'static-pod-flag', 'kubelet-setting', 'kube-proxy-setting', 'support-file', 'api-object'] as const satisfies readonly EnsureKind[];
+export const ENSURE_KINDS = [
+  'file-mode',
+  'file-owner',
+  'static-pod-flag',
+  'kubelet-setting',
+  'kube-proxy-setting',
+  'support-file',
+  'api-object',
+] as const satisfies readonly EnsureKind[];
 
 // ---------------------------------------------------------------- kube-bench
 
@@ -499,11 +514,22 @@ export type StatFormat = 'permissions=%a' | '%U:%G' | 'ownership=%U:%G' | 'owner
  */
 export type KubeBenchAudit =
   | { readonly source: 'stat'; readonly format: StatFormat; readonly files: readonly StatSelection[]; readonly missingOutput: string | undefined }
-  | { readonly source: 'process'; readonly process: ProcessName; readonly match: 'grep' | 'comm'; readonly config: { readonly variable: string; readonly ifExists: boolean } | undefined }
+  | {
+      readonly source: 'process';
+      readonly process: ProcessName;
+      readonly match: 'grep' | 'comm';
+      readonly config: { readonly variable: string; readonly ifExists: boolean } | undefined;
+    }
   | { readonly source: 'encryption-providers' }
   | { readonly source: 'kubectl'; readonly query: KubectlQuery }
   | { readonly source: 'file'; readonly variable: string }
-  | { readonly source: 'journal'; readonly units: readonly string[]; readonly line: string; readonly grep: string | undefined; readonly config: { readonly variable: string } | undefined }
+  | {
+      readonly source: 'journal';
+      readonly units: readonly string[];
+      readonly line: string;
+      readonly grep: string | undefined;
+      readonly config: { readonly variable: string } | undefined;
+    }
   | { readonly source: 'script'; readonly summary: string; readonly command: string | undefined };
 
 /**
@@ -520,7 +546,13 @@ export type KubeBenchAudit =
 export type StatSelection =
   | { readonly select: 'variable'; readonly variable: string; readonly nameFilter: string | undefined }
   | { readonly select: 'path'; readonly path: string }
-  | { readonly select: 'find'; readonly root: string; readonly name: string | undefined; readonly fileType: 'file' | 'directory' | undefined; readonly minDepth: number | undefined }
+  | {
+      readonly select: 'find';
+      readonly root: string;
+      readonly name: string | undefined;
+      readonly fileType: 'file' | 'directory' | undefined;
+      readonly minDepth: number | undefined;
+    }
   | {
       readonly select: 'process-flag';
       readonly process: ProcessName;

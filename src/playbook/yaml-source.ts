@@ -30,7 +30,10 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const problems: InputProblem[] = doc.errors.map((error) => ({
     location: at(error.pos[0]),
     message: error.code === 'DUPLICATE_KEY' ? `duplicate key: ${firstLine(error.message)}` : `YAML syntax error: ${firstLine(error.message)}`,
-    fix: error.code === 'DUPLICATE_KEY' ? 'Each key may appear once per map; remove or rename one of them.' : 'Fix the YAML syntax at this point (indentation, quotes, a missing colon).',
+    fix:
+      error.code === 'DUPLICATE_KEY'
+        ? 'Each key may appear once per map; remove or rename one of them.'
+        : 'Fix the YAML syntax at this point (indentation, quotes, a missing colon).',
   }));
   const data = problems.length ? undefined : doc.toJS({ maxAliasCount: 100 });
   const finder = new NodeFinder(doc);

@@ -16,7 +16,9 @@ export function renderApplyEvent(event: RenderableApplyEvent, style: Style): str
       const c = event.change;
       const restart = restartOf(c);
       const firstDiffLine = c.diff.split('\n').find((l) => l !== '' && !l.startsWith('---') && !l.startsWith('+++')) ?? '';
-      const what = restart ? `${c.action === 'create' ? 'created' : 'rewritten'} for ${c.controlIds.join(', ')}; waiting for ${restart}` : `${escapeName(firstDiffLine)} [${c.controlIds.join(', ')}]`;
+      const what = restart
+        ? `${c.action === 'create' ? 'created' : 'rewritten'} for ${c.controlIds.join(', ')}; waiting for ${restart}`
+        : `${escapeName(firstDiffLine)} [${c.controlIds.join(', ')}]`;
       return `  ${style.green('applied')} ${escapeName(c.node ?? 'cluster')}:${escapeName(c.target)}  ${style.dim(what)}`;
     }
     case 'node-restored':
@@ -26,7 +28,9 @@ export function renderApplyEvent(event: RenderableApplyEvent, style: Style): str
     case 'state-warning':
       return `  ${style.yellow('warning')} ${escapeName(event.detail)}`;
     case 'api-dry-run':
-      return event.warnings.length ? event.warnings.map((w) => `  ${style.yellow('dry run')} ${escapeName(event.change.target)}: ${escapeName(w)}`).join('\n') : undefined;
+      return event.warnings.length
+        ? event.warnings.map((w) => `  ${style.yellow('dry run')} ${escapeName(event.change.target)}: ${escapeName(w)}`).join('\n')
+        : undefined;
     case 'api-applied':
       return `  ${style.green('applied')} ${escapeName(event.change.target)}  ${style.dim(`[${event.change.controlIds.join(', ')}]`)}`;
     case 'api-reverted':

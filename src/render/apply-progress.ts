@@ -33,9 +33,20 @@ export class ApplyBoard {
   update(event: AnyApplyEvent, now: number): void {
     switch (event.kind) {
       case 'phase': {
-        const step = event.phase === 'lock' ? 'locking' : event.phase === 'precondition' ? 'checking' : event.phase === 'backup' ? 'backing up' : event.phase === 'unlock' ? 'done' : undefined;
+        const step =
+          event.phase === 'lock'
+            ? 'locking'
+            : event.phase === 'precondition'
+              ? 'checking'
+              : event.phase === 'backup'
+                ? 'backing up'
+                : event.phase === 'unlock'
+                  ? 'done'
+                  : undefined;
         // A phase is every node's; the write phase starts per node, with its first change.
-        if (step) for (const node of this.nodes.keys()) if (this.nodes.get(node)!.step !== 'unhealthy' && this.nodes.get(node)!.step !== 'restored') this.nodes.set(node, { step });
+        if (step)
+          for (const node of this.nodes.keys())
+            if (this.nodes.get(node)!.step !== 'unhealthy' && this.nodes.get(node)!.step !== 'restored') this.nodes.set(node, { step });
         return;
       }
       case 'change-applied': {

@@ -93,8 +93,15 @@ export function renderControlDetail(detail: ControlDetail, style: Style): string
   lines.push(`${style.bold(c.id)}  ${c.title}`);
   lines.push(`  Benchmark:   ${describeBenchmark(detail.benchmark)}`);
   lines.push(`  Section:     ${c.section} ${detail.sectionTitle}`);
-  lines.push(`  Assessment:  ${c.assessment}${c.kubeBench.scored ? ' (kube-bench scores it: FAIL when it fails)' : ' (kube-bench does not score it: WARN when it fails)'}`);
-  const appliesTo = c.fix === 'provider-managed' ? "the cloud provider's side of the cluster (reported once)" : c.scope === 'cluster' ? 'the cluster, through the API' : `nodes with role ${c.roles.join(', ')}`;
+  lines.push(
+    `  Assessment:  ${c.assessment}${c.kubeBench.scored ? ' (kube-bench scores it: FAIL when it fails)' : ' (kube-bench does not score it: WARN when it fails)'}`,
+  );
+  const appliesTo =
+    c.fix === 'provider-managed'
+      ? "the cloud provider's side of the cluster (reported once)"
+      : c.scope === 'cluster'
+        ? 'the cluster, through the API'
+        : `nodes with role ${c.roles.join(', ')}`;
   lines.push(`  Applies to:  ${appliesTo}`);
   lines.push(`  Defined at:  ${c.definedAt.file}:${c.definedAt.line}`);
 
@@ -212,7 +219,10 @@ export function describeTestItem(item: KubeBenchTestItem): string {
 /** One or more lines; the first names the target and the state. */
 export function describeStep(step: EnsureStep, params: ReadonlyMap<string, Parameter>): string[] {
   const v = (value: unknown) => formatValued(value, params);
-  const gate = step.when === undefined ? [] : [`only when parameter ${step.when} is true${params.get(step.when)?.default === undefined ? ' (no default: not fixable until set)' : ''}`];
+  const gate =
+    step.when === undefined
+      ? []
+      : [`only when parameter ${step.when} is true${params.get(step.when)?.default === undefined ? ' (no default: not fixable until set)' : ''}`];
   switch (step.kind) {
     case 'file-mode':
       return [
@@ -229,7 +239,9 @@ export function describeStep(step: EnsureStep, params: ReadonlyMap<string, Param
       return [
         `${step.component} ${step.flag}: ${describeRequirement(step.requirement, params)}`,
         ...(step.needsFile
-          ? [`mounts the ${step.needsFile.mount === 'file' ? 'file' : "file's directory"} into the pod (hostPath ${step.needsFile.hostPathType}${step.needsFile.readOnly ? ', read-only' : ''})`]
+          ? [
+              `mounts the ${step.needsFile.mount === 'file' ? 'file' : "file's directory"} into the pod (hostPath ${step.needsFile.hostPathType}${step.needsFile.readOnly ? ', read-only' : ''})`,
+            ]
           : []),
         ...gate,
       ];
@@ -244,9 +256,15 @@ export function describeStep(step: EnsureStep, params: ReadonlyMap<string, Param
     case 'support-file':
       return [
         `file ${v(step.path)} (mode ${step.mode}, ${step.owner}:${step.group}), created when missing${step.onExisting === 'keep' ? ', an existing file is kept' : ', an existing file is replaced'}`,
-        ...step.generatedSecrets.map((s) => `secret ${s.name}: ${s.bytes} random bytes (${s.encoding}) generated on the node at apply time${s.scope === 'cluster' ? ', the same on every node' : ''}`),
+        ...step.generatedSecrets.map(
+          (s) =>
+            `secret ${s.name}: ${s.bytes} random bytes (${s.encoding}) generated on the node at apply time${s.scope === 'cluster' ? ', the same on every node' : ''}`,
+        ),
         'content:',
-        ...step.content.trimEnd().split('\n').map((line) => `  ${line}`),
+        ...step.content
+          .trimEnd()
+          .split('\n')
+          .map((line) => `  ${line}`),
         ...gate,
       ];
     case 'api-object': {

@@ -4,7 +4,8 @@ import { escapeName } from './escape-name.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
-type Outcome = { readonly node: string; readonly ok: true; readonly value: NodeFacts } | { readonly node: string; readonly ok: false; readonly error: NodeFailure };
+type Outcome =
+  { readonly node: string; readonly ok: true; readonly value: NodeFacts } | { readonly node: string; readonly ok: false; readonly error: NodeFailure };
 
 /** A one-line-per-node overview; `--json` has the full facts. */
 export function renderFactsSummary(outcomes: readonly Outcome[], style: Style): string {

@@ -33,9 +33,10 @@ export function renderNodeChecks(checks: readonly NodeCheck[], style: Style): st
   }
   const failed = checks.filter((c) => !c.ok).length;
   const unreached = checks.filter((c) => !c.reachable).length;
-  const summary = failed === 0
-    ? style.green(`All ${count(checks.length, 'node')} OK.`)
-    : style.red(`${failed} of ${count(checks.length, 'node')} failed${unreached ? ` (${unreached} not reached)` : ''}.`);
+  const summary =
+    failed === 0
+      ? style.green(`All ${count(checks.length, 'node')} OK.`)
+      : style.red(`${failed} of ${count(checks.length, 'node')} failed${unreached ? ` (${unreached} not reached)` : ''}.`);
   return [table, ...(details.length ? ['', ...details] : []), '', summary].join('\n');
 }
 

@@ -37,7 +37,10 @@ export function renderPlanHtml(plan: Plan): string {
   const sections = [...new Set(findings.map((f) => sectionOf(f.controlId)))].sort(compareSections);
   const rowsOf = [...new Set([...plan.selection.nodes, ...plan.findings.flatMap((f) => (f.node ? [f.node] : []))])];
   const hasCluster = plan.findings.some((f) => f.node === undefined);
-  const heatRows = [...rowsOf.map((n) => ({ key: n, label: n, role: roles.get(n) ?? 'worker' })), ...(hasCluster ? [{ key: CLUSTER_KEY, label: 'cluster', role: 'cluster' }] : [])];
+  const heatRows = [
+    ...rowsOf.map((n) => ({ key: n, label: n, role: roles.get(n) ?? 'worker' })),
+    ...(hasCluster ? [{ key: CLUSTER_KEY, label: 'cluster', role: 'cluster' }] : []),
+  ];
   const unreached = new Set(unreachedNodes(plan));
 
   const cellCounts = new Map<string, StatusCounts>();
@@ -71,7 +74,8 @@ export function renderPlanHtml(plan: Plan): string {
 
   const rows = summaryRows(plan);
   const total = totalCounts(rows);
-  const countCells = (c: StatusCounts) => [c.pass, c.fail, c.fixed, c.decision, c.manual, c.waived, c.providerManaged, c.notEvaluated].map((n) => `<td class="num">${n}</td>`).join('');
+  const countCells = (c: StatusCounts) =>
+    [c.pass, c.fail, c.fixed, c.decision, c.manual, c.waived, c.providerManaged, c.notEvaluated].map((n) => `<td class="num">${n}</td>`).join('');
   const summary = [
     '<table class="summary"><thead><tr><th>section</th><th>role</th><th>nodes</th><th>pass</th><th>fail</th><th>fixed by this plan</th><th>needs a decision</th><th>manual</th><th>waived</th><th>provider-managed</th><th>not evaluated</th></tr></thead><tbody>',
     ...rows.map((r) => `<tr><td>${h(r.section)}</td><td>${h(r.role)}</td><td class="num">${r.nodes}</td>${countCells(r)}</tr>`),
@@ -80,14 +84,17 @@ export function renderPlanHtml(plan: Plan): string {
   ].join('\n');
 
   const o = changeOverview(plan.changes);
-  const overview = o.changes === 0 ? '<p>What will change: nothing.</p>' : [
-    `<p>What will change: <b>${h(describeScope(o))}</b></p><ul>`,
-    o.files ? `<li>files: ${o.files}</li>` : '',
-    o.manifestRestarts.length ? `<li>manifests: ${o.manifestRestarts.length}, so restarts: ${h(o.manifestRestarts.join(', '))}</li>` : '',
-    o.kubeletRestarts.length ? `<li>kubelet restarts: ${h(o.kubeletRestarts.join(', '))}</li>` : '',
-    o.clusterObjects ? `<li>cluster objects: ${o.clusterObjects}</li>` : '',
-    '</ul>',
-  ].join('');
+  const overview =
+    o.changes === 0
+      ? '<p>What will change: nothing.</p>'
+      : [
+          `<p>What will change: <b>${h(describeScope(o))}</b></p><ul>`,
+          o.files ? `<li>files: ${o.files}</li>` : '',
+          o.manifestRestarts.length ? `<li>manifests: ${o.manifestRestarts.length}, so restarts: ${h(o.manifestRestarts.join(', '))}</li>` : '',
+          o.kubeletRestarts.length ? `<li>kubelet restarts: ${h(o.kubeletRestarts.join(', '))}</li>` : '',
+          o.clusterObjects ? `<li>cluster objects: ${o.clusterObjects}</li>` : '',
+          '</ul>',
+        ].join('');
 
   const findingRows = plan.findings.map((f) => {
     const node = f.node ?? CLUSTER_KEY;
@@ -127,7 +134,12 @@ export function renderPlanHtml(plan: Plan): string {
   ].join('\n');
 
   const summaryLine = renderSummaryLine(plan, createStyle(false));
-  const access = plan.cluster?.kind === 'connected' ? `cluster ${plan.cluster.server} (context ${plan.cluster.context}, Kubernetes ${plan.cluster.version})` : plan.cluster ? `cluster not evaluated: ${plan.cluster.reason}` : '';
+  const access =
+    plan.cluster?.kind === 'connected'
+      ? `cluster ${plan.cluster.server} (context ${plan.cluster.context}, Kubernetes ${plan.cluster.version})`
+      : plan.cluster
+        ? `cluster not evaluated: ${plan.cluster.reason}`
+        : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -75,22 +75,36 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
 }
 
 function renderHead(plan: Plan): string {
-  const out: string[] = [`# cis-fix plan (${plan.benchmark.id})`, '', `_${text(plan.benchmark.chosenBy)}_`, '', `**${text(renderSummaryLine(plan, createStyle(false)))}**`, ''];
+  const out: string[] = [
+    `# cis-fix plan (${plan.benchmark.id})`,
+    '',
+    `_${text(plan.benchmark.chosenBy)}_`,
+    '',
+    `**${text(renderSummaryLine(plan, createStyle(false)))}**`,
+    '',
+  ];
   const rows = summaryRows(plan);
   const total = totalCounts(rows);
   out.push('| Section | Role | Nodes | Pass | Fail | Fixed by this plan | Needs a decision | Manual | Waived | Provider-managed | Not evaluated |');
   out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   const cells = (r: typeof total) => [r.pass, r.fail, r.fixed, r.decision, r.manual, r.waived, r.providerManaged, r.notEvaluated].map(String);
   for (const r of rows) out.push(`| ${r.section} | ${text(r.role)} | ${r.nodes} | ${cells(r).join(' | ')} |`);
-  out.push(`| **total** | | | ${cells(total).map((c) => `**${c}**`).join(' | ')} |`, '');
+  out.push(
+    `| **total** | | | ${cells(total)
+      .map((c) => `**${c}**`)
+      .join(' | ')} |`,
+    '',
+  );
   const unreached = unreachedNodes(plan);
-  if (unreached.length) out.push(`**Not reached:** ${count(unreached.length, 'node')} (${unreached.map(inline).join(', ')}): not evaluated, nothing planned there.`, '');
+  if (unreached.length)
+    out.push(`**Not reached:** ${count(unreached.length, 'node')} (${unreached.map(inline).join(', ')}): not evaluated, nothing planned there.`, '');
   const o = changeOverview(plan.changes);
   if (o.changes === 0) out.push('**What will change:** nothing.', '');
   else {
     out.push(`**What will change:** ${describeScope(o)}`, '');
     if (o.files) out.push(`- files: ${count(o.files, 'target')} (mode, owner or content)`);
-    if (o.manifestRestarts.length) out.push(`- manifests: ${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(text).join(', ')}`);
+    if (o.manifestRestarts.length)
+      out.push(`- manifests: ${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(text).join(', ')}`);
     if (o.kubeletRestarts.length) out.push(`- kubelet restarts: ${count(o.kubeletRestarts.length, 'node')} (${o.kubeletRestarts.map(inline).join(', ')})`);
     if (o.clusterObjects) out.push(`- cluster objects: ${o.clusterObjects}`);
     out.push('');
@@ -119,7 +133,9 @@ function sectionsOf(plan: Plan): Section[] {
       entries.length ? `${count(changes, 'change')} to ${count(entries.length, label === 'cluster' ? 'cluster object' : 'target')}` : undefined,
       undecided.length ? `${count(undecided.length, 'failing control')} ${undecided.length === 1 ? 'needs' : 'need'} a decision` : undefined,
       waived.length ? `${waived.length} waived` : undefined,
-    ].filter(Boolean).join('; ');
+    ]
+      .filter(Boolean)
+      .join('; ');
     sections.push({
       name,
       render: (withDiffs) => {
@@ -128,12 +144,18 @@ function sectionsOf(plan: Plan): Section[] {
         for (const e of entries) out.push(...renderEntry(e, titles, withDiffs));
         if (undecided.length) {
           out.push('**Needs a decision**', '');
-          for (const f of undecided) out.push(`- **${f.controlId}** ${text(f.title)}: ${text(f.actual)}; expected ${text(f.expected)}.${f.notFixableReason ? ` _${text(f.notFixableReason)}_` : ''}${waiverNotice(f) === 'expired' ? ` **${text(describeWaiver(f)!)}**` : ''}`);
+          for (const f of undecided)
+            out.push(
+              `- **${f.controlId}** ${text(f.title)}: ${text(f.actual)}; expected ${text(f.expected)}.${f.notFixableReason ? ` _${text(f.notFixableReason)}_` : ''}${waiverNotice(f) === 'expired' ? ` **${text(describeWaiver(f)!)}**` : ''}`,
+            );
           out.push('');
         }
         if (waived.length) {
           out.push('**Waived**', '');
-          for (const f of waived) out.push(`- **${f.controlId}** ${text(f.title)}: ${waiverNotice(f) === 'expires-soon' ? '**⚠ ' : ''}${text(describeWaiver(f) ?? 'waived')}${waiverNotice(f) === 'expires-soon' ? '**' : ''}`);
+          for (const f of waived)
+            out.push(
+              `- **${f.controlId}** ${text(f.title)}: ${waiverNotice(f) === 'expires-soon' ? '**⚠ ' : ''}${text(describeWaiver(f) ?? 'waived')}${waiverNotice(f) === 'expires-soon' ? '**' : ''}`,
+            );
           out.push('');
         }
         out.push('</details>', '');
@@ -141,8 +163,19 @@ function sectionsOf(plan: Plan): Section[] {
       },
     });
   };
-  for (const node of nodes) make(node, roles.get(node) ?? 'worker', plan.findings.filter((f) => f.node === node), targetEntries(plan.changes.filter((c) => c.node === node)));
-  make('cluster', 'cluster', plan.findings.filter((f) => f.node === undefined), targetEntries(plan.changes.filter((c) => c.node === undefined)));
+  for (const node of nodes)
+    make(
+      node,
+      roles.get(node) ?? 'worker',
+      plan.findings.filter((f) => f.node === node),
+      targetEntries(plan.changes.filter((c) => c.node === node)),
+    );
+  make(
+    'cluster',
+    'cluster',
+    plan.findings.filter((f) => f.node === undefined),
+    targetEntries(plan.changes.filter((c) => c.node === undefined)),
+  );
   return sections;
 }
 
@@ -153,7 +186,10 @@ function renderEntry(e: TargetEntry, titles: ReadonlyMap<string, string>, withDi
   out.push('');
   if (!withDiffs) return out;
   const body = e.changes.flatMap((c) => [
-    ...c.diff.split('\n').filter((l) => l !== '').map(escapeName),
+    ...c.diff
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(escapeName),
     ...('dryRunWarnings' in c ? c.dryRunWarnings.map((w) => `# warning from the API server: ${escapeName(w)}`) : []),
     ...('notes' in c ? c.notes.map((n) => `# note: ${escapeName(n)}`) : []),
   ]);
@@ -182,7 +218,9 @@ function inline(name: string): string {
 
 /** Running text: escaped, then Markdown's and HTML's special characters neutralised. */
 function text(s: string): string {
-  return escapeName(s).replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`).replace(/&/g, '&amp;');
+  return escapeName(s)
+    .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;');
 }
 
 function html(s: string): string {

@@ -245,7 +245,9 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 
 /** "changes to 12 targets on 3 nodes and 4 cluster objects": the one vocabulary of units (changes, targets, nodes, cluster objects). */
 export function describeScope(o: ChangeOverview): string {
-  const where = [o.nodes.length ? count(o.nodes.length, 'node') : undefined, o.clusterObjects ? count(o.clusterObjects, 'cluster object') : undefined].filter(Boolean).join(' and ');
+  const where = [o.nodes.length ? count(o.nodes.length, 'node') : undefined, o.clusterObjects ? count(o.clusterObjects, 'cluster object') : undefined]
+    .filter(Boolean)
+    .join(' and ');
   const nodeTargets = o.targets - o.clusterObjects;
   return `${count(o.changes, 'change')}${nodeTargets ? ` to ${count(nodeTargets, 'target')}` : ''}${where ? ` on ${where}` : ''}`;
 }
@@ -261,6 +263,12 @@ export function waiverNotice(f: Finding): 'expired' | 'expires-soon' | undefined
 export function describeWaiver(f: Finding): string | undefined {
   const w = f.waiver;
   if (!w) return undefined;
-  const days = w.expired ? `EXPIRED ${count(-w.daysLeft, 'day')} ago` : w.expiresSoon ? (w.daysLeft === 0 ? 'expires today' : `expires in ${count(w.daysLeft, 'day')}`) : `${count(w.daysLeft, 'day')} left`;
+  const days = w.expired
+    ? `EXPIRED ${count(-w.daysLeft, 'day')} ago`
+    : w.expiresSoon
+      ? w.daysLeft === 0
+        ? 'expires today'
+        : `expires in ${count(w.daysLeft, 'day')}`
+      : `${count(w.daysLeft, 'day')} left`;
   return `${w.expired ? 'waiver expired on' : 'waived until'} ${w.expires} (${days}), owner ${w.owner}: ${w.reason}`;
 }

@@ -20,15 +20,27 @@ export function renderPlanSarif(plan: Plan): string {
     return {
       ruleId: f.controlId,
       level: f.status === 'error' || !f.fixable ? 'error' : 'warning',
-      message: { text: escapeName(`${f.actual}; expected ${f.expected}${f.fixable ? ' (fixed by this plan)' : f.notFixableReason ? ` (${f.notFixableReason})` : ''}${f.waiver ? `; ${describeWaiver(f)}` : ''}`) },
+      message: {
+        text: escapeName(
+          `${f.actual}; expected ${f.expected}${f.fixable ? ' (fixed by this plan)' : f.notFixableReason ? ` (${f.notFixableReason})` : ''}${f.waiver ? `; ${describeWaiver(f)}` : ''}`,
+        ),
+      },
       // The URI carries the escaped names, percent-encoded: a viewer that decodes it still shows no control character.
-      locations: [{ physicalLocation: { artifactLocation: { uri: `node://${encodeURIComponent(escapeName(f.node ?? 'cluster'))}${encodeURI(escapeName(change?.target ?? ''))}` } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: `node://${encodeURIComponent(escapeName(f.node ?? 'cluster'))}${encodeURI(escapeName(change?.target ?? ''))}` },
+          },
+        },
+      ],
     };
   });
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'cis-fix', version: plan.tool.version, informationUri: 'https://www.cisecurity.org/benchmark/kubernetes', rules } }, results }],
+    runs: [
+      { tool: { driver: { name: 'cis-fix', version: plan.tool.version, informationUri: 'https://www.cisecurity.org/benchmark/kubernetes', rules } }, results },
+    ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }

@@ -69,7 +69,11 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
     lines.push(`${style.bold(heading)} ${style.dim(`(${roles.get(node) ?? 'worker'})`)}`);
     for (const entry of entries) lines.push(...renderTargetEntry(entry, titles, style));
     for (const finding of undecided) lines.push(...renderUndecided(finding, style, width));
-    for (const finding of errors) lines.push(`  ${style.red('x')} ${finding.controlId} ${finding.title}`, ...wrapText(escapeName(finding.actual), width, '      ').map((l) => style.red(l)));
+    for (const finding of errors)
+      lines.push(
+        `  ${style.red('x')} ${finding.controlId} ${finding.title}`,
+        ...wrapText(escapeName(finding.actual), width, '      ').map((l) => style.red(l)),
+      );
     for (const finding of waived) lines.push(...renderWaived(finding, style, width));
     for (const finding of manual) lines.push(`  ${style.dim('?')} ${finding.controlId} ${style.dim(`${finding.title} (manual)`)}`);
     lines.push('');
@@ -79,9 +83,12 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   const clusterWaived = clusterFindings.filter((f) => f.status === 'waived');
   const apiEntries = targetEntries(plan.changes.filter((c) => c.node === undefined));
   if (cluster.length || apiEntries.length || clusterFindings.length) {
-    const access = plan.cluster?.kind === 'connected'
-      ? style.dim(` (${escapeName(plan.cluster.server)}, context ${escapeName(plan.cluster.context)}, Kubernetes ${escapeName(plan.cluster.version)})`)
-      : plan.cluster ? style.dim(` (${escapeName(plan.cluster.reason)})`) : '';
+    const access =
+      plan.cluster?.kind === 'connected'
+        ? style.dim(` (${escapeName(plan.cluster.server)}, context ${escapeName(plan.cluster.context)}, Kubernetes ${escapeName(plan.cluster.version)})`)
+        : plan.cluster
+          ? style.dim(` (${escapeName(plan.cluster.reason)})`)
+          : '';
     lines.push(style.bold('Cluster') + access);
     for (const entry of apiEntries) lines.push(...renderTargetEntry(entry, titles, style));
     for (const finding of cluster) lines.push(...renderUndecided(finding, style, width));
@@ -105,7 +112,9 @@ export function renderPlanBrief(plan: Plan, style: Style, options: { readonly ma
     const changes = plan.changes.filter((c) => c.node === node);
     const o = changeOverview(changes);
     const restarts = [...new Set(targetEntries(changes).flatMap((e) => (e.restart ? [e.restart] : [])))];
-    lines.push(`  ${style.bold(escapeName(node))}: ${count(o.changes, 'change')} to ${count(o.targets, 'target')}${restarts.length ? style.dim(`; restarts ${restarts.join(', ')}`) : ''}`);
+    lines.push(
+      `  ${style.bold(escapeName(node))}: ${count(o.changes, 'change')} to ${count(o.targets, 'target')}${restarts.length ? style.dim(`; restarts ${restarts.join(', ')}`) : ''}`,
+    );
   }
   if (nodes.length > maxNodes) lines.push(style.dim(`  … and ${count(nodes.length - maxNodes, 'more node')} (--verbose shows the whole plan)`));
   const objects = targetEntries(plan.changes.filter((c) => c.node === undefined)).length;
@@ -134,7 +143,16 @@ export function renderSummaryTable(plan: Plan, style: Style): string[] {
   const rows = summaryRows(plan);
   const total = totalCounts(rows);
   const columns = total.errors ? [...COLUMNS, ['errors', 'ERROR'] as const] : COLUMNS;
-  const cell = (n: number, key: string) => (n === 0 ? style.dim('-') : key === 'fail' || key === 'errors' ? style.red(String(n)) : key === 'fixed' ? style.green(String(n)) : key === 'decision' ? style.yellow(String(n)) : String(n));
+  const cell = (n: number, key: string) =>
+    n === 0
+      ? style.dim('-')
+      : key === 'fail' || key === 'errors'
+        ? style.red(String(n))
+        : key === 'fixed'
+          ? style.green(String(n))
+          : key === 'decision'
+            ? style.yellow(String(n))
+            : String(n);
   const table = renderTable(
     ['SECTION', 'ROLE', 'NODES', ...columns.map(([, h]) => h)],
     [
@@ -145,7 +163,8 @@ export function renderSummaryTable(plan: Plan, style: Style): string[] {
   const lines = [style.bold('Controls by section and node role'), ...table.split('\n').map((l) => `  ${l}`)];
   lines.push(style.dim('  FIXED: failing, fixed by this plan. DECIDE: failing, needs a decision (a parameter or a human).'));
   const unreached = unreachedNodes(plan);
-  if (unreached.length) lines.push(style.red(`  Not reached: ${count(unreached.length, 'node')} (${unreached.map(escapeName).join(', ')}): not evaluated, nothing planned there.`));
+  if (unreached.length)
+    lines.push(style.red(`  Not reached: ${count(unreached.length, 'node')} (${unreached.map(escapeName).join(', ')}): not evaluated, nothing planned there.`));
   return lines;
 }
 
@@ -154,10 +173,16 @@ export function renderChangeOverview(o: ChangeOverview, style: Style): string[] 
   const lines = [style.bold(`What will change: ${describeScope(o)}`)];
   const rows: string[][] = [];
   if (o.files) rows.push(['files', `${count(o.files, 'target')} (mode, owner or content)`]);
-  if (o.manifestRestarts.length) rows.push(['manifests', `${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(escapeName).join(', ')}`]);
+  if (o.manifestRestarts.length)
+    rows.push(['manifests', `${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(escapeName).join(', ')}`]);
   if (o.kubeletRestarts.length) rows.push(['kubelet restarts', `${count(o.kubeletRestarts.length, 'node')} (${o.kubeletRestarts.map(escapeName).join(', ')})`]);
   if (o.clusterObjects) rows.push(['cluster objects', count(o.clusterObjects, 'cluster object')]);
-  lines.push(...renderTable(['', ''], rows).split('\n').slice(1).map((l) => `  ${l}`));
+  lines.push(
+    ...renderTable(['', ''], rows)
+      .split('\n')
+      .slice(1)
+      .map((l) => `  ${l}`),
+  );
   return lines;
 }
 
@@ -181,7 +206,10 @@ function renderTargetEntry(entry: TargetEntry, titles: ReadonlyMap<string, strin
 }
 
 function renderChangeBody(change: Change, style: Style): string[] {
-  const lines = change.diff.split('\n').filter((l) => l !== '').map((l) => `      ${colourDiffLine(escapeName(l), style)}`);
+  const lines = change.diff
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => `      ${colourDiffLine(escapeName(l), style)}`);
   // What the API server said in its dry run, and what cis-fix knows a change affects (any kind may carry them).
   if ('dryRunWarnings' in change) for (const w of change.dryRunWarnings) lines.push(`      ${style.yellow('warning from the API server:')} ${escapeName(w)}`);
   if ('notes' in change) for (const note of change.notes) lines.push(`      ${style.dim(`note: ${escapeName(note)}`)}`);
@@ -201,7 +229,10 @@ function colourDiffLine(line: string, style: Style): string {
 }
 
 function renderUndecided(finding: Finding, style: Style, width: number): string[] {
-  const lines = [`  ${style.red('!')} ${finding.controlId} ${finding.title}`, ...wrapText(`${escapeName(finding.actual)}; expected ${escapeName(finding.expected)}`, width, '      ')];
+  const lines = [
+    `  ${style.red('!')} ${finding.controlId} ${finding.title}`,
+    ...wrapText(`${escapeName(finding.actual)}; expected ${escapeName(finding.expected)}`, width, '      '),
+  ];
   if (finding.notFixableReason) {
     const [first, ...rest] = wrapText(`needs a decision: ${escapeName(finding.notFixableReason)}`, width, '      ');
     lines.push(first!.replace('needs a decision:', style.yellow('needs a decision:')), ...rest);

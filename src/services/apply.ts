@@ -141,12 +141,20 @@ export async function applyChanges(request: ApplyRequest): Promise<ApplyOutcome>
     const baseline = baselineAfterApply(previous, { ...plan, findings: verified.findings }, new Set(applied.map((c) => c.id)), runId, new Date().toISOString());
     extras.baselineReplaced = replacedEntries(previous, baseline, runId);
     await journal.finish(applied.length > 0 ? 'succeeded' : 'nothing-to-do');
-    for (const [where, message] of journal.mirrorFailures) request.onEvent?.({ kind: 'state-warning', detail: `the run's record could not be kept on ${where}: ${message}` });
+    for (const [where, message] of journal.mirrorFailures)
+      request.onEvent?.({ kind: 'state-warning', detail: `the run's record could not be kept on ${where}: ${message}` });
     for (const problem of await writeBaselineEverywhere(baseline, clusterState, changedNodes)) {
       request.onEvent?.({ kind: 'state-warning', detail: `the drift baseline could not be kept on ${problem.where}: ${problem.message}` });
     }
     const result: ApplyResult = { ...nodeResult, status: applied.length > 0 ? 'succeeded' : 'nothing-to-do', applied };
-    return { status: 'applied', plan, result, journalFile: journal.file, unverified: verified.unverified, ...(verified.recheckFailed === undefined ? {} : { recheckFailed: verified.recheckFailed }) };
+    return {
+      status: 'applied',
+      plan,
+      result,
+      journalFile: journal.file,
+      unverified: verified.unverified,
+      ...(verified.recheckFailed === undefined ? {} : { recheckFailed: verified.recheckFailed }),
+    };
   } finally {
     await lease?.release();
     await closeTransports(transports);
@@ -174,7 +182,12 @@ async function takeClusterLock(
   onEvent: ApplyRequest['onEvent'],
 ): Promise<{ client: ClusterClient | undefined; lease: ClusterLease | undefined }> {
   if (inventory.cluster.kubeconfig === undefined) {
-    if (required) throw new UserError('the plan changes API objects, but the inventory names no cluster.kubeconfig', [], ['Set cluster.kubeconfig (and cluster.context) in the inventory.']);
+    if (required)
+      throw new UserError(
+        'the plan changes API objects, but the inventory names no cluster.kubeconfig',
+        [],
+        ['Set cluster.kubeconfig (and cluster.context) in the inventory.'],
+      );
     return { client: undefined, lease: undefined };
   }
   const client = openClusterClient({ kubeconfig: inventory.cluster.kubeconfig, context: inventory.cluster.context });

@@ -39,7 +39,11 @@ export async function connectCluster(inventory: Inventory): Promise<ClusterSessi
   } catch (error) {
     if (error instanceof UserError) throw error;
     const message = error instanceof CisFixError || error instanceof Error ? error.message : String(error);
-    return { access: { kind: 'none', reason: `the API server ${client.server} did not answer (${message}), so API checks were skipped` }, client: undefined, version: undefined };
+    return {
+      access: { kind: 'none', reason: `the API server ${client.server} did not answer (${message}), so API checks were skipped` },
+      client: undefined,
+      version: undefined,
+    };
   }
 }
 

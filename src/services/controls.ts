@@ -48,10 +48,14 @@ export async function showControl(request: ControlsRequest & { readonly id: stri
   if (!control) {
     const prefix = id.split('.').slice(0, -1).join('.');
     const siblings = benchmark.controls.filter((c) => c.section === prefix || c.id.startsWith(`${prefix}.`)).map((c) => c.id);
-    throw new UserError(`${benchmark.id} has no control ${id}.`, [], [
-      siblings.length ? `Controls near it: ${siblings.join(', ')}.` : `Sections: ${benchmark.sections.map((s) => s.id).join(', ')}.`,
-      `'cis-fix controls list --benchmark ${benchmark.id}' lists them all.`,
-    ]);
+    throw new UserError(
+      `${benchmark.id} has no control ${id}.`,
+      [],
+      [
+        siblings.length ? `Controls near it: ${siblings.join(', ')}.` : `Sections: ${benchmark.sections.map((s) => s.id).join(', ')}.`,
+        `'cis-fix controls list --benchmark ${benchmark.id}' lists them all.`,
+      ],
+    );
   }
   const variableNames = usedVariables(control);
   return {

@@ -72,7 +72,11 @@ export async function discoverInventory(request: DiscoverRequest): Promise<Disco
   const localUser = env['USER'] ?? env['LOGNAME'] ?? osUserName();
   const user = request.ssh.user ?? localUser;
   if (user === undefined || user === '') {
-    throw new UserError('No SSH user: --ssh-user is not given and the local user name cannot be determined.', [], ['Pass --ssh-user NAME (the login name on the nodes).']);
+    throw new UserError(
+      'No SSH user: --ssh-user is not given and the local user name cannot be determined.',
+      [],
+      ['Pass --ssh-user NAME (the login name on the nodes).'],
+    );
   }
   if (request.ssh.user === undefined) notes.push(`ssh.user is ${user}, your local user name (as ssh would use); pass --ssh-user to choose another`);
   const ssh: DiscoverSsh = {
@@ -141,9 +145,11 @@ function kubeconfigSetting(flag: string | undefined, env: Readonly<Record<string
   if (fromEnv !== undefined && fromEnv !== '') {
     const files = fromEnv.split(':').filter((f) => f !== '');
     if (files.length > 1) {
-      throw new UserError(`$KUBECONFIG lists ${files.length} files; cis-fix reads exactly one kubeconfig (it never merges).`, [], [
-        'Pass --kubeconfig FILE, e.g. a merged copy made with: kubectl config view --flatten > merged.kubeconfig',
-      ]);
+      throw new UserError(
+        `$KUBECONFIG lists ${files.length} files; cis-fix reads exactly one kubeconfig (it never merges).`,
+        [],
+        ['Pass --kubeconfig FILE, e.g. a merged copy made with: kubectl config view --flatten > merged.kubeconfig'],
+      );
     }
     return pathForInventory(files[0]!, cwd);
   }
@@ -207,7 +213,13 @@ async function writeAtomically(file: string, text: string, force: boolean, shown
         if (code === 'EEXIST') throw existsError(shown);
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
         // No hard links on this file system: check, then rename.
-        if (await stat(file).then(() => true, () => false)) throw existsError(shown);
+        if (
+          await stat(file).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw existsError(shown);
         await rename(temp, file);
       }
     }

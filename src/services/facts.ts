@@ -17,9 +17,7 @@ export async function collectFacts(request: FactsRequest): Promise<NodeOutcome<N
   const inventory = await loadInventory(request.inventoryFile);
   const nodes = selectNodes(inventory, request.nodes);
   request.onStart?.(nodes.length);
-  return withNodeSessions(
-    nodes,
-    { concurrency: request.concurrency, ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}) },
-    (transport) => gatherFacts(transport),
+  return withNodeSessions(nodes, { concurrency: request.concurrency, ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}) }, (transport) =>
+    gatherFacts(transport),
   );
 }

@@ -31,7 +31,8 @@ export async function checkInventory(request: InventoryCheckRequest): Promise<No
     {
       concurrency: request.concurrency,
       acceptNewHostKeys: request.acceptNewHostKeys,
-      onHostKeyAccepted: (node, host, port, fingerprint) => accepted.set(node, [...(accepted.get(node) ?? []), `${port === 22 ? host : `[${host}]:${port}`} ${fingerprint}`]),
+      onHostKeyAccepted: (node, host, port, fingerprint) =>
+        accepted.set(node, [...(accepted.get(node) ?? []), `${port === 22 ? host : `[${host}]:${port}`} ${fingerprint}`]),
       ...(request.onNodeDone ? { onNodeDone: request.onNodeDone } : {}),
     },
     (transport) => gatherFacts(transport),

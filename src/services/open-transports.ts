@@ -28,7 +28,11 @@ export async function openTransports(nodes: readonly NodeSpec[], concurrency: nu
     // Each node named once: the single node in front, or several nodes each with its reason.
     throw failed.length === 1
       ? new UnreachableError(failed[0]!.node.name, `not reachable, so nothing was changed: ${reason(failed[0]!.error)}`, hints)
-      : new UnreachableError(`${failed.length} nodes`, `not reachable, so nothing was changed: ${failed.map((f) => `${f.node.name}: ${reason(f.error)}`).join('; ')}`, hints);
+      : new UnreachableError(
+          `${failed.length} nodes`,
+          `not reachable, so nothing was changed: ${failed.map((f) => `${f.node.name}: ${reason(f.error)}`).join('; ')}`,
+          hints,
+        );
   }
   return new Map(outcomes.flatMap((o) => (o.transport ? [[o.node.name, o.transport] as const] : [])));
 }

@@ -14,7 +14,11 @@ export async function readPlanFile(file: string): Promise<Plan> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read plan file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [], ["Write one with 'cis-fix plan -o FILE'."]);
+    throw new UserError(
+      `cannot read plan file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      [],
+      ["Write one with 'cis-fix plan -o FILE'."],
+    );
   }
   return parsePlan(text, file);
 }

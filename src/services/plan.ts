@@ -104,7 +104,18 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
   const { id: benchmarkId, chosenBy } = known ?? (await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion));
   const benchmark = early?.benchmark ?? (await loadBenchmark(benchmarkId));
   const cluster = await gatherClusterInput(session, selectControls(benchmark, selection));
-  const input: PlanInput = { benchmark, chosenBy, selection, inventory, nodes, facts, unreachable, cluster, tool: { name: 'cis-fix', version: TOOL_VERSION }, createdAt };
+  const input: PlanInput = {
+    benchmark,
+    chosenBy,
+    selection,
+    inventory,
+    nodes,
+    facts,
+    unreachable,
+    cluster,
+    tool: { name: 'cis-fix', version: TOOL_VERSION },
+    createdAt,
+  };
 
   const nodePlans = planNodes(input, early?.plans, early?.memo);
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
@@ -151,26 +162,44 @@ async function readControlPlanes(nodes: Parameters<typeof withNodeSessions>[0], 
  * Kubernetes version: the API server's /version when the API answers, else
  * the kubelets' (over SSH). The plan records which and why.
  */
-export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: readonly NodeFacts[], apiServerVersion?: string): Promise<{ id: BenchmarkId; chosenBy: string }> {
+export async function chooseBenchmark(
+  choice: 'auto' | BenchmarkId,
+  facts: readonly NodeFacts[],
+  apiServerVersion?: string,
+): Promise<{ id: BenchmarkId; chosenBy: string }> {
   if (choice !== 'auto') return { id: choice, chosenBy: 'chosen with --benchmark or the inventory' };
   const all = await listBenchmarks();
   const detected = detectDistribution(apiServerVersion, facts);
   if ('conflict' in detected) {
-    throw new UserError(`cannot choose a benchmark automatically: the nodes show different distributions: ${detected.conflict}`, [], [
-      `Check the inventory's nodes, or pass --benchmark (${all.map((b) => b.id).join(', ')}).`,
-    ]);
+    throw new UserError(
+      `cannot choose a benchmark automatically: the nodes show different distributions: ${detected.conflict}`,
+      [],
+      [`Check the inventory's nodes, or pass --benchmark (${all.map((b) => b.id).join(', ')}).`],
+    );
   }
   if (detected.distribution !== 'kubeadm') {
     const own = all.filter((b) => b.distribution === detected.distribution);
     const selected = (apiServerVersion !== undefined ? selectBenchmark(apiServerVersion, own, detected.distribution) : undefined) ?? own[0];
-    if (!selected) throw new UserError(`cis-fix has no benchmark for ${detected.distribution} (detected from ${detected.evidence})`, [], [`Pass --benchmark (${all.map((b) => b.id).join(', ')}).`]);
+    if (!selected)
+      throw new UserError(
+        `cis-fix has no benchmark for ${detected.distribution} (detected from ${detected.evidence})`,
+        [],
+        [`Pass --benchmark (${all.map((b) => b.id).join(', ')}).`],
+      );
     return { id: selected.id, chosenBy: `auto: ${detected.distribution} detected from ${detected.evidence}; its benchmark is ${selected.id}` };
   }
   const infos = all.filter((b) => b.distribution === 'kubeadm');
-  const ranges = infos.map((b) => `${b.id}: Kubernetes ${b.kubernetesVersions.from}${b.kubernetesVersions.to ? `–${b.kubernetesVersions.to}` : '+'}`).join(', ');
+  const ranges = infos
+    .map((b) => `${b.id}: Kubernetes ${b.kubernetesVersions.from}${b.kubernetesVersions.to ? `–${b.kubernetesVersions.to}` : '+'}`)
+    .join(', ');
   if (apiServerVersion !== undefined) {
     const selected = selectBenchmark(apiServerVersion, infos);
-    if (!selected) throw new UserError(`Kubernetes ${apiServerVersion} (the API server's /version) is outside the versions cis-fix has benchmarks for (${ranges})`, [], ['Pass --benchmark explicitly, or use a cis-fix release that supports this version.']);
+    if (!selected)
+      throw new UserError(
+        `Kubernetes ${apiServerVersion} (the API server's /version) is outside the versions cis-fix has benchmarks for (${ranges})`,
+        [],
+        ['Pass --benchmark explicitly, or use a cis-fix release that supports this version.'],
+      );
     return { id: selected.id, chosenBy: `auto: the API server's /version ${apiServerVersion} maps to ${selected.id} as kube-bench maps it` };
   }
   const versions = [...new Set(facts.map((f) => f.kubeletVersion?.version).filter((v): v is string => Boolean(v)))];
@@ -180,8 +209,16 @@ export async function chooseBenchmark(choice: 'auto' | BenchmarkId, facts: reado
   // The oldest kubelet decides: a cluster mid-upgrade is held to the benchmark of its oldest nodes.
   const oldest = versions.sort((a, b) => minor(a) - minor(b))[0]!;
   const selected = selectBenchmark(oldest, infos);
-  if (!selected) throw new UserError(`Kubernetes ${oldest} is older than any benchmark cis-fix has (${ranges})`, [], ['Upgrade the cluster, or use a cis-fix release that supports it.']);
-  return { id: selected.id, chosenBy: `auto: kubelet ${oldest}${versions.length > 1 ? ` (oldest of ${versions.join(', ')})` : ''} maps to ${selected.id} as kube-bench maps it` };
+  if (!selected)
+    throw new UserError(
+      `Kubernetes ${oldest} is older than any benchmark cis-fix has (${ranges})`,
+      [],
+      ['Upgrade the cluster, or use a cis-fix release that supports it.'],
+    );
+  return {
+    id: selected.id,
+    chosenBy: `auto: kubelet ${oldest}${versions.length > 1 ? ` (oldest of ${versions.join(', ')})` : ''} maps to ${selected.id} as kube-bench maps it`,
+  };
 }
 
 function minor(version: string): number {

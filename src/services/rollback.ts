@@ -78,14 +78,26 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
         return undefined;
       });
     } else if (apiItems.length > 0) {
-      throw new UserError(`run ${target.runId} changed API objects, but the inventory names no cluster.kubeconfig`, [], ['Set cluster.kubeconfig in the inventory (or pass -i with one that does).']);
+      throw new UserError(
+        `run ${target.runId} changed API objects, but the inventory names no cluster.kubeconfig`,
+        [],
+        ['Set cluster.kubeconfig in the inventory (or pass -i with one that does).'],
+      );
     }
     const clusterState = lease ? client?.state : undefined;
     await mirrorRunRecord(journal, transports, nodeNames, clusterState, { by: currentOrigin() });
     // API objects first, newest first like everything else: the run changed them after its nodes.
     let restoredApi: ApiRestoreItem[] = [];
     if (apiItems.length > 0) {
-      restoredApi = (await rollbackApiObjects(apiItems, { client: client!, journal, runId, force: request.force, ...(request.onApiRestored ? { onRestored: request.onApiRestored } : {}) })).restored;
+      restoredApi = (
+        await rollbackApiObjects(apiItems, {
+          client: client!,
+          journal,
+          runId,
+          force: request.force,
+          ...(request.onApiRestored ? { onRestored: request.onApiRestored } : {}),
+        })
+      ).restored;
     }
     const result = await rollbackRun(target, {
       runId,
@@ -103,9 +115,15 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
     // The baseline as it was before the run: what the run took over goes back to the runs that held it.
     const previous = await readBaselineForRun(clusterState, transports);
     await journal.finish('succeeded');
-    const problems = await writeBaselineEverywhere(baselineAfterRollback(previous, target.runId, new Date().toISOString(), baselineReplaced), clusterState, transports);
-    for (const [where, message] of journal.mirrorFailures) request.onStateProblem?.({ where, message: `the rollback's record could not be kept there: ${message}` });
-    for (const problem of problems) request.onStateProblem?.({ where: problem.where, message: `the drift baseline could not be kept there: ${problem.message}` });
+    const problems = await writeBaselineEverywhere(
+      baselineAfterRollback(previous, target.runId, new Date().toISOString(), baselineReplaced),
+      clusterState,
+      transports,
+    );
+    for (const [where, message] of journal.mirrorFailures)
+      request.onStateProblem?.({ where, message: `the rollback's record could not be kept there: ${message}` });
+    for (const problem of problems)
+      request.onStateProblem?.({ where: problem.where, message: `the drift baseline could not be kept there: ${problem.message}` });
     return { status: 'restored', rollsBack: target.runId, runId, ...result, restoredApi };
   } catch (error) {
     await journal.finish('failed');
@@ -126,19 +144,21 @@ export async function rollback(request: RollbackRequest): Promise<RollbackOutcom
 async function releaseLeftLocks(target: RunJournal, nodeNames: readonly string[], inventory: Inventory, onlyAbandoned: boolean): Promise<void> {
   if (nodeNames.length === 0) return;
   const known = nodeNames.filter((n) => inventory.nodes.some((node) => node.name === n));
-  await Promise.all(selectNodes(inventory, known).map(async (node) => {
-    const transports = await openTransports([node], 1).catch(() => undefined);
-    const transport: NodeTransport | undefined = transports?.get(node.name);
-    if (!transport) return;
-    try {
-      if (onlyAbandoned) await releaseAbandonedLock(transport, target.runId);
-      else await releaseNodeLock(transport, target.runId);
-    } catch {
-      // The lock stays; the next run judges it (node-lock.ts).
-    } finally {
-      await closeTransports(transports!);
-    }
-  }));
+  await Promise.all(
+    selectNodes(inventory, known).map(async (node) => {
+      const transports = await openTransports([node], 1).catch(() => undefined);
+      const transport: NodeTransport | undefined = transports?.get(node.name);
+      if (!transport) return;
+      try {
+        if (onlyAbandoned) await releaseAbandonedLock(transport, target.runId);
+        else await releaseNodeLock(transport, target.runId);
+      } catch {
+        // The lock stays; the next run judges it (node-lock.ts).
+      } finally {
+        await closeTransports(transports!);
+      }
+    }),
+  );
 }
 
 /**
@@ -146,25 +166,39 @@ async function releaseLeftLocks(target: RunJournal, nodeNames: readonly string[]
  * the nodes (merged: each node's share of the steps counts). The inventory
  * is the one given, else the one the run used when this machine has the run.
  */
-async function findRun(request: RollbackRequest): Promise<{ target: RunJournal; inventory: Inventory; baselineReplaced: Readonly<Record<string, string | null>> | undefined }> {
+async function findRun(
+  request: RollbackRequest,
+): Promise<{ target: RunJournal; inventory: Inventory; baselineReplaced: Readonly<Record<string, string | null>> | undefined }> {
   if (!request.runId && !request.last) throw new UserError('say which run to roll back: a RUN_ID or --last', [], ["List runs with 'cis-fix runs'."]);
   const local = await listJournals();
   const localTarget = request.runId ? local.find((j) => j.runId === request.runId) : lastApply(local.map((journal) => ({ journal })))?.journal;
   const inventoryFile = request.inventoryFile ?? localTarget?.inventory.file;
   if (inventoryFile === undefined) {
-    throw new UserError(`${request.runId ? `run ${request.runId} is` : 'no apply run is'} not in this machine's state directory (${stateDir()})`, [], [
-      'Pass the inventory (-i FILE): cis-fix then looks for the run in the cluster and on the nodes.',
-    ]);
+    throw new UserError(
+      `${request.runId ? `run ${request.runId} is` : 'no apply run is'} not in this machine's state directory (${stateDir()})`,
+      [],
+      ['Pass the inventory (-i FILE): cis-fix then looks for the run in the cluster and on the nodes.'],
+    );
   }
   const inventory = await loadInventory(inventoryFile);
   const snapshot = await readStateEverywhere(inventory, { concurrency: request.concurrency });
   for (const problem of snapshot.problems) request.onStateProblem?.(problem);
   const found = request.runId ? snapshot.runs.find((r) => r.journal.runId === request.runId) : lastApply(snapshot.runs);
   if (!found) {
-    if (request.runId) throw new UserError(`no run ${request.runId} in ${stateDir()}, in the cluster or on the nodes cis-fix could reach`, [], ["List runs with 'cis-fix runs -i INVENTORY'."]);
-    throw new UserError('there is no apply run left to roll back (every apply was rolled back already, or changed nothing)', [], ["List runs with 'cis-fix runs -i INVENTORY'; roll back a specific one with 'cis-fix rollback RUN_ID'."]);
+    if (request.runId)
+      throw new UserError(
+        `no run ${request.runId} in ${stateDir()}, in the cluster or on the nodes cis-fix could reach`,
+        [],
+        ["List runs with 'cis-fix runs -i INVENTORY'."],
+      );
+    throw new UserError(
+      'there is no apply run left to roll back (every apply was rolled back already, or changed nothing)',
+      [],
+      ["List runs with 'cis-fix runs -i INVENTORY'; roll back a specific one with 'cis-fix rollback RUN_ID'."],
+    );
   }
-  if (found.journal.kind !== 'apply') throw new UserError(`run ${found.journal.runId} is a ${found.journal.kind}, not an apply`, [], ['Roll back an apply run; list them with cis-fix runs.']);
+  if (found.journal.kind !== 'apply')
+    throw new UserError(`run ${found.journal.runId} is a ${found.journal.kind}, not an apply`, [], ['Roll back an apply run; list them with cis-fix runs.']);
   return { target: found.journal, inventory, baselineReplaced: found.baselineReplaced };
 }
 

@@ -46,7 +46,10 @@ export function clusterStateOf(inventory: Inventory): StateSecrets | undefined {
  * inventory, from the cluster and from `nodes` (default: every node of the
  * inventory), merged.
  */
-export async function readStateEverywhere(inventory: Inventory | undefined, options: { readonly concurrency: number; readonly nodes?: readonly string[] }): Promise<StateSnapshot> {
+export async function readStateEverywhere(
+  inventory: Inventory | undefined,
+  options: { readonly concurrency: number; readonly nodes?: readonly string[] },
+): Promise<StateSnapshot> {
   const seen: SeenRecord[] = (await listJournals()).map((journal) => ({ source: { kind: 'local' }, journal }));
   const baselines: { baseline: Baseline; node?: string }[] = [{ baseline: await readBaseline() }];
   const problems: StateProblem[] = [];
@@ -107,7 +110,11 @@ function recordFields(record: RunRecord): Omit<SeenRecord, 'source'> {
  * cluster (when `state` is given: the caller holds the Lease) and each node
  * in `transports` (its share). Returns the places that failed.
  */
-export async function writeBaselineEverywhere(baseline: Baseline, state: StateSecrets | undefined, transports: ReadonlyMap<string, NodeTransport>): Promise<StateProblem[]> {
+export async function writeBaselineEverywhere(
+  baseline: Baseline,
+  state: StateSecrets | undefined,
+  transports: ReadonlyMap<string, NodeTransport>,
+): Promise<StateProblem[]> {
   await writeBaseline(baseline);
   const problems: StateProblem[] = [];
   if (state) await writeClusterBaseline(state, baseline).catch((error: Error) => problems.push({ where: 'the cluster', message: error.message }));
@@ -145,7 +152,13 @@ export async function readBaselineForRun(state: StateSecrets | undefined, transp
  * Keep the run's record on each of `nodes` (step by step) and, when `state`
  * is given (the run holds the Lease), in the cluster.
  */
-export async function mirrorRunRecord(journal: JournalWriter, transports: ReadonlyMap<string, NodeTransport>, nodes: readonly string[], state: StateSecrets | undefined, extras: RecordExtras): Promise<void> {
+export async function mirrorRunRecord(
+  journal: JournalWriter,
+  transports: ReadonlyMap<string, NodeTransport>,
+  nodes: readonly string[],
+  state: StateSecrets | undefined,
+  extras: RecordExtras,
+): Promise<void> {
   for (const node of nodes) {
     const transport = transports.get(node);
     if (transport) await journal.addMirror(new NodeRecordMirror(transport, extras));

@@ -37,7 +37,9 @@ export interface PruneOutcome extends PruneSelection {
  * files) and records on the nodes, in the cluster and in the state
  * directory. Never the last run of a node, never an unfinished run.
  */
-export async function pruneRuns(request: RunsRequest & { readonly inventoryFile: string; readonly rule: PruneRule; readonly now?: Date }): Promise<PruneOutcome> {
+export async function pruneRuns(
+  request: RunsRequest & { readonly inventoryFile: string; readonly rule: PruneRule; readonly now?: Date },
+): Promise<PruneOutcome> {
   const inventory = await loadInventory(request.inventoryFile);
   const snapshot = await readStateEverywhere(inventory, { concurrency: request.concurrency });
   const problems: StateProblem[] = [...snapshot.problems];
@@ -47,7 +49,14 @@ export async function pruneRuns(request: RunsRequest & { readonly inventoryFile:
   const prune = selection.prune.filter((run) => !nodesOfRun(run).some((n) => unread.includes(n)));
   const spared = [
     ...selection.spared,
-    ...selection.prune.filter((run) => !prune.includes(run)).map((run) => ({ runId: run.journal.runId, reason: `it touched ${nodesOfRun(run).filter((n) => unread.includes(n)).join(', ')}, which could not be read` })),
+    ...selection.prune
+      .filter((run) => !prune.includes(run))
+      .map((run) => ({
+        runId: run.journal.runId,
+        reason: `it touched ${nodesOfRun(run)
+          .filter((n) => unread.includes(n))
+          .join(', ')}, which could not be read`,
+      })),
   ];
   const ids = new Set(prune.map((r) => r.journal.runId));
   const onNodes = inventory.nodes.filter((n) => snapshot.nodesRead.includes(n.name));
@@ -56,7 +65,8 @@ export async function pruneRuns(request: RunsRequest & { readonly inventoryFile:
   const state = clusterStateOf(inventory);
   if (state) {
     for (const run of prune) {
-      if (run.seenIn.some((s) => s.kind === 'cluster')) await deleteClusterRecord(state, run.journal.runId).catch((error: Error) => problems.push({ where: 'the cluster', message: error.message }));
+      if (run.seenIn.some((s) => s.kind === 'cluster'))
+        await deleteClusterRecord(state, run.journal.runId).catch((error: Error) => problems.push({ where: 'the cluster', message: error.message }));
     }
   }
   for (const id of ids) await rm(join(stateDir(), 'runs', `${id}.json`), { force: true });

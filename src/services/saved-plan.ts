@@ -30,7 +30,10 @@ export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventor
   const names = [...new Set([...nodeChanges.map((c) => c.node), ...nodeChanges.flatMap((c) => nodeHandlerFor(c).readsFrom(c))])];
   // Unknown node names are refused here, by name.
   const nodes = selectNodes(inventory, [...new Set([...saved.selection.nodes, ...names])]);
-  const facts = await gatherAll(nodes.filter((n) => names.includes(n.name)), concurrency);
+  const facts = await gatherAll(
+    nodes.filter((n) => names.includes(n.name)),
+    concurrency,
+  );
   refuseStale(nodeChanges, facts);
 
   const derived = await makePlan({
@@ -47,7 +50,13 @@ export async function checkSavedPlan(saved: Plan, inventory: Inventory, inventor
 
   await assertInvariantsOn(changes, saved.benchmark.id, nodes, facts);
   // What is shown and applied is re-derived: the changes, and the findings and summary around them.
-  return { ...saved, cluster: derived.plan.cluster, findings: derived.plan.findings, changes, summary: summarizePlan(derived.plan.findings, changes, derived.plan.summary.nodesEvaluated) };
+  return {
+    ...saved,
+    cluster: derived.plan.cluster,
+    findings: derived.plan.findings,
+    changes,
+    summary: summarizePlan(derived.plan.findings, changes, derived.plan.summary.nodesEvaluated),
+  };
 }
 
 /**
@@ -61,7 +70,12 @@ export async function enforceInvariants(changes: readonly Change[], benchmarkId:
   await assertInvariantsOn(changes, benchmarkId, selectNodes(inventory, names), new Map());
 }
 
-async function assertInvariantsOn(changes: readonly Change[], benchmarkId: BenchmarkId, nodes: readonly InventoryNode[], facts: ReadonlyMap<string, NodeFacts>): Promise<void> {
+async function assertInvariantsOn(
+  changes: readonly Change[],
+  benchmarkId: BenchmarkId,
+  nodes: readonly InventoryNode[],
+  facts: ReadonlyMap<string, NodeFacts>,
+): Promise<void> {
   const benchmark = await loadBenchmark(benchmarkId);
   const invariantNodes = new Map<string, InvariantNode>();
   for (const node of nodes) {
@@ -86,9 +100,11 @@ async function gatherAll(nodes: Parameters<typeof withNodeSessions>[0], concurre
  */
 export function refuseUnreachable(unreachable: readonly string[], why: string): void {
   if (unreachable.length === 0) return;
-  throw new UserError(`no facts from ${unreachable.join(', ')}, and ${why}: nothing was changed`, [], [
-    'Make the node reachable (SSH, passwordless sudo), or leave it out on purpose with --nodes (a new plan: cis-fix plan --nodes … -o FILE).',
-  ]);
+  throw new UserError(
+    `no facts from ${unreachable.join(', ')}, and ${why}: nothing was changed`,
+    [],
+    ['Make the node reachable (SSH, passwordless sudo), or leave it out on purpose with --nodes (a new plan: cis-fix plan --nodes … -o FILE).'],
+  );
 }
 
 /** The saved preconditions against the fresh facts: a target that changed since the plan makes the whole plan stale. */
@@ -105,7 +121,17 @@ function refuseStale(changes: readonly NodeChange[], facts: ReadonlyMap<string, 
 
 function stateOf(path: NodeFacts['paths'][string]): PathState | undefined {
   if (!path.exists) return undefined;
-  const state: PathState = { path: path.path, exists: true, sha256: path.sha256 ?? undefined, mode: path.mode, uid: path.uid, gid: path.gid, user: path.user ?? '', group: path.group ?? '', type: path.type };
+  const state: PathState = {
+    path: path.path,
+    exists: true,
+    sha256: path.sha256 ?? undefined,
+    mode: path.mode,
+    uid: path.uid,
+    gid: path.gid,
+    user: path.user ?? '',
+    group: path.group ?? '',
+    type: path.type,
+  };
   // A target that became a link is named as one (cis-fix never writes through it), not as a content or mode change.
   return path.symlinkTarget === null ? state : { ...state, symlink: path.path };
 }

@@ -40,7 +40,9 @@ export async function verifyOnFreshFacts(
   }
   const verified = verifiedFindings(plan, after, new Set(regathered));
   const appliedIds = new Set(applied.map((c) => c.id));
-  const meant = plan.findings.filter((f) => f.status === 'fail' && f.fixable && plan.changes.some((c) => appliedIds.has(c.id) && c.node === f.node && c.controlIds.includes(f.controlId)));
+  const meant = plan.findings.filter(
+    (f) => f.status === 'fail' && f.fixable && plan.changes.some((c) => appliedIds.has(c.id) && c.node === f.node && c.controlIds.includes(f.controlId)),
+  );
   const kept = new Set(verified.findings);
   const unverified = meant.filter((f) => !kept.has(f)).map((f) => `${f.node ?? 'cluster'} ${f.controlId}`);
   return { findings: verified.findings, unverified, ...(recheckFailed === undefined ? {} : { recheckFailed }) };

@@ -126,10 +126,17 @@ export function openClusterClient(options: OpenClusterClientOptions): ClusterCli
     kc.loadFromString(text);
     kc.makePathsAbsolute(dirname(options.kubeconfig));
   } catch (err) {
-    throw new KubeconfigError(`kubeconfig ${options.kubeconfig} is not valid: ${err instanceof Error ? err.message.split('\n')[0] : 'parse error'}`, ['Check the file with: kubectl config view --kubeconfig ' + options.kubeconfig]);
+    throw new KubeconfigError(`kubeconfig ${options.kubeconfig} is not valid: ${err instanceof Error ? err.message.split('\n')[0] : 'parse error'}`, [
+      'Check the file with: kubectl config view --kubeconfig ' + options.kubeconfig,
+    ]);
   }
   const picked = pickContext(
-    { current: kc.getCurrentContext(), contexts: kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user })), clusters: kc.getClusters().map((c) => c.name), users: kc.getUsers().map((u) => u.name) },
+    {
+      current: kc.getCurrentContext(),
+      contexts: kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user })),
+      clusters: kc.getClusters().map((c) => c.name),
+      users: kc.getUsers().map((u) => u.name),
+    },
     options.context,
     options.kubeconfig,
   );
@@ -167,10 +174,14 @@ class HttpClusterClient implements ClusterClient {
     do {
       const query = new URLSearchParams({ limit: '500' });
       if (token) query.set('continue', token);
-      const res = await this.call('GET', `${listPath(resource)}?${query.toString()}`, undefined, undefined, { verb: 'list', target: `${resource} (all namespaces)` });
+      const res = await this.call('GET', `${listPath(resource)}?${query.toString()}`, undefined, undefined, {
+        verb: 'list',
+        target: `${resource} (all namespaces)`,
+      });
       const body = res.body as { items?: Record<string, unknown>[]; metadata?: { continue?: string } };
       // Lists omit apiVersion/kind on their items; put them back so every object is self-describing.
-      for (const item of body.items ?? []) items.push({ ...item, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind } as KubeObject);
+      for (const item of body.items ?? [])
+        items.push({ ...item, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind } as KubeObject);
       token = body.metadata?.continue || undefined;
     } while (token);
     return items;
@@ -183,13 +194,19 @@ class HttpClusterClient implements ClusterClient {
 
   async patch(ref: ObjectRef, mergePatch: Readonly<Record<string, unknown>>, options: PreconditionOptions): Promise<WriteResult> {
     const body = options.resourceVersion === undefined ? mergePatch : withResourceVersion(mergePatch, options.resourceVersion);
-    const res = await this.call('PATCH', objectPath(ref) + writeQuery(options), body, 'application/merge-patch+json', { verb: 'patch', target: describeRef(ref) });
+    const res = await this.call('PATCH', objectPath(ref) + writeQuery(options), body, 'application/merge-patch+json', {
+      verb: 'patch',
+      target: describeRef(ref),
+    });
     return { object: res.body as KubeObject, warnings: res.warnings };
   }
 
   async create(object: KubeObject, options: WriteOptions): Promise<WriteResult> {
     const ref = refOf(object);
-    const res = await this.call('POST', objectPath({ ...ref, name: undefined }) + writeQuery(options), object, 'application/json', { verb: 'create', target: describeRef(ref) });
+    const res = await this.call('POST', objectPath({ ...ref, name: undefined }) + writeQuery(options), object, 'application/json', {
+      verb: 'create',
+      target: describeRef(ref),
+    });
     return { object: res.body as KubeObject, warnings: res.warnings };
   }
 
@@ -227,7 +244,14 @@ class HttpClusterClient implements ClusterClient {
   readonly state: StateSecrets = {
     list: async (labelSelector) => {
       const query = new URLSearchParams({ labelSelector });
-      const res = await this.call('GET', `${stateSecretPath()}?${query.toString()}`, undefined, undefined, { verb: 'list', target: `secrets in namespace ${STATE_NAMESPACE}` }, [404]);
+      const res = await this.call(
+        'GET',
+        `${stateSecretPath()}?${query.toString()}`,
+        undefined,
+        undefined,
+        { verb: 'list', target: `secrets in namespace ${STATE_NAMESPACE}` },
+        [404],
+      );
       if (res.status === 404) return [];
       const items = (res.body as { items?: KubeObject[] }).items ?? [];
       return items.map((item) => ({ ...item, apiVersion: 'v1', kind: 'Secret' }));
@@ -240,10 +264,12 @@ class HttpClusterClient implements ClusterClient {
       const name = secret.metadata.name;
       const body = { ...secret, apiVersion: 'v1', kind: 'Secret', metadata: { ...secret.metadata, namespace: STATE_NAMESPACE } };
       if (secret.metadata.resourceVersion !== undefined) {
-        return (await this.call('PUT', stateSecretPath(name), body, 'application/json', { verb: 'update', target: `secret ${STATE_NAMESPACE}/${name}` })).body as KubeObject;
+        return (await this.call('PUT', stateSecretPath(name), body, 'application/json', { verb: 'update', target: `secret ${STATE_NAMESPACE}/${name}` }))
+          .body as KubeObject;
       }
       await this.ensureStateNamespace();
-      return (await this.call('POST', stateSecretPath(), body, 'application/json', { verb: 'create', target: `secret ${STATE_NAMESPACE}/${name}` })).body as KubeObject;
+      return (await this.call('POST', stateSecretPath(), body, 'application/json', { verb: 'create', target: `secret ${STATE_NAMESPACE}/${name}` }))
+        .body as KubeObject;
     },
     delete: async (name) => {
       await this.call('DELETE', stateSecretPath(name), undefined, undefined, { verb: 'delete', target: `secret ${STATE_NAMESPACE}/${name}` }, [404]);
@@ -265,27 +291,52 @@ class HttpClusterClient implements ClusterClient {
     };
     const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STATE_NAMESPACE, labels } };
     // 409: another run created it a moment ago.
-    await this.call('POST', objectPath({ apiVersion: 'v1', kind: 'Namespace' }), namespace, 'application/json', { verb: 'create', target: describeRef(ref) }, [409]);
+    await this.call(
+      'POST',
+      objectPath({ apiVersion: 'v1', kind: 'Namespace' }),
+      namespace,
+      'application/json',
+      { verb: 'create', target: describeRef(ref) },
+      [409],
+    );
   }
 
   /** One request. Non-2xx answers throw the mapped error unless listed in `allow`. */
-  private async call(method: string, path: string, body: unknown, contentType: string | undefined, what: { verb: ApiVerb; target: string }, allow: readonly number[] = []): Promise<RawResponse> {
+  private async call(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string | undefined,
+    what: { verb: ApiVerb; target: string },
+    allow: readonly number[] = [],
+  ): Promise<RawResponse> {
     const url = new URL(this.server + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     // Content-Length always: node sends a DELETE body neither chunked nor sized otherwise, and the server would not read it.
-    const headers = { Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}), ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}) };
+    const headers = {
+      Accept: 'application/json',
+      ...(contentType ? { 'Content-Type': contentType } : {}),
+      ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+    };
     const options: https.RequestOptions = { method, headers, timeout: this.timeoutMs };
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {
       // An exec/auth plugin failed: its message may quote the command, never the token.
-      throw new ClusterUnreachableError(this.server, `could not obtain credentials for context ${this.context}: ${err instanceof Error ? err.message.split('\n')[0] : 'authentication plugin failed'}`, [
-        'Run the kubeconfig\'s authentication plugin by hand (kubectl --context … get --raw /version) and fix what it reports.',
-      ]);
+      throw new ClusterUnreachableError(
+        this.server,
+        `could not obtain credentials for context ${this.context}: ${err instanceof Error ? err.message.split('\n')[0] : 'authentication plugin failed'}`,
+        ["Run the kubeconfig's authentication plugin by hand (kubectl --context … get --raw /version) and fix what it reports."],
+      );
     }
     const res = await send(url, options, payload).catch((err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ClusterUnreachableError(this.server, `${method} ${url.pathname} failed: ${code ?? (err instanceof Error ? err.message : 'network error')}`, [], { cause: err });
+      throw new ClusterUnreachableError(
+        this.server,
+        `${method} ${url.pathname} failed: ${code ?? (err instanceof Error ? err.message : 'network error')}`,
+        [],
+        { cause: err },
+      );
     });
     if ((res.status >= 200 && res.status < 300) || allow.includes(res.status)) return res;
     throw errorForStatus(res.status, res.body, { ...what, server: this.server });

@@ -20,7 +20,11 @@ export function pickContext(config: KubeconfigSummary, wanted: string | undefine
   if (name === undefined) {
     return {
       problem: `no context found: ${file} has no current-context and the inventory names none`,
-      hints: [names.length ? `Set cluster.context in the inventory to one of: ${names.join(', ')}.` : `${file} defines no contexts; point cluster.kubeconfig at a working kubeconfig.`],
+      hints: [
+        names.length
+          ? `Set cluster.context in the inventory to one of: ${names.join(', ')}.`
+          : `${file} defines no contexts; point cluster.kubeconfig at a working kubeconfig.`,
+      ],
     };
   }
   const context = config.contexts.find((c) => c.name === name);
@@ -31,11 +35,17 @@ export function pickContext(config: KubeconfigSummary, wanted: string | undefine
     };
   }
   if (!config.clusters.includes(context.cluster)) {
-    return { problem: `context ${name} in ${file} names cluster ${JSON.stringify(context.cluster)}, which the file does not define`, hints: ['Fix the context in the kubeconfig.'] };
+    return {
+      problem: `context ${name} in ${file} names cluster ${JSON.stringify(context.cluster)}, which the file does not define`,
+      hints: ['Fix the context in the kubeconfig.'],
+    };
   }
   // A context without a user would send requests with no credentials at all.
   if (!context.user || !config.users.includes(context.user)) {
-    return { problem: `context ${name} in ${file} names no user with credentials (${JSON.stringify(context.user ?? '')})`, hints: ['Give the context a user with a token, a client certificate or an exec plugin.'] };
+    return {
+      problem: `context ${name} in ${file} names no user with credentials (${JSON.stringify(context.user ?? '')})`,
+      hints: ['Give the context a user with a token, a client certificate or an exec plugin.'],
+    };
   }
   return { context: name };
 }

@@ -46,10 +46,16 @@ export function errorForStatus(code: number, body: unknown, request: RequestDesc
     case 409:
       return new ClusterConflictError(request.target, status.reason === 'AlreadyExists' ? 'already exists' : `changed since it was read (${message})`);
     case 422: {
-      const causes = (status.details?.causes ?? []).map((c) => `${typeof c.field === 'string' ? `${c.field}: ` : ''}${typeof c.message === 'string' ? c.message : ''}`);
+      const causes = (status.details?.causes ?? []).map(
+        (c) => `${typeof c.field === 'string' ? `${c.field}: ` : ''}${typeof c.message === 'string' ? c.message : ''}`,
+      );
       return new ClusterInvalidError(request.target, message, causes);
     }
     default:
-      return new ClusterUnreachableError(request.server, `${request.verb} ${request.target} failed: HTTP ${code}: ${message}`, code >= 500 || code === 429 ? [`The API server is overloaded or failing; check its health (kubectl get --raw /readyz) and try again.`] : []);
+      return new ClusterUnreachableError(
+        request.server,
+        `${request.verb} ${request.target} failed: HTTP ${code}: ${message}`,
+        code >= 500 || code === 429 ? [`The API server is overloaded or failing; check its health (kubectl get --raw /readyz) and try again.`] : [],
+      );
   }
 }

@@ -225,12 +225,20 @@ export function describeConnectError(node: string, where: string, error: Error &
     ]);
   }
   if (/Timed out while waiting for handshake/i.test(message) || error.code === 'ETIMEDOUT') {
-    return new UnreachableError(node, `no SSH answer from ${where} within ${settings.connectTimeoutMs / 1000}s`, [reachHint(settings, 'or raise ssh.connectTimeout')]);
+    return new UnreachableError(node, `no SSH answer from ${where} within ${settings.connectTimeoutMs / 1000}s`, [
+      reachHint(settings, 'or raise ssh.connectTimeout'),
+    ]);
   }
   if (/Connection lost before handshake/i.test(message) || error.code === 'ECONNRESET' || error.code === 'EPIPE') {
     return new UnreachableError(node, `the connection to ${where} was dropped before the SSH handshake (${message})`, [reachHint(settings)]);
   }
-  if (error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+  if (
+    error.code === 'ECONNREFUSED' ||
+    error.code === 'EHOSTUNREACH' ||
+    error.code === 'ENETUNREACH' ||
+    error.code === 'ENOTFOUND' ||
+    error.code === 'EAI_AGAIN'
+  ) {
     return new UnreachableError(node, `cannot connect to ${where}: ${error.code}`, [reachHint(settings)]);
   }
   return new UnreachableError(node, `SSH to ${where} failed: ${message}`, [], { cause: error });
@@ -240,9 +248,11 @@ function forwardTo(node: string, client: InstanceType<typeof Client>, from: SshE
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, to.host, to.port, (error, stream) => {
       if (error) {
-        reject(new UnreachableError(node, `bastion ${from.host} could not open a connection to ${to.host}:${to.port}: ${error.message}`, [
-          'Check that the bastion allows TCP forwarding (AllowTcpForwarding) and can reach the node.',
-        ]));
+        reject(
+          new UnreachableError(node, `bastion ${from.host} could not open a connection to ${to.host}:${to.port}: ${error.message}`, [
+            'Check that the bastion allows TCP forwarding (AllowTcpForwarding) and can reach the node.',
+          ]),
+        );
         return;
       }
       resolve(stream);

@@ -70,9 +70,17 @@ beforeAll(async () => {
   restrictedInventory = join(scratch, 'restricted.yaml');
   writeFileSync(restrictedInventory, readFileSync(inventory, 'utf8').replace(lab.kubeconfigFile, lab.restrictedKubeconfigFile));
   // The drifted API server authorizes everyone (AlwaysAllow, 1.2.7); RBAC must apply for the 403 test.
-  await nodeExec(lab, 'cp-1', ['sed', '-i', 's/--authorization-mode=AlwaysAllow/--authorization-mode=Node,RBAC/', '/etc/kubernetes/manifests/kube-apiserver.yaml']);
+  await nodeExec(lab, 'cp-1', [
+    'sed',
+    '-i',
+    's/--authorization-mode=AlwaysAllow/--authorization-mode=Node,RBAC/',
+    '/etc/kubernetes/manifests/kube-apiserver.yaml',
+  ]);
   for (let i = 0; i < 100; i += 1) {
-    const probe = await restrictedKubectl('get', 'namespaces').then(() => 'allowed', (e: { stderr?: string }) => e.stderr ?? '');
+    const probe = await restrictedKubectl('get', 'namespaces').then(
+      () => 'allowed',
+      (e: { stderr?: string }) => e.stderr ?? '',
+    );
     if (probe.includes('forbidden')) break;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -131,7 +139,9 @@ describe('the cluster side (section 5) against the lab API server', () => {
 
   it('reports a 403 for the one object the identity may not change, and changes nothing else', async () => {
     // lab-restricted may read everything, hold the Lease, and patch namespaces apps and default only.
-    writeFileSync(join(scratch, 'rbac.yaml'), `apiVersion: rbac.authorization.k8s.io/v1
+    writeFileSync(
+      join(scratch, 'rbac.yaml'),
+      `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: { name: cisfix-partial }
 rules:
@@ -147,7 +157,8 @@ kind: ClusterRoleBinding
 metadata: { name: cisfix-partial }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cisfix-partial }
 subjects: [{ kind: User, name: lab-restricted, apiGroup: rbac.authorization.k8s.io }]
-`);
+`,
+    );
     await kubectl('apply', '-f', join(scratch, 'rbac.yaml'));
     const result = await cli('apply', '-i', restrictedInventory, ...SELECTION, '--yes');
     expect(result.code).toBe(1);
@@ -159,11 +170,14 @@ subjects: [{ kind: User, name: lab-restricted, apiGroup: rbac.authorization.k8s.
 
   it('refuses to run beside another apply that holds the Lease, naming it', async () => {
     const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    writeFileSync(join(scratch, 'lease.yaml'), `apiVersion: coordination.k8s.io/v1
+    writeFileSync(
+      join(scratch, 'lease.yaml'),
+      `apiVersion: coordination.k8s.io/v1
 kind: Lease
 metadata: { name: cis-fix, namespace: kube-system }
 spec: { holderIdentity: "run 20260101T000000Z-abcdef by alice@ops-box pid 42", leaseDurationSeconds: 60, renewTime: "${now}" }
-`);
+`,
+    );
     await kubectl('apply', '-f', join(scratch, 'lease.yaml'));
     const result = await cli('apply', '-i', inventory, ...SELECTION, '--yes');
     expect(result.code).toBe(1);
@@ -182,7 +196,11 @@ spec: { holderIdentity: "run 20260101T000000Z-abcdef by alice@ops-box pid 42", l
     expect(result.stdout.indexOf('dry run Namespace web')).toBeGreaterThan(-1);
     expect(result.stdout.indexOf('dry run Namespace web')).toBeLessThan(result.stdout.indexOf('applied Namespace'));
     const labels = JSON.parse(await kubectl('get', 'namespace', 'web', '-o', 'json')).metadata.labels as Record<string, string>;
-    expect(labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' });
+    expect(labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
     expect(JSON.parse(await kubectl('get', 'serviceaccount', 'default', '-n', 'apps', '-o', 'json')).automountServiceAccountToken).toBe(false);
     expect(await kubectl('get', 'networkpolicy', '-n', 'apps', '-o', 'name')).toBe('networkpolicy.networking.k8s.io/cis-fix-default-deny\n');
     expect(await kubectl('get', 'clusterrolebinding', 'alice-admin', '-o', 'json').catch(() => '{}')).not.toContain('"alice"');

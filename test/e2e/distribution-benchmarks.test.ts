@@ -54,11 +54,18 @@ describe('distribution benchmarks on the lab', () => {
   });
 
   it('picks eks-1.8.0 from an EKS-style worker, and tightens its kubelet-config.json as kube-bench checks it', async () => {
-    await nodeExec(lab, 'worker-1', ['/bin/sh', '-c', `mkdir -p /etc/kubernetes/kubelet && cp /var/lib/kubelet/config.yaml ${EKS_KUBELET_CONFIG} && chmod 666 ${EKS_KUBELET_CONFIG}`]);
+    await nodeExec(lab, 'worker-1', [
+      '/bin/sh',
+      '-c',
+      `mkdir -p /etc/kubernetes/kubelet && cp /var/lib/kubelet/config.yaml ${EKS_KUBELET_CONFIG} && chmod 666 ${EKS_KUBELET_CONFIG}`,
+    ]);
     const planned = await cli('plan', '-i', lab.inventoryFile, '--only', '3.1.3', '--json');
     expect(planned.code).toBe(0);
     const plan = JSON.parse(planned.stdout) as PlanJson;
-    expect(plan.benchmark).toEqual({ id: 'eks-1.8.0', chosenBy: `auto: eks detected from node worker-1 has ${EKS_KUBELET_CONFIG}; its benchmark is eks-1.8.0` });
+    expect(plan.benchmark).toEqual({
+      id: 'eks-1.8.0',
+      chosenBy: `auto: eks detected from node worker-1 has ${EKS_KUBELET_CONFIG}; its benchmark is eks-1.8.0`,
+    });
     expect(plan.findings.find((f) => f.node === 'worker-1' && f.controlId === '3.1.3')).toMatchObject({ status: 'fail', fixable: true });
     expect(plan.changes.map((c) => [c.node, c.target, c.diff])).toContainEqual(['worker-1', EKS_KUBELET_CONFIG, 'mode 0666 -> 0644']);
 

@@ -73,7 +73,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('cis-fix killed with SIGKILL during apply', () => {
-  it('right after taking the lock: the next apply takes the dead run\'s lock over naming it, and rollback --last exits 0', async () => {
+  it("right after taking the lock: the next apply takes the dead run's lock over naming it, and rollback --last exits 0", async () => {
     const restore = await hangCommand(lab, 'cp-1', 'stat', '*"|%U|%G|%F"*', 4);
     let killed: RunJournal;
     try {
@@ -84,7 +84,10 @@ describe('cis-fix killed with SIGKILL during apply', () => {
     expect(await lockPresent(lab, 'cp-1')).toBe(true);
     // The next apply is not blocked by the dead run: it takes the lock over, naming it, and applies.
     const apply = await cli('apply', planFile, '--yes');
-    expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`cp-1: took over the node lock of run ${killed.runId} by `) });
+    expect({ code: apply.code, stderr: apply.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining(`cp-1: took over the node lock of run ${killed.runId} by `),
+    });
     expect(apply.stderr).toMatch(/pid \d+ no longer runs on /);
     // Undo that apply; then the dead run is the last one left, and its rollback converges.
     expect((await cli('rollback', '--last', '--yes')).code).toBe(0);
@@ -95,7 +98,10 @@ describe('cis-fix killed with SIGKILL during apply', () => {
     const restore = await hangCommand(lab, 'cp-1', 'chmod', `*${KUBELET_CONFIG}*`, 30);
     let killed: RunJournal;
     try {
-      killed = await killApplyWhen((j) => hasStep(j, 'write-started', KUBELET_CONFIG), async () => (await hangingPids(lab, 'cp-1', 'chmod')).length > 0);
+      killed = await killApplyWhen(
+        (j) => hasStep(j, 'write-started', KUBELET_CONFIG),
+        async () => (await hangingPids(lab, 'cp-1', 'chmod')).length > 0,
+      );
       expect(hasStep(killed, 'backed-up', MANIFEST)).toBe(true);
       await killNodeSide(lab, 'cp-1', 'chmod');
     } finally {
@@ -125,11 +131,14 @@ describe('cis-fix killed with SIGKILL during apply', () => {
   });
 
   // Last: it depends on the restore engine removing the run's staging files (see the top), and must not leave them to the others.
-  it('in the middle of the manifest write: nothing is left in manifests/, and the rollback removes the run\'s staging file', async () => {
+  it("in the middle of the manifest write: nothing is left in manifests/, and the rollback removes the run's staging file", async () => {
     const restore = await hangCommand(lab, 'cp-1', 'mv', '*cis-fix-new*', 30);
     let killed: RunJournal;
     try {
-      killed = await killApplyWhen((j) => hasStep(j, 'write-started', MANIFEST), async () => (await hangingPids(lab, 'cp-1', 'mv')).length > 0);
+      killed = await killApplyWhen(
+        (j) => hasStep(j, 'write-started', MANIFEST),
+        async () => (await hangingPids(lab, 'cp-1', 'mv')).length > 0,
+      );
       await killNodeSide(lab, 'cp-1', 'mv');
     } finally {
       await restore();

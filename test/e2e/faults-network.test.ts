@@ -3,7 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
 import { runCli } from './support/cli.js';
-import { hangCommand, hangingPids, hasStep, lockPresent, manifestDir, newestRunId, setLink, startCli, startSshd, stopSshd, waitForJournal } from './support/faults.js';
+import {
+  hangCommand,
+  hangingPids,
+  hasStep,
+  lockPresent,
+  manifestDir,
+  newestRunId,
+  setLink,
+  startCli,
+  startSshd,
+  stopSshd,
+  waitForJournal,
+} from './support/faults.js';
 import { differences, snapshotAll, type PathSnapshot } from './support/node-snapshot.js';
 
 // Issue 10 §6: nodes that go away. The SSH link of a control plane dropped
@@ -58,7 +70,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 }, 120_000);
 
-describe('a control plane\'s SSH link dropped during a health wait', () => {
+describe("a control plane's SSH link dropped during a health wait", () => {
   const planFile = () => join(scratch, 'apiserver.json');
 
   beforeAll(async () => {

@@ -88,7 +88,13 @@ describe('the npm package', () => {
   it('holds the built CLI, its manifest and the playbooks, and no sources or tests', async () => {
     const listing = await run('tar', ['-tzf', tarball], { cwd: scratch });
     const files = listing.stdout.split('\n').filter(Boolean);
-    for (const file of ['package/bin/run.js', 'package/oclif.manifest.json', 'package/dist/commands/plan.js', 'package/playbooks/cis-1.12/benchmark.yaml', 'package/inventory.example.yaml']) {
+    for (const file of [
+      'package/bin/run.js',
+      'package/oclif.manifest.json',
+      'package/dist/commands/plan.js',
+      'package/playbooks/cis-1.12/benchmark.yaml',
+      'package/inventory.example.yaml',
+    ]) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.startsWith('package/node_modules/'))).toEqual([]);

@@ -32,7 +32,17 @@ function inventoryWith(name: string, edit: (text: string) => string): string {
 
 interface CheckJson {
   ok: boolean;
-  nodes: { node: string; ok: boolean; reachable: boolean; hostKeyFingerprint?: string; sudo: string; detectedRoles: string[]; roleMismatch?: string; kubeletVersion?: string; error?: { message: string } }[];
+  nodes: {
+    node: string;
+    ok: boolean;
+    reachable: boolean;
+    hostKeyFingerprint?: string;
+    sudo: string;
+    detectedRoles: string[];
+    roleMismatch?: string;
+    kubeletVersion?: string;
+    error?: { message: string };
+  }[];
 }
 
 describe('cis-fix inventory check against the lab', () => {
@@ -60,9 +70,11 @@ describe('cis-fix inventory check against the lab', () => {
   });
 
   it('refuses only the node whose known_hosts entry was replaced, naming its fingerprint, and exits 1', async () => {
-    const [first, victim] = lab.nodes as [typeof lab.nodes[0], typeof lab.nodes[0]];
+    const [first, victim] = lab.nodes as [(typeof lab.nodes)[0], (typeof lab.nodes)[0]];
     const knownHosts = join(scratch, 'known_hosts.swapped');
-    const lines = readFileSync(lab.knownHostsFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(lab.knownHostsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const donor = lines.filter((l) => l.startsWith(`${first.ip} `)).map((l) => l.replace(`${first.ip} `, `${victim.ip} `));
     writeFileSync(knownHosts, [...lines.filter((l) => !l.startsWith(`${victim.ip} `)), ...donor].join('\n') + '\n');
     const inventory = inventoryWith('swapped', (t) => t.replace(lab.knownHostsFile, knownHosts));
@@ -114,9 +126,12 @@ describe('cis-fix inventory check against the lab', () => {
     await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
     const port = (dropper.address() as AddressInfo).port;
     try {
-      const [, refused, dropped] = lab.nodes as [typeof lab.nodes[0], typeof lab.nodes[0], typeof lab.nodes[0]];
+      const [, refused, dropped] = lab.nodes as [(typeof lab.nodes)[0], (typeof lab.nodes)[0], (typeof lab.nodes)[0]];
       const inventory = inventoryWith('unreachable', (t) =>
-        t.replace(`host: ${refused.ip}\n`, `host: ${refused.ip}\n    ssh: { port: 1 }\n`).replace(`host: ${dropped.ip}\n`, `host: 127.0.0.1\n    ssh: { port: ${port} }\n`));
+        t
+          .replace(`host: ${refused.ip}\n`, `host: ${refused.ip}\n    ssh: { port: 1 }\n`)
+          .replace(`host: ${dropped.ip}\n`, `host: 127.0.0.1\n    ssh: { port: ${port} }\n`),
+      );
       const check = await runCli(['inventory', 'check', '-i', inventory]);
       expect(check.code).toBe(1);
       expect(check.stdout).not.toMatch(/([\w-]+): \1:/);

@@ -26,7 +26,20 @@ afterAll(async () => {
 }, 120_000);
 
 function discoverArgs(output: string, kubeconfig = lab.kubeconfigFile): string[] {
-  return ['inventory', 'discover', '--kubeconfig', kubeconfig, '--ssh-user', 'ops', '--identity-file', lab.identityFile, '--known-hosts', lab.knownHostsFile, '-o', output];
+  return [
+    'inventory',
+    'discover',
+    '--kubeconfig',
+    kubeconfig,
+    '--ssh-user',
+    'ops',
+    '--identity-file',
+    lab.identityFile,
+    '--known-hosts',
+    lab.knownHostsFile,
+    '-o',
+    output,
+  ];
 }
 
 interface DiscoverJson {
@@ -40,7 +53,7 @@ interface DiscoverJson {
 describe('cis-fix inventory discover against the lab', () => {
   const file = () => join(scratch, 'inv.yaml');
 
-  it('writes an inventory of the lab\'s nodes that inventory check accepts', async () => {
+  it("writes an inventory of the lab's nodes that inventory check accepts", async () => {
     const result = await runCli([...discoverArgs(file()), '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -53,7 +66,9 @@ describe('cis-fix inventory discover against the lab', () => {
 
     expect(statSync(file()).mode & 0o777).toBe(0o644);
     const text = readFileSync(file(), 'utf8');
-    expect(text).toMatch(/^# cis-fix inventory, written by `cis-fix inventory discover` at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# from kubeconfig context "kubernetes-admin@kubernetes" \(API server https:\/\/198\.18\.\d+\.10:6443\)\./);
+    expect(text).toMatch(
+      /^# cis-fix inventory, written by `cis-fix inventory discover` at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# from kubeconfig context "kubernetes-admin@kubernetes" \(API server https:\/\/198\.18\.\d+\.10:6443\)\./,
+    );
     const inventory = await loadInventory(file());
     expect(inventory.cluster).toEqual({ name: 'kubernetes-admin@kubernetes', kubeconfig: lab.kubeconfigFile, context: 'kubernetes-admin@kubernetes' });
     expect(inventory.benchmark).toBe('auto');

@@ -109,7 +109,10 @@ describe('kubelet settings', () => {
   it('applies with one restart per node; kube-bench then passes every control the plan fixed', async () => {
     const fixable = (await plan()).findings.filter((f) => f.fixable);
     const restarts = async (node: string) => Number((await sh(node, 'grep -c "kubelet started (restart" /var/log/lab-kubelet.log')).stdout.trim());
-    const restartsBefore = new Map([['cp-1', await restarts('cp-1')], ['worker-1', await restarts('worker-1')]]);
+    const restartsBefore = new Map([
+      ['cp-1', await restarts('cp-1')],
+      ['worker-1', await restarts('worker-1')],
+    ]);
     const result = await cli('apply', '-i', lab.inventoryFile, ...SELECTION, '--yes', '--health-timeout', '60s');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

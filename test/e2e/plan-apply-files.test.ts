@@ -19,7 +19,10 @@ let original: Map<string, Map<string, PathSnapshot>>;
 let verdictsBefore: Map<string, Map<string, Verdict>>;
 
 const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
-const judgeAll = async () => new Map(await Promise.all(lab.nodes.map(async (n) => [n.name, await judgeFileControls(lab, n.name, n.roles.includes('control-plane') ? 'both' : 'node')] as const)));
+const judgeAll = async () =>
+  new Map(
+    await Promise.all(lab.nodes.map(async (n) => [n.name, await judgeFileControls(lab, n.name, n.roles.includes('control-plane') ? 'both' : 'node')] as const)),
+  );
 
 interface PlanJson {
   changes: { node: string; target: string; kind: string; controlIds: string[] }[];
@@ -75,7 +78,11 @@ describe('plan, apply and rollback of the node file controls', () => {
   });
 
   it('fails fast naming the holder when another run holds a node lock', async () => {
-    await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', 'mkdir -p /var/lib/cis-fix && echo "run 20260101T000000Z-abcdef by alice@laptop pid 42" > /var/lib/cis-fix/lock']);
+    await nodeExec(lab, 'cp-1', [
+      '/bin/sh',
+      '-c',
+      'mkdir -p /var/lib/cis-fix && echo "run 20260101T000000Z-abcdef by alice@laptop pid 42" > /var/lib/cis-fix/lock',
+    ]);
     const result = await cli('apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cp-1: another cis-fix run holds the node lock: run 20260101T000000Z-abcdef by alice@laptop pid 42');
@@ -85,7 +92,11 @@ describe('plan, apply and rollback of the node file controls', () => {
 
   it('fails before touching any live file when /var/lib/cis-fix on one node is full', async () => {
     // Hardly any room: the node lock (a small record written through a temporary file) or at the latest the first backup copy does not fit.
-    await nodeExec(lab, 'worker-1', ['/bin/sh', '-c', 'mkdir -p /var/lib/cis-fix && mount -t tmpfs -o size=16k tmpfs /var/lib/cis-fix && (dd if=/dev/zero of=/var/lib/cis-fix/filler bs=1k count=12 2>/dev/null; true)']);
+    await nodeExec(lab, 'worker-1', [
+      '/bin/sh',
+      '-c',
+      'mkdir -p /var/lib/cis-fix && mount -t tmpfs -o size=16k tmpfs /var/lib/cis-fix && (dd if=/dev/zero of=/var/lib/cis-fix/filler bs=1k count=12 2>/dev/null; true)',
+    ]);
     try {
       const result = await cli('apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes');
       expect(result.code).toBe(1);
@@ -161,9 +172,17 @@ describe('plan, apply and rollback of the node file controls', () => {
   it('finishes the rollback of a run killed halfway from its journal', async () => {
     // Make worker-2's chmod of live files hang (not of backups, which come first) so the run is certainly killed in the middle.
     const wrapper = '#!/bin/sh\ncase "$*" in *cis-fix*) ;; *) sleep 8 ;; esac\nexec /usr/bin/chmod.real "$@"\n';
-    await nodeExec(lab, 'worker-2', ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && cat > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod'], wrapper);
+    await nodeExec(
+      lab,
+      'worker-2',
+      ['/bin/sh', '-c', 'mv /usr/bin/chmod /usr/bin/chmod.real && cat > /usr/bin/chmod && /usr/bin/chmod.real 755 /usr/bin/chmod'],
+      wrapper,
+    );
     const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes'], { env: { ...process.env, CIS_FIX_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'apply', '-i', lab.inventoryFile, '--only', FILE_CONTROLS, '--yes'], {
+      env: { ...process.env, CIS_FIX_STATE_DIR: stateDir, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
     const runsDir = join(stateDir, 'runs');
     const deadline = Date.now() + 60_000;
     let killed = false;

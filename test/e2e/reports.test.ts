@@ -43,7 +43,9 @@ describe('reports of the drifted lab', () => {
     expect(result.stdout).not.toMatch(/\(s\)|control result/);
     // One entry per target: the kube-apiserver manifest's mode and content together, controls with titles.
     expect(result.stdout.match(/~ \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml/g)).toHaveLength(1);
-    expect(result.stdout).toMatch(/~ \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml {2}\(restarts kube-apiserver\)\n {6}1\.1\.1 Ensure that the API server pod specification file permissions/);
+    expect(result.stdout).toMatch(
+      /~ \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml {2}\(restarts kube-apiserver\)\n {6}1\.1\.1 Ensure that the API server pod specification file permissions/,
+    );
   });
 
   it('Markdown: a pull-request comment under 65,000 characters that renders', async () => {
@@ -77,7 +79,9 @@ describe('reports of the drifted lab', () => {
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
       // Heat map: a row per node and the cluster; drifted control planes fail section 1.2, pass section 2 partly.
-      const heat = await page.$$eval('#heatmap td.cell', (cells) => cells.map((c) => ({ node: c.getAttribute('data-node'), section: c.getAttribute('data-section'), compliance: c.getAttribute('data-compliance') })));
+      const heat = await page.$$eval('#heatmap td.cell', (cells) =>
+        cells.map((c) => ({ node: c.getAttribute('data-node'), section: c.getAttribute('data-section'), compliance: c.getAttribute('data-compliance') })),
+      );
       const nodes = [...new Set(heat.map((c) => c.node))];
       expect(nodes).toEqual(['cp-1', 'worker-1', 'worker-2', ':cluster']);
       const cp12 = heat.find((c) => c.node === 'cp-1' && c.section === '1.2')!;
@@ -85,7 +89,12 @@ describe('reports of the drifted lab', () => {
       expect(heat.find((c) => c.node === 'worker-1' && c.section === '1.2')!.compliance).toBe('');
       expect(Number(heat.find((c) => c.node === 'worker-1' && c.section === '4.1')!.compliance)).toBeGreaterThan(0);
 
-      const visible = () => page.$$eval('tr.finding, tr.change', (rows) => rows.filter((r) => !r.classList.contains('hidden')).map((r) => [r.getAttribute('data-node'), r.getAttribute('data-section'), r.getAttribute('data-status')]));
+      const visible = () =>
+        page.$$eval('tr.finding, tr.change', (rows) =>
+          rows
+            .filter((r) => !r.classList.contains('hidden'))
+            .map((r) => [r.getAttribute('data-node'), r.getAttribute('data-section'), r.getAttribute('data-status')]),
+        );
       const all = await visible();
       expect(all.length).toBeGreaterThan(100);
       await page.select('#f-node', 'worker-1');

@@ -30,7 +30,9 @@ function target(name: string, overrides = {}) {
 
 function knownHostsWithout(ip: string): string {
   const file = join(scratch, `kh-without-${ip}`);
-  const kept = readFileSync(lab.knownHostsFile, 'utf8').split('\n').filter((l) => !l.startsWith(`${ip} `));
+  const kept = readFileSync(lab.knownHostsFile, 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith(`${ip} `));
   writeFileSync(file, kept.join('\n'));
   return file;
 }
@@ -64,7 +66,9 @@ describe('SSH transport against the lab', () => {
     const node = lab.nodes[0]!;
     await nodeExec(lab, node.name, ['/usr/sbin/sshd', '-o', `ListenAddress=${node.ip}:2222`, '-o', 'PidFile=/run/sshd-2222.pid']);
     const file = join(scratch, 'known_hosts.port');
-    const lines = readFileSync(lab.knownHostsFile, 'utf8').split('\n').filter((l) => l.startsWith(`${node.ip} `));
+    const lines = readFileSync(lab.knownHostsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`${node.ip} `));
     writeFileSync(file, lines.map((l) => l.replace(`${node.ip} `, `[${node.ip}]:2222 `)).join('\n'));
     try {
       const transport = await connectSsh(target(node.name, { port: 2222, knownHostsFile: file }));
@@ -81,9 +85,14 @@ describe('SSH transport against the lab', () => {
     const victim = lab.nodes[1]!;
     const file = join(scratch, 'known_hosts.replaced');
     const other = lab.nodes[0]!;
-    const otherKeyLines = readFileSync(lab.knownHostsFile, 'utf8').split('\n').filter((l) => l.startsWith(`${other.ip} `));
+    const otherKeyLines = readFileSync(lab.knownHostsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`${other.ip} `));
     // Give the victim's IP the keys of another node: "changed".
-    writeFileSync(file, readFileSync(knownHostsWithout(victim.ip), 'utf8') + '\n' + otherKeyLines.map((l) => l.replace(`${other.ip} `, `${victim.ip} `)).join('\n') + '\n');
+    writeFileSync(
+      file,
+      readFileSync(knownHostsWithout(victim.ip), 'utf8') + '\n' + otherKeyLines.map((l) => l.replace(`${other.ip} `, `${victim.ip} `)).join('\n') + '\n',
+    );
     const error = await connectSsh(target(victim.name, { knownHostsFile: file })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostKeyError);
     const hostKeyError = error as HostKeyError;
@@ -109,7 +118,9 @@ describe('SSH transport against the lab', () => {
     await (await connectSsh(target(node.name, { knownHostsFile: file }))).close();
 
     const changed = join(scratch, 'known_hosts.changed-accept');
-    const donorLine = readFileSync(lab.knownHostsFile, 'utf8').split('\n').find((l) => l.startsWith(`${lab.nodes[0]!.ip} ssh-ed25519`))!;
+    const donorLine = readFileSync(lab.knownHostsFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${lab.nodes[0]!.ip} ssh-ed25519`))!;
     writeFileSync(changed, donorLine.replace(`${lab.nodes[0]!.ip} `, `${node.ip} `) + '\n');
     const before = readFileSync(changed, 'utf8');
     await expect(connectSsh(target(node.name, { knownHostsFile: changed }), { acceptNewHostKeys: true })).rejects.toMatchObject({ reason: 'changed' });
@@ -152,12 +163,18 @@ describe('SSH transport against the lab', () => {
     // First prove the lab enforces MaxSessions 2: a raw client opening three channels at once gets refused.
     const raw = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
-      raw.once('ready', resolve).once('error', reject).connect({
-        host: node.ip, username: 'ops', privateKey: readFileSync(lab.identityFile),
-        hostVerifier: (key: Buffer) => verifyHostKey(parseKnownHosts(readFileSync(lab.knownHostsFile, 'utf8')), node.ip, 22, key).kind === 'trusted',
-      });
+      raw
+        .once('ready', resolve)
+        .once('error', reject)
+        .connect({
+          host: node.ip,
+          username: 'ops',
+          privateKey: readFileSync(lab.identityFile),
+          hostVerifier: (key: Buffer) => verifyHostKey(parseKnownHosts(readFileSync(lab.knownHostsFile, 'utf8')), node.ip, 22, key).kind === 'trusted',
+        });
     });
-    const open = () => new Promise<string>((resolve) => raw.exec('sleep 1', (err, ch) => (err ? resolve('refused') : (ch.on('close', () => resolve('ok')), ch.resume()))));
+    const open = () =>
+      new Promise<string>((resolve) => raw.exec('sleep 1', (err, ch) => (err ? resolve('refused') : (ch.on('close', () => resolve('ok')), ch.resume()))));
     const outcomes = await Promise.all([open(), open(), open()]);
     raw.end();
     expect(outcomes.filter((o) => o === 'refused')).toHaveLength(1);

@@ -95,7 +95,7 @@ describe('state kept with the nodes and the cluster', () => {
     expect((await cliIn(applying, 'rollback', '--last', '-i', lab.apiInventoryFile, '--yes')).stderr).toMatch(/no apply run left to roll back/);
   });
 
-  it('runs --prune removes old runs\' backups and records everywhere, never the last run of a node', async () => {
+  it("runs --prune removes old runs' backups and records everywhere, never the last run of a node", async () => {
     const backups = async (node: string) => (await nodeExec(lab, node, ['ls', '/var/lib/cis-fix/backups'])).stdout.trim().split('\n');
     expect(await backups('worker-1')).toContain(runId);
     const pruned = await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--prune', '--keep', '1', '--json');
@@ -110,7 +110,10 @@ describe('state kept with the nodes and the cluster', () => {
     expect(listed.map((r) => r.kind)).toEqual(['rollback']);
     // A new run on cp-1 alone: the rollback stays the last run of worker-1, so --keep 1 keeps it, and says why.
     expect((await cliIn(applying, 'apply', '-i', lab.apiInventoryFile, ...SELECTION, '--nodes', 'cp-1', '--yes')).code).toBe(0);
-    const kept = JSON.parse((await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--prune', '--keep', '1', '--json')).stdout) as { pruned: string[]; spared: { reason: string }[] };
+    const kept = JSON.parse((await cliIn(freshStateDir(), 'runs', '-i', lab.apiInventoryFile, '--prune', '--keep', '1', '--json')).stdout) as {
+      pruned: string[];
+      spared: { reason: string }[];
+    };
     expect(kept.pruned).toEqual([]);
     expect(kept.spared.map((s) => s.reason)).toEqual(['it is the last run of worker-1']);
   });

@@ -37,7 +37,9 @@ afterAll(async () => {
 
 describe('static-pod flags with health-gated apply', () => {
   it('plans one manifest change per component with a unified diff', async () => {
-    const plan = JSON.parse((await cli('plan', '-i', lab.inventoryFile, ...SELECTION, '--json')).stdout) as { changes: { kind: string; target: string; diff: string; controlIds: string[] }[] };
+    const plan = JSON.parse((await cli('plan', '-i', lab.inventoryFile, ...SELECTION, '--json')).stdout) as {
+      changes: { kind: string; target: string; diff: string; controlIds: string[] }[];
+    };
     expect(plan.changes.map((c) => [c.kind, c.target])).toEqual(MANIFESTS.map((m) => ['static-pod-manifest', m]));
     const apiserver = plan.changes.find((c) => c.target.endsWith('kube-apiserver.yaml'))!;
     expect(apiserver.controlIds).toEqual(expect.arrayContaining(['1.2.6', '1.2.7', '1.2.8', '1.2.15']));
@@ -70,7 +72,9 @@ describe('static-pod flags with health-gated apply', () => {
       const removed = before.split('\n').filter((line) => !kept.has(line));
       for (const line of removed) expect({ path, line }).toEqual({ path, line: expect.stringMatching(/^\s+- --/) });
     }
-    expect((await nodeExec(lab, 'cp-1', ['ls', '-A', '/etc/kubernetes/manifests'])).stdout.trim().split('\n').sort()).toEqual(MANIFESTS.map((m) => m.split('/').pop()).sort());
+    expect((await nodeExec(lab, 'cp-1', ['ls', '-A', '/etc/kubernetes/manifests'])).stdout.trim().split('\n').sort()).toEqual(
+      MANIFESTS.map((m) => m.split('/').pop()).sort(),
+    );
   });
 
   it('plans no flag change afterwards', async () => {

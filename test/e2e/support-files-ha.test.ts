@@ -14,7 +14,6 @@ const CONFIG = '/etc/kubernetes/encryption/config.yaml';
 let lab: LabState;
 let stateDir: string;
 
-
 beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 2, controlPlanes: 2, scenario: 'stock', recreate: true });
   stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
@@ -26,7 +25,9 @@ afterAll(async () => {
 }, 120_000);
 
 it('gives every control plane the same generated key, which never reaches the workstation', async () => {
-  const result = await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--yes', '--health-timeout', '90s'], { CIS_FIX_STATE_DIR: stateDir });
+  const result = await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--yes', '--health-timeout', '90s'], {
+    CIS_FIX_STATE_DIR: stateDir,
+  });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/healthy cp-1: kube-apiserver after/);
@@ -43,9 +44,13 @@ it('copies the key from a control plane that already has it instead of generatin
   const env = { CIS_FIX_STATE_DIR: stateDir };
   expect((await runCli(['rollback', '--last', '--yes'], env)).code).toBe(0);
   // cp-1 is hardened first, alone: it generates the key.
-  expect((await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--nodes', 'cp-1', '--yes', '--health-timeout', '90s'], env)).code).toBe(0);
+  expect((await runCli(['apply', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--nodes', 'cp-1', '--yes', '--health-timeout', '90s'], env)).code).toBe(
+    0,
+  );
   // cp-2 alone: cis-fix still reads cp-1, which is outside the selection, to find the key it holds.
-  const plan = JSON.parse((await runCli(['plan', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--nodes', 'cp-2', '--json'], env)).stdout) as { changes: { node: string; kind: string; diff: string; after: { copyFrom?: string } }[] };
+  const plan = JSON.parse((await runCli(['plan', '-i', lab.inventoryFile, '--only', '1.2.27,1.2.28', '--nodes', 'cp-2', '--json'], env)).stdout) as {
+    changes: { node: string; kind: string; diff: string; after: { copyFrom?: string } }[];
+  };
   const file = plan.changes.find((c) => c.kind === 'support-file')!;
   expect(file).toMatchObject({ node: 'cp-2', after: { copyFrom: 'cp-1' } });
   expect(file.diff).toContain('copied from cp-1');

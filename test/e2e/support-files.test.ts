@@ -30,7 +30,6 @@ const cli = async (...args: string[]) => {
 const sh = async (script: string) => nodeExec(lab, 'cp-1', ['/bin/sh', '-c', script]);
 const apiserverArgs = async () => (await sh('ps -o args= -C kube-apiserver')).stdout.trim().split(' ');
 
-
 beforeAll(async () => {
   lab = await labUp({ instance: INSTANCE, nodes: 1, scenario: 'stock', recreate: true });
   stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
@@ -47,7 +46,9 @@ afterAll(async () => {
 describe('support files', () => {
   it('plans the files before the manifest, with the key shown as generated on the node', async () => {
     const result = await cli('plan', '-i', lab.inventoryFile, ...SELECTION, '--json');
-    const plan = JSON.parse(result.stdout) as { changes: { kind: string; target: string; action: string; controlIds: string[]; diff: string; precondition: { exists: boolean } }[] };
+    const plan = JSON.parse(result.stdout) as {
+      changes: { kind: string; target: string; action: string; controlIds: string[]; diff: string; precondition: { exists: boolean } }[];
+    };
     expect(plan.changes.map((c) => [c.kind, c.target])).toEqual([
       ['support-file', FILES.admission],
       ['support-file', FILES.encryption],
@@ -85,7 +86,12 @@ describe('support files', () => {
     expect(args).toContain(`--encryption-provider-config=${FILES.encryption}`);
     expect(args).toContain(`--audit-policy-file=${FILES.audit}`);
     expect(args).toContain(`--admission-control-config-file=${FILES.admission}`);
-    expect(args.find((a) => a.startsWith('--enable-admission-plugins='))!.split('=')[1]!.split(',')).toContain('EventRateLimit');
+    expect(
+      args
+        .find((a) => a.startsWith('--enable-admission-plugins='))!
+        .split('=')[1]!
+        .split(','),
+    ).toContain('EventRateLimit');
     const config = (await sh(`cat ${FILES.encryption}`)).stdout;
     expect(/providers:\n\s*- (\w+):/.exec(config)?.[1]).toBe('secretbox');
     expect((await sh(`grep -c 'qps: 5000' ${FILES.admission}`)).stdout.trim()).toBe('1');

@@ -67,7 +67,9 @@ async function applyTampered(name: string, edit: (plan: PlanJson) => void): Prom
   expect(differences(original, await snapshotAll(lab))).toEqual([]);
   // No run was started: no journal, and the Lease does not exist.
   expect(existsSync(join(stateDir, 'runs')) ? readdirSync(join(stateDir, 'runs')) : []).toEqual([]);
-  const lease = await run(KUBECTL, ['--kubeconfig', lab.kubeconfigFile, 'get', 'lease', '-n', 'kube-system', 'cis-fix', '-o', 'name']).catch((error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }));
+  const lease = await run(KUBECTL, ['--kubeconfig', lab.kubeconfigFile, 'get', 'lease', '-n', 'kube-system', 'cis-fix', '-o', 'name']).catch(
+    (error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }),
+  );
   expect(lease.stdout).toBe('');
   expect(lease.stderr).toMatch(/NotFound|not found/);
   return result;
@@ -123,7 +125,9 @@ describe('cis-fix apply of a tampered plan file', () => {
       id = change.id;
     });
     expect(stderr).toContain(id);
-    expect(stderr).toMatch(/after\.content line \d+ is " +- --authorization-mode=AlwaysAllow" in the plan, but cis-fix would make it " +- --authorization-mode=(?!AlwaysAllow)/);
+    expect(stderr).toMatch(
+      /after\.content line \d+ is " +- --authorization-mode=AlwaysAllow" in the plan, but cis-fix would make it " +- --authorization-mode=(?!AlwaysAllow)/,
+    );
   });
 
   it('(d) refuses an unknown change kind before connecting anywhere', async () => {

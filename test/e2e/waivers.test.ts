@@ -22,7 +22,13 @@ let waived: string;
 let expired: string;
 
 interface PlanJson {
-  findings: { node?: string; controlId: string; status: string; actual: string; waiver?: { owner: string; expired: boolean; expiresSoon: boolean; daysLeft: number } }[];
+  findings: {
+    node?: string;
+    controlId: string;
+    status: string;
+    actual: string;
+    waiver?: { owner: string; expired: boolean; expiresSoon: boolean; daysLeft: number };
+  }[];
   changes: { node?: string; target: string; kind: string; controlIds: string[] }[];
   summary: { waived: number };
 }
@@ -60,7 +66,14 @@ beforeAll(async () => {
   );
   expired = inventoryWith(
     'expired.yaml',
-    ['  - control: 4.1.9', '    nodes: [worker-1]', '    reason: the monitoring agent reads it', '    owner: platform-team@example.com', '    expires: 2020-01-31', ''].join('\n'),
+    [
+      '  - control: 4.1.9',
+      '    nodes: [worker-1]',
+      '    reason: the monitoring agent reads it',
+      '    owner: platform-team@example.com',
+      '    expires: 2020-01-31',
+      '',
+    ].join('\n'),
   );
 }, 180_000);
 

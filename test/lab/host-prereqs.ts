@@ -46,7 +46,10 @@ export async function ensureHostPackages(progress: Progress): Promise<void> {
  */
 export async function buildSleeper(progress: Progress): Promise<string> {
   const source = path.join(NODE_CODE_DIR, 'kube-sleeper.c');
-  const hash = createHash('sha256').update(await readFile(source)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(await readFile(source))
+    .digest('hex')
+    .slice(0, 12);
   const binary = path.join(BUILD_DIR, `kube-sleeper-${hash}`);
   if (existsSync(binary)) return binary;
   progress('compiling kube-sleeper');

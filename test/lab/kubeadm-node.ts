@@ -41,14 +41,14 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
   const etcdCa = pairAt(path.join(dir, 'etcd'), 'ca');
   const saKey = path.join(dir, 'sa.key');
   const saPub = path.join(dir, 'sa.pub');
-  await Promise.all([
-    createCa(ca, 'kubernetes'),
-    createCa(frontProxyCa, 'front-proxy-ca'),
-    createCa(etcdCa, 'etcd-ca'),
-    createServiceAccountKey(saKey, saPub),
-  ]);
+  await Promise.all([createCa(ca, 'kubernetes'), createCa(frontProxyCa, 'front-proxy-ca'), createCa(etcdCa, 'etcd-ca'), createServiceAccountKey(saKey, saPub)]);
   return {
-    dir, ca, frontProxyCa, etcdCa, saKey, saPub,
+    dir,
+    ca,
+    frontProxyCa,
+    etcdCa,
+    saKey,
+    saPub,
     pem: {
       ca: await readPair(ca),
       frontProxyCa: await readPair(frontProxyCa),
@@ -129,7 +129,15 @@ export async function addKubeadmFiles(tree: NodeTree, input: KubeadmNodeInput, p
     const [apiserver, kubeletClient, frontProxyClient, etcdClient, etcdServer, etcdPeer, etcdHealth, admin, superAdmin, cm, sched] = await Promise.all([
       sign('apiserver', pki.ca, {
         cn: 'kube-apiserver',
-        sans: [`DNS:${input.name}`, 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local', 'IP:10.96.0.1', `IP:${input.ip}`],
+        sans: [
+          `DNS:${input.name}`,
+          'DNS:kubernetes',
+          'DNS:kubernetes.default',
+          'DNS:kubernetes.default.svc',
+          'DNS:kubernetes.default.svc.cluster.local',
+          'IP:10.96.0.1',
+          `IP:${input.ip}`,
+        ],
         usage: 'server',
       }),
       sign('apiserver-kubelet-client', pki.ca, { cn: 'kube-apiserver-kubelet-client', organizations: ['kubeadm:cluster-admins'], usage: 'client' }),
@@ -139,7 +147,9 @@ export async function addKubeadmFiles(tree: NodeTree, input: KubeadmNodeInput, p
       sign('etcd-peer', pki.etcdCa, { cn: input.name, sans: etcdSans, usage: 'server-client' }),
       sign('etcd-healthcheck-client', pki.etcdCa, { cn: 'kube-etcd-healthcheck-client', usage: 'client' }),
       sign('admin', pki.ca, { cn: 'kubernetes-admin', organizations: ['kubeadm:cluster-admins'], usage: 'client' }),
-      input.initNode ? sign('super-admin', pki.ca, { cn: 'kubernetes-super-admin', organizations: ['system:masters'], usage: 'client' }) : Promise.resolve(undefined),
+      input.initNode
+        ? sign('super-admin', pki.ca, { cn: 'kubernetes-super-admin', organizations: ['system:masters'], usage: 'client' })
+        : Promise.resolve(undefined),
       sign('controller-manager', pki.ca, { cn: 'system:kube-controller-manager', usage: 'client' }),
       sign('scheduler', pki.ca, { cn: 'system:kube-scheduler', usage: 'client' }),
     ]);

@@ -26,8 +26,19 @@ import { allocateIndex, createBridge, createNodeLinks, deleteInstanceNetwork, li
 import { buildSleeper, ensureHostPackages, type Progress } from './host-prereqs.js';
 import { ETCD_MANIFEST, MANIFESTS, addKubeadmFiles, createClusterPki, type ClusterPki } from './kubeadm-node.js';
 import {
-  BASTION_NAME, DEFAULT_INSTANCE, FIRST_NODE_OCTET, MAX_NODES, NODE_CODE_DIR, REPO_DIR,
-  bridgeName, hostAddress, instanceDir, netnsName, stateRoot, subnetCidr, validateInstanceName,
+  BASTION_NAME,
+  DEFAULT_INSTANCE,
+  FIRST_NODE_OCTET,
+  MAX_NODES,
+  NODE_CODE_DIR,
+  REPO_DIR,
+  bridgeName,
+  hostAddress,
+  instanceDir,
+  netnsName,
+  stateRoot,
+  subnetCidr,
+  validateInstanceName,
 } from './lab-layout.js';
 import { addBaseFiles, readHostAccounts, type HostAccounts } from './node-base.js';
 import { createWhiteoutTemplate, writeTree, type NodeTree } from './node-tree.js';
@@ -163,7 +174,11 @@ interface NodePlan {
 
 function planNodes(index: number, dir: string, nodes: number, controlPlanes: number): { bastion: NodePlan; nodes: NodePlan[] } {
   const mk = (name: string, octet: number, kind: NodePlan['kind'], role: NodePlan['role'], cpIndex: number): NodePlan => ({
-    name, octet, kind, role, cpIndex,
+    name,
+    octet,
+    kind,
+    role,
+    cpIndex,
     ip: hostAddress(index, octet),
     roles: kind === 'bastion' ? [] : role === 'control-plane' ? ['control-plane', 'etcd'] : ['worker'],
     netns: netnsName(index, name),
@@ -205,12 +220,14 @@ interface PreparedNode {
 
 async function makeHostKeys(dir: string): Promise<Array<{ file: string; private: string; public: string }>> {
   await mkdir(dir, { recursive: true });
-  const keys = await Promise.all(['ed25519', 'ecdsa'].map(async (type) => {
-    const file = `ssh_host_${type}_key`;
-    const p = path.join(dir, file);
-    await runCommand(['ssh-keygen', '-q', '-t', type, '-N', '', '-C', '', '-f', p]);
-    return { file, private: await readFile(p, 'utf8'), public: await readFile(`${p}.pub`, 'utf8') };
-  }));
+  const keys = await Promise.all(
+    ['ed25519', 'ecdsa'].map(async (type) => {
+      const file = `ssh_host_${type}_key`;
+      const p = path.join(dir, file);
+      await runCommand(['ssh-keygen', '-q', '-t', type, '-N', '', '-C', '', '-f', p]);
+      return { file, private: await readFile(p, 'utf8'), public: await readFile(`${p}.pub`, 'utf8') };
+    }),
+  );
   await rm(dir, { recursive: true, force: true });
   return keys;
 }
@@ -220,14 +237,29 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
   for (const d of ['upper', 'work', 'root', 'runtime']) await mkdir(path.join(plan.dir, d), { recursive: true });
   const hostKeys = await makeHostKeys(path.join(plan.dir, 'hostkeys'));
   const tree: NodeTree = new Map();
-  await addBaseFiles(tree, { name: plan.name, ip: plan.ip, kind: plan.kind, clientPublicKey: ctx.clientPublicKey, hostKeys, opsPwHash: ctx.opsPwHash }, ctx.accounts);
+  await addBaseFiles(
+    tree,
+    { name: plan.name, ip: plan.ip, kind: plan.kind, clientPublicKey: ctx.clientPublicKey, hostKeys, opsPwHash: ctx.opsPwHash },
+    ctx.accounts,
+  );
   let deferredEtcd: PreparedNode['deferredEtcd'];
   if (plan.kind === 'node') {
     const members = plan.cpIndex > 0 ? ctx.controlPlanes.slice(0, plan.cpIndex).map((p) => ({ name: p.name, ip: p.ip })) : [];
-    await addKubeadmFiles(tree, {
-      name: plan.name, ip: plan.ip, role: plan.role, initNode: plan.cpIndex === 1, apiEndpoint: ctx.cp1.ip,
-      etcdMembers: members, sleeper: ctx.sleeper, scratch: path.join(plan.dir, 'scratch'), now: ctx.now,
-    }, ctx.pki);
+    await addKubeadmFiles(
+      tree,
+      {
+        name: plan.name,
+        ip: plan.ip,
+        role: plan.role,
+        initNode: plan.cpIndex === 1,
+        apiEndpoint: ctx.cp1.ip,
+        etcdMembers: members,
+        sleeper: ctx.sleeper,
+        scratch: path.join(plan.dir, 'scratch'),
+        now: ctx.now,
+      },
+      ctx.pki,
+    );
     applyScenario(tree, plan.role, ctx.scenario);
     if (plan.cpIndex > 1) {
       const e = tree.get(ETCD_MANIFEST);
@@ -249,15 +281,18 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
   await writeFile(path.join(runtime, 'node.json'), JSON.stringify({ name: plan.name, ip: plan.ip, roles: plan.roles, kind: plan.kind }) + '\n');
   await writeFile(path.join(runtime, 'health.crt'), ctx.healthPair.crt, { mode: 0o644 });
   await writeFile(path.join(runtime, 'health.key'), ctx.healthPair.key, { mode: 0o600 });
-  await writeFile(path.join(plan.dir, 'node.env'), [
-    `LAB_NODE_NAME='${plan.name}'`,
-    `LAB_NODE_IP='${plan.ip}'`,
-    'LAB_PREFIX_LEN=24',
-    `LAB_KIND='${plan.kind}'`,
-    `LAB_CODE_DIR='${NODE_CODE_DIR}'`,
-    `LAB_REPO_DIR='${REPO_DIR}'`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    path.join(plan.dir, 'node.env'),
+    [
+      `LAB_NODE_NAME='${plan.name}'`,
+      `LAB_NODE_IP='${plan.ip}'`,
+      'LAB_PREFIX_LEN=24',
+      `LAB_KIND='${plan.kind}'`,
+      `LAB_CODE_DIR='${NODE_CODE_DIR}'`,
+      `LAB_REPO_DIR='${REPO_DIR}'`,
+      '',
+    ].join('\n'),
+  );
   return {
     plan,
     hostKeys: hostKeys.map((k) => {
@@ -272,22 +307,45 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
 /** Starts a node's namespaces; returns tini's host PID. */
 async function startNode(plan: NodePlan): Promise<number> {
   const log = openSync(path.join(plan.dir, 'init.log'), 'a', 0o600);
-  const child = spawn('ip', [
-    'netns', 'exec', plan.netns,
-    'unshare', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private',
-    'tini', '-s', '--', '/bin/sh', path.join(NODE_CODE_DIR, 'node-init.sh'), plan.dir,
-  ], { detached: true, cwd: '/', stdio: ['ignore', log, log] });
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      plan.netns,
+      'unshare',
+      '--mount',
+      '--uts',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      'tini',
+      '-s',
+      '--',
+      '/bin/sh',
+      path.join(NODE_CODE_DIR, 'node-init.sh'),
+      plan.dir,
+    ],
+    { detached: true, cwd: '/', stdio: ['ignore', log, log] },
+  );
   closeSync(log);
   child.unref();
   const parent = child.pid;
   if (!parent) throw new Error(`${plan.name}: could not spawn ip netns exec`);
-  return waitFor(`${plan.name} to start`, 30_000, async () => {
-    const text = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '');
-    const pid = Number(text.trim().split(/\s+/)[0]);
-    if (pid > 0) return pid;
-    if (child.exitCode !== null) throw new Error(`${plan.name}: unshare exited with ${child.exitCode}; see ${plan.dir}/init.log`);
-    return undefined;
-  }, 20);
+  return waitFor(
+    `${plan.name} to start`,
+    30_000,
+    async () => {
+      const text = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '');
+      const pid = Number(text.trim().split(/\s+/)[0]);
+      if (pid > 0) return pid;
+      if (child.exitCode !== null) throw new Error(`${plan.name}: unshare exited with ${child.exitCode}; see ${plan.dir}/init.log`);
+      return undefined;
+    },
+    20,
+  );
 }
 
 function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -320,21 +378,33 @@ interface EtcdClient {
 function etcdRequest(tls: EtcdClient, ip: string, method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request({
-      host: ip, port: 2379, method, path: urlPath, ca: tls.ca, cert: tls.cert, key: tls.key, timeout: 3000,
-      headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, json: text });
-        }
-      });
-    });
+    const req = https.request(
+      {
+        host: ip,
+        port: 2379,
+        method,
+        path: urlPath,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        timeout: 3000,
+        headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, json: text });
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(data);
@@ -383,7 +453,11 @@ async function prepareApiServer(ctx: UpContext, state: LabState, prepared: Prepa
   await chmod(state.kubeconfigFile, 0o600);
   const restricted = pairAt(path.join(ctx.dir, 'pki'), 'lab-restricted');
   await createCert(restricted, ctx.pki.ca, { cn: 'lab-restricted', usage: 'client' });
-  await writeFile(state.restrictedKubeconfigFile, kubeconfig(`https://${ctx.cp1.ip}:6443`, ctx.pki.pem.ca.crt, { name: 'lab-restricted', embedded: await readPair(restricted) }), { mode: 0o600 });
+  await writeFile(
+    state.restrictedKubeconfigFile,
+    kubeconfig(`https://${ctx.cp1.ip}:6443`, ctx.pki.pem.ca.crt, { name: 'lab-restricted', embedded: await readPair(restricted) }),
+    { mode: 0o600 },
+  );
 }
 
 export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
@@ -403,7 +477,9 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   if (existing) {
     const up = await Promise.all(existing.nodes.map((n) => aliveInNetns(n.initPid, n.netns)));
     if (up.some(Boolean) && !options.recreate) {
-      throw new Error(`lab instance "${instance}" is already up (${existing.nodes.length} nodes, ${existing.subnet}); run \`npm run lab -- down${instance === DEFAULT_INSTANCE ? '' : ` --instance ${instance}`}\` first, or up with --recreate`);
+      throw new Error(
+        `lab instance "${instance}" is already up (${existing.nodes.length} nodes, ${existing.subnet}); run \`npm run lab -- down${instance === DEFAULT_INSTANCE ? '' : ` --instance ${instance}`}\` first, or up with --recreate`,
+      );
     }
     progress(up.some(Boolean) ? `recreating instance ${instance}` : `cleaning up leftovers of instance ${instance}`);
     await labDown(instance, { progress });
@@ -440,7 +516,9 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   }
   const plan = planNodes(index, dir, nodeCount, cpCount);
   const state: LabState = {
-    instance, index, dir,
+    instance,
+    index,
+    dir,
     subnet: subnetCidr(index),
     bridge: bridgeName(index),
     hostIp: hostAddress(index, 1),
@@ -473,7 +551,11 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await createWhiteoutTemplate(whiteout);
     const cp1 = plan.nodes[0] as NodePlan;
     const ctx: UpContext = {
-      dir, index, scenario, sleeper, pki,
+      dir,
+      index,
+      scenario,
+      sleeper,
+      pki,
       healthPair: await readPair(healthPairFiles),
       clientPublicKey: await readFile(`${state.identityFile}.pub`, 'utf8'),
       opsPwHash,
@@ -491,29 +573,41 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await prepareApiServer(ctx, state, prepared);
 
     progress('creating namespaces and links');
-    await createNodeLinks(index, all.map((p) => ({ netns: p.netns, octet: p.octet })));
+    await createNodeLinks(
+      index,
+      all.map((p) => ({ netns: p.netns, octet: p.octet })),
+    );
 
     progress('starting nodes');
     const pids = await mapWithLimit(all, 32, (p) => startNode(p));
     state.bastion.initPid = pids[0] as number;
-    state.nodes.forEach((n, i) => { n.initPid = pids[i + 1] as number; });
+    state.nodes.forEach((n, i) => {
+      n.initPid = pids[i + 1] as number;
+    });
     await writeState(state);
 
     const timeout = 30_000 + nodeCount * 1_000;
     progress('waiting for sshd and the kubelets');
     await Promise.all(all.map((p) => waitFor(`sshd on ${p.name} (${p.ip}:22)`, timeout, async () => ((await tcpOpen(p.ip, 22)) ? true : undefined), 100)));
-    await Promise.all(state.nodes.map((n, i) => {
-      const p = plan.nodes[i] as NodePlan;
-      const want = p.role === 'control-plane' ? ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', ...(p.cpIndex === 1 ? ['etcd'] : [])] : [];
-      return waitFor(`the kubelet and static pods on ${n.name}`, timeout, async () => {
-        const st = await readNodeStatus(n.initPid);
-        if (st?.kubelet?.state !== 'active') return undefined;
-        const bad = st.pods.filter((pod) => pod.state === 'refused');
-        if (bad.length > 0) throw new Error(`${n.name}: ${bad.map((b) => b.reason).join('; ')}`);
-        const running = new Set(st.pods.filter((pod) => pod.state === 'running').map((pod) => pod.name));
-        return want.every((w) => running.has(w)) ? true : undefined;
-      }, 100);
-    }));
+    await Promise.all(
+      state.nodes.map((n, i) => {
+        const p = plan.nodes[i] as NodePlan;
+        const want = p.role === 'control-plane' ? ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', ...(p.cpIndex === 1 ? ['etcd'] : [])] : [];
+        return waitFor(
+          `the kubelet and static pods on ${n.name}`,
+          timeout,
+          async () => {
+            const st = await readNodeStatus(n.initPid);
+            if (st?.kubelet?.state !== 'active') return undefined;
+            const bad = st.pods.filter((pod) => pod.state === 'refused');
+            if (bad.length > 0) throw new Error(`${n.name}: ${bad.map((b) => b.reason).join('; ')}`);
+            const running = new Set(st.pods.filter((pod) => pod.state === 'running').map((pod) => pod.name));
+            return want.every((w) => running.has(w)) ? true : undefined;
+          },
+          100,
+        );
+      }),
+    );
 
     // etcd: the first member, then each joining control plane as `kubeadm join --control-plane` does it.
     const cp1Dir = path.join(cp1.dir, 'upper', 'etc', 'kubernetes', 'pki', 'etcd');
@@ -530,12 +624,17 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       progress(`joining ${p.name} to etcd`);
       // etcd refuses to add a member until the cluster has been healthy for a
       // few seconds ("unhealthy cluster"); kubeadm retries as well.
-      await waitFor(`etcd to accept ${p.name} as a member`, timeout, async () => {
-        const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
-        if (add.status === 200) return true;
-        if (add.status === 503) return undefined;
-        throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
-      }, 250);
+      await waitFor(
+        `etcd to accept ${p.name} as a member`,
+        timeout,
+        async () => {
+          const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
+          if (add.status === 200) return true;
+          if (add.status === 503) return undefined;
+          throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
+        },
+        250,
+      );
       const node = state.nodes.find((n) => n.name === p.name) as LabNode;
       await placeFile(node.initPid, ETCD_MANIFEST, prep.deferredEtcd);
       await waitFor(`etcd on ${p.name}`, timeout, async () => ((await etcdHealthy(etcdTls, p.ip)) ? true : undefined), 200);
@@ -610,22 +709,32 @@ export async function labDown(instance: string = DEFAULT_INSTANCE, options: { pr
         /* gone */
       }
     }
-    await waitFor('the nodes to stop', 5_000, async () => {
-      const left = new Set(await pidsInNetns(inodes));
-      return inits.some((p) => left.has(p)) ? undefined : true;
-    }, 20).catch(() => undefined);
+    await waitFor(
+      'the nodes to stop',
+      5_000,
+      async () => {
+        const left = new Set(await pidsInNetns(inodes));
+        return inits.some((p) => left.has(p)) ? undefined : true;
+      },
+      20,
+    ).catch(() => undefined);
     // Then whatever is left in the namespaces (the unshare parents, strays).
-    await waitFor(`the processes of instance ${instance} to exit`, 20_000, async () => {
-      const pids = await pidsInNetns(inodes);
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
+    await waitFor(
+      `the processes of instance ${instance} to exit`,
+      20_000,
+      async () => {
+        const pids = await pidsInNetns(inodes);
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         }
-      }
-      return pids.length === 0 ? true : undefined;
-    }, 50);
+        return pids.length === 0 ? true : undefined;
+      },
+      50,
+    );
     await deleteInstanceNetwork(index, netns);
   }
   if (existsSync(dir)) {
@@ -648,14 +757,18 @@ export async function labStatus(instance: string = DEFAULT_INSTANCE): Promise<La
   const dir = instanceDir(instance);
   const state = await readLabState(instance);
   if (!state) return { instance, dir, up: false, nodes: [] };
-  const nodes = await Promise.all(state.nodes.map(async (n): Promise<LabNodeStatus> => {
-    const alive = await aliveInNetns(n.initPid, n.netns);
-    const st = alive ? await readNodeStatus(n.initPid) : undefined;
-    return { name: n.name, ip: n.ip, roles: n.roles, alive, kubelet: st?.kubelet, pods: st?.pods ?? [], error: alive ? undefined : 'node is not running' };
-  }));
+  const nodes = await Promise.all(
+    state.nodes.map(async (n): Promise<LabNodeStatus> => {
+      const alive = await aliveInNetns(n.initPid, n.netns);
+      const st = alive ? await readNodeStatus(n.initPid) : undefined;
+      return { name: n.name, ip: n.ip, roles: n.roles, alive, kubelet: st?.kubelet, pods: st?.pods ?? [], error: alive ? undefined : 'node is not running' };
+    }),
+  );
   const bastionAlive = await aliveInNetns(state.bastion.initPid, state.bastion.netns);
   return {
-    instance, dir, state,
+    instance,
+    dir,
+    state,
     up: state.status === 'up' && bastionAlive && nodes.every((n) => n.alive),
     bastion: { ip: state.bastion.ip, alive: bastionAlive },
     nodes,
@@ -673,8 +786,26 @@ export async function nodeExec(state: LabState, nodeName: string, argv: string[]
   const pid = nodeName === BASTION_NAME ? state.bastion.initPid : state.nodes.find((n) => n.name === nodeName)?.initPid;
   if (!pid) throw new Error(`no node ${nodeName} in lab instance ${state.instance}`);
   return runCommand(
-    ['nsenter', '-t', String(pid), '-m', '-u', '-n', '-p', '-r', '-w', '--', '/usr/bin/env', '-i', `PATH=${NODE_PATH}`, 'HOME=/root', 'LANG=C.UTF-8', 'USER=root', 'LOGNAME=root', ...argv],
+    [
+      'nsenter',
+      '-t',
+      String(pid),
+      '-m',
+      '-u',
+      '-n',
+      '-p',
+      '-r',
+      '-w',
+      '--',
+      '/usr/bin/env',
+      '-i',
+      `PATH=${NODE_PATH}`,
+      'HOME=/root',
+      'LANG=C.UTF-8',
+      'USER=root',
+      'LOGNAME=root',
+      ...argv,
+    ],
     { input: stdin, check: false },
   );
 }
-

@@ -71,7 +71,10 @@ export function accountFiles(host: HostAccounts, opsPwHash: string): { passwd: s
   const group = keepSystemAccounts(host.group, 2, droppedGroups).map((line) => {
     const f = line.split(':');
     if (f.length < 4) return line;
-    f[3] = (f[3] ?? '').split(',').filter((m) => m && !dropped.has(m)).join(',');
+    f[3] = (f[3] ?? '')
+      .split(',')
+      .filter((m) => m && !dropped.has(m))
+      .join(',');
     return f.join(':');
   });
   group.push(`${OPS.name}:x:${OPS.gid}:`, `${OPS_PW.name}:x:${OPS_PW.gid}:`);

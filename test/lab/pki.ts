@@ -42,9 +42,22 @@ export async function createCa(out: KeyPair, cn: string): Promise<void> {
   await mkdir(path.dirname(out.crt), { recursive: true });
   await mkdir(path.dirname(out.key), { recursive: true });
   await runCommand([
-    'openssl', 'req', '-x509', ...CURVE, '-keyout', out.key, '-out', out.crt, '-subj', subject(cn), '-days', '3650',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign',
+    'openssl',
+    'req',
+    '-x509',
+    ...CURVE,
+    '-keyout',
+    out.key,
+    '-out',
+    out.crt,
+    '-subj',
+    subject(cn),
+    '-days',
+    '3650',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign',
   ]);
 }
 
@@ -53,11 +66,24 @@ export async function createCert(out: KeyPair, ca: KeyPair | undefined, req: Cer
   await mkdir(path.dirname(out.crt), { recursive: true });
   await mkdir(path.dirname(out.key), { recursive: true });
   const argv = [
-    'openssl', 'req', '-x509', ...CURVE, '-keyout', out.key, '-out', out.crt,
-    '-subj', subject(req.cn, req.organizations), '-days', String(req.days ?? 365),
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-    '-addext', `extendedKeyUsage=${EKU[req.usage]}`,
+    'openssl',
+    'req',
+    '-x509',
+    ...CURVE,
+    '-keyout',
+    out.key,
+    '-out',
+    out.crt,
+    '-subj',
+    subject(req.cn, req.organizations),
+    '-days',
+    String(req.days ?? 365),
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    '-addext',
+    `extendedKeyUsage=${EKU[req.usage]}`,
   ];
   if (req.sans && req.sans.length > 0) argv.push('-addext', `subjectAltName=${req.sans.join(',')}`);
   if (ca) argv.push('-CA', ca.crt, '-CAkey', ca.key);

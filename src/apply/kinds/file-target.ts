@@ -19,7 +19,12 @@ interface RewrittenFile {
 }
 
 /** Write the new content through the staging path stagingPathFor names for this run. */
-export async function writeRewrittenFile(change: RewrittenFile, io: NodeIo, runId: string, options: { readonly staticPodManifest: boolean }): Promise<{ readonly createdDirs?: readonly string[] }> {
+export async function writeRewrittenFile(
+  change: RewrittenFile,
+  io: NodeIo,
+  runId: string,
+  options: { readonly staticPodManifest: boolean },
+): Promise<{ readonly createdDirs?: readonly string[] }> {
   await io.writeContent(change.target, change.after.content, change.after.sha256, stagingPathFor(change.target, runId, options));
   return {};
 }

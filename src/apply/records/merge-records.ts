@@ -43,7 +43,9 @@ export function mergeRunRecords(seen: readonly SeenRecord[]): MergedRun[] {
   const merged = [...byRun.values()].map((copies) => {
     const ordered = [...copies].sort((a, b) => PRIORITY[a.source.kind] - PRIORITY[b.source.kind]);
     const head = ordered[0]!;
-    const finished = ordered.filter((c) => c.journal.finishedAt !== undefined).sort((a, b) => (b.journal.finishedAt ?? '').localeCompare(a.journal.finishedAt ?? ''))[0];
+    const finished = ordered
+      .filter((c) => c.journal.finishedAt !== undefined)
+      .sort((a, b) => (b.journal.finishedAt ?? '').localeCompare(a.journal.finishedAt ?? ''))[0];
     const steps: JournalStep[] = [];
     const known = new Set<string>();
     for (const copy of ordered) {

@@ -16,7 +16,10 @@ const recordShape = z
     // The same strict schema as the workstation's journals (a record is input like any other).
     journal: runJournalSchema,
     by: z.object({ user: z.string(), host: z.string() }).strict(),
-    planDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    planDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     baselineReplaced: z.record(z.string(), z.string().nullable()).optional(),
     stepsOnNodes: z.literal(true).optional(),
   })
@@ -24,7 +27,10 @@ const recordShape = z
 
 function explain(where: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   return `${where}: ${path || '(top)'}: ${issue.message}`;
 }
 

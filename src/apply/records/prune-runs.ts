@@ -34,7 +34,8 @@ export function selectRunsToPrune(runs: readonly MergedRun[], rule: PruneRule, n
     const byAge = rule.olderThanMs !== undefined && now.getTime() - Date.parse(run.journal.startedAt) > rule.olderThanMs;
     if (!byCount && !byAge) return;
     const lastFor = protectedRuns.get(run.journal.runId);
-    if (run.journal.finishedAt === undefined && run.journal.status === 'running') spared.push({ runId: run.journal.runId, reason: 'it has not finished (running, or interrupted: roll it back first)' });
+    if (run.journal.finishedAt === undefined && run.journal.status === 'running')
+      spared.push({ runId: run.journal.runId, reason: 'it has not finished (running, or interrupted: roll it back first)' });
     else if (lastFor) spared.push({ runId: run.journal.runId, reason: `it is the last run of ${lastFor.join(', ')}` });
     else prune.push(run);
   });

@@ -39,7 +39,10 @@ export class NodeRecordMirror implements JournalMirror {
   readonly where: string;
   private lastWritten = '';
 
-  constructor(private readonly transport: NodeTransport, private readonly extras: RecordExtras) {
+  constructor(
+    private readonly transport: NodeTransport,
+    private readonly extras: RecordExtras,
+  ) {
     this.where = `node ${transport.node}`;
   }
 
@@ -61,7 +64,12 @@ export class ClusterRecordMirror implements JournalMirror {
   readonly where = 'the cluster';
   private lastAt = 0;
 
-  constructor(private readonly state: StateSecrets, private readonly extras: RecordExtras, private readonly intervalMs = 2000, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly state: StateSecrets,
+    private readonly extras: RecordExtras,
+    private readonly intervalMs = 2000,
+    private readonly now = () => Date.now(),
+  ) {}
 
   async write(journal: RunJournal): Promise<void> {
     const running = journal.finishedAt === undefined;

@@ -42,7 +42,9 @@ export abstract class CisFixCommand extends Command {
     process.stderr.write(`${s.yellow('warning:')} ${count(unreached.length, 'node')} not reached, ${consequence}:\n`);
     for (const u of unreached) process.stderr.write(`  ${s.bold(escapeName(u.node))}: ${escapeName(u.error.message)}\n`);
     for (const hint of [...new Set(unreached.flatMap((u) => u.error.hints))]) process.stderr.write(`  ${s.dim('→')} ${escapeName(hint)}\n`);
-    process.stderr.write(`  ${s.dim('→')} Make ${unreached.length === 1 ? 'it' : 'them'} reachable, or leave ${unreached.length === 1 ? 'it' : 'them'} out on purpose with --nodes.\n`);
+    process.stderr.write(
+      `  ${s.dim('→')} Make ${unreached.length === 1 ? 'it' : 'them'} reachable, or leave ${unreached.length === 1 ? 'it' : 'them'} out on purpose with --nodes.\n`,
+    );
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<void> {

@@ -8,9 +8,11 @@ import { UserError } from '../../model/errors.js';
 export async function confirmOrRefuse(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UserError('refusing to change anything without confirmation: there is no terminal to ask on', [], [
-      'Review the output above, then run the same command with --yes.',
-    ]);
+    throw new UserError(
+      'refusing to change anything without confirmation: there is no terminal to ask on',
+      [],
+      ['Review the output above, then run the same command with --yes.'],
+    );
   }
   return confirm({ message: question, default: false });
 }

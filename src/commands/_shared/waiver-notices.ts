@@ -14,9 +14,13 @@ export function waiverNotices(findings: readonly Finding[]): string[] {
     const where = `${f.controlId} on ${f.node ?? 'cluster'}`;
     if (w.expired) {
       const days = -w.daysLeft;
-      lines.push(`the waiver for ${where} (owner ${w.owner}) expired on ${w.expires}, ${days} day${days === 1 ? '' : 's'} ago: the control counts again (${f.status})`);
+      lines.push(
+        `the waiver for ${where} (owner ${w.owner}) expired on ${w.expires}, ${days} day${days === 1 ? '' : 's'} ago: the control counts again (${f.status})`,
+      );
     } else if (w.expiresSoon) {
-      lines.push(`the waiver for ${where} (owner ${w.owner}) expires on ${w.expires}, in ${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'}: renew it or fix the control`);
+      lines.push(
+        `the waiver for ${where} (owner ${w.owner}) expires on ${w.expires}, in ${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'}: renew it or fix the control`,
+      );
     }
   }
   return lines;

@@ -7,7 +7,7 @@ import { CisFixCommand } from '../_shared/base-command.js';
 export default class InventoryDiscover extends CisFixCommand {
   static override summary = "Write an inventory from the cluster's Node objects.";
   static override description =
-    "Lists the Node objects through the Kubernetes API and writes one inventory node per Node: its InternalIP (else its ExternalIP) as host, roles from the node-role labels (control-plane nodes as [control-plane, etcd], as kubeadm stacks etcd; all others [worker]), and the SSH defaults from the flags. Nodes without an address are reported as skipped. The SSH user defaults to your local user name ($USER), as ssh itself does, and is written into the file so that the inventory means the same whoever runs cis-fix later. An existing file is only replaced with --force.";
+    'Lists the Node objects through the Kubernetes API and writes one inventory node per Node: its InternalIP (else its ExternalIP) as host, roles from the node-role labels (control-plane nodes as [control-plane, etcd], as kubeadm stacks etcd; all others [worker]), and the SSH defaults from the flags. Nodes without an address are reported as skipped. The SSH user defaults to your local user name ($USER), as ssh itself does, and is written into the file so that the inventory means the same whoever runs cis-fix later. An existing file is only replaced with --force.';
   static override examples = [
     '<%= config.bin %> inventory discover --ssh-user ops --identity-file ~/.ssh/id_ed25519',
     '<%= config.bin %> inventory discover --context prod-admin --proxy-jump ops@bastion.example.com -o prod.yaml',
@@ -15,7 +15,7 @@ export default class InventoryDiscover extends CisFixCommand {
   ];
   static override flags = {
     kubeconfig: Flags.string({ summary: 'Kubeconfig to read the Node objects with (default: $KUBECONFIG, else ~/.kube/config).' }),
-    context: Flags.string({ summary: "Context in the kubeconfig (default: its current-context). Written into the inventory." }),
+    context: Flags.string({ summary: 'Context in the kubeconfig (default: its current-context). Written into the inventory.' }),
     'cluster-name': Flags.string({ summary: 'cluster.name in the inventory (default: the context name).' }),
     output: Flags.string({ char: 'o', summary: 'File to write; - prints the inventory on stdout.', default: 'inventory.yaml' }),
     force: Flags.boolean({ summary: 'Overwrite the output file if it exists.' }),

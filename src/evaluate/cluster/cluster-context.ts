@@ -34,7 +34,9 @@ export function namespaceInScope(namespace: string, parameters: ClusterContext['
 /** The items of each gathered resource, or the names of the resources that could not be read (and why). */
 export type GatheredItems<T extends Record<string, Gathered<unknown>>> = { readonly [K in keyof T]: T[K] extends Gathered<infer U> ? readonly U[] : never };
 
-export function readAll<T extends Record<string, Gathered<unknown>>>(sources: T): { readonly ok: true; readonly items: GatheredItems<T> } | { readonly ok: false; readonly missing: string } {
+export function readAll<T extends Record<string, Gathered<unknown>>>(
+  sources: T,
+): { readonly ok: true; readonly items: GatheredItems<T> } | { readonly ok: false; readonly missing: string } {
   const missing = Object.entries(sources)
     .filter(([, g]) => !g.ok)
     .map(([name, g]) => `${name}: ${g.ok ? '' : g.reason === 'forbidden' ? 'forbidden' : g.message}`);

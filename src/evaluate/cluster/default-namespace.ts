@@ -11,7 +11,10 @@ export function evaluateDefaultNamespace(pods: readonly PodFacts[], serviceAccou
   const accounts = serviceAccounts.filter((sa) => sa.namespace === 'default' && sa.name !== 'default');
   return {
     expected: 'no workloads in the default namespace',
-    failing: [...inDefault.map((p) => `default/${p.name}: pod${p.ownerKinds.length ? ` (owned by ${p.ownerKinds.join(', ')})` : ''}`), ...accounts.map((sa) => `default/${sa.name}: ServiceAccount`)],
+    failing: [
+      ...inDefault.map((p) => `default/${p.name}: pod${p.ownerKinds.length ? ` (owned by ${p.ownerKinds.join(', ')})` : ''}`),
+      ...accounts.map((sa) => `default/${sa.name}: ServiceAccount`),
+    ],
     exempt: [],
     checked: 'the default namespace',
   };

@@ -43,10 +43,13 @@ function evaluateControl(control: Control, ctx: ClusterContext): Finding {
     const step = control.ensure[0] as KubeProxySettingStep;
     const expected = requiredValue(step, ctx);
     if (expected === undefined) return clusterFinding(control, { expected: step.configKey, failing: [], exempt: [], checked: 'nothing (no value required)' });
-    return judged(control, { configMap: f.kubeProxyConfigMap, daemonSet: f.kubeProxyDaemonSet }, (i) => evaluateKubeProxySetting(step, expected, i.configMap[0], i.daemonSet[0]));
+    return judged(control, { configMap: f.kubeProxyConfigMap, daemonSet: f.kubeProxyDaemonSet }, (i) =>
+      evaluateKubeProxySetting(step, expected, i.configMap[0], i.daemonSet[0]),
+    );
   }
   const podSecurity = POD_SECURITY_CONTROLS[ctx.benchmark][control.id];
-  if (podSecurity !== undefined) return judged(control, { namespaces: f.namespaces, pods: f.pods }, (i) => evaluatePodSecurityControl(control, podSecurity, i.namespaces, i.pods, ctx));
+  if (podSecurity !== undefined)
+    return judged(control, { namespaces: f.namespaces, pods: f.pods }, (i) => evaluatePodSecurityControl(control, podSecurity, i.namespaces, i.pods, ctx));
   const grants = ROLE_GRANT_CONTROLS[control.id];
   if (grants !== undefined) return judged(control, rbac, (i) => evaluateRoleGrants(i, ctx, grants.tests, grants.expected));
   switch (control.id) {
@@ -57,7 +60,9 @@ function evaluateControl(control: Control, ctx: ClusterContext): Finding {
     case '5.1.6':
       return judged(control, { pods: f.pods, serviceAccounts: f.serviceAccounts }, (i) => evaluatePodTokenMounts(i.pods, i.serviceAccounts, ctx));
     case '5.3.2':
-      return judged(control, { namespaces: f.namespaces, networkPolicies: f.networkPolicies }, (i) => evaluateNetworkPolicies(i.namespaces, i.networkPolicies, ctx));
+      return judged(control, { namespaces: f.namespaces, networkPolicies: f.networkPolicies }, (i) =>
+        evaluateNetworkPolicies(i.namespaces, i.networkPolicies, ctx),
+      );
     case '5.4.1':
       return judged(control, { pods: f.pods }, (i) => evaluateSecretsInEnv(i.pods, ctx));
     case '5.6.4':

@@ -20,10 +20,16 @@ export function configValue(yamlText: string, dottedKey: string): { readonly fou
   const doc = parseDocument(yamlText);
   if (doc.errors.length) return { found: false, problem: `config.conf is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}` };
   const value = doc.getIn(dottedKey.split('.'));
-  return value === undefined ? { found: false } : { found: true, value: typeof value === 'object' && value !== null && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value };
+  return value === undefined
+    ? { found: false }
+    : { found: true, value: typeof value === 'object' && value !== null && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value };
 }
 
-export function readKubeProxySetting(step: KubeProxySettingStep, configMap: KubeProxyConfigMapFacts | undefined, daemonSet: KubeProxyDaemonSetFacts | undefined): KubeProxySetting {
+export function readKubeProxySetting(
+  step: KubeProxySettingStep,
+  configMap: KubeProxyConfigMapFacts | undefined,
+  daemonSet: KubeProxyDaemonSetFacts | undefined,
+): KubeProxySetting {
   const flag = daemonSet?.command.map((a) => /^(--[^=]+)=(.*)$/.exec(a)).find((m) => m?.[1] === step.flag);
   if (flag) return { source: 'flag', value: flag[2] ?? '' };
   if (!configMap?.configConf) return { source: 'unset' };
@@ -41,7 +47,12 @@ export function kubeProxySatisfies(step: KubeProxySettingStep, setting: KubeProx
 }
 
 /** 4.3.1 and its kin, cluster-wide: where the setting is and whether it complies. */
-export function evaluateKubeProxySetting(step: KubeProxySettingStep, expected: SettingValue, configMap: KubeProxyConfigMapFacts | undefined, daemonSet: KubeProxyDaemonSetFacts | undefined): ClusterVerdict {
+export function evaluateKubeProxySetting(
+  step: KubeProxySettingStep,
+  expected: SettingValue,
+  configMap: KubeProxyConfigMapFacts | undefined,
+  daemonSet: KubeProxyDaemonSetFacts | undefined,
+): ClusterVerdict {
   const setting = readKubeProxySetting(step, configMap, daemonSet);
   const ok = kubeProxySatisfies(step, setting, expected);
   const where =
@@ -54,5 +65,10 @@ export function evaluateKubeProxySetting(step: KubeProxySettingStep, expected: S
           : configMap
             ? `ConfigMap kube-system/kube-proxy config.conf: ${step.configKey} not set`
             : 'no kube-system/kube-proxy ConfigMap';
-  return { expected: `${step.configKey}: ${String(expected)}${step.requirement.op === 'equals' && step.requirement.allowAbsent ? ' (or unset)' : ''}`, failing: ok ? [] : [where], exempt: [], checked: where };
+  return {
+    expected: `${step.configKey}: ${String(expected)}${step.requirement.op === 'equals' && step.requirement.allowAbsent ? ' (or unset)' : ''}`,
+    failing: ok ? [] : [where],
+    exempt: [],
+    checked: where,
+  };
 }

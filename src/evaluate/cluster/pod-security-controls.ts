@@ -75,7 +75,13 @@ export function enforcedLevel(ns: NamespaceFacts): { readonly level: PodSecurity
   return { level: isPodSecurityLevel(raw) ? raw : undefined, raw };
 }
 
-export function evaluatePodSecurityControl(control: Control, rule: PodSecurityControlRule, namespaces: readonly NamespaceFacts[], pods: readonly PodFacts[], ctx: ClusterContext): ClusterVerdict {
+export function evaluatePodSecurityControl(
+  control: Control,
+  rule: PodSecurityControlRule,
+  namespaces: readonly NamespaceFacts[],
+  pods: readonly PodFacts[],
+  ctx: ClusterContext,
+): ClusterVerdict {
   const level = neededLevel(control);
   const failing: string[] = [];
   const exempt: string[] = [];
@@ -84,7 +90,11 @@ export function evaluatePodSecurityControl(control: Control, rule: PodSecurityCo
     const needed = rule === 'policy' ? 'baseline' : level;
     if (levelAtLeast(enforced, needed)) continue;
     const what =
-      raw === undefined ? `${ns.name}: no ${ENFORCE_LABEL} label` : enforced === undefined ? `${ns.name}: ${ENFORCE_LABEL}=${raw} is not a level` : `${ns.name}: enforces ${enforced} (${needed} needed)`;
+      raw === undefined
+        ? `${ns.name}: no ${ENFORCE_LABEL} label`
+        : enforced === undefined
+          ? `${ns.name}: ${ENFORCE_LABEL}=${raw} is not a level`
+          : `${ns.name}: enforces ${enforced} (${needed} needed)`;
     if (podSecurityInScope(ns.name, ctx)) failing.push(what);
     else exempt.push(`${what} (system namespace)`);
   }

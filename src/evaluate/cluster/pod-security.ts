@@ -59,7 +59,21 @@ export interface PodViolation {
 }
 
 /** Capabilities baseline lets containers add (the container runtimes' defaults). */
-const BASELINE_ADDABLE = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const BASELINE_ADDABLE = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 
 /** The "safe" sysctls baseline allows (the list has grown with releases; this is the 1.32 one). */
 const SAFE_SYSCTLS = new Set([
@@ -125,7 +139,13 @@ export function podViolations(pod: PodFacts): PodViolation[] {
     }
   }
   const seLinuxProblem = (o: SecurityContextFacts['seLinuxOptions']) =>
-    o === undefined ? undefined : !SELINUX_TYPES.has(o.type ?? '') ? `seLinuxOptions.type ${o.type}` : o.user || o.role ? 'seLinuxOptions sets user/role' : undefined;
+    o === undefined
+      ? undefined
+      : !SELINUX_TYPES.has(o.type ?? '')
+        ? `seLinuxOptions.type ${o.type}`
+        : o.user || o.role
+          ? 'seLinuxOptions sets user/role'
+          : undefined;
   const podSeLinux = seLinuxProblem(podSc?.seLinuxOptions);
   if (podSeLinux) add('seLinux', `${podSeLinux} (pod)`);
   perContainer((sc) => seLinuxProblem(sc.seLinuxOptions), 'seLinux');
@@ -136,7 +156,11 @@ export function podViolations(pod: PodFacts): PodViolation[] {
 
   // ---------------------------------------------------------------- restricted
   for (const v of pod.volumes) if (!RESTRICTED_VOLUMES.has(v.source)) add('volumeTypes', `${v.source} volume ${v.name}`);
-  perContainer((sc) => (sc.allowPrivilegeEscalation === false ? undefined : `allowPrivilegeEscalation ${sc.allowPrivilegeEscalation === true ? 'true' : 'not set to false'}`), 'allowPrivilegeEscalation');
+  perContainer(
+    (sc) =>
+      sc.allowPrivilegeEscalation === false ? undefined : `allowPrivilegeEscalation ${sc.allowPrivilegeEscalation === true ? 'true' : 'not set to false'}`,
+    'allowPrivilegeEscalation',
+  );
   // runAsNonRoot: the container's value wins; the pod's covers containers that leave it unset.
   perContainer((sc) => {
     const effective = sc.runAsNonRoot ?? podSc?.runAsNonRoot;

@@ -46,7 +46,12 @@ export function evaluateClusterAdminBindings(rbac: RbacFacts, ctx: ClusterContex
       else failing.push(what);
     }
   }
-  return { expected: 'cluster-admin bound only to the subjects that need it (kubeadm: system:masters and kubeadm:cluster-admins)', failing, exempt, checked: `${bindings.length} binding(s) to cluster-admin` };
+  return {
+    expected: 'cluster-admin bound only to the subjects that need it (kubeadm: system:masters and kubeadm:cluster-admins)',
+    failing,
+    exempt,
+    checked: `${bindings.length} binding(s) to cluster-admin`,
+  };
 }
 
 /** What an RBAC control looks for in a rule: a description of the grant, or undefined. */
@@ -102,12 +107,24 @@ export const ROLE_GRANT_CONTROLS: Readonly<Record<string, { readonly tests: read
   '5.1.3': { tests: [wildcardTest], expected: 'no "*" in verbs or resources outside the built-in roles' },
   '5.1.4': { tests: [grantTest('', 'pods', ['create'])], expected: 'no create on pods outside the system roles' },
   '5.1.8': {
-    tests: [grantTest('rbac.authorization.k8s.io', 'clusterroles', ['bind', 'escalate']), grantTest('rbac.authorization.k8s.io', 'roles', ['bind', 'escalate']), grantTest('', 'users', ['impersonate']), grantTest('', 'groups', ['impersonate']), grantTest('', 'serviceaccounts', ['impersonate'])],
+    tests: [
+      grantTest('rbac.authorization.k8s.io', 'clusterroles', ['bind', 'escalate']),
+      grantTest('rbac.authorization.k8s.io', 'roles', ['bind', 'escalate']),
+      grantTest('', 'users', ['impersonate']),
+      grantTest('', 'groups', ['impersonate']),
+      grantTest('', 'serviceaccounts', ['impersonate']),
+    ],
     expected: 'no bind, escalate or impersonate outside the system roles',
   },
   '5.1.9': { tests: [grantTest('', 'persistentvolumes', ['create'])], expected: 'no create on persistentvolumes outside the system roles' },
-  '5.1.10': { tests: [grantTest('', 'nodes/proxy', ['get', 'create', 'update', 'patch', 'delete'])], expected: 'no access to nodes/proxy outside the system roles' },
-  '5.1.11': { tests: [grantTest('certificates.k8s.io', 'certificatesigningrequests/approval', ['update', 'patch'])], expected: 'no update on certificatesigningrequests/approval outside the system roles' },
+  '5.1.10': {
+    tests: [grantTest('', 'nodes/proxy', ['get', 'create', 'update', 'patch', 'delete'])],
+    expected: 'no access to nodes/proxy outside the system roles',
+  },
+  '5.1.11': {
+    tests: [grantTest('certificates.k8s.io', 'certificatesigningrequests/approval', ['update', 'patch'])],
+    expected: 'no update on certificatesigningrequests/approval outside the system roles',
+  },
   '5.1.12': {
     tests: [
       grantTest('admissionregistration.k8s.io', 'validatingwebhookconfigurations', ['create', 'update', 'patch', 'delete']),

@@ -14,9 +14,16 @@ export function evaluateDefaultServiceAccounts(serviceAccounts: readonly Service
   for (const sa of defaults) {
     if (sa.automountServiceAccountToken === false) continue;
     const what = `${sa.namespace}/default: automountServiceAccountToken ${sa.automountServiceAccountToken === true ? 'true' : 'not set (true)'}`;
-    (namespaceInScope(sa.namespace, ctx.parameters) ? failing : exempt).push(namespaceInScope(sa.namespace, ctx.parameters) ? what : `${what} (system namespace)`);
+    (namespaceInScope(sa.namespace, ctx.parameters) ? failing : exempt).push(
+      namespaceInScope(sa.namespace, ctx.parameters) ? what : `${what} (system namespace)`,
+    );
   }
-  return { expected: 'automountServiceAccountToken: false on every default ServiceAccount', failing, exempt, checked: `${defaults.length} default ServiceAccount(s)` };
+  return {
+    expected: 'automountServiceAccountToken: false on every default ServiceAccount',
+    failing,
+    exempt,
+    checked: `${defaults.length} default ServiceAccount(s)`,
+  };
 }
 
 /**
@@ -45,5 +52,10 @@ export function evaluatePodTokenMounts(pods: readonly PodFacts[], serviceAccount
     if (namespaceInScope(pod.namespace, ctx.parameters)) failing.push(what);
     else exempt.push(`${what} (system namespace)`);
   }
-  return { expected: 'no pod mounts a service account token it does not need (none through the default ServiceAccount)', failing, exempt, checked: `${pods.length} pod(s)` };
+  return {
+    expected: 'no pod mounts a service account token it does not need (none through the default ServiceAccount)',
+    failing,
+    exempt,
+    checked: `${pods.length} pod(s)`,
+  };
 }

@@ -29,7 +29,10 @@ export function processAuditVerdict(check: KubeBenchCheck, facts: NodeFacts, ove
   const envNames = check.tests.items.flatMap((item) => (item.env === undefined ? [] : [item.env]));
   const envOutput = envNames.length > 0 ? auditEnvOutput(facts, audit.process, envNames) : '';
   if (envOutput === undefined) return undefined;
-  const lines = facts.processes.map((p) => ({ component: p.component, line: (override && p.component === override.component ? override.argv : p.argv).join(' ') }));
+  const lines = facts.processes.map((p) => ({
+    component: p.component,
+    line: (override && p.component === override.component ? override.argv : p.argv).join(' '),
+  }));
   const matching = audit.match === 'grep' ? lines.filter((l) => l.line.includes(audit.process)) : lines.filter((l) => l.component === audit.process);
   if (matching.length === 0) return failed; // grep exits 1: kube-bench counts the audit as failed
   const output = matching.map((l) => l.line).join('\n');

@@ -16,7 +16,7 @@ export function findFlagValue(output: string, flag: string): { found: boolean; v
   const match = new RegExp(`(${escapeRegExp(flag)})(=|: *)*([^\\s]*) *`).exec(output);
   if (!match) return { found: true, value: '' };
   const value = match[3] ?? '';
-  if (flag.startsWith('--') && value === '' ) return { found: true, value: 'true' };
+  if (flag.startsWith('--') && value === '') return { found: true, value: 'true' };
   return { found: true, value: value === '' ? flag : value };
 }
 
@@ -50,7 +50,11 @@ export function compareValue(op: CompareOp, found: string, expected: string): bo
       return (mask & actual) === actual;
     }
     case 'valid_elements': {
-      const split = (s: string) => s.split(',').map((e) => e.trim()).filter((e, i, all) => !(e === '' && i === all.length - 1));
+      const split = (s: string) =>
+        s
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e, i, all) => !(e === '' && i === all.length - 1));
       const have = found.trim() === '' ? [] : split(found);
       const allowed = expected.trim() === '' ? [] : split(expected);
       if (have.length === 0 && allowed.length === 0) return true;
@@ -103,7 +107,13 @@ export type KeywordSource = 'flag' | 'env';
 function evaluateRow(item: KubeBenchTestItem, row: string, source: KeywordSource): { pass: boolean; found: boolean } {
   const keyword = source === 'flag' ? item.flag : item.env;
   const { found, value } =
-    keyword === undefined ? { found: false, value: '' } : source === 'flag' ? (row === '' ? { found: false, value: '' } : findFlagValue(row, keyword)) : findEnvValue(row, keyword);
+    keyword === undefined
+      ? { found: false, value: '' }
+      : source === 'flag'
+        ? row === ''
+          ? { found: false, value: '' }
+          : findFlagValue(row, keyword)
+        : findEnvValue(row, keyword);
   if (!item.set) return { pass: !found, found };
   if (!found) return { pass: false, found };
   return { pass: item.compare ? compareValue(item.compare.op, value, item.compare.value) : true, found };

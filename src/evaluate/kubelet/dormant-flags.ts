@@ -13,7 +13,8 @@ import { splitWords } from './systemd-words.js';
  */
 export function findDormantFlags(facts: NodeFacts, commandLine: KubeletCommandLine, flag: string): KubeletProblem[] {
   const problems: KubeletProblem[] = [];
-  const sets = (value: string): boolean => splitWords({ text: value, offsets: [...value].map((_, i) => i) }, 'variable').some((w) => w.text === flag || w.text.startsWith(`${flag}=`));
+  const sets = (value: string): boolean =>
+    splitWords({ text: value, offsets: [...value].map((_, i) => i) }, 'variable').some((w) => w.text === flag || w.text.startsWith(`${flag}=`));
   const used = new Set<string>();
   for (const word of commandLine.words ?? []) {
     if (word.origin.kind === 'variable') used.add(word.origin.variable);
@@ -22,7 +23,13 @@ export function findDormantFlags(facts: NodeFacts, commandLine: KubeletCommandLi
   if (commandLine.words !== undefined) {
     for (const [name, assignment] of commandLine.variables) {
       if (!used.has(name) && sets(assignment.value.text)) {
-        problems.push(kubeletProblem('dormant-flag', `${assignment.file}:${assignment.line} sets ${flag} in ${name}, but the kubelet's ExecStart does not use $${name}: it has no effect`, assignment.file));
+        problems.push(
+          kubeletProblem(
+            'dormant-flag',
+            `${assignment.file}:${assignment.line} sets ${flag} in ${name}, but the kubelet's ExecStart does not use $${name}: it has no effect`,
+            assignment.file,
+          ),
+        );
       }
     }
   }
@@ -33,7 +40,13 @@ export function findDormantFlags(facts: NodeFacts, commandLine: KubeletCommandLi
     if (!entry?.exists || entry.content.kind !== 'text') continue;
     for (const assignment of parseEnvironmentFile(entry.content.text)) {
       if (sets(assignment.value.text)) {
-        problems.push(kubeletProblem('dormant-flag', `${envFile.path}:${assignment.line} sets ${flag} in ${assignment.name}, but no kubelet unit reads ${envFile.path}: it has no effect`, envFile.path));
+        problems.push(
+          kubeletProblem(
+            'dormant-flag',
+            `${envFile.path}:${assignment.line} sets ${flag} in ${assignment.name}, but no kubelet unit reads ${envFile.path}: it has no effect`,
+            envFile.path,
+          ),
+        );
       }
     }
   }

@@ -77,7 +77,12 @@ export function settingTarget(requirement: Requirement, parameters: Readonly<Rec
 }
 
 function elements(value: SettingValue): string[] {
-  return Array.isArray(value) ? [...value] : String(value).split(',').map((e) => e.trim()).filter((e) => e !== '');
+  return Array.isArray(value)
+    ? [...value]
+    : String(value)
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
 }
 
 export function judgeKubeletSetting(
@@ -107,7 +112,10 @@ export function judgeKubeletSetting(
     }
     case 'not-equals': {
       const bad = (v: SettingValue): boolean => requirement.values.some((b) => same(v, b));
-      return verdict(set ? !bad(value) : absentPasses(requirement.allowAbsent, (v) => !bad(v)), `not ${requirement.values.map((v) => formatSettingValue(v)).join(', ')}${requirement.allowAbsent ? ' (or unset)' : ''}`);
+      return verdict(
+        set ? !bad(value) : absentPasses(requirement.allowAbsent, (v) => !bad(v)),
+        `not ${requirement.values.map((v) => formatSettingValue(v)).join(', ')}${requirement.allowAbsent ? ' (or unset)' : ''}`,
+      );
     }
     case 'at-least': {
       const target = resolveSettingValue(requirement.value, parameters, variables);

@@ -104,7 +104,8 @@ function walk(steps: readonly Step[], inputs: readonly unknown[]): unknown[] {
     for (const value of current) {
       if (value === null || value === undefined) continue;
       if (step.kind === 'field') {
-        if (typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, step.name)) next.push((value as Record<string, unknown>)[step.name]);
+        if (typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, step.name))
+          next.push((value as Record<string, unknown>)[step.name]);
       } else if (!Array.isArray(value)) {
         throw new Error(`${describe(value)} is not array or slice`);
       } else if (step.kind === 'all') {
@@ -132,7 +133,9 @@ function run(actions: readonly Action[], current: readonly unknown[], numbers: '
         out += action.text;
         break;
       case 'path':
-        out += walk(action.steps, current).map((v) => goPrint(v, numbers)).join(' ');
+        out += walk(action.steps, current)
+          .map((v) => goPrint(v, numbers))
+          .join(' ');
         break;
       case 'range':
         for (const item of walk(action.steps, current)) {

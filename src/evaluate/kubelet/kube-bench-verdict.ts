@@ -54,7 +54,11 @@ export function kubeletPsOutput(facts: NodeFacts): string | undefined {
  * `configPath`: the file kube-bench cats; by default the node's $kubeletconf
  * as kube-bench resolves it (`resolvedPaths.kubeletConfig.kubeBenchPath`).
  */
-export function kubeBenchKubeletVerdict(check: KubeBenchCheck, facts: NodeFacts, configPath: string = facts.resolvedPaths.kubeletConfig.kubeBenchPath): KubeBenchKubeletResult {
+export function kubeBenchKubeletVerdict(
+  check: KubeBenchCheck,
+  facts: NodeFacts,
+  configPath: string = facts.resolvedPaths.kubeletConfig.kubeBenchPath,
+): KubeBenchKubeletResult {
   if (check.type === 'manual') return { verdict: 'WARN', configPath: undefined, items: [] };
   if (check.type === 'skip') return { verdict: 'INFO', configPath: undefined, items: [] };
   const audit = check.audit;

@@ -141,7 +141,13 @@ export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandL
   for (const envFile of environmentFiles) {
     if (!existsFollowing(facts.paths, envFile.path)) {
       if (!envFile.optional) {
-        problems.push(kubeletProblem('missing-environment-file', `${envFile.declaredIn} names EnvironmentFile=${envFile.path}, which does not exist: systemd would refuse to start the kubelet`, envFile.path));
+        problems.push(
+          kubeletProblem(
+            'missing-environment-file',
+            `${envFile.declaredIn} names EnvironmentFile=${envFile.path}, which does not exist: systemd would refuse to start the kubelet`,
+            envFile.path,
+          ),
+        );
       }
       continue;
     }
@@ -162,7 +168,12 @@ export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandL
   }
   if (execStarts.length > 1) {
     const where = execStarts.map((e) => `${e.file}:${e.line}`).join(', ');
-    problems.push(kubeletProblem('multiple-exec-start', `more than one ExecStart= is in effect (${where}); systemd refuses such a service unless a drop-in resets it with an empty ExecStart=`));
+    problems.push(
+      kubeletProblem(
+        'multiple-exec-start',
+        `more than one ExecStart= is in effect (${where}); systemd refuses such a service unless a drop-in resets it with an empty ExecStart=`,
+      ),
+    );
     return fail();
   }
   const execStart = execStarts[0] as ExecStartLine;
@@ -193,7 +204,10 @@ function expandExecStart(
     if (prefix !== '') {
       argv0Override = prefix.includes('@');
       const stripped = first.text.slice(prefix.length);
-      lineWords = [{ text: stripped, span: { start: first.span.start + prefix.length, end: first.span.end }, chars: sourcedTail(first.chars, prefix.length) }, ...lineWords.slice(1)];
+      lineWords = [
+        { text: stripped, span: { start: first.span.start + prefix.length, end: first.span.end }, chars: sourcedTail(first.chars, prefix.length) },
+        ...lineWords.slice(1),
+      ];
       if (stripped === '') lineWords = lineWords.slice(1);
     }
   }
@@ -212,7 +226,12 @@ function expandExecStart(
       valueWords.forEach((vw, vi) => {
         out.push({
           text: vw.text,
-          origin: { kind: 'variable', variable: assignment.name, via: assignment.via, site: { file: assignment.file, line: lineOf(fileText, vw.span.start), span: vw.span, list: spans, index: vi } },
+          origin: {
+            kind: 'variable',
+            variable: assignment.name,
+            via: assignment.via,
+            site: { file: assignment.file, line: lineOf(fileText, vw.span.start), span: vw.span, list: spans, index: vi },
+          },
         });
       });
       return;
@@ -235,7 +254,15 @@ function expandExecStart(
       const last = assignment.value.offsets[assignment.value.offsets.length - 1] ?? first;
       const span = { start: first, end: last + 1 };
       const fileText = textOf(assignment.file);
-      out.push({ text, origin: { kind: 'variable', variable: assignment.name, via: assignment.via, site: { file: assignment.file, line: lineOf(fileText, first), span, list: [span], index: 0 } } });
+      out.push({
+        text,
+        origin: {
+          kind: 'variable',
+          variable: assignment.name,
+          via: assignment.via,
+          site: { file: assignment.file, line: lineOf(fileText, first), span, list: [span], index: 0 },
+        },
+      });
     } else if (used.length === 0) {
       out.push({ text, origin: { kind: 'exec-start', site } });
     } else {

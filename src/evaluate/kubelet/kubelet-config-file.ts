@@ -40,17 +40,31 @@ export function readKubeletConfigFile(facts: NodeFacts, path: string): KubeletCo
     return {
       ...base,
       exists: false,
-      problem: kubeletProblem('config-unreadable', looked ? `the kubelet's --config ${normalized} does not exist` : `cis-fix did not gather the kubelet's --config ${normalized}`, normalized),
+      problem: kubeletProblem(
+        'config-unreadable',
+        looked ? `the kubelet's --config ${normalized} does not exist` : `cis-fix did not gather the kubelet's --config ${normalized}`,
+        normalized,
+      ),
     };
   }
   if (entry.content.kind !== 'text') {
     const why = entry.content.kind === 'withheld' ? `withheld (${entry.content.reason})` : 'not gathered';
-    return { ...base, exists: true, problem: kubeletProblem('config-unreadable', `the content of the kubelet's --config ${normalized} was ${why}`, normalized) };
+    return {
+      ...base,
+      exists: true,
+      problem: kubeletProblem('config-unreadable', `the content of the kubelet's --config ${normalized} was ${why}`, normalized),
+    };
   }
   const text = entry.content.text;
   const verbatim = entry.content.verbatim;
   const documents = parseConfigDocuments(text);
-  const invalid = (why: string): KubeletConfigFile => ({ ...base, exists: true, text, verbatim, problem: kubeletProblem('config-invalid', `${normalized} ${why}`, normalized) });
+  const invalid = (why: string): KubeletConfigFile => ({
+    ...base,
+    exists: true,
+    text,
+    verbatim,
+    problem: kubeletProblem('config-invalid', `${normalized} ${why}`, normalized),
+  });
   if (documents.length > 1) return invalid('holds more than one YAML document');
   const document = documents[0];
   if (!document || document.contents === null) return { ...base, exists: true, text, verbatim, data: {}, document, problem: undefined };

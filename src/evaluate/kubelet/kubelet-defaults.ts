@@ -90,8 +90,10 @@ export function kubeletSettingSpec(configKey: string | undefined, flag: string |
     const known = FEATURE_GATE_DEFAULTS[gate];
     return { configKey, flag: flag ?? '--feature-gates', type: 'boolean', configDefault: known, commandLineDefault: known, zeroInConfigMeansDefault: false };
   }
-  const found = KUBELET_SETTINGS.find((s) => (configKey !== undefined && s.configKey === configKey) || (configKey === undefined && flag !== undefined && s.flag === flag));
-    // The step decides whether a config key exists (4.2.7 and the --feature-gates list are flag-only); a flag the step omits is still one the kubelet reads.
+  const found = KUBELET_SETTINGS.find(
+    (s) => (configKey !== undefined && s.configKey === configKey) || (configKey === undefined && flag !== undefined && s.flag === flag),
+  );
+  // The step decides whether a config key exists (4.2.7 and the --feature-gates list are flag-only); a flag the step omits is still one the kubelet reads.
   if (found) return { ...found, configKey, flag: flag ?? found.flag };
   return { configKey, flag, type: 'string', configDefault: undefined, commandLineDefault: undefined, zeroInConfigMeansDefault: false };
 }

@@ -25,7 +25,9 @@ export function kubeletArgv(facts: NodeFacts, commandLine: KubeletCommandLine): 
   const unit = commandLine.words?.map((w) => w.text);
   if (running === undefined) {
     const problem = kubeletProblem('kubelet-not-running', 'no kubelet process is running: values are those the unit would start it with');
-    return unit ? { argv: unit, from: 'unit', attributable: true, problems: [problem] } : { argv: undefined, from: 'none', attributable: false, problems: [problem] };
+    return unit
+      ? { argv: unit, from: 'unit', attributable: true, problems: [problem] }
+      : { argv: undefined, from: 'none', attributable: false, problems: [problem] };
   }
   if (unit === undefined) return { argv: running, from: 'running', attributable: false, problems: [] };
   const difference = describeDifference(running, unit);

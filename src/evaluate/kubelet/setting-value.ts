@@ -24,7 +24,10 @@ export function flagSettingValue(type: KubeletSettingType, raw: string | null): 
       return raw !== null && /^[+-]?\d+$/.test(raw) ? Number.parseInt(raw, 10) : (raw ?? '');
     case 'string-list':
     case 'feature-gates':
-      return (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+      return (raw ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
     case 'duration':
     case 'string':
       return raw ?? '';

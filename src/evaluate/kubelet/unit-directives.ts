@@ -49,7 +49,7 @@ export function parseUnitDirectives(text: string): UnitDirective[] {
       if (built.text.endsWith('\\')) {
         // Continuation: the backslash is replaced by a space.
         logical.truncate(logical.length - 1);
-        logical.push(' ', (built.offsets[built.offsets.length - 1] ?? at));
+        logical.push(' ', built.offsets[built.offsets.length - 1] ?? at);
       } else {
         const directive = toDirective(built, section, lineOf(text, logicalStart));
         if (directive === 'section') section = sectionName(built.text);

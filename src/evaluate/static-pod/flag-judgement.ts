@@ -14,9 +14,7 @@ export type FlagReading = Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash
  *   variable without a value, an invalid value).
  */
 export type FlagJudgement =
-  | { readonly kind: 'satisfied' }
-  | { readonly kind: 'unsatisfied'; readonly requirement: ResolvedRequirement }
-  | Exclude<ResolveResult, { kind: 'resolved' }>;
+  { readonly kind: 'satisfied' } | { readonly kind: 'unsatisfied'; readonly requirement: ResolvedRequirement } | Exclude<ResolveResult, { kind: 'resolved' }>;
 
 /**
  * A step is satisfied only when kube-bench and the component agree: every
@@ -24,7 +22,12 @@ export type FlagJudgement =
  * first, the component the last) and every occurrence is written in a form
  * kube-bench reads (`--flag=value` or a bare `--flag`). Pure.
  */
-export function judgeFlagStep(step: StaticPodFlagStep, occurrences: readonly FlagReading[], parameters: ParameterValues = {}, variables: VariableValues = {}): FlagJudgement {
+export function judgeFlagStep(
+  step: StaticPodFlagStep,
+  occurrences: readonly FlagReading[],
+  parameters: ParameterValues = {},
+  variables: VariableValues = {},
+): FlagJudgement {
   // `present` is judged without its value and keeps an existing one, so its parameter or path is needed only when the flag is missing.
   if (step.requirement.op === 'present' && occurrences.some((o) => o.value !== '')) {
     const anyValue: ResolvedRequirement = { op: 'present', setIfAbsent: '' };

@@ -61,7 +61,12 @@ export function resolveRequirement(requirement: Requirement, parameters: Paramet
         case 'equals':
           return { op: 'equals', value: values.flagValue(requirement.value), allowAbsent: requirement.allowAbsent };
         case 'not-equals':
-          return { op: 'not-equals', values: requirement.values.map((v) => values.flagValue(v)), fixValue: values.flagValue(requirement.fixValue), allowAbsent: requirement.allowAbsent };
+          return {
+            op: 'not-equals',
+            values: requirement.values.map((v) => values.flagValue(v)),
+            fixValue: values.flagValue(requirement.fixValue),
+            allowAbsent: requirement.allowAbsent,
+          };
         case 'at-least':
           return { op: 'at-least', value: values.integer(requirement.value) };
         case 'present':
@@ -163,7 +168,8 @@ class Resolver {
     const missing = names.filter((name) => (this.variables[name]?.length ?? 0) === 0);
     if (missing.length) throw new Unresolved({ kind: 'needs-variable', variables: [...new Set(missing)] });
     const paths = expandTemplate(text, this.variables);
-    if (paths.length !== 1 || paths[0] === undefined) throw new Unresolved({ kind: 'invalid', reason: `${text} stands for ${paths.length} paths, a flag takes one` });
+    if (paths.length !== 1 || paths[0] === undefined)
+      throw new Unresolved({ kind: 'invalid', reason: `${text} stands for ${paths.length} paths, a flag takes one` });
     return paths[0];
   }
 }

@@ -69,7 +69,13 @@ function pickSecurityContext(value: unknown): SecurityContextFacts | undefined {
   if (value === undefined || value === null) return undefined;
   const sc = obj(value);
   const caps = obj(sc['capabilities']);
-  const profile = (v: unknown) => (v === undefined ? undefined : { ...(str(obj(v)['type']) !== undefined ? { type: str(obj(v)['type']) } : {}), ...(str(obj(v)['localhostProfile']) !== undefined ? { localhostProfile: str(obj(v)['localhostProfile']) } : {}) });
+  const profile = (v: unknown) =>
+    v === undefined
+      ? undefined
+      : {
+          ...(str(obj(v)['type']) !== undefined ? { type: str(obj(v)['type']) } : {}),
+          ...(str(obj(v)['localhostProfile']) !== undefined ? { localhostProfile: str(obj(v)['localhostProfile']) } : {}),
+        };
   const out: Record<string, unknown> = {
     privileged: bool(sc['privileged']),
     allowPrivilegeEscalation: bool(sc['allowPrivilegeEscalation']),
@@ -174,7 +180,12 @@ function pickRules(value: unknown): PolicyRuleFacts[] {
 }
 
 export function pickRole(o: KubeObject): RoleFacts {
-  return { ...pickMeta(o), kind: o.kind === 'ClusterRole' ? 'ClusterRole' : 'Role', rules: pickRules(o['rules']), aggregated: o['aggregationRule'] !== undefined && o['aggregationRule'] !== null };
+  return {
+    ...pickMeta(o),
+    kind: o.kind === 'ClusterRole' ? 'ClusterRole' : 'Role',
+    rules: pickRules(o['rules']),
+    aggregated: o['aggregationRule'] !== undefined && o['aggregationRule'] !== null,
+  };
 }
 
 export function pickBinding(o: KubeObject): BindingFacts {
@@ -201,5 +212,9 @@ export function pickKubeProxyDaemonSet(o: KubeObject): KubeProxyDaemonSetFacts {
   const template = obj(obj(o['spec'])['template']);
   const containers = arr(obj(template['spec'])['containers']);
   const proxy = containers.find((c) => c['name'] === 'kube-proxy') ?? containers[0] ?? {};
-  return { ...pickMeta(o), templateAnnotations: stringMap(obj(template['metadata'])['annotations']), command: [...strings(proxy['command']), ...strings(proxy['args'])] };
+  return {
+    ...pickMeta(o),
+    templateAnnotations: stringMap(obj(template['metadata'])['annotations']),
+    command: [...strings(proxy['command']), ...strings(proxy['args'])],
+  };
 }

@@ -136,7 +136,8 @@ export interface KubeProxyDaemonSetFacts extends ObjectMeta {
 }
 
 /** One resource's list result: the items, or why they could not be read. */
-export type Gathered<T> = { readonly ok: true; readonly items: readonly T[] } | { readonly ok: false; readonly reason: 'forbidden' | 'error'; readonly message: string };
+export type Gathered<T> =
+  { readonly ok: true; readonly items: readonly T[] } | { readonly ok: false; readonly reason: 'forbidden' | 'error'; readonly message: string };
 
 export interface ClusterFacts {
   readonly server: string;

@@ -22,7 +22,12 @@ export class UnresolvedParameter {
  * other object, unless `exactOnly`). Returns UnresolvedParameter when a
  * value is missing.
  */
-export function resolvePatch(patch: PatchValue, parameters: Readonly<Record<string, ParameterValue>>, objectName: string, exactOnly = false): JsonValue | UnresolvedParameter {
+export function resolvePatch(
+  patch: PatchValue,
+  parameters: Readonly<Record<string, ParameterValue>>,
+  objectName: string,
+  exactOnly = false,
+): JsonValue | UnresolvedParameter {
   if (isParamRef(patch)) {
     const value = parameters[patch.param];
     return value === undefined ? new UnresolvedParameter(patch.param) : (value as JsonValue);

@@ -57,7 +57,13 @@ function listValue(occurrence: Pick<PodFlagOccurrence, 'value' | 'form'> | undef
 }
 
 /** Make `--flag=value` the only occurrence (where the first one was), or remove every occurrence (value undefined). */
-function setFlag(layout: ManifestLayout, occurrences: readonly PodFlagOccurrence[], flag: string, value: string | undefined, style: ManifestStyle): SpliceResult {
+function setFlag(
+  layout: ManifestLayout,
+  occurrences: readonly PodFlagOccurrence[],
+  flag: string,
+  value: string | undefined,
+  style: ManifestStyle,
+): SpliceResult {
   const nodes = argumentNodes(layout);
   const wanted = value === undefined ? undefined : `${flag}=${value}`;
   const only = occurrences.length === 1 ? occurrences[0] : undefined;

@@ -51,13 +51,18 @@ export function mountEditSplices(layout: ManifestLayout, edit: MountEdit, style:
   const clash = mounts.find((m) => normalizePath(m.mountPath) === target);
   if (clash) {
     const host = volumes.get(clash.name);
-    const why = clash.subPath ? 'with a subPath' : host !== target ? `from ${host === undefined ? 'a volume that is not a hostPath' : `host path ${host}`}` : 'read-only, and the component must write there';
+    const why = clash.subPath
+      ? 'with a subPath'
+      : host !== target
+        ? `from ${host === undefined ? 'a volume that is not a hostPath' : `host path ${host}`}`
+        : 'read-only, and the component must write there';
     return { kind: 'problem', problem: `cannot mount ${target}: container ${layout.containerName} already mounts volume ${clash.name} there ${why}` };
   }
   const existing = [...volumes].find(([, path]) => path === target)?.[0];
   let name = existing ?? mountVolumeName(target);
   if (!existing && volumes.has(name)) name = mountVolumeName(target, true);
-  if (!existing && volumes.has(name)) return { kind: 'problem', problem: `cannot mount ${target}: the volume names ${mountVolumeName(target)} and ${name} are both taken` };
+  if (!existing && volumes.has(name))
+    return { kind: 'problem', problem: `cannot mount ${target}: the volume names ${mountVolumeName(target)} and ${name} are both taken` };
 
   const mount = edit.readOnly ? { mountPath: target, name, readOnly: true } : { mountPath: target, name };
   const mountChanges = [...(layout.volumeMounts.seq?.items ?? []).map((node) => ({ kind: 'keep' as const, node })), { kind: 'insert' as const, value: mount }];
@@ -89,7 +94,7 @@ function mountsOf(layout: ManifestLayout): MountInfo[] {
       mountPath: typeof m.mountPath === 'string' ? m.mountPath : '',
       name: typeof m.name === 'string' ? m.name : '',
       readOnly: m.readOnly === true,
-      subPath: typeof m.subPath === 'string' && m.subPath !== '' || typeof m.subPathExpr === 'string',
+      subPath: (typeof m.subPath === 'string' && m.subPath !== '') || typeof m.subPathExpr === 'string',
     };
   });
 }

@@ -57,7 +57,8 @@ function finish(step: StaticPodFlagStep, requirement: ResolvedRequirement, edit:
     return { kind: 'unfixable', reason };
   }
   if (!step.needsFile || edit.kind !== 'set') return { kind: 'edits', edits: [edit], after };
-  if (!edit.value.startsWith('/')) return { kind: 'unfixable', reason: `${step.flag} must name a file the pod can mount, but ${JSON.stringify(edit.value)} is not an absolute path` };
+  if (!edit.value.startsWith('/'))
+    return { kind: 'unfixable', reason: `${step.flag} must name a file the pod can mount, but ${JSON.stringify(edit.value)} is not an absolute path` };
   return { kind: 'edits', edits: [edit, { kind: 'mount', path: edit.value, ...step.needsFile }], after };
 }
 

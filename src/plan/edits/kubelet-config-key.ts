@@ -18,9 +18,7 @@ import { applySplices, type Splice } from './text-splice.js';
  * edit is refused. JSON files are rewritten with their own indentation.
  */
 export type ConfigKeyEdit =
-  | { readonly kind: 'unchanged' }
-  | { readonly kind: 'edited'; readonly after: string }
-  | { readonly kind: 'unsupported'; readonly reason: string };
+  { readonly kind: 'unchanged' } | { readonly kind: 'edited'; readonly after: string } | { readonly kind: 'unsupported'; readonly reason: string };
 
 export function setKubeletConfigKey(text: string, key: string, value: SettingValue): ConfigKeyEdit {
   const parts = key.split('.');
@@ -29,7 +27,8 @@ export function setKubeletConfigKey(text: string, key: string, value: SettingVal
   const documents = parseConfigDocuments(text);
   if (documents.length > 1) return { kind: 'unsupported', reason: 'the file holds more than one YAML document' };
   const document = documents[0];
-  if (document && document.errors.length > 0) return { kind: 'unsupported', reason: `the file is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}` };
+  if (document && document.errors.length > 0)
+    return { kind: 'unsupported', reason: `the file is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}` };
   const before: unknown = document?.toJS() ?? null;
   const expected = withKey(before ?? {}, parts, value);
   if (expected === undefined) return { kind: 'unsupported', reason: `a parent of ${key} is not a mapping` };
@@ -193,7 +192,8 @@ function replaceValue(text: string, pair: Pair, value: SettingValue, keyCol: num
   const node = pair.value;
   const colon = colonAfterKey(text, pair);
   if (isList(value)) {
-    if (isSeq(node) && node.flow && node.range) return { start: node.range[0], end: node.range[1], insert: `[${value.map((v) => renderScalar(v)).join(', ')}]` };
+    if (isSeq(node) && node.flow && node.range)
+      return { start: node.range[0], end: node.range[1], insert: `[${value.map((v) => renderScalar(v)).join(', ')}]` };
     if ((isSeq(node) && !node.flow) || isScalar(node) || node === null) {
       const itemCol = isSeq(node) && node.range ? column(text, node.range[0]) : keyCol + style.seqOffset;
       const end = isNode(node) && node.range ? contentEnd(text, node.range[1]) : colon + 1;
@@ -218,7 +218,16 @@ function fillEmpty(text: string, pair: Pair, rest: readonly string[], value: Set
   return { start: colon + 1, end, insert: eol + blockLines(rest, value, keyCol + style.unit, style).join(eol) };
 }
 
-function insertIntoFlow(text: string, map: YAMLMap, parentPair: Pair | undefined, rest: readonly string[], value: SettingValue, parentKeyCol: number, style: Style, eol: string): Edit {
+function insertIntoFlow(
+  text: string,
+  map: YAMLMap,
+  parentPair: Pair | undefined,
+  rest: readonly string[],
+  value: SettingValue,
+  parentKeyCol: number,
+  style: Style,
+  eol: string,
+): Edit {
   const range = map.range;
   if (!range) return { reason: 'a flow mapping without a position' };
   if (map.items.length === 0 && parentPair) {

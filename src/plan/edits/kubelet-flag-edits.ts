@@ -14,7 +14,9 @@ import { wordRemovalEdits } from './kubelet-word-edits.js';
  * line itself. Nothing is ever added: cis-fix removes the overriding
  * source, it does not add a second one.
  */
-export type FlagEditPlan = { readonly kind: 'edits'; readonly byFile: ReadonlyMap<string, readonly Splice[]>; readonly summaries: ReadonlyMap<string, readonly string[]> } | { readonly kind: 'blocked'; readonly reasons: readonly string[] };
+export type FlagEditPlan =
+  | { readonly kind: 'edits'; readonly byFile: ReadonlyMap<string, readonly Splice[]>; readonly summaries: ReadonlyMap<string, readonly string[]> }
+  | { readonly kind: 'blocked'; readonly reasons: readonly string[] };
 
 /** What to do with each occurrence: drop it, or rewrite its value (null: drop). */
 export type OccurrenceRewrite = (site: FlagSite) => { readonly newValue: string | null } | undefined;
@@ -45,7 +47,8 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
     const first = sitesOf[0] as { site: WordSite; where: string };
     const shown = words.map((w) => w.text).join(' ');
     if (action.newValue === null) {
-      for (const { site: wordSite } of sitesOf) removals.set(wordSite.file, [...(removals.get(wordSite.file) ?? []), { list: wordSite.list, index: wordSite.index }]);
+      for (const { site: wordSite } of sitesOf)
+        removals.set(wordSite.file, [...(removals.get(wordSite.file) ?? []), { list: wordSite.list, index: wordSite.index }]);
       note(first.site.file, `remove ${shown} from ${first.where}`);
       continue;
     }
@@ -56,7 +59,10 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
       continue;
     }
     const replacement = `${flag}=${action.newValue}`;
-    replacements.set(first.site.file, [...(replacements.get(first.site.file) ?? []), { start: first.site.span.start, end: first.site.span.end, insert: replacement }]);
+    replacements.set(first.site.file, [
+      ...(replacements.get(first.site.file) ?? []),
+      { start: first.site.span.start, end: first.site.span.end, insert: replacement },
+    ]);
     note(first.site.file, `change ${word.text} to ${replacement} in ${first.where}`);
   }
   if (reasons.length > 0) return { kind: 'blocked', reasons };
@@ -74,7 +80,9 @@ function siteOf(word: CommandLineWord): { site: WordSite; where: string } | { re
     case 'variable':
       return { site: origin.site, where: `${origin.variable} (${origin.site.file}:${origin.site.line})` };
     case 'embedded':
-      return { reason: `${word.text} is built from \${${origin.variables.join('}, ${')}} inside a larger word on ${origin.file}:${origin.line}; change it by hand` };
+      return {
+        reason: `${word.text} is built from \${${origin.variables.join('}, ${')}} inside a larger word on ${origin.file}:${origin.line}; change it by hand`,
+      };
     default: {
       const never: never = origin;
       return never;
@@ -88,7 +96,10 @@ export const removeOccurrence: OccurrenceRewrite = () => ({ newValue: null });
 /** Drop `element` from comma-separated list values; an occurrence left empty is dropped. */
 export function withoutElement(element: string): OccurrenceRewrite {
   return (site) => {
-    const items = (site.occurrence.value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const items = (site.occurrence.value ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     if (!items.includes(element)) return undefined;
     const kept = items.filter((e) => e !== element);
     return { newValue: kept.length ? kept.join(',') : null };

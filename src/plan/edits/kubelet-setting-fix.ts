@@ -88,8 +88,10 @@ class FileTexts {
     if (pending !== undefined) return { text: pending };
     const entry = this.facts.paths[key];
     if (!entry?.exists) return { reason: `${key} was not gathered` };
-    if (entry.content.kind !== 'text') return { reason: `the content of ${key} was not gathered (${entry.content.kind === 'withheld' ? entry.content.reason : 'not a configuration file'})` };
-    if (!entry.content.verbatim) return { reason: `${key} was gathered with credentials redacted (or changed while read): cis-fix never edits a file it has not seen byte for byte` };
+    if (entry.content.kind !== 'text')
+      return { reason: `the content of ${key} was not gathered (${entry.content.kind === 'withheld' ? entry.content.reason : 'not a configuration file'})` };
+    if (!entry.content.verbatim)
+      return { reason: `${key} was gathered with credentials redacted (or changed while read): cis-fix never edits a file it has not seen byte for byte` };
     return { text: entry.content.text };
   }
 
@@ -101,7 +103,12 @@ class FileTexts {
   }
 }
 
-export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, parameters: Readonly<Record<string, ParameterValue>>, variables: Variables = {}): KubeletSettingFix {
+export function planKubeletSettingFix(
+  facts: NodeFacts,
+  step: KubeletStepInput,
+  parameters: Readonly<Record<string, ParameterValue>>,
+  variables: Variables = {},
+): KubeletSettingFix {
   const view = kubeletView(facts);
   const current = effectiveKubeletSetting(facts, step, view);
   const judgement = judgeKubeletSetting(current, step.requirement, parameters, variables);
@@ -110,17 +117,29 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
   // An opt-in step (workload impact) is only planned once the user said yes.
   if (step.when !== undefined) {
     const optIn = parameters[step.when];
-    if (optIn === undefined) return { ...base, kind: 'needs-parameter', parameter: step.when, reason: `this change is opt-in: set parameter ${step.when} to true (or false to decline)` };
+    if (optIn === undefined)
+      return {
+        ...base,
+        kind: 'needs-parameter',
+        parameter: step.when,
+        reason: `this change is opt-in: set parameter ${step.when} to true (or false to decline)`,
+      };
     if (optIn !== true) return { ...base, kind: 'declined', parameter: step.when, reason: `parameter ${step.when} is false` };
   }
   const notFixable = (...reasons: string[]): KubeletSettingFix => ({ ...base, kind: 'not-fixable', reasons });
   const blocking = current.problems.filter((p) => p.blocking);
   if (blocking.length > 0) return notFixable(...blocking.map((p) => p.message));
   if (judgement.needsParameter !== undefined) {
-    return { ...base, kind: 'needs-parameter', parameter: judgement.needsParameter, reason: `set parameter ${judgement.needsParameter} under parameters: in the inventory` };
+    return {
+      ...base,
+      kind: 'needs-parameter',
+      parameter: judgement.needsParameter,
+      reason: `set parameter ${judgement.needsParameter} under parameters: in the inventory`,
+    };
   }
   const target = settingTarget(step.requirement, parameters, variables);
-  if (target.kind === 'needs-parameter') return { ...base, kind: 'needs-parameter', parameter: target.parameter, reason: `set parameter ${target.parameter} under parameters: in the inventory` };
+  if (target.kind === 'needs-parameter')
+    return { ...base, kind: 'needs-parameter', parameter: target.parameter, reason: `set parameter ${target.parameter} under parameters: in the inventory` };
   if (target.kind === 'unresolved') return notFixable(target.reason);
   const spec = current.spec;
   const files = new FileTexts(facts);
@@ -152,10 +171,12 @@ export function planKubeletSettingFix(facts: NodeFacts, step: KubeletStepInput, 
   let after = effectiveKubeletSetting(simulated, step);
   if (!judgeKubeletSetting(after, step.requirement, parameters, variables).compliant) {
     if (spec.configKey === undefined) return notFixable(`${spec.flag ?? 'the setting'} exists only as a flag and cis-fix only removes flags: set it by hand`);
-    if (target.kind === 'remove') return notFixable(`${spec.configKey} is set in the kubelet's config file and cis-fix does not delete config keys: remove it by hand`);
+    if (target.kind === 'remove')
+      return notFixable(`${spec.configKey} is set in the kubelet's config file and cis-fix does not delete config keys: remove it by hand`);
     if (target.kind !== 'value') return notFixable(`cis-fix does not edit list elements of ${spec.configKey} in the config file: change it by hand`);
     const configPath = view.configPath;
-    if (configPath === undefined) return notFixable(`the kubelet runs without --config: cis-fix will not add a config file (a second source); set ${spec.configKey} by hand`);
+    if (configPath === undefined)
+      return notFixable(`the kubelet runs without --config: cis-fix will not add a config file (a second source); set ${spec.configKey} by hand`);
     if (step.fileMustExist) {
       const missing = fileMissing(facts, target.value);
       if (missing) return notFixable(missing);
@@ -191,11 +212,19 @@ function fileMissing(facts: NodeFacts, value: SettingValue): string | undefined 
   if (typeof value !== 'string') return undefined;
   const path = normalizePath(value);
   if (!(path in facts.paths)) return `cis-fix did not look at ${path}, which the setting must name: it cannot tell whether it exists`;
-  if (!existsFollowing(facts.paths, path)) return `${path} does not exist on this node: create it (or choose another file with the parameter) before the kubelet is pointed at it`;
+  if (!existsFollowing(facts.paths, path))
+    return `${path} does not exist on this node: create it (or choose another file with the parameter) before the kubelet is pointed at it`;
   return undefined;
 }
 
-function mirrorForKubeBench(facts: NodeFacts, view: KubeletView, files: FileTexts, key: string, value: SettingValue, type: EffectiveKubeletSetting['spec']['type']): string | undefined {
+function mirrorForKubeBench(
+  facts: NodeFacts,
+  view: KubeletView,
+  files: FileTexts,
+  key: string,
+  value: SettingValue,
+  type: EffectiveKubeletSetting['spec']['type'],
+): string | undefined {
   const kubeBenchPath = normalizePath(facts.resolvedPaths.kubeletConfig.kubeBenchPath);
   if (view.configPath === undefined || kubeBenchPath === normalizePath(view.configPath)) return undefined;
   const file = readKubeletConfigFile(facts, kubeBenchPath);
@@ -213,7 +242,9 @@ function mirrorForKubeBench(facts: NodeFacts, view: KubeletView, files: FileText
 }
 
 function buildEdits(facts: NodeFacts, files: FileTexts): KubeletFileEdit[] {
-  const units = new Set([facts.kubeletService.unitFile, ...facts.kubeletService.dropIns.map((d) => d.path)].filter((p): p is string => p !== null).map(normalizePath));
+  const units = new Set(
+    [facts.kubeletService.unitFile, ...facts.kubeletService.dropIns.map((d) => d.path)].filter((p): p is string => p !== null).map(normalizePath),
+  );
   return [...files.texts].map(([path, after]) => {
     const entry = facts.paths[path];
     const before = entry?.exists && entry.content.kind === 'text' ? entry.content.text : '';

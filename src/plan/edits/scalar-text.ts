@@ -54,7 +54,9 @@ function stripBrackets(text: string): string {
 export function jsonText(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jsonText).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, child]) => `${JSON.stringify(key)}: ${jsonText(child)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([key, child]) => `${JSON.stringify(key)}: ${jsonText(child)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(value);
 }

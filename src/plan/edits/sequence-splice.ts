@@ -64,7 +64,8 @@ function blockSplices(text: string, slot: SequenceSlot, changes: readonly ItemCh
   const reference = items.find((item) => isMap(item) || isScalar(item));
   const referenceRange = rangeOf(reference);
   const dashPrefix = referenceRange ? prefixOf(text, referenceRange) : undefined;
-  if (changes.some((c) => c.kind === 'insert') && dashPrefix === undefined) return problem(`cannot add to ${slot.key}: its items do not each start a line with "- "`);
+  if (changes.some((c) => c.kind === 'insert') && dashPrefix === undefined)
+    return problem(`cannot add to ${slot.key}: its items do not each start a line with "- "`);
   let index = 0;
   while (index < changes.length) {
     if (changes[index]?.kind !== 'insert') {
@@ -103,7 +104,13 @@ function prefixOf(text: string, range: SourceRange): string | undefined {
 }
 
 /** A rewritten flow sequence `[a, b]`; nothing when its items do not change. */
-function flowSplices(text: string, range: SourceRange | undefined, items: readonly unknown[], changes: readonly ItemChange[], style: ManifestStyle): SpliceResult {
+function flowSplices(
+  text: string,
+  range: SourceRange | undefined,
+  items: readonly unknown[],
+  changes: readonly ItemChange[],
+  style: ManifestStyle,
+): SpliceResult {
   if (!range) return problem('cannot edit a flow sequence without a source position');
   const unchanged = changes.length === items.length && changes.every((c, i) => c.kind === 'keep' && c.node === items[i]);
   if (unchanged) return { kind: 'splices', splices: [] };

@@ -111,7 +111,8 @@ function checkResult(before: ManifestLayout, after: ManifestLayout, edit: FlagEd
   const intended = intendedFlagValue(flagsBefore.occurrences[edit.flag] ?? [], edit);
   const now = flagsAfter.occurrences[edit.flag] ?? [];
   if (intended.kind === 'value') {
-    const ok = intended.value === undefined ? now.length === 0 : now.length === 1 && now[0]?.form === 'equals' && !now[0].singleDash && now[0].value === intended.value;
+    const ok =
+      intended.value === undefined ? now.length === 0 : now.length === 1 && now[0]?.form === 'equals' && !now[0].singleDash && now[0].value === intended.value;
     if (!ok) return `${edit.flag} reads back as ${JSON.stringify(now.map((o) => o.value))}`;
   }
   if (JSON.stringify(otherArguments(flagsBefore, edit)) !== JSON.stringify(otherArguments(flagsAfter, edit))) return 'other arguments changed';

@@ -72,10 +72,21 @@ export function planApiObjects(controls: readonly Control[], ctx: ClusterContext
   return { findings: findings.map((f) => decide(f, after.get(f.controlId), blockers.get(f.controlId) ?? [], changes)), changes };
 }
 
-function planStep(control: Control, step: ApiObjectStep, ctx: ClusterContext, patches: Map<string, { object: SelectedObject; patch: JsonObject; controlIds: string[] }>, block: (id: string, b: Blocker) => void): void {
+function planStep(
+  control: Control,
+  step: ApiObjectStep,
+  ctx: ClusterContext,
+  patches: Map<string, { object: SelectedObject; patch: JsonObject; controlIds: string[] }>,
+  block: (id: string, b: Blocker) => void,
+): void {
   if (step.when !== undefined && ctx.parameters[step.when] !== true) {
     const value = ctx.parameters[step.when];
-    block(control.id, value === undefined ? { reason: `opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`, parameter: step.when } : { reason: `declined: parameter ${step.when} is ${JSON.stringify(value)}` });
+    block(
+      control.id,
+      value === undefined
+        ? { reason: `opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`, parameter: step.when }
+        : { reason: `declined: parameter ${step.when} is ${JSON.stringify(value)}` },
+    );
     return;
   }
   const selection = selectObjects(step, ctx);
@@ -134,7 +145,12 @@ function rejectedPods(namespace: string, level: string | undefined, ctx: Cluster
 }
 
 function planKubeProxy(control: Control, step: KubeProxySettingStep, ctx: ClusterContext, block: (id: string, b: Blocker) => void): ApiObjectChange[] {
-  const value = step.requirement.op === 'equals' ? (isParamRef(step.requirement.value) ? (ctx.parameters[step.requirement.value.param] as SettingValue | undefined) : step.requirement.value) : undefined;
+  const value =
+    step.requirement.op === 'equals'
+      ? isParamRef(step.requirement.value)
+        ? (ctx.parameters[step.requirement.value.param] as SettingValue | undefined)
+        : step.requirement.value
+      : undefined;
   if (value === undefined) {
     block(control.id, { reason: `cis-fix sets only required values for kube-proxy (op ${step.requirement.op})` });
     return [];
@@ -143,7 +159,9 @@ function planKubeProxy(control: Control, step: KubeProxySettingStep, ctx: Cluste
   const ds = ctx.facts.kubeProxyDaemonSet.ok ? ctx.facts.kubeProxyDaemonSet.items[0] : undefined;
   const setting = readKubeProxySetting(step, cm, ds);
   if (setting.source === 'flag') {
-    block(control.id, { reason: `kube-proxy runs with ${step.flag}=${setting.value} on DaemonSet kube-system/kube-proxy, which wins over the ConfigMap; remove the flag from the DaemonSet by hand` });
+    block(control.id, {
+      reason: `kube-proxy runs with ${step.flag}=${setting.value} on DaemonSet kube-system/kube-proxy, which wins over the ConfigMap; remove the flag from the DaemonSet by hand`,
+    });
     return [];
   }
   if (kubeProxySatisfies(step, setting, value)) return [];
@@ -158,7 +176,10 @@ function planKubeProxy(control: Control, step: KubeProxySettingStep, ctx: Cluste
 function planRemovals(ctx: ClusterContext, block: (id: string, b: Blocker) => void): ApiObjectChange[] {
   const listed = ctx.parameters['removeClusterAdminSubjects'];
   if (!Array.isArray(listed)) {
-    block('5.1.1', { reason: 'to let cis-fix remove subjects from cluster-admin bindings, list them in parameter removeClusterAdminSubjects', parameter: 'removeClusterAdminSubjects' });
+    block('5.1.1', {
+      reason: 'to let cis-fix remove subjects from cluster-admin bindings, list them in parameter removeClusterAdminSubjects',
+      parameter: 'removeClusterAdminSubjects',
+    });
     return [];
   }
   const f = ctx.facts;
@@ -171,7 +192,10 @@ function planRemovals(ctx: ClusterContext, block: (id: string, b: Blocker) => vo
 function planDefaultDeny(ctx: ClusterContext, block: (id: string, b: Blocker) => void): ApiObjectChange[] {
   const listed = ctx.parameters['defaultDenyNetworkPolicyNamespaces'];
   if (!Array.isArray(listed)) {
-    block('5.3.2', { reason: 'to let cis-fix add a default-deny-ingress NetworkPolicy, list the namespaces in parameter defaultDenyNetworkPolicyNamespaces', parameter: 'defaultDenyNetworkPolicyNamespaces' });
+    block('5.3.2', {
+      reason: 'to let cis-fix add a default-deny-ingress NetworkPolicy, list the namespaces in parameter defaultDenyNetworkPolicyNamespaces',
+      parameter: 'defaultDenyNetworkPolicyNamespaces',
+    });
     return [];
   }
   const f = ctx.facts;

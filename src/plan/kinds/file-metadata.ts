@@ -68,7 +68,12 @@ export function planFileMetadata(input: NodeKindInput): FileMetadataPlan {
           blocked.push({ reason: `${path.path} does not exist on this node` });
           continue;
         }
-        const fix = step.kind === 'file-mode' ? modeFix(path.entry, FileMode.parse(step.maxMode)) : step.kind === 'file-owner' ? ownerFix(step, path.entry, input) : undefined;
+        const fix =
+          step.kind === 'file-mode'
+            ? modeFix(path.entry, FileMode.parse(step.maxMode))
+            : step.kind === 'file-owner'
+              ? ownerFix(step, path.entry, input)
+              : undefined;
         if (fix === undefined) continue;
         if ('reason' in fix) blocked.push(fix);
         else proposals.push(fix);
@@ -83,7 +88,11 @@ export function planFileMetadata(input: NodeKindInput): FileMetadataPlan {
     if (!finding.fixable) return finding;
     const after = kubeBenchStatVerdict(control.kubeBench, benchmark, ctx.facts, overrides);
     if (after === undefined || after === 'PASS' || !control.kubeBench.scored) return finding;
-    return { ...finding, fixable: false, notFixableReason: `after this plan kube-bench would still report ${after}: ${control.notes ?? 'its check looks at more than cis-fix can change here'}` };
+    return {
+      ...finding,
+      fixable: false,
+      notFixableReason: `after this plan kube-bench would still report ${after}: ${control.notes ?? 'its check looks at more than cis-fix can change here'}`,
+    };
   });
   // Every proposal only tightens, so it is made even when the control cannot fully pass (e.g. the
   // kubelet's real config is tightened although kube-bench looks for a file that does not exist).
@@ -169,7 +178,12 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
     aliases.set(key, (aliases.get(key) ?? new Set()).add(proposal.path));
     if (proposal.kind === 'file-mode') {
       const existing = modes.get(key);
-      modes.set(key, existing ? { ...existing, mask: existing.mask.tightenedTo(proposal.maxMode), controls: [...existing.controls, controlId] } : { node, current: proposal.current, mask: proposal.maxMode, controls: [controlId] });
+      modes.set(
+        key,
+        existing
+          ? { ...existing, mask: existing.mask.tightenedTo(proposal.maxMode), controls: [...existing.controls, controlId] }
+          : { node, current: proposal.current, mask: proposal.maxMode, controls: [controlId] },
+      );
     } else {
       const existing = owners.get(key);
       if (existing && (existing.user !== proposal.user || existing.group !== proposal.group)) {
@@ -223,7 +237,8 @@ export function buildFileChanges(proposals: readonly ControlProposal[]): { modeC
   });
   // Stable order: node, then path (the assembly interleaves the two kinds by path, owner before mode:
   // chown can clear setuid bits, so chmod last leaves the mode exact).
-  const byTarget = (a: { node: string; target: string }, b: { node: string; target: string }) => a.node.localeCompare(b.node) || a.target.localeCompare(b.target);
+  const byTarget = (a: { node: string; target: string }, b: { node: string; target: string }) =>
+    a.node.localeCompare(b.node) || a.target.localeCompare(b.target);
   return { modeChanges: modeChanges.sort(byTarget), ownerChanges: ownerChanges.sort(byTarget) };
 }
 

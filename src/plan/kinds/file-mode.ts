@@ -21,7 +21,8 @@ export const fileModeHandler: NodeKindHandler<'file-mode'> = {
     else if (!tightens(change.precondition.mode, change.after.mode)) {
       out.push(`after.mode: ${change.after.mode} adds permission bits to ${change.precondition.mode}; modes only ever tighten`);
     }
-    if (change.before.mode !== change.precondition.mode) out.push(`before.mode: ${change.before.mode} is not the precondition's mode ${change.precondition.mode}`);
+    if (change.before.mode !== change.precondition.mode)
+      out.push(`before.mode: ${change.before.mode} is not the precondition's mode ${change.precondition.mode}`);
     if (!inScope(scope, change.target)) out.push(`target: ${change.target} is not a path the benchmark's variables resolve to on ${change.node}`);
     return out;
   },

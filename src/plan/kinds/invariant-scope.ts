@@ -76,7 +76,16 @@ export function nodeScopeOf(benchmark: Benchmark, node: InvariantNode): NodeScop
       }
     }
   }
-  return { pathsKnown: node.facts !== undefined, paths, directories, manifestDirs: new Set([...manifests].map(dirname)), manifests, supportFiles, owners, chosenOwners };
+  return {
+    pathsKnown: node.facts !== undefined,
+    paths,
+    directories,
+    manifestDirs: new Set([...manifests].map(dirname)),
+    manifests,
+    supportFiles,
+    owners,
+    chosenOwners,
+  };
 }
 
 /** A path template's `{variable}`s replaced by every value they resolve to. */

@@ -37,7 +37,8 @@ export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
   },
   invariants(change, scope: NodeScope) {
     const out: string[] = [];
-    if (scope.pathsKnown && !scope.paths.has(change.target)) out.push(`target: ${change.target} is not a kubelet file the benchmark's variables resolve to on ${change.node}`);
+    if (scope.pathsKnown && !scope.paths.has(change.target))
+      out.push(`target: ${change.target} is not a kubelet file the benchmark's variables resolve to on ${change.node}`);
     if (scope.manifestDirs.has(dirname(change.target))) out.push(`target: nothing but a manifest is ever written into ${dirname(change.target)}`);
     return out;
   },
@@ -75,7 +76,12 @@ function stepKeys(control: EnsureControl): StepKey[] {
   return control.ensure.map((_, i) => `${control.id}#${i}` as StepKey);
 }
 
-function planFor(controls: readonly EnsureControl[], refused: ReadonlyMap<string, string>, ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): KubeletNodePlan<StepKey> {
+function planFor(
+  controls: readonly EnsureControl[],
+  refused: ReadonlyMap<string, string>,
+  ctx: NodeContext,
+  variables: Readonly<Record<string, readonly string[]>>,
+): KubeletNodePlan<StepKey> {
   const steps = controls.flatMap((control) =>
     refused.has(control.id) ? [] : (control.ensure as readonly KubeletSettingStep[]).map((step, i) => ({ key: `${control.id}#${i}` as StepKey, step })),
   );
@@ -83,20 +89,29 @@ function planFor(controls: readonly EnsureControl[], refused: ReadonlyMap<string
 }
 
 /** Controls to take out of the plan: kube-bench would still fail them afterwards, or an edited file cannot be written safely. */
-function refusals(controls: readonly EnsureControl[], refused: ReadonlyMap<string, string>, plan: KubeletNodePlan<StepKey>, facts: NodeFacts): Map<string, string> {
+function refusals(
+  controls: readonly EnsureControl[],
+  refused: ReadonlyMap<string, string>,
+  plan: KubeletNodePlan<StepKey>,
+  facts: NodeFacts,
+): Map<string, string> {
   const out = new Map<string, string>();
   const fixed = new Set(plan.steps.filter((s) => s.fix.kind === 'fix').map((s) => s.key.split('#')[0]!));
   for (const edit of plan.edits) {
     const entry = facts.paths[normalizePath(edit.path)];
     if (entry?.exists && entry.type === 'symlink') {
-      for (const key of edit.stepKeys) out.set(key.split('#')[0]!, `${edit.path} is a symlink: cis-fix writes files by rename and would replace the link; edit its target by hand`);
+      for (const key of edit.stepKeys)
+        out.set(key.split('#')[0]!, `${edit.path} is a symlink: cis-fix writes files by rename and would replace the link; edit its target by hand`);
     }
   }
   for (const control of controls) {
     if (refused.has(control.id) || out.has(control.id) || !fixed.has(control.id)) continue;
     const after = kubeBenchKubeletVerdict(control.kubeBench, plan.factsAfter);
     if (after.verdict === 'FAIL') {
-      out.set(control.id, `kube-bench would still fail this control after the edit (it reads ${after.configPath ?? 'the kubelet command line'}); fix it by hand`);
+      out.set(
+        control.id,
+        `kube-bench would still fail this control after the edit (it reads ${after.configPath ?? 'the kubelet command line'}); fix it by hand`,
+      );
     }
   }
   return out;
@@ -114,7 +129,14 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
   if (steps.every((f) => f.kind === 'compliant')) {
     if (kubeBench === 'FAIL') {
-      return { ...base, status: 'fail', expected, actual: `${actual} (compliant as the kubelet runs)`, fixable: false, notFixableReason: `the kubelet complies, but kube-bench reads ${reading.configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config` };
+      return {
+        ...base,
+        status: 'fail',
+        expected,
+        actual: `${actual} (compliant as the kubelet runs)`,
+        fixable: false,
+        notFixableReason: `the kubelet complies, but kube-bench reads ${reading.configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config`,
+      };
     }
     return { ...base, status: 'pass', expected, actual, fixable: false };
   }
@@ -177,6 +199,9 @@ function kubeletHealthUrl(facts: NodeFacts): string {
   const data = configPath ? readKubeletConfigFile(facts, configPath).data : undefined;
   const fallback = new URL(componentRow('kubelet').healthUrl);
   const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : Number(fallback.port);
-  const bind = typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0' ? data['healthzBindAddress'] : fallback.hostname;
+  const bind =
+    typeof data?.['healthzBindAddress'] === 'string' && data['healthzBindAddress'] !== '' && data['healthzBindAddress'] !== '0.0.0.0'
+      ? data['healthzBindAddress']
+      : fallback.hostname;
   return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}/healthz`;
 }

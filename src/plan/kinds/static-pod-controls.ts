@@ -78,7 +78,10 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
           break;
         case 'edits': {
           // A flag naming a file that must already exist: refuse when the facts show it missing (the health gate would catch it, later and louder).
-          const missing = fix.edits.find((e) => e.kind === 'mount' && (e.hostPathType === 'File' || e.hostPathType === 'Directory') && !willCreate.has(e.path) && knownAbsent(ctx.facts, e.path));
+          const missing = fix.edits.find(
+            (e) =>
+              e.kind === 'mount' && (e.hostPathType === 'File' || e.hostPathType === 'Directory') && !willCreate.has(e.path) && knownAbsent(ctx.facts, e.path),
+          );
           if (missing && missing.kind === 'mount') {
             blocked.push(`${step.flag} would name ${missing.path}, which does not exist on this node`);
             break;
@@ -111,7 +114,15 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
       continue;
     }
     if (blocked.length > 0) {
-      findings.push({ ...base, status: 'fail', expected, actual: observed.join('; ') || 'not compliant', fixable: false, notFixableReason: blocked.join('; '), ...(decisionParameter ? { decisionParameter } : {}) });
+      findings.push({
+        ...base,
+        status: 'fail',
+        expected,
+        actual: observed.join('; ') || 'not compliant',
+        fixable: false,
+        notFixableReason: blocked.join('; '),
+        ...(decisionParameter ? { decisionParameter } : {}),
+      });
       continue;
     }
     for (const file of creations) {
@@ -140,7 +151,10 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
     const result = editManifest(manifest.text, entry.edits, { container: component });
     const afterFlags = readPodFlags(result.text, component);
     // Never offer a change kube-bench would still fail: judge the command line the new manifest starts.
-    const unconvincing = afterFlags.kind === 'problem' ? entry.controls : entry.controls.filter((c) => processAuditVerdict(c.kubeBench, ctx.facts, { component, argv: afterFlags.argv }) === 'FAIL');
+    const unconvincing =
+      afterFlags.kind === 'problem'
+        ? entry.controls
+        : entry.controls.filter((c) => processAuditVerdict(c.kubeBench, ctx.facts, { component, argv: afterFlags.argv }) === 'FAIL');
     if (result.problems.length > 0 || !result.changed || unconvincing.length > 0) {
       const reason = result.problems.join('; ') || (unconvincing.length ? 'kube-bench would still fail after the edit' : 'the edit changes nothing');
       for (const c of entry.controls) {
@@ -158,7 +172,13 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
       kind: 'static-pod-manifest',
       target: manifest.path,
       action: 'update',
-      precondition: { exists: true, sha256: manifest.sha256, mode: entryFacts?.exists ? entryFacts.mode : '600', uid: entryFacts?.exists ? entryFacts.uid : 0, gid: entryFacts?.exists ? entryFacts.gid : 0 },
+      precondition: {
+        exists: true,
+        sha256: manifest.sha256,
+        mode: entryFacts?.exists ? entryFacts.mode : '600',
+        uid: entryFacts?.exists ? entryFacts.uid : 0,
+        gid: entryFacts?.exists ? entryFacts.gid : 0,
+      },
       restart: component,
       diff: unifiedDiff(manifest.path, manifest.text, result.text),
       before: { sha256: manifest.sha256, argv: ctx.facts.components[component]?.argv ?? [] },

@@ -21,7 +21,9 @@ export const staticPodManifestHandler: NodeKindHandler<'static-pod-manifest'> = 
     return { summary: `${what}, restarts ${change.restart}`, diff: change.diff };
   },
   invariants(change, scope: NodeScope) {
-    return scope.pathsKnown && !scope.manifests.has(change.target) ? [`target: ${change.target} is not a static-pod manifest the benchmark's variables resolve to on ${change.node}`] : [];
+    return scope.pathsKnown && !scope.manifests.has(change.target)
+      ? [`target: ${change.target} is not a static-pod manifest the benchmark's variables resolve to on ${change.node}`]
+      : [];
   },
 };
 

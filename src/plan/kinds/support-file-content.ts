@@ -30,7 +30,8 @@ export function planSupportFile(step: SupportFileStep, node: string, facts: Node
   } else {
     path = step.path;
   }
-  if (step.owner !== 'root' || step.group !== 'root') return { kind: 'refused', reason: `cis-fix creates support files owned by root only (the playbook asks for ${step.owner}:${step.group})` };
+  if (step.owner !== 'root' || step.group !== 'root')
+    return { kind: 'refused', reason: `cis-fix creates support files owned by root only (the playbook asks for ${step.owner}:${step.group})` };
   const refused = checkPath(path);
   if (refused) return { kind: 'refused', reason: refused };
   if (facts.paths[path]?.exists) return { kind: 'exists', path };
@@ -44,7 +45,15 @@ export function planSupportFile(step: SupportFileStep, node: string, facts: Node
   }
   const secrets = step.generatedSecrets.map((s) => ({ name: s.name, bytes: s.bytes, scope: s.scope }));
   const shown = secrets.reduce((text, s) => text.replaceAll(`\${secret.${s.name}}`, SECRET_SHOWN_AS), content);
-  const diff = [`--- /dev/null`, `+++ ${path}`, `@@ new file, mode ${step.mode}, ${step.owner}:${step.group}${secrets.length ? `, ${secrets.map((s) => `${s.name}: ${s.bytes} random bytes`).join(', ')} ${SECRET_SHOWN_AS.slice(1, -1)}` : ''} @@`, ...shown.replace(/\n$/, '').split('\n').map((l) => `+${l}`)].join('\n');
+  const diff = [
+    `--- /dev/null`,
+    `+++ ${path}`,
+    `@@ new file, mode ${step.mode}, ${step.owner}:${step.group}${secrets.length ? `, ${secrets.map((s) => `${s.name}: ${s.bytes} random bytes`).join(', ')} ${SECRET_SHOWN_AS.slice(1, -1)}` : ''} @@`,
+    ...shown
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => `+${l}`),
+  ].join('\n');
   return {
     kind: 'create',
     path,
@@ -66,7 +75,8 @@ export function planSupportFile(step: SupportFileStep, node: string, facts: Node
 function checkPath(path: string): string | undefined {
   if (!path.startsWith('/') || path.includes('/../') || path.endsWith('/')) return `${path} is not an absolute file path`;
   if (/\s/.test(path)) return `${path} contains white space; choose a path without`;
-  if (path === MANIFESTS_DIR || path.startsWith(`${MANIFESTS_DIR}/`)) return `${path} is inside ${MANIFESTS_DIR}, where the kubelet runs every file as a pod: choose another path`;
+  if (path === MANIFESTS_DIR || path.startsWith(`${MANIFESTS_DIR}/`))
+    return `${path} is inside ${MANIFESTS_DIR}, where the kubelet runs every file as a pod: choose another path`;
   return undefined;
 }
 

@@ -21,7 +21,9 @@ export const supportFileHandler: NodeKindHandler<'support-file'> = {
     return { changes: planned.supportFiles, findings: planned.findings };
   },
   describe(change) {
-    const secrets = change.after.secrets.length ? `, ${change.after.secrets.length} secret${change.after.secrets.length === 1 ? '' : 's'} generated on the node` : '';
+    const secrets = change.after.secrets.length
+      ? `, ${change.after.secrets.length} secret${change.after.secrets.length === 1 ? '' : 's'} generated on the node`
+      : '';
     const source = change.after.copyFrom !== undefined ? `, copied from ${change.after.copyFrom}` : secrets;
     return { summary: `creates ${change.target} (mode ${change.after.mode}${source})`, diff: change.diff };
   },
@@ -32,14 +34,19 @@ export const supportFileHandler: NodeKindHandler<'support-file'> = {
       const shared = shareClusterSecrets(changes, fleet.facts) as SupportFileChange[];
       const unsafe = unsharedClusterSecrets(shared, fleet.unknownControlPlanes);
       if (unsafe) {
-        throw new UserError(unsafe, [], [`Make ${fleet.unknownControlPlanes.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`]);
+        throw new UserError(
+          unsafe,
+          [],
+          [`Make ${fleet.unknownControlPlanes.join(', ')} reachable, or leave the encryption config out of this run (--skip 1.2.27,1.2.28).`],
+        );
       }
       return shared;
     },
   },
   invariants(change, scope: NodeScope) {
     const out: string[] = [];
-    if (scope.pathsKnown && !scope.supportFiles.has(change.target)) out.push(`target: ${change.target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
+    if (scope.pathsKnown && !scope.supportFiles.has(change.target))
+      out.push(`target: ${change.target} is not a file the playbooks (or the inventory's parameters) name for ${change.node}`);
     if (scope.manifestDirs.has(dirname(change.target))) out.push(`target: nothing but a manifest is ever written into ${dirname(change.target)}`);
     if (change.precondition.exists) out.push('precondition.exists: a support file is only ever created, never overwritten');
     if (!tightens(MAX_CREATED_MODE.toString(), change.after.mode)) out.push(`after.mode: ${change.after.mode} gives more than 0600 to a created file`);

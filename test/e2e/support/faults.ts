@@ -25,7 +25,9 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): Runni
   let stderr = '';
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('exit', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -56,7 +58,13 @@ export async function waitForJournal(stateDir: string, ready: (journal: RunJourn
 /** The newest run id in the state dir (journals are named by run id, which sort by time). */
 export function newestRunId(stateDir: string): string {
   try {
-    return readdirSync(join(stateDir, 'runs')).filter((n) => n.endsWith('.json')).sort().at(-1)?.replace(/\.json$/, '') ?? '';
+    return (
+      readdirSync(join(stateDir, 'runs'))
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .at(-1)
+        ?.replace(/\.json$/, '') ?? ''
+    );
   } catch {
     return '';
   }
@@ -71,10 +79,22 @@ export const hasStep = (journal: RunJournal, phase: string, target?: string, nod
  * The hanging wrapper notes its pid and its parent's (the cis-fix script)
  * in /run/lab/hang-NAME.pids. Returns a function that puts the real binary back.
  */
-export async function hangCommand(lab: LabState, node: string, name: string, match: string, seconds: number, unless = '*/var/lib/cis-fix/*'): Promise<() => Promise<void>> {
+export async function hangCommand(
+  lab: LabState,
+  node: string,
+  name: string,
+  match: string,
+  seconds: number,
+  unless = '*/var/lib/cis-fix/*',
+): Promise<() => Promise<void>> {
   const path = `/usr/bin/${name}`;
   const wrapper = `#!/bin/sh\ncase "$*" in ${unless}) ;; ${match}) echo "$$ $PPID" >> /run/lab/hang-${name}.pids; sleep ${seconds} ;; esac\nexec ${path}.real "$@"\n`;
-  const installed = await nodeExec(lab, node, ['/bin/sh', '-c', `cat > ${path}.new && chmod 755 ${path}.new && cp -p ${path} ${path}.real && mv -f ${path}.new ${path}`], wrapper);
+  const installed = await nodeExec(
+    lab,
+    node,
+    ['/bin/sh', '-c', `cat > ${path}.new && chmod 755 ${path}.new && cp -p ${path} ${path}.real && mv -f ${path}.new ${path}`],
+    wrapper,
+  );
   if (installed.code !== 0) throw new Error(`cannot wrap ${path} on ${node}: ${installed.stderr}`);
   return async () => {
     await nodeExec(lab, node, ['/bin/sh', '-c', `[ -e ${path}.real ] && mv -f ${path}.real ${path}; rm -f /run/lab/hang-${name}.pids`]);
@@ -84,7 +104,11 @@ export async function hangCommand(lab: LabState, node: string, name: string, mat
 /** The pids "WRAPPER SCRIPT" of commands hanging in hangCommand's wrapper right now. */
 export async function hangingPids(lab: LabState, node: string, name: string): Promise<number[][]> {
   const out = await nodeExec(lab, node, ['/bin/sh', '-c', `cat /run/lab/hang-${name}.pids 2>/dev/null`]);
-  return out.stdout.trim().split('\n').filter((l) => l !== '').map((l) => l.split(' ').map(Number));
+  return out.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(' ').map(Number));
 }
 
 /**
@@ -106,7 +130,10 @@ export async function setLink(lab: LabState, node: string, state: 'up' | 'down')
 
 /** Kill every sshd of a node (the listener and every session): its connections drop at once, new ones are refused. */
 export async function stopSshd(lab: LabState, node: string): Promise<void> {
-  const pids = (await nodeExec(lab, node, ['pgrep', '-x', 'sshd'])).stdout.trim().split('\n').filter((p) => p !== '');
+  const pids = (await nodeExec(lab, node, ['pgrep', '-x', 'sshd'])).stdout
+    .trim()
+    .split('\n')
+    .filter((p) => p !== '');
   if (pids.length > 0) await nodeExec(lab, node, ['kill', '-9', ...pids]);
 }
 
@@ -118,7 +145,11 @@ export async function startSshd(lab: LabState, node: string): Promise<void> {
 
 /** What a node's manifest directory holds, sorted (nothing but manifests may ever be there). */
 export async function manifestDir(lab: LabState, node: string): Promise<string[]> {
-  return (await nodeExec(lab, node, ['ls', '-A', '/etc/kubernetes/manifests'])).stdout.trim().split('\n').filter((l) => l !== '').sort();
+  return (await nodeExec(lab, node, ['ls', '-A', '/etc/kubernetes/manifests'])).stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 }
 
 /** Whether a node has a cis-fix lock. */

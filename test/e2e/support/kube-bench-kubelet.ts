@@ -22,7 +22,8 @@ const KUBELET_CONFS = [
   '/home/kubernetes/kubelet-config.yml',
 ];
 
-const STRONG_CIPHERS = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+const STRONG_CIPHERS =
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 
 interface Item {
   readonly flag: string;
@@ -42,7 +43,13 @@ const CHECKS: Readonly<Record<string, { readonly binOp: 'and' | 'or'; readonly i
       { flag: '--read-only-port', path: ['readOnlyPort'], set: false },
     ],
   },
-  '4.2.9': { binOp: 'and', items: [{ flag: '--tls-cert-file', path: ['tlsCertFile'] }, { flag: '--tls-private-key-file', path: ['tlsPrivateKeyFile'] }] },
+  '4.2.9': {
+    binOp: 'and',
+    items: [
+      { flag: '--tls-cert-file', path: ['tlsCertFile'] },
+      { flag: '--tls-private-key-file', path: ['tlsPrivateKeyFile'] },
+    ],
+  },
   '4.2.10': {
     binOp: 'or',
     items: [
@@ -95,7 +102,10 @@ function judgeItem(item: Item, ps: string, config: unknown): boolean {
       return !value.includes(item.compare.value);
     case 'valid_elements': {
       const allowed = item.compare.value.split(',');
-      return value.split(',').filter((e) => e !== '').every((e) => allowed.includes(e));
+      return value
+        .split(',')
+        .filter((e) => e !== '')
+        .every((e) => allowed.includes(e));
     }
   }
 }

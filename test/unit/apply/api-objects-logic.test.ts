@@ -29,7 +29,12 @@ const create: ApiObjectChange = {
   object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'apps', name: 'cis-fix-default-deny' },
   action: 'create',
   precondition: { absent: true },
-  content: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'cis-fix-default-deny', namespace: 'apps' }, spec: { podSelector: {} } },
+  content: {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'cis-fix-default-deny', namespace: 'apps' },
+    spec: { podSelector: {} },
+  },
 };
 
 function namespace(resourceVersion: string, labels: Record<string, string> = {}): KubeObject {
@@ -75,7 +80,16 @@ describe('the cluster Lease', () => {
 });
 
 describe('rolling back API objects', () => {
-  const journal = (steps: RunJournal['steps']): RunJournal => ({ runId: 'r1', kind: 'apply', startedAt: '', status: 'succeeded', inventory: { file: '', digest: '' }, backups: {}, changes: 2, steps });
+  const journal = (steps: RunJournal['steps']): RunJournal => ({
+    runId: 'r1',
+    kind: 'apply',
+    startedAt: '',
+    status: 'succeeded',
+    inventory: { file: '', digest: '' },
+    backups: {},
+    changes: 2,
+    steps,
+  });
   const at = '2026-11-27T10:00:00Z';
 
   it('undoes every started change newest first, with the resourceVersion each write left, and skips what the run reverted itself', () => {

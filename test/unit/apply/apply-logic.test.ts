@@ -41,7 +41,12 @@ describe('verify through the kind handlers', () => {
   it('passes only when the node shows the promised mode or owner', () => {
     expect(verifyChange(modeChange, state({ mode: '600' }))).toBeUndefined();
     expect(verifyChange(modeChange, state({ mode: '640' }))).toMatch(/mode is 640, expected 600/);
-    const owner: Change = { ...modeChange, kind: 'file-owner', before: { user: 'ops', group: 'ops' }, after: { user: 'root', group: 'root', createAccount: false } };
+    const owner: Change = {
+      ...modeChange,
+      kind: 'file-owner',
+      before: { user: 'ops', group: 'ops' },
+      after: { user: 'root', group: 'root', createAccount: false },
+    };
     expect(verifyChange(owner, state({ user: 'root', group: 'root' }))).toBeUndefined();
     expect(verifyChange(owner, state({ user: 'root', group: 'ops' }))).toMatch(/root:ops/);
   });
@@ -50,8 +55,11 @@ describe('verify through the kind handlers', () => {
 describe('writeOrder', () => {
   it('puts control-plane and etcd nodes one per batch before workers in batches', () => {
     const roles = new Map([
-      ['w1', ['worker'] as const], ['cp-1', ['control-plane', 'etcd'] as const], ['w2', ['worker'] as const],
-      ['e1', ['etcd'] as const], ['w3', ['worker'] as const],
+      ['w1', ['worker'] as const],
+      ['cp-1', ['control-plane', 'etcd'] as const],
+      ['w2', ['worker'] as const],
+      ['e1', ['etcd'] as const],
+      ['w3', ['worker'] as const],
     ]);
     expect(writeOrder(['w1', 'cp-1', 'w2', 'e1', 'w3'], roles, 2)).toEqual([['cp-1'], ['e1'], ['w1', 'w2'], ['w3']]);
   });
@@ -67,7 +75,13 @@ describe('chmodArgument', () => {
 describe('rollback planning', () => {
   const original = { mode: '644', uid: 0, gid: 0, sha256: 'abc', user: 'root', group: 'root' };
   const journal = {
-    runId: 'r1', kind: 'apply', startedAt: '', status: 'failed', inventory: { file: '', digest: '' }, backups: {}, changes: 3,
+    runId: 'r1',
+    kind: 'apply',
+    startedAt: '',
+    status: 'failed',
+    inventory: { file: '', digest: '' },
+    backups: {},
+    changes: 3,
     steps: [
       { at: '', node: 'cp-1', phase: 'backed-up', target: '/a', original },
       { at: '', node: 'cp-1', phase: 'backed-up', target: '/b', original },

@@ -63,9 +63,15 @@ describe('judgeLock', () => {
 
   it('takes over the lock of a run whose journal says it is over or rolled back, and that of the run being rolled back', () => {
     const remote = parseLockRecord('run 20261204T090000Z-aaaaaa by ops@ws-9 pid 1');
-    expect(judgeLock(remote, [journal('20261204T090000Z-aaaaaa', 'failed')], probe({ 1: '1' }))).toEqual({ kind: 'take-over', why: 'its run 20261204T090000Z-aaaaaa is over (failed)' });
+    expect(judgeLock(remote, [journal('20261204T090000Z-aaaaaa', 'failed')], probe({ 1: '1' }))).toEqual({
+      kind: 'take-over',
+      why: 'its run 20261204T090000Z-aaaaaa is over (failed)',
+    });
     const undo = journal('20261204T100000Z-bbbbbb', 'succeeded', { kind: 'rollback', rollsBack: '20261204T090000Z-aaaaaa' });
-    expect(judgeLock(remote, [journal('20261204T090000Z-aaaaaa', 'running'), undo], probe({ 1: '1' }))).toMatchObject({ kind: 'take-over', why: expect.stringContaining('rolled back by 20261204T100000Z-bbbbbb') });
+    expect(judgeLock(remote, [journal('20261204T090000Z-aaaaaa', 'running'), undo], probe({ 1: '1' }))).toMatchObject({
+      kind: 'take-over',
+      why: expect.stringContaining('rolled back by 20261204T100000Z-bbbbbb'),
+    });
     expect(judgeLock(remote, [journal('20261204T090000Z-aaaaaa', 'running')], probe({ 1: '1' }))).toEqual({ kind: 'held' });
     expect(judgeLock(remote, [], probe({ 1: '1' }), '20261204T090000Z-aaaaaa')).toMatchObject({ kind: 'take-over' });
   });

@@ -65,7 +65,12 @@ describe('staging', () => {
     mkdirSync(join(copy, manifests), { recursive: true });
     writeFileSync(join(copy, target), 'backup\n');
     try {
-      await restorePath(transport, `unit-${process.pid}-${RUN}`, { path: target, mode: '640', uid: 0, gid: 0, sha256: sha('backup\n') }, { staticPodManifest: true });
+      await restorePath(
+        transport,
+        `unit-${process.pid}-${RUN}`,
+        { path: target, mode: '640', uid: 0, gid: 0, sha256: sha('backup\n') },
+        { staticPodManifest: true },
+      );
       expect(readFileSync(target, 'utf8')).toBe('backup\n');
       expect(statSync(target).mode & 0o777).toBe(0o640);
       expect(readdirSync(manifests)).toEqual(['kube-apiserver.yaml']);

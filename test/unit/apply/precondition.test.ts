@@ -16,7 +16,16 @@ const create: Change = {
 } as unknown as Change;
 
 const missing = (over: Partial<PathState> = {}): PathState => ({
-  path: create.target, exists: false, sha256: undefined, mode: '', uid: -1, gid: -1, user: '', group: '', type: 'missing', ...over,
+  path: create.target,
+  exists: false,
+  sha256: undefined,
+  mode: '',
+  uid: -1,
+  gid: -1,
+  user: '',
+  group: '',
+  type: 'missing',
+  ...over,
 });
 
 describe('describeStaleness and symlinks', () => {

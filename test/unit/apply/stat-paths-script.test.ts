@@ -16,7 +16,18 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const NAMES = ['new\nline.crt', 'trailing\n', 'back\\slash', 'esc\u001b[2J.crt', `quote's "double"`, '$(touch pwned)', '-dash', '*', 'pipe|in|name', 'cr\rname'];
+const NAMES = [
+  'new\nline.crt',
+  'trailing\n',
+  'back\\slash',
+  'esc\u001b[2J.crt',
+  `quote's "double"`,
+  '$(touch pwned)',
+  '-dash',
+  '*',
+  'pipe|in|name',
+  'cr\rname',
+];
 
 describe('STAT_PATHS', () => {
   it('returns every hostile name exactly, with the hash of its content', () => {

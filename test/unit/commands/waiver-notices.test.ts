@@ -2,10 +2,24 @@ import type { Finding, FindingWaiver } from '../../../src/model/finding.js';
 import { waiverNotices } from '../../../src/commands/_shared/waiver-notices.js';
 
 const waiver = (daysLeft: number, expires: string): FindingWaiver => ({
-  control: '4.1.*', reason: 'r', owner: 'platform@example.com', expires, daysLeft, expired: daysLeft < 0, expiresSoon: daysLeft >= 0 && daysLeft <= 14,
+  control: '4.1.*',
+  reason: 'r',
+  owner: 'platform@example.com',
+  expires,
+  daysLeft,
+  expired: daysLeft < 0,
+  expiresSoon: daysLeft >= 0 && daysLeft <= 14,
 });
 const finding = (node: string | undefined, status: Finding['status'], w?: FindingWaiver): Finding => ({
-  controlId: '4.1.9', node, status, title: '', expected: '', actual: '', fixable: false, kubeBench: undefined, ...(w ? { waiver: w } : {}),
+  controlId: '4.1.9',
+  node,
+  status,
+  title: '',
+  expected: '',
+  actual: '',
+  fixable: false,
+  kubeBench: undefined,
+  ...(w ? { waiver: w } : {}),
 });
 
 describe('waiverNotices', () => {
@@ -16,8 +30,8 @@ describe('waiverNotices', () => {
   });
 
   it('warns of a waiver ending within two weeks, and says nothing of one ending later or of unwaived controls', () => {
-    expect(waiverNotices([finding(undefined, 'waived', waiver(1, '2026-01-05')), finding('cp-1', 'waived', waiver(30, '2026-02-05')), finding('cp-1', 'fail')])).toEqual([
-      'the waiver for 4.1.9 on cluster (owner platform@example.com) expires on 2026-01-05, in 1 day: renew it or fix the control',
-    ]);
+    expect(
+      waiverNotices([finding(undefined, 'waived', waiver(1, '2026-01-05')), finding('cp-1', 'waived', waiver(30, '2026-02-05')), finding('cp-1', 'fail')]),
+    ).toEqual(['the waiver for 4.1.9 on cluster (owner platform@example.com) expires on 2026-01-05, in 1 day: renew it or fix the control']);
   });
 });

@@ -33,7 +33,7 @@ describe('the provider-managed controls of EKS, GKE and AKS', () => {
     ['eks-1.8.0', () => eks, 14],
     ['gke-1.9.0', () => gke, 33],
     ['aks-1.8', () => aks, 14],
-  ] as const)('are reported once each for %s, as provider-managed with the benchmark\'s text, never fail', (_id, get, count) => {
+  ] as const)("are reported once each for %s, as provider-managed with the benchmark's text, never fail", (_id, get, count) => {
     const findings = evaluateProviderManaged(get().controls);
     expect(findings).toHaveLength(count);
     for (const f of findings) {

@@ -22,7 +22,7 @@ function evaluate(only: string[], parameters = resolveParameters(benchmark, {}).
 }
 
 describe('evaluateNode', () => {
-  it('judges file, static-pod flag and kubelet controls alike, with kube-bench\'s verdict for each', () => {
+  it("judges file, static-pod flag and kubelet controls alike, with kube-bench's verdict for each", () => {
     const { findings } = evaluate(['1.1.1', '4.1.9', '1.2.15', '1.2.6', '4.2.1', '4.2.13']);
     expect(findings.map((f) => [f.controlId, f.status, f.kubeBench])).toEqual([
       ['1.1.1', 'pass', 'PASS'],

@@ -1,7 +1,7 @@
 import { compareValue, findFlagValue, testsPass } from '../../../src/evaluate/kube-bench/test-items.js';
 
 describe("kube-bench's test engine", () => {
-  it('reads values the way kube-bench\'s regex does', () => {
+  it("reads values the way kube-bench's regex does", () => {
     expect(findFlagValue('kube-apiserver --profiling=false --x', '--profiling')).toEqual({ found: true, value: 'false' });
     expect(findFlagValue('kube-apiserver --anonymous-auth', '--anonymous-auth')).toEqual({ found: true, value: 'true' });
     expect(findFlagValue('root:root', 'root:root')).toEqual({ found: true, value: 'root:root' });
@@ -31,7 +31,10 @@ describe("kube-bench's test engine", () => {
   });
 
   it('with use_multiple_values every line must pass, and empty output fails a set item', () => {
-    const tests = { binOp: 'and' as const, items: [{ flag: 'permissions', path: undefined, env: undefined, set: true, compare: { op: 'bitmask' as const, value: '600' } }] };
+    const tests = {
+      binOp: 'and' as const,
+      items: [{ flag: 'permissions', path: undefined, env: undefined, set: true, compare: { op: 'bitmask' as const, value: '600' } }],
+    };
     expect(testsPass(tests, 'permissions=600\npermissions=400\n', true)).toBe(true);
     expect(testsPass(tests, 'permissions=600\npermissions=644\n', true)).toBe(false);
     expect(testsPass(tests, '', true)).toBe(false);

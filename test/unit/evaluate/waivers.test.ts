@@ -2,7 +2,13 @@ import type { InventoryWaiver } from '../../../src/inventory/inventory.js';
 import type { Finding } from '../../../src/model/finding.js';
 import { attachWaivers, EXPIRES_SOON_DAYS, findWaiver, splitWaivedControls, waiverDay } from '../../../src/evaluate/waivers.js';
 
-const waiver = (control: string, expires: string, nodes?: string[], owner = 'platform'): InventoryWaiver => ({ control, nodes, reason: `why ${control}`, owner, expires });
+const waiver = (control: string, expires: string, nodes?: string[], owner = 'platform'): InventoryWaiver => ({
+  control,
+  nodes,
+  reason: `why ${control}`,
+  owner,
+  expires,
+});
 const finding = (node: string | undefined, controlId: string, status: Finding['status'], fixable = status === 'fail'): Finding => ({
   controlId,
   node,
@@ -34,7 +40,13 @@ describe('findWaiver', () => {
 
   it('carries what every output shows: control as written, reason, owner, expiry', () => {
     expect(findWaiver(kubeletConfig, 'worker-1', '4.1.9', '2026-01-01')).toEqual({
-      control: '4.1.9', reason: 'why 4.1.9', owner: 'platform', expires: '2026-06-30', daysLeft: 180, expired: false, expiresSoon: false,
+      control: '4.1.9',
+      reason: 'why 4.1.9',
+      owner: 'platform',
+      expires: '2026-06-30',
+      daysLeft: 180,
+      expired: false,
+      expiresSoon: false,
     });
   });
 
@@ -88,7 +100,12 @@ describe('attachWaivers', () => {
 
   it('reports a waived control as waived with its real state, nothing fixable, the waiver attached', () => {
     const [waived] = attachWaivers([finding('worker-1', '4.1.9', 'fail')], [waiver('4.1.9', '2026-06-30')], today);
-    expect(waived).toMatchObject({ status: 'waived', fixable: false, actual: '/var/lib/kubelet/config.yaml mode 644', waiver: { owner: 'platform', expired: false } });
+    expect(waived).toMatchObject({
+      status: 'waived',
+      fixable: false,
+      actual: '/var/lib/kubelet/config.yaml mode 644',
+      waiver: { owner: 'platform', expired: false },
+    });
     expect(waived?.notFixableReason).toBe('waived until 2026-06-30 by platform: why 4.1.9');
   });
 

@@ -106,7 +106,11 @@ describe.each(kubeadmBenchmarks.map((b) => [b.id, b] as const))("the facts' cand
       const lists = LISTS.filter((l) => l.variable === variable.kubeBench);
       expect({ variable: variable.name, lists: lists.length }).toEqual({ variable: variable.name, lists: expect.any(Number) });
       const same = lists.some((l) => JSON.stringify([l.kubeBench, l.default]) === JSON.stringify([variable.candidates, variable.default]));
-      expect({ variable: variable.name, kubeBench: variable.kubeBench, sameAsFacts: same }).toEqual({ variable: variable.name, kubeBench: variable.kubeBench, sameAsFacts: true });
+      expect({ variable: variable.name, kubeBench: variable.kubeBench, sameAsFacts: same }).toEqual({
+        variable: variable.name,
+        kubeBench: variable.kubeBench,
+        sameAsFacts: true,
+      });
     }
     // Every kube-bench list of the facts is some variable's (none is left behind when a variable is dropped).
     const mirrored = new Set(variables.map((v) => v.kubeBench));
@@ -133,14 +137,13 @@ describe.each(kubeadmBenchmarks.map((b) => [b.id, b] as const))("the facts' cand
     }
   });
 
-  it('name the manifest of each static pod with the facts\' list for that component', () => {
+  it("name the manifest of each static pod with the facts' list for that component", () => {
     for (const [component, name] of Object.entries(MANIFEST_VARIABLES) as [keyof typeof MANIFEST_VARIABLES, string][]) {
       const variable = benchmark.variables[name];
       expect(variable?.candidates).toEqual(MANIFEST_LISTS[component].kubeBench);
       expect(variable?.default).toEqual(MANIFEST_LISTS[component].default);
     }
   });
-
 });
 
 describe.each(benchmarks.map((b) => [b.id, b] as const))("%s's variables", (_id, benchmark) => {

@@ -11,7 +11,9 @@ import { loadBenchmark } from '../../../src/playbook/load-playbooks.js';
 import { BENCHMARK_IDS } from '../../../src/playbook/types.js';
 
 const benchmarks = await Promise.all(BENCHMARK_IDS.map((id) => loadBenchmark(id)));
-const playbookEnvNames = [...new Set(benchmarks.flatMap((b) => b.controls.flatMap((c) => c.kubeBench.tests?.items.flatMap((i) => (i.env ? [i.env] : [])) ?? [])))].sort();
+const playbookEnvNames = [
+  ...new Set(benchmarks.flatMap((b) => b.controls.flatMap((c) => c.kubeBench.tests?.items.flatMap((i) => (i.env ? [i.env] : [])) ?? []))),
+].sort();
 
 /** The script's own `matches` function, run by /bin/sh on each name. */
 function shellSecret(names: readonly string[]): boolean[] {
@@ -20,7 +22,10 @@ function shellSecret(names: readonly string[]): boolean[] {
     encoding: 'utf8',
     env: { SECRET_ENV: SECRET_ENV_PATTERNS.join('|'), PATH: process.env.PATH },
   });
-  return out.trim().split('\n').map((l) => l === '1');
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l === '1');
 }
 
 describe('the environment policy', () => {

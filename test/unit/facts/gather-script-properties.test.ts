@@ -24,10 +24,7 @@ const plainContent = fc
   .oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }))
   .filter(
     (t) =>
-      !t.includes('\0') &&
-      !containsPrivateKey(t) &&
-      !t.includes(EMBEDDED_PEM_PREFIX) &&
-      !REDACTED_KEYS.some((key) => new RegExp(`${key}"?[ \\t]*:`).test(t)),
+      !t.includes('\0') && !containsPrivateKey(t) && !t.includes(EMBEDDED_PEM_PREFIX) && !REDACTED_KEYS.some((key) => new RegExp(`${key}"?[ \\t]*:`).test(t)),
   );
 
 describe('the gathering script on generated trees', () => {

@@ -97,13 +97,18 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     // Key material where only a config file is expected: a manifest and a --config file.
     node.file('/etc/kubernetes/manifests/innocent.yaml', { content: `apiVersion: v1\ndata: |\n${RSA_KEY}`, mode: 0o600 });
     node.file('/etc/kubernetes/encryption.yaml', {
-      content: 'kind: EncryptionConfiguration\nresources:\n- providers:\n  - aescbc:\n      keys:\n      - name: key1\n        secret: c2VjcmV0aXNzaW1vc2VjcmV0aXNzaW1vMTIzNDU2Nzg=\n',
+      content:
+        'kind: EncryptionConfiguration\nresources:\n- providers:\n  - aescbc:\n      keys:\n      - name: key1\n        secret: c2VjcmV0aXNzaW1vc2VjcmV0aXNzaW1vMTIzNDU2Nzg=\n',
       mode: 0o600,
     });
     node.file('/etc/kubernetes/token.json', { content: '{"kind":"Config","users":[{"user":{"token":"abcdef.0123456789abcdef"}}]}', mode: 0o600 });
     node.process(1000, {
       comm: 'kube-apiserver',
-      argv: ['kube-apiserver', '--encryption-provider-config=/etc/kubernetes/encryption.yaml', '--authentication-token-webhook-config-file=/etc/kubernetes/token.json'],
+      argv: [
+        'kube-apiserver',
+        '--encryption-provider-config=/etc/kubernetes/encryption.yaml',
+        '--authentication-token-webhook-config-file=/etc/kubernetes/token.json',
+      ],
     });
     const wire = decodedWire(await rawOutput(node, shell));
 
@@ -152,7 +157,7 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(existsSync(join(node.root, 'etc/kubernetes/pki/pwned'))).toBe(false);
   });
 
-  it('sends the environment lines kube-bench can read, in order, and never a credential\'s value', async () => {
+  it("sends the environment lines kube-bench can read, in order, and never a credential's value", async () => {
     const node = track(new FakeNode());
     const environ = [
       'PATH=/usr/bin',
@@ -239,7 +244,10 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
 
   it('finds a RHEL-style kubelet: unit under /usr/lib and flags in /etc/sysconfig/kubelet', async () => {
     const node = track(new FakeNode());
-    node.file('/usr/lib/systemd/system/kubelet.service', '[Service]\nEnvironmentFile=-/etc/sysconfig/kubelet\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n');
+    node.file(
+      '/usr/lib/systemd/system/kubelet.service',
+      '[Service]\nEnvironmentFile=-/etc/sysconfig/kubelet\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n',
+    );
     node.file('/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', '[Service]\nEnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env\n');
     node.file('/etc/systemd/system/kubelet.service.d/20-extra.conf', '[Service]\n  EnvironmentFile = /etc/kubernetes/kubelet-extra.env\n');
     node.file('/etc/sysconfig/kubelet', { content: 'KUBELET_EXTRA_ARGS=--hostname-override=node-7\n', mode: 0o644 });
@@ -292,7 +300,7 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(present(facts.paths['/etc/kubernetes/pki/dangling.crt'])).toMatchObject({ type: 'symlink', symlinkTarget: '../nowhere.crt', followed: null });
   });
 
-  it('lists etcd\'s --data-dir given as a separate argument without hashing its data files', async () => {
+  it("lists etcd's --data-dir given as a separate argument without hashing its data files", async () => {
     const node = track(new FakeNode());
     // uid 4242 has no name on the test host (names come from the host's NSS, not the fake tree).
     node.dir('/srv/etcd', 0o700, 4242, 4242).file('/srv/etcd/member/snap/db', { content: 'x'.repeat(100), mode: 0o600, uid: 4242, gid: 4242 });

@@ -58,9 +58,7 @@ describe('resolveKubeletService', () => {
       file('/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', '', 7),
       file('/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', '', 7),
     ]);
-    expect(resolveKubeletService(paths, listings).dropIns).toEqual([
-      { path: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', shadows: [] },
-    ]);
+    expect(resolveKubeletService(paths, listings).dropIns).toEqual([{ path: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', shadows: [] }]);
   });
 
   it('clears the environment file list on an empty EnvironmentFile=', () => {
@@ -75,9 +73,6 @@ describe('resolveKubeletService', () => {
 
 describe('environmentFileDirectives', () => {
   it('reads spaced, quoted and commented forms as systemd does', () => {
-    expect(environmentFileDirectives('# EnvironmentFile=/no\n  EnvironmentFile = "/q"\nEnvironmentFile=-/o\n;EnvironmentFile=/no\n')).toEqual([
-      '/q',
-      '-/o',
-    ]);
+    expect(environmentFileDirectives('# EnvironmentFile=/no\n  EnvironmentFile = "/q"\nEnvironmentFile=-/o\n;EnvironmentFile=/no\n')).toEqual(['/q', '-/o']);
   });
 });

@@ -105,9 +105,7 @@ describe('parseFacts on a recorded RHEL worker', () => {
   });
 
   it('redacts the kubelet kubeconfig token and knows the host', () => {
-    expect(contentText(facts.paths['/etc/kubernetes/kubelet.conf'])).toBe(
-      'kind: Config\nusers:\n- name: node\n  user:\n    token: <redacted by cis-fix>\n',
-    );
+    expect(contentText(facts.paths['/etc/kubernetes/kubelet.conf'])).toBe('kind: Config\nusers:\n- name: node\n  user:\n    token: <redacted by cis-fix>\n');
     expect(facts.host.os).toEqual({ id: 'rocky', versionId: '9.4', prettyName: 'Rocky Linux 9.4 (Blue Onyx)' });
     expect(facts.groups).toContainEqual({ name: 'wheel', gid: 10, members: ['alice', 'bob'] });
   });

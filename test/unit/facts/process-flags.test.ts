@@ -16,7 +16,7 @@ describe('flagValue', () => {
     expect(flagValue(['kube-apiserver', '--requestheader-client-ca-file=/r'], '--client-ca-file')).toBeUndefined();
   });
 
-  it('treats a bare flag as having no value and accepts etcd\'s single-dash form', () => {
+  it("treats a bare flag as having no value and accepts etcd's single-dash form", () => {
     expect(flagOccurrences(['x', '--profiling', '--v=2'], '--profiling')).toEqual([{ index: 1, form: 'bare', value: null }]);
     expect(flagValue(['etcd', '-data-dir=/var/lib/etcd'], '--data-dir')).toBe('/var/lib/etcd');
     expect(flagValue(['kubelet', '-v=2'], '--v')).toBeUndefined();

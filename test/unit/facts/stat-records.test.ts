@@ -16,12 +16,7 @@ describe('parseStatRecords', () => {
   });
 
   it('tells files, directories, symlinks and others apart from the raw mode', () => {
-    const records = parseStatRecords([
-      ...record('/f', '8180'),
-      ...record('/d', '41ed'),
-      ...record('/l', 'a1ff', '/l -> ../t'),
-      ...record('/s', 'c1ed'),
-    ]);
+    const records = parseStatRecords([...record('/f', '8180'), ...record('/d', '41ed'), ...record('/l', 'a1ff', '/l -> ../t'), ...record('/s', 'c1ed')]);
     expect(records.map((r) => [r.name, r.stat.type, r.stat.mode, r.symlinkTarget])).toEqual([
       ['/f', 'file', '600', null],
       ['/d', 'dir', '755', null],
@@ -31,10 +26,7 @@ describe('parseStatRecords', () => {
   });
 
   it('reads symlink targets with arrows, quotes and newlines, and the older quoted %N form', () => {
-    const [literal, quoted] = parseStatRecords([
-      ...record('/a -> b', 'a1ff', "/a -> b -> it's\nodd"),
-      ...record('/q', 'a1ff', "'/q' -> 'it'\\''s'"),
-    ]);
+    const [literal, quoted] = parseStatRecords([...record('/a -> b', 'a1ff', "/a -> b -> it's\nodd"), ...record('/q', 'a1ff', "'/q' -> 'it'\\''s'")]);
     expect(literal?.symlinkTarget).toBe("it's\nodd");
     expect(quoted?.symlinkTarget).toBe("it's");
   });
@@ -66,7 +58,7 @@ describe('parseSha256Output', () => {
     }
   });
 
-  it('does not let a name with an embedded record steal another file\'s hash', () => {
+  it("does not let a name with an embedded record steal another file's hash", () => {
     const files = ['/x', `/x\n${b}  /y`, '/y'];
     const output = `${a}  /x\n${c}  /x\n${b}  /y\n${b}  /y\n`;
     expect(Object.fromEntries(parseSha256Output(files, output))).toEqual({ '/x': a, [`/x\n${b}  /y`]: c, '/y': b });

@@ -19,7 +19,11 @@ import { UserError } from '../../../src/model/errors.js';
 import type { KubeObject } from '../../../src/transport/cluster-client.js';
 
 /** A Node as kubeadm's kubelet registers it (v1.33). */
-function kubeadmNode(name: string, ip: string | undefined, options: { controlPlane?: 'control-plane' | 'master'; external?: string; extraAddresses?: { type: string; address: string }[] } = {}): KubeObject {
+function kubeadmNode(
+  name: string,
+  ip: string | undefined,
+  options: { controlPlane?: 'control-plane' | 'master'; external?: string; extraAddresses?: { type: string; address: string }[] } = {},
+): KubeObject {
   const addresses = [
     ...(ip ? [{ type: 'InternalIP', address: ip }] : []),
     ...(options.external ? [{ type: 'ExternalIP', address: options.external }] : []),
@@ -39,7 +43,9 @@ function kubeadmNode(name: string, ip: string | undefined, options: { controlPla
         'kubernetes.io/arch': 'amd64',
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
-        ...(options.controlPlane ? { [`node-role.kubernetes.io/${options.controlPlane}`]: '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}),
+        ...(options.controlPlane
+          ? { [`node-role.kubernetes.io/${options.controlPlane}`]: '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' }
+          : {}),
       },
       annotations: { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/containerd/containerd.sock' },
     },
@@ -52,7 +58,14 @@ function kubeadmNode(name: string, ip: string | undefined, options: { controlPla
   };
 }
 
-const SSH: DiscoverSsh = { user: 'ops', port: 22, identityFile: '~/.ssh/id_ed25519', knownHostsFile: '~/.ssh/known_hosts', become: 'sudo', proxyJump: undefined };
+const SSH: DiscoverSsh = {
+  user: 'ops',
+  port: 22,
+  identityFile: '~/.ssh/id_ed25519',
+  knownHostsFile: '~/.ssh/known_hosts',
+  become: 'sudo',
+  proxyJump: undefined,
+};
 const HEADER: InventoryHeader = {
   clusterName: 'kubernetes-admin@kubernetes',
   kubeconfig: '~/.kube/config',
@@ -91,7 +104,7 @@ const HOME_SSH: DiscoverSsh = { ...SSH, identityFile: '~/id_ed25519', knownHosts
 const HOME_HEADER: InventoryHeader = { ...HEADER, kubeconfig: '~/kubeconfig' };
 
 describe('discoverNodes', () => {
-  it('takes each Node\'s InternalIP, roles from the labels, control planes first then by name', () => {
+  it("takes each Node's InternalIP, roles from the labels, control planes first then by name", () => {
     const discovery = discoverNodes(CLUSTER);
     expect(discovery.nodes).toEqual([
       { name: 'cp-1', host: '192.0.2.10', roles: ['control-plane', 'etcd'], addressType: 'InternalIP' },
@@ -104,12 +117,20 @@ describe('discoverNodes', () => {
   });
 
   it('sorts by name, not by the order the API lists them, and without locale rules', () => {
-    const names = discoverNodes([kubeadmNode('b', '192.0.2.2'), kubeadmNode('a-10', '192.0.2.3'), kubeadmNode('A', '192.0.2.4'), kubeadmNode('z', '192.0.2.5', { controlPlane: 'control-plane' })]).nodes.map((n) => n.name);
+    const names = discoverNodes([
+      kubeadmNode('b', '192.0.2.2'),
+      kubeadmNode('a-10', '192.0.2.3'),
+      kubeadmNode('A', '192.0.2.4'),
+      kubeadmNode('z', '192.0.2.5', { controlPlane: 'control-plane' }),
+    ]).nodes.map((n) => n.name);
     expect(names).toEqual(['z', 'A', 'a-10', 'b']);
   });
 
   it('falls back to the ExternalIP only without an InternalIP, and says so', () => {
-    const discovery = discoverNodes([kubeadmNode('edge-1', undefined, { external: '203.0.113.7' }), kubeadmNode('both', '192.0.2.30', { external: '203.0.113.8' })]);
+    const discovery = discoverNodes([
+      kubeadmNode('edge-1', undefined, { external: '203.0.113.7' }),
+      kubeadmNode('both', '192.0.2.30', { external: '203.0.113.8' }),
+    ]);
     expect(discovery.nodes.map((n) => [n.name, n.host, n.addressType])).toEqual([
       ['both', '192.0.2.30', 'InternalIP'],
       ['edge-1', '203.0.113.7', 'ExternalIP'],
@@ -154,7 +175,14 @@ describe('renderInventory', () => {
       ['worker-2', '192.0.2.22', ['worker']],
     ]);
     for (const node of inventory.nodes) {
-      expect(node.ssh).toMatchObject({ user: 'ops', port: 22, identityFile: join(dir, 'id_ed25519'), knownHostsFile: join(dir, 'known_hosts'), become: 'sudo', proxyJump: [] });
+      expect(node.ssh).toMatchObject({
+        user: 'ops',
+        port: 22,
+        identityFile: join(dir, 'id_ed25519'),
+        knownHostsFile: join(dir, 'known_hosts'),
+        become: 'sudo',
+        proxyJump: [],
+      });
     }
   });
 
@@ -170,8 +198,17 @@ describe('renderInventory', () => {
   });
 
   it('marks an ExternalIP host, lists skipped nodes as comments, and writes the proxyJump and become', async () => {
-    const discovery = discoverNodes([kubeadmNode('cp-1', '192.0.2.10', { controlPlane: 'control-plane' }), kubeadmNode('edge-1', undefined, { external: '203.0.113.7' }), kubeadmNode('lost', undefined)]);
-    const text = renderInventory(discovery, HOME_HEADER, { ...HOME_SSH, become: 'none', port: 2222, proxyJump: 'jump@bastion.example.com:2200,inner.example.com' });
+    const discovery = discoverNodes([
+      kubeadmNode('cp-1', '192.0.2.10', { controlPlane: 'control-plane' }),
+      kubeadmNode('edge-1', undefined, { external: '203.0.113.7' }),
+      kubeadmNode('lost', undefined),
+    ]);
+    const text = renderInventory(discovery, HOME_HEADER, {
+      ...HOME_SSH,
+      become: 'none',
+      port: 2222,
+      proxyJump: 'jump@bastion.example.com:2200,inner.example.com',
+    });
     expect(text).toContain('    host: 203.0.113.7   # ExternalIP: the Node has no InternalIP\n');
     expect(text).toMatch(/\n# Not listed: .*\n# {3}lost: no InternalIP or ExternalIP address/);
     expect(Object.keys((parseYaml(text) as { nodes: unknown[] }).nodes)).toHaveLength(2);
@@ -236,7 +273,9 @@ describe('pathForInventory', () => {
 describe('kubeconfigErrorForDiscover', () => {
   it('speaks of the flags instead of the inventory keys', () => {
     const error = kubeconfigErrorForDiscover(
-      new KubeconfigError('no context found: /k has no current-context and the inventory names none', ['Set cluster.context in the inventory to one of: a, b.']),
+      new KubeconfigError('no context found: /k has no current-context and the inventory names none', [
+        'Set cluster.context in the inventory to one of: a, b.',
+      ]),
     );
     expect(error.message).toBe('no context found: /k has no current-context and no --context was given');
     expect(error.hints).toEqual(['Pass --context with one of: a, b.']);

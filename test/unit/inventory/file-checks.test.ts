@@ -36,7 +36,11 @@ describe('file checks', () => {
   it('reports a missing key once where it is written, however many nodes inherit it', async () => {
     const { dir, options } = await home();
     const nodes = Array.from({ length: 5 }, (_, i) => `  - { name: n${i}, host: 192.0.2.${i + 1}, roles: [worker] }`);
-    const file = await writeIn(dir, 'inventory.yaml', yaml('ssh:', '  identityFile: missing-key', 'nodes:', ...nodes, '  - { name: own, host: h, roles: [worker], ssh: { identityFile: other-missing } }'));
+    const file = await writeIn(
+      dir,
+      'inventory.yaml',
+      yaml('ssh:', '  identityFile: missing-key', 'nodes:', ...nodes, '  - { name: own, host: h, roles: [worker], ssh: { identityFile: other-missing } }'),
+    );
     const problems = await loadProblems(() => loadInventory(file, options));
     expect(problems.map((p) => [p.location?.line, p.message])).toEqual([
       [2, `identity file missing-key (${dir}/missing-key) does not exist`],
@@ -78,7 +82,8 @@ describe('file checks', () => {
     await chmod(file, 0o644);
     // Root reads any file whatever its mode — correctly so, since SSH would
     // too — so as root the check runs in a child process as `nobody`.
-    const problems = process.getuid?.() === 0 ? await loadProblemsAsNobody(file) : await loadProblems(() => loadInventory(file, { ...options, requireKnownHosts: false }));
+    const problems =
+      process.getuid?.() === 0 ? await loadProblemsAsNobody(file) : await loadProblems(() => loadInventory(file, { ...options, requireKnownHosts: false }));
     expect(problems).toEqual([
       {
         location: { file, line: 1, column: 8 },
@@ -93,7 +98,14 @@ describe('file checks', () => {
     const file = await writeIn(
       dir,
       'inventory.yaml',
-      yaml('ssh:', '  user: ops', 'nodes:', ...NODE, '  - { name: w-1, host: 192.0.2.21, roles: [worker] }', '  - { name: w-2, host: 10.0.0.5, roles: [worker], ssh: { proxyJump: "bastion:2222" } }'),
+      yaml(
+        'ssh:',
+        '  user: ops',
+        'nodes:',
+        ...NODE,
+        '  - { name: w-1, host: 192.0.2.21, roles: [worker] }',
+        '  - { name: w-2, host: 10.0.0.5, roles: [worker], ssh: { proxyJump: "bastion:2222" } }',
+      ),
     );
     const problems = await loadProblems(() => loadInventory(file, options));
     const known = join(dir, '.ssh/known_hosts');
@@ -134,7 +146,11 @@ describe('file checks', () => {
 
   it('reports file problems together with every other problem', async () => {
     const { dir, options } = await home();
-    const file = await writeIn(dir, 'inventory.yaml', yaml('ssh:', '  identityFile: nope', '  port: 0', 'nodes:', ...NODE, '  - { name: cp-2, roles: [etcd] }'));
+    const file = await writeIn(
+      dir,
+      'inventory.yaml',
+      yaml('ssh:', '  identityFile: nope', '  port: 0', 'nodes:', ...NODE, '  - { name: cp-2, roles: [etcd] }'),
+    );
     const problems = await loadProblems(() => loadInventory(file, options));
     expect(problems.map((p) => p.location?.line)).toEqual([2, 3, 8]);
   });

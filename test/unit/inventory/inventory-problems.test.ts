@@ -203,8 +203,16 @@ describe('inventory problems', () => {
   });
 
   it.each([
-    ['ops@192.0.2.10', 'node "cp-1" › host: `host` "ops@192.0.2.10" contains a user name', 'Write `host: 192.0.2.10` and put the user in the ssh settings: `ssh: { user: ops }`.'],
-    ['192.0.2.10:2222', 'node "cp-1" › host: `host` "192.0.2.10:2222" contains a port', 'Write `host: 192.0.2.10` and put the port in the ssh settings: `ssh: { port: 2222 }`.'],
+    [
+      'ops@192.0.2.10',
+      'node "cp-1" › host: `host` "ops@192.0.2.10" contains a user name',
+      'Write `host: 192.0.2.10` and put the user in the ssh settings: `ssh: { user: ops }`.',
+    ],
+    [
+      '192.0.2.10:2222',
+      'node "cp-1" › host: `host` "192.0.2.10:2222" contains a port',
+      'Write `host: 192.0.2.10` and put the port in the ssh settings: `ssh: { port: 2222 }`.',
+    ],
   ])('explains how to split %s into host and ssh settings', (host, message, fix) => {
     const problem = onlyProblem(yaml('nodes:', '  - name: cp-1', `    host: ${host}`, '    roles: [etcd]'));
     expect(problem.location?.line).toBe(3);
@@ -243,7 +251,9 @@ describe('inventory problems', () => {
   });
 
   it('points at the anchor when a bad value is shared through a YAML alias', () => {
-    const problems = problemsOf(yaml('nodes:', '  - { name: a, host: h1, roles: [worker], ssh: &s { port: 0 } }', '  - { name: b, host: h2, roles: [worker], ssh: *s }'));
+    const problems = problemsOf(
+      yaml('nodes:', '  - { name: a, host: h1, roles: [worker], ssh: &s { port: 0 } }', '  - { name: b, host: h2, roles: [worker], ssh: *s }'),
+    );
     expect(problems.map((p) => [p.location?.line, p.location?.column, p.message])).toEqual([
       [2, 59, 'node "a" › ssh › port is 0, not a port number from 1 to 65535'],
       [2, 59, 'node "b" › ssh › port is 0, not a port number from 1 to 65535'],
@@ -251,7 +261,12 @@ describe('inventory problems', () => {
   });
 
   it('refuses YAML aliases that expand exponentially', () => {
-    const bomb = yaml('a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]');
+    const bomb = yaml(
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    );
     expect(onlyProblem(bomb).message).toMatch(/^the inventory cannot be expanded/);
   });
 

@@ -73,7 +73,9 @@ describe('proxyJump in the inventory', () => {
   });
 
   it('accepts a list mixing strings and {host, port, user} maps', () => {
-    expect(withProxyJump('  proxyJump:', '    - "[2001:db8::1]:22"', '    - { host: inner, port: 2200, user: jump }', '    - { host: last }', '    - a,b')).toEqual([
+    expect(
+      withProxyJump('  proxyJump:', '    - "[2001:db8::1]:22"', '    - { host: inner, port: 2200, user: jump }', '    - { host: last }', '    - a,b'),
+    ).toEqual([
       { host: '2001:db8::1', port: 22, user: 'ops' },
       { host: 'inner', port: 2200, user: 'jump' },
       { host: 'last', port: 22, user: 'ops' },

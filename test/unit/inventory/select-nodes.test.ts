@@ -32,7 +32,11 @@ describe('selectNodes', () => {
     }
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).problems).toEqual([
-      { location: undefined, message: 'no node named "worker1" in the inventory', fix: 'Did you mean "worker-1"? The nodes are: cp-1, cp-2, etcd-1, worker-1.' },
+      {
+        location: undefined,
+        message: 'no node named "worker1" in the inventory',
+        fix: 'Did you mean "worker-1"? The nodes are: cp-1, cp-2, etcd-1, worker-1.',
+      },
       { location: undefined, message: 'no node named "nothing-like-it" in the inventory', fix: 'The nodes are: cp-1, cp-2, etcd-1, worker-1.' },
     ]);
   });

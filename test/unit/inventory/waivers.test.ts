@@ -1,6 +1,14 @@
 import { parse, problemsOf, yaml } from './inventory-fixtures.js';
 
-const NODES = ['nodes:', '  - name: cp-1', '    host: 192.0.2.10', '    roles: [control-plane]', '  - name: worker-1', '    host: 192.0.2.21', '    roles: [worker]'];
+const NODES = [
+  'nodes:',
+  '  - name: cp-1',
+  '    host: 192.0.2.10',
+  '    roles: [control-plane]',
+  '  - name: worker-1',
+  '    host: 192.0.2.21',
+  '    roles: [worker]',
+];
 
 /** An inventory with NODES (lines 1–7) and then `waivers:` at line 8, its first entry from line 9. */
 const withWaivers = (...lines: string[]) => yaml(...NODES, 'waivers:', ...lines);
@@ -42,7 +50,9 @@ describe('inventory waivers', () => {
   });
 
   it('rejects a waiver without a reason, and one without an expiry date', () => {
-    expect(onlyProblem(withWaivers('  - control: 4.1.9', '    owner: ops', '    expires: 2026-06-30')).message).toBe('the waiver for 4.1.9 is missing `reason`');
+    expect(onlyProblem(withWaivers('  - control: 4.1.9', '    owner: ops', '    expires: 2026-06-30')).message).toBe(
+      'the waiver for 4.1.9 is missing `reason`',
+    );
     const noExpiry = onlyProblem(withWaivers('  - control: 4.1.9', '    reason: r', '    owner: ops'));
     expect(noExpiry.message).toBe('the waiver for 4.1.9 is missing `expires`');
     expect(noExpiry.fix).toContain('expires: 2026-06-30');
@@ -98,7 +108,17 @@ describe('inventory waivers', () => {
   });
 
   it('reports every problem of every waiver in one run, in line order', () => {
-    const problems = problemsOf(withWaivers('  - control: 4.1.9', '    reason: r', '    expires: 2026-06-30', '  - control: 1.1.1', '    nodes: [cp-9]', '    owner: ops', '    expires: 2026-13-01'));
+    const problems = problemsOf(
+      withWaivers(
+        '  - control: 4.1.9',
+        '    reason: r',
+        '    expires: 2026-06-30',
+        '  - control: 1.1.1',
+        '    nodes: [cp-9]',
+        '    owner: ops',
+        '    expires: 2026-13-01',
+      ),
+    );
     expect(problems.map((p) => [p.location?.line, p.message])).toEqual([
       [9, 'the waiver for 4.1.9 is missing `owner`'],
       [12, 'the waiver for 1.1.1 is missing `reason`'],

@@ -32,6 +32,8 @@ describe('escapeName', () => {
   });
 
   it('is what a stale-plan error uses for the targets it names', () => {
-    expect(new StalePlanError(['cp-1:/etc/x\n  cp-1:/fake']).message).toBe('The plan is stale: 1 target changed since it was made:\n  cp-1:/etc/x\\n  cp-1:/fake');
+    expect(new StalePlanError(['cp-1:/etc/x\n  cp-1:/fake']).message).toBe(
+      'The plan is stale: 1 target changed since it was made:\n  cp-1:/etc/x\\n  cp-1:/fake',
+    );
   });
 });

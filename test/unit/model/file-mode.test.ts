@@ -51,7 +51,7 @@ describe('FileMode', () => {
     );
   });
 
-  it('is at most a maximum exactly as kube-bench\'s bitmask decides, setuid, setgid and sticky bits included', () => {
+  it("is at most a maximum exactly as kube-bench's bitmask decides, setuid, setgid and sticky bits included", () => {
     const max = FileMode.parse('600');
     expect(FileMode.of(0o600).isAtMost(max)).toBe(true);
     expect(FileMode.of(0o400).isAtMost(max)).toBe(true);

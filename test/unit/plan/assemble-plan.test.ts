@@ -21,7 +21,15 @@ function node(name: string, parameters: Record<string, unknown> = {}): Inventory
 }
 
 function input(over: Partial<PlanInput> & { nodes: InventoryNode[] }): PlanInput {
-  const inventory = { file: '/inv.yaml', digest: 'd'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes: over.nodes, waivers: [] } as Inventory;
+  const inventory = {
+    file: '/inv.yaml',
+    digest: 'd'.repeat(64),
+    cluster: { name: undefined, kubeconfig: undefined, context: undefined },
+    benchmark: 'auto',
+    parameters: {},
+    nodes: over.nodes,
+    waivers: [],
+  } as Inventory;
   return {
     benchmark,
     chosenBy: 'chosen with --benchmark or the inventory',
@@ -63,7 +71,8 @@ describe('assemblePlan', () => {
   it('reports cluster controls as not evaluated, saying why, without the API', () => {
     const plan = assemblePlan(input({ nodes: [node('cp-1')], selection: { targets: ['policies'], only: [], skip: [] } }));
     expect(plan.findings.length).toBeGreaterThan(5);
-    for (const f of plan.findings) expect(f).toMatchObject({ node: undefined, status: 'manual', notEvaluated: true, actual: expect.stringMatching(/no cluster\.kubeconfig/) });
+    for (const f of plan.findings)
+      expect(f).toMatchObject({ node: undefined, status: 'manual', notEvaluated: true, actual: expect.stringMatching(/no cluster\.kubeconfig/) });
   });
 
   it('copies a cluster-wide key from a control plane outside the selection instead of generating a second one', () => {
@@ -77,7 +86,16 @@ describe('assemblePlan', () => {
     expect(() => finishPlan({ ...request, inventory }, nodePlans)).toThrow(/cp-9/);
     // Known to hold the file: copied from it.
     const holder = factsOf('cp-9');
-    const held: NodeFacts = { ...holder, paths: { ...holder.paths, '/etc/kubernetes/enc/config.yaml': { ...holder.paths['/etc/kubernetes/admin.conf']!, path: '/etc/kubernetes/enc/config.yaml' } as NodeFacts['paths'][string] } };
+    const held: NodeFacts = {
+      ...holder,
+      paths: {
+        ...holder.paths,
+        '/etc/kubernetes/enc/config.yaml': {
+          ...holder.paths['/etc/kubernetes/admin.conf']!,
+          path: '/etc/kubernetes/enc/config.yaml',
+        } as NodeFacts['paths'][string],
+      },
+    };
     const plan = finishPlan({ ...request, inventory, otherControlPlanes: { facts: new Map([['cp-9', held]]), unreachable: [] } }, nodePlans);
     const support = plan.changes.find((c) => c.kind === 'support-file');
     expect(support).toMatchObject({ target: '/etc/kubernetes/enc/config.yaml', after: { copyFrom: 'cp-9' } });
@@ -95,7 +113,14 @@ describe('NodePlanMemo', () => {
     const memo = new NodePlanMemo();
     const memoised = planNodes(request, new Map(), memo);
     expect(memo.evaluated).toBe(1);
-    const each = nodes.map((n) => planNode(benchmark, memoised.controls, { name: n.name, roles: n.roles, facts: request.facts.get(n.name)!, parameters: resolveParameters(benchmark, {}).values }));
+    const each = nodes.map((n) =>
+      planNode(benchmark, memoised.controls, {
+        name: n.name,
+        roles: n.roles,
+        facts: request.facts.get(n.name)!,
+        parameters: resolveParameters(benchmark, {}).values,
+      }),
+    );
     expect(JSON.stringify(memoised.findings)).toBe(JSON.stringify(each.flatMap((p) => p.findings)));
     expect(JSON.stringify(memoised.changes)).toBe(JSON.stringify(each.flatMap((p) => p.changes)));
     expect(new Set(memoised.changes.map((c) => c.node))).toEqual(new Set(['cp-1', 'cp-2', 'cp-3']));
@@ -106,7 +131,13 @@ describe('NodePlanMemo', () => {
     const entry = facts.paths['/var/lib/kubelet/config.yaml']!;
     const other: NodeFacts = { ...facts, paths: { ...facts.paths, '/var/lib/kubelet/config.yaml': { ...entry, mode: '600' } as NodeFacts['paths'][string] } };
     const request = input({ nodes: [node('cp-1'), node('cp-2')] });
-    const plans = planNodes({ ...request, facts: new Map([['cp-1', factsOf('cp-1')], ['cp-2', other]]) });
+    const plans = planNodes({
+      ...request,
+      facts: new Map([
+        ['cp-1', factsOf('cp-1')],
+        ['cp-2', other],
+      ]),
+    });
     const kubeletConfigModes = plans.changes.filter((c) => c.kind === 'file-mode' && c.target === '/var/lib/kubelet/config.yaml').map((c) => c.node);
     expect(kubeletConfigModes).toEqual(['cp-1']);
   });

@@ -26,7 +26,12 @@ beforeAll(async () => {
 function findings(id: BenchmarkId): { automated: string[]; findings: readonly Finding[] } {
   const benchmark = benchmarks.get(id)!;
   const automated = benchmark.controls.filter((c) => c.assessment === 'Automated' && SECTIONS.test(`${c.id}.`)).map((c) => c.id);
-  const planned = planControls(benchmark, automated, { name: 'cp-1', roles: ['control-plane', 'etcd'], facts, parameters: resolveParameters(benchmark, {}).values });
+  const planned = planControls(benchmark, automated, {
+    name: 'cp-1',
+    roles: ['control-plane', 'etcd'],
+    facts,
+    parameters: resolveParameters(benchmark, {}).values,
+  });
   return { automated, findings: planned.findings };
 }
 

@@ -5,7 +5,8 @@ import type { Plan } from '../../../src/plan/plan.js';
 import { fixturePlan } from './support/fixture-plan.js';
 
 /** A deep copy to edit, as a tamperer edits the file. */
-const copy = (plan: Plan) => JSON.parse(JSON.stringify(plan)) as { changes: (Record<string, unknown> & { after: Record<string, unknown> })[] } & Record<string, unknown>;
+const copy = (plan: Plan) =>
+  JSON.parse(JSON.stringify(plan)) as { changes: (Record<string, unknown> & { after: Record<string, unknown> })[] } & Record<string, unknown>;
 const asPlan = (data: unknown) => data as Plan;
 
 function refused(saved: unknown, derived: Plan): Error {
@@ -18,7 +19,7 @@ function refused(saved: unknown, derived: Plan): Error {
 }
 
 describe('validatedChanges (a saved plan against the re-derived one)', () => {
-  it('accepts an untouched plan and returns the re-derived change objects, not the file\'s', async () => {
+  it("accepts an untouched plan and returns the re-derived change objects, not the file's", async () => {
     const { plan } = await fixturePlan();
     const saved = asPlan(copy(plan));
     const result = validatedChanges(saved, plan);
@@ -41,7 +42,9 @@ describe('validatedChanges (a saved plan against the re-derived one)', () => {
     saved.changes[index]!.after['mode'] = '777';
     const error = refused(saved, plan);
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toContain(`changes[${index}] (${String(saved.changes[index]!['id'])}): after.mode is "777" in the plan, but cis-fix would make it "${String(wanted)}"`);
+    expect(error.message).toContain(
+      `changes[${index}] (${String(saved.changes[index]!['id'])}): after.mode is "777" in the plan, but cis-fix would make it "${String(wanted)}"`,
+    );
   });
 
   it('refuses edited manifest content by the first line that differs', async () => {
@@ -70,7 +73,9 @@ describe('validatedChanges (a saved plan against the re-derived one)', () => {
     (saved.changes[index]!['precondition'] as Record<string, unknown>)['sha256'] = 'b'.repeat(64);
     const error = refused(saved, plan);
     expect(error).toBeInstanceOf(StalePlanError);
-    expect(error.message).toContain(`${String(saved.changes[index]!['node'])}:${String(saved.changes[index]!['target'])} (precondition.sha256 changed since the plan)`);
+    expect(error.message).toContain(
+      `${String(saved.changes[index]!['node'])}:${String(saved.changes[index]!['target'])} (precondition.sha256 changed since the plan)`,
+    );
   });
 
   it('names an API object whose resourceVersion moved on', async () => {

@@ -1,9 +1,27 @@
-import { baselineAfterApply, baselineAfterRollback, baselineShareOf, driftReport, EMPTY_BASELINE, mergeBaselines, replacedEntries, type Baseline } from '../../../src/plan/drift.js';
+import {
+  baselineAfterApply,
+  baselineAfterRollback,
+  baselineShareOf,
+  driftReport,
+  EMPTY_BASELINE,
+  mergeBaselines,
+  replacedEntries,
+  type Baseline,
+} from '../../../src/plan/drift.js';
 import type { Change } from '../../../src/model/change.js';
 import type { Finding } from '../../../src/model/finding.js';
 import { summarizePlan, type Plan } from '../../../src/plan/plan.js';
 
-const finding = (node: string | undefined, controlId: string, status: Finding['status'], fixable = false): Finding => ({ controlId, node, status, title: controlId, expected: '', actual: '', fixable, kubeBench: undefined });
+const finding = (node: string | undefined, controlId: string, status: Finding['status'], fixable = false): Finding => ({
+  controlId,
+  node,
+  status,
+  title: controlId,
+  expected: '',
+  actual: '',
+  fixable,
+  kubeBench: undefined,
+});
 const change = (id: string, node: string, controlIds: string[]): Change => ({
   id,
   node,
@@ -21,7 +39,13 @@ const plan = (findings: Finding[], changes: Change[]): Plan => ({ benchmark: { i
 
 describe('the drift baseline', () => {
   const planned = plan(
-    [finding('cp-1', '1.1.1', 'fail', true), finding('cp-1', '1.1.2', 'pass'), finding('cp-1', '1.1.3', 'fail', true), finding('cp-1', '1.1.12', 'fail'), finding(undefined, '5.2.2', 'fail', true)],
+    [
+      finding('cp-1', '1.1.1', 'fail', true),
+      finding('cp-1', '1.1.2', 'pass'),
+      finding('cp-1', '1.1.3', 'fail', true),
+      finding('cp-1', '1.1.12', 'fail'),
+      finding(undefined, '5.2.2', 'fail', true),
+    ],
     [change('a', 'cp-1', ['1.1.1']), change('b', 'cp-1', ['1.1.3']), change('c', 'cp-1', ['1.1.3'])],
   );
 
@@ -32,7 +56,10 @@ describe('the drift baseline', () => {
 
   it('reports a control that complied after a run and fails now as drifted, with the run', () => {
     const baseline = baselineAfterApply(EMPTY_BASELINE, planned, new Set(['a', 'b', 'c']), 'run-1', 'now');
-    const later = plan([finding('cp-1', '1.1.1', 'fail', true), finding('cp-1', '1.1.12', 'fail'), finding('cp-1', '1.1.2', 'pass')], [change('a', 'cp-1', ['1.1.1'])]);
+    const later = plan(
+      [finding('cp-1', '1.1.1', 'fail', true), finding('cp-1', '1.1.12', 'fail'), finding('cp-1', '1.1.2', 'pass')],
+      [change('a', 'cp-1', ['1.1.1'])],
+    );
     const report = driftReport(later, baseline);
     expect(report.drifted.map((f) => [f.controlId, f.enforcedBy])).toEqual([['1.1.1', 'run-1']]);
     expect(report.neverEnforced.map((f) => f.controlId)).toEqual(['1.1.12']);
@@ -58,10 +85,20 @@ describe('the drift baseline', () => {
   });
 
   it('merges the copies kept in several places: the newest whole copy, with newer node shares replacing that node', () => {
-    const whole: Baseline = { formatVersion: 1, updatedAt: 't2', benchmark: 'cis-1.12', enforced: { 'cp-1\u00001.1.1': 'run-1', 'worker-1\u00004.1.1': 'run-1' } };
+    const whole: Baseline = {
+      formatVersion: 1,
+      updatedAt: 't2',
+      benchmark: 'cis-1.12',
+      enforced: { 'cp-1\u00001.1.1': 'run-1', 'worker-1\u00004.1.1': 'run-1' },
+    };
     const older: Baseline = { ...whole, updatedAt: 't1', enforced: { 'cp-1\u00009.9.9': 'run-0' } };
     // worker-1 saw run-3 (its share is newer than the whole copy), which rolled 4.1.1 back and enforced 4.1.5.
-    const share: Baseline = { formatVersion: 1, updatedAt: 't3', benchmark: 'cis-1.12', enforced: { 'worker-1\u00004.1.5': 'run-3', 'cp-1\u00001.1.1': 'stray' } };
+    const share: Baseline = {
+      formatVersion: 1,
+      updatedAt: 't3',
+      benchmark: 'cis-1.12',
+      enforced: { 'worker-1\u00004.1.5': 'run-3', 'cp-1\u00001.1.1': 'stray' },
+    };
     const merged = mergeBaselines([{ baseline: older }, { baseline: share, node: 'worker-1' }, { baseline: whole }]);
     expect(merged.enforced).toEqual({ 'cp-1\u00001.1.1': 'run-1', 'worker-1\u00004.1.5': 'run-3' });
     expect(merged.updatedAt).toBe('t3');
@@ -81,7 +118,11 @@ describe('the drift baseline', () => {
     const expired = { control: '1.1.*', reason: 'r', owner: 'o', expires: '2025-12-31', daysLeft: -1, expired: true, expiresSoon: false };
     const held = { ...expired, expires: '2026-06-30', daysLeft: 180, expired: false };
     const later = plan(
-      [{ ...finding('cp-1', '1.1.12', 'fail'), waiver: expired }, { ...finding('cp-1', '1.1.1', 'waived'), waiver: held }, { ...finding('cp-1', '1.1.2', 'pass'), waiver: expired }],
+      [
+        { ...finding('cp-1', '1.1.12', 'fail'), waiver: expired },
+        { ...finding('cp-1', '1.1.1', 'waived'), waiver: held },
+        { ...finding('cp-1', '1.1.2', 'pass'), waiver: expired },
+      ],
       [],
     );
     const report = driftReport(later, EMPTY_BASELINE);
@@ -101,7 +142,11 @@ describe('the drift baseline', () => {
 
 describe('the plan summary', () => {
   it('counts waived controls beside the other statuses', () => {
-    const summary = summarizePlan([finding('cp-1', '1.1.1', 'waived'), finding('w-1', '4.1.9', 'waived'), finding('cp-1', '1.1.2', 'pass'), finding('cp-1', '1.1.3', 'fail', true)], [], 2);
+    const summary = summarizePlan(
+      [finding('cp-1', '1.1.1', 'waived'), finding('w-1', '4.1.9', 'waived'), finding('cp-1', '1.1.2', 'pass'), finding('cp-1', '1.1.3', 'fail', true)],
+      [],
+      2,
+    );
     expect(summary).toMatchObject({ waived: 2, passing: 1, failing: 1, needDecision: 0 });
   });
 });

@@ -20,7 +20,7 @@ describe('plan invariants', () => {
     expect(await violations((changes) => changes)).toEqual([]);
   });
 
-  it('modes only tighten: no bit is ever added to the precondition\'s mode', async () => {
+  it("modes only tighten: no bit is ever added to the precondition's mode", async () => {
     expect(tightens('644', '600')).toBe(true);
     expect(tightens('400', '400')).toBe(true);
     expect(tightens('600', '640')).toBe(false);
@@ -34,13 +34,13 @@ describe('plan invariants', () => {
     expect(found).toEqual([expect.stringMatching(/after\.mode: 777 adds permission bits to \d+; modes only ever tighten/)]);
   });
 
-  it('owners come only from the playbook or the inventory\'s parameters', async () => {
+  it("owners come only from the playbook or the inventory's parameters", async () => {
     const found = await violations((changes) => {
       const change = first(changes, (c): c is FileOwnerChange => c.kind === 'file-owner');
       return [{ ...change, after: { user: 'mallory', group: 'root', createAccount: true } }];
     });
     expect(found).toEqual([
-      expect.stringContaining('after.user: mallory is an owner neither the playbook nor the inventory\'s parameters name'),
+      expect.stringContaining("after.user: mallory is an owner neither the playbook nor the inventory's parameters name"),
       expect.stringContaining('after.createAccount: only an owner chosen through a parameter is ever created'),
     ]);
   });
@@ -49,12 +49,15 @@ describe('plan invariants', () => {
     const { plan, invariants } = await fixturePlan();
     const change = first(plan.changes, (c): c is FileOwnerChange => c.kind === 'file-owner' && c.node === 'cp-1');
     const etcd = { ...change, target: '/var/lib/etcd', after: { user: 'etcd', group: 'etcd', createAccount: true } };
-    const withParameter = { ...invariants, nodes: new Map([...invariants.nodes].map(([n, v]) => [n, { ...v, parameters: { ...v.parameters, etcdDataDirOwner: 'etcd' } }])) };
+    const withParameter = {
+      ...invariants,
+      nodes: new Map([...invariants.nodes].map(([n, v]) => [n, { ...v, parameters: { ...v.parameters, etcdDataDirOwner: 'etcd' } }])),
+    };
     expect(planInvariantViolations([etcd], withParameter)).toEqual([]);
     expect(planInvariantViolations([etcd], invariants)).not.toEqual([]);
   });
 
-  it('file targets lie only on paths the benchmark\'s variables resolve to on that node', async () => {
+  it("file targets lie only on paths the benchmark's variables resolve to on that node", async () => {
     const found = await violations((changes) => {
       const mode = first(changes, (c): c is FileModeChange => c.kind === 'file-mode');
       const kubelet = first(changes, (c): c is KubeletFileChange => c.kind === 'kubelet-file');
@@ -66,7 +69,7 @@ describe('plan invariants', () => {
       ];
     });
     expect(found).toEqual([
-      expect.stringContaining('target: /etc/passwd is not a path the benchmark\'s variables resolve to'),
+      expect.stringContaining("target: /etc/passwd is not a path the benchmark's variables resolve to"),
       expect.stringContaining('target: /etc/kubernetes/manifests/evil.yaml is not a kubelet file'),
       expect.stringContaining('target: nothing but a manifest is ever written into /etc/kubernetes/manifests'),
       expect.stringContaining('target: /etc/kubernetes/manifests/evil.yaml is not a static-pod manifest'),
@@ -76,9 +79,15 @@ describe('plan invariants', () => {
   it('support files are only created, at most 0600, where the playbooks and parameters say', async () => {
     const found = await violations((changes) => {
       const support = first(changes, (c): c is SupportFileChange => c.kind === 'support-file');
-      return [{ ...support, target: '/etc/cron.d/evil' }, { ...support, after: { ...support.after, mode: '644' } }];
+      return [
+        { ...support, target: '/etc/cron.d/evil' },
+        { ...support, after: { ...support.after, mode: '644' } },
+      ];
     });
-    expect(found).toEqual([expect.stringContaining('target: /etc/cron.d/evil is not a file the playbooks'), expect.stringContaining('after.mode: 644 gives more than 0600')]);
+    expect(found).toEqual([
+      expect.stringContaining('target: /etc/cron.d/evil is not a file the playbooks'),
+      expect.stringContaining('after.mode: 644 gives more than 0600'),
+    ]);
   });
 
   it('API objects are only those the playbooks name, and never deleted', async () => {
@@ -89,7 +98,10 @@ describe('plan invariants', () => {
         { ...api, action: 'delete', before: { object: {} } } as ApiObjectChange,
       ];
     });
-    expect(found).toEqual([expect.stringContaining('patch of rbac.authorization.k8s.io/v1 ClusterRole cluster-admin is not an object the playbooks name'), expect.stringContaining('action: cis-fix never deletes API objects')]);
+    expect(found).toEqual([
+      expect.stringContaining('patch of rbac.authorization.k8s.io/v1 ClusterRole cluster-admin is not an object the playbooks name'),
+      expect.stringContaining('action: cis-fix never deletes API objects'),
+    ]);
   });
 
   it('refuses with a UserError listing every violation', async () => {
@@ -103,6 +115,8 @@ describe('plan invariants', () => {
     const factless = { ...invariants, nodes: new Map([...invariants.nodes].map(([n, v]) => [n, { ...v, facts: undefined }])) };
     expect(planInvariantViolations(plan.changes, factless)).toEqual([]);
     const mode = first(plan.changes, (c): c is FileModeChange => c.kind === 'file-mode');
-    expect(planInvariantViolations([{ ...mode, target: '/etc/passwd', after: { mode: '777' } }], factless)).toEqual([expect.stringContaining('after.mode: 777 adds permission bits')]);
+    expect(planInvariantViolations([{ ...mode, target: '/etc/passwd', after: { mode: '777' } }], factless)).toEqual([
+      expect.stringContaining('after.mode: 777 adds permission bits'),
+    ]);
   });
 });

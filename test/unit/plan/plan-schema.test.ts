@@ -23,7 +23,9 @@ function refusal(data: unknown): string {
 describe('the plan file schema', () => {
   it('round-trips a real plan of the drifted lab with every change kind', async () => {
     const { plan } = await fixturePlan();
-    expect(new Set(plan.changes.map((c) => c.kind))).toEqual(new Set(['file-mode', 'file-owner', 'static-pod-manifest', 'kubelet-file', 'support-file', 'api-object']));
+    expect(new Set(plan.changes.map((c) => c.kind))).toEqual(
+      new Set(['file-mode', 'file-owner', 'static-pod-manifest', 'kubelet-file', 'support-file', 'api-object']),
+    );
     const text = serializePlan(plan);
     expect(parsePlan(text, 'plan.json')).toEqual(JSON.parse(text));
   });
@@ -51,7 +53,9 @@ describe('the plan file schema', () => {
   it('refuses an unknown change kind, naming the kinds there are', async () => {
     const data = await planJson();
     data.changes[1]!['kind'] = 'shell-command';
-    expect(refusal(data)).toMatch(/plan\.json: changes\[1\]\.kind: unknown kind "shell-command"[\s\S]*file-mode, file-owner, static-pod-manifest, kubelet-file, support-file, api-object/);
+    expect(refusal(data)).toMatch(
+      /plan\.json: changes\[1\]\.kind: unknown kind "shell-command"[\s\S]*file-mode, file-owner, static-pod-manifest, kubelet-file, support-file, api-object/,
+    );
   });
 
   it('refuses a missing precondition, and a mistyped one', async () => {

@@ -41,7 +41,11 @@ beforeAll(async () => {
   walk(root['benchmark']!, ['benchmark']);
   walk(root['selection']!, ['selection']);
   // Inside a change only: dropping a whole change from the file leaves a smaller plan that is still one cis-fix makes.
-  paths = { leaves: leaves.filter((p) => p[0] !== 'changes' || p.length > 2), fields: fields.filter((p) => p[0] === 'changes' && p.length > 2), objects: objects.filter((p) => p[0] === 'changes') };
+  paths = {
+    leaves: leaves.filter((p) => p[0] !== 'changes' || p.length > 2),
+    fields: fields.filter((p) => p[0] === 'changes' && p.length > 2),
+    objects: objects.filter((p) => p[0] === 'changes'),
+  };
 });
 
 /** Exit 1 before anything: a CisFixError whose exit code is 1 (UserError or StalePlanError). */
@@ -60,7 +64,13 @@ function at(data: Json, path: Path): { parent: Json; key: string | number } {
   return { parent, key: path[path.length - 1]! };
 }
 
-const anyValue: fc.Arbitrary<Json> = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('600', '777', '/etc/passwd', 'root', 'kubelet', 'file-mode'));
+const anyValue: fc.Arbitrary<Json> = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('600', '777', '/etc/passwd', 'root', 'kubelet', 'file-mode'),
+);
 
 type Tamper = (data: Json) => boolean;
 
@@ -87,20 +97,19 @@ const addField = fc.tuple(fc.nat(), fc.string({ minLength: 1 }), anyValue).map((
   return true;
 });
 
-const addChange = fc.tuple(fc.nat(), fc.constantFrom('/etc/passwd', '/etc/cron.d/evil', '/etc/kubernetes/manifests/evil.yaml', '/root/.ssh/authorized_keys', '')).map(
-  ([i, target]): Tamper =>
-    (data) => {
-      const changes = (data as { changes: Record<string, Json>[] }).changes;
-      const copy = JSON.parse(JSON.stringify(changes[i % changes.length])) as Record<string, Json>;
-      // An empty target: the very same change a second time.
-      if (target) {
-        copy['target'] = target;
-        copy['id'] = `${String(copy['node'] ?? 'cluster')}:${String(copy['kind'])}:${target}`;
-      }
-      changes.push(copy);
-      return true;
-    },
-);
+const addChange = fc
+  .tuple(fc.nat(), fc.constantFrom('/etc/passwd', '/etc/cron.d/evil', '/etc/kubernetes/manifests/evil.yaml', '/root/.ssh/authorized_keys', ''))
+  .map(([i, target]): Tamper => (data) => {
+    const changes = (data as { changes: Record<string, Json>[] }).changes;
+    const copy = JSON.parse(JSON.stringify(changes[i % changes.length])) as Record<string, Json>;
+    // An empty target: the very same change a second time.
+    if (target) {
+      copy['target'] = target;
+      copy['id'] = `${String(copy['node'] ?? 'cluster')}:${String(copy['kind'])}:${target}`;
+    }
+    changes.push(copy);
+    return true;
+  });
 
 const KINDS = ['file-mode', 'file-owner', 'static-pod-manifest', 'kubelet-file', 'support-file', 'api-object', 'shell-command'];
 const changeKind = fc.tuple(fc.nat(), fc.constantFrom(...KINDS)).map(([i, kind]): Tamper => (data) => {

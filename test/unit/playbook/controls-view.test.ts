@@ -8,7 +8,7 @@ import { listControls, showControl } from '../../../src/services/controls.js';
 const plain = createStyle(false);
 
 describe('controls list', () => {
-  it('lists a section with each control\'s fix kind, or manual', async () => {
+  it("lists a section with each control's fix kind, or manual", async () => {
     const list = await listControls({ benchmark: 'cis-1.12', section: '1.2' });
     expect(list.controls).toHaveLength(30);
     expect(list.controls.find((c) => c.id === '1.2.1')?.fix).toBe('manual');
@@ -41,7 +41,7 @@ describe('controls show', () => {
     expect(text).toContain('etcdDataDirOwner (enum: etcd|root), no default: not fixable until set');
   });
 
-  it('shows a manual control\'s reason and guidance', async () => {
+  it("shows a manual control's reason and guidance", async () => {
     const text = renderControlDetail(await showControl({ benchmark: 'cis-1.12', id: '1.2.1' }), plain);
     expect(text).toContain('No automatic fix');
     expect(text).toMatch(/Why: With --anonymous-auth=false/);

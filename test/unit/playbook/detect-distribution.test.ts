@@ -28,7 +28,11 @@ describe('distributionOfNode (without API access: what the node shows)', () => {
   it.each([
     ['k3s', { files: ['/var/lib/rancher/k3s/agent/kubelet.kubeconfig'] }, /has \/var\/lib\/rancher\/k3s\/agent\/kubelet\.kubeconfig/],
     ['rke2', { files: ['/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml'] }, /rke2\/agent\/pod-manifests/],
-    ['rke2', { kubeletArgv: ['kubelet', '--config-dir=/var/lib/rancher/rke2/agent/etc/kubelet.conf.d'] }, /kubelet runs with --config-dir=\/var\/lib\/rancher\/rke2/],
+    [
+      'rke2',
+      { kubeletArgv: ['kubelet', '--config-dir=/var/lib/rancher/rke2/agent/etc/kubelet.conf.d'] },
+      /kubelet runs with --config-dir=\/var\/lib\/rancher\/rke2/,
+    ],
     ['eks', { files: ['/etc/kubernetes/kubelet/kubelet-config.json'] }, /kubelet-config\.json/],
     ['eks', { kubelet: 'v1.29.3-eks-adc7111' }, /kubelet v1\.29\.3-eks-adc7111/],
     ['gke', { files: ['/home/kubernetes/kubelet-config.yaml'] }, /\/home\/kubernetes\/kubelet-config\.yaml/],
@@ -42,7 +46,7 @@ describe('distributionOfNode (without API access: what the node shows)', () => {
     expect(found?.evidence).toMatch(evidence);
   });
 
-  it('sees nothing on a kubeadm node (its files and flags are everyone\'s)', () => {
+  it("sees nothing on a kubeadm node (its files and flags are everyone's)", () => {
     const kubeadm = node('cp-1', {
       kubelet: 'v1.33.2',
       files: ['/var/lib/kubelet/config.yaml', '/etc/kubernetes/kubelet.conf', '/etc/default/kubelet', '/etc/kubernetes/pki/ca.crt'],
@@ -58,7 +62,10 @@ describe('distributionOfNode (without API access: what the node shows)', () => {
 
 describe('detectDistribution', () => {
   it('believes the API server first', () => {
-    expect(detectDistribution('v1.29.4+k3s1', [node('n', { files: ['/etc/kubernetes/azure.json'] })])).toEqual({ distribution: 'k3s', evidence: "the API server's /version v1.29.4+k3s1" });
+    expect(detectDistribution('v1.29.4+k3s1', [node('n', { files: ['/etc/kubernetes/azure.json'] })])).toEqual({
+      distribution: 'k3s',
+      evidence: "the API server's /version v1.29.4+k3s1",
+    });
   });
 
   it('recognises AKS (a plain /version) from its nodes', () => {
@@ -69,17 +76,28 @@ describe('detectDistribution', () => {
   });
 
   it('is kubeadm when neither the version nor any node names a distribution', () => {
-    expect(detectDistribution('v1.33.1', [node('cp-1'), node('w-1')])).toEqual({ distribution: 'kubeadm', evidence: expect.stringMatching(/no node shows another distribution/) as unknown as string });
+    expect(detectDistribution('v1.33.1', [node('cp-1'), node('w-1')])).toEqual({
+      distribution: 'kubeadm',
+      evidence: expect.stringMatching(/no node shows another distribution/) as unknown as string,
+    });
     expect(detectDistribution(undefined, [])).toEqual({ distribution: 'kubeadm', evidence: 'no node shows another distribution' });
   });
 
   it('names both when nodes disagree, instead of guessing', () => {
-    const result = detectDistribution(undefined, [node('a', { files: ['/etc/kubernetes/kubelet/kubelet-config.json'] }), node('b', { files: ['/home/kubernetes/kubelet-config.yaml'] })]);
-    expect(result).toEqual({ conflict: 'eks (node a has /etc/kubernetes/kubelet/kubelet-config.json) and gke (node b has /home/kubernetes/kubelet-config.yaml)' });
+    const result = detectDistribution(undefined, [
+      node('a', { files: ['/etc/kubernetes/kubelet/kubelet-config.json'] }),
+      node('b', { files: ['/home/kubernetes/kubelet-config.yaml'] }),
+    ]);
+    expect(result).toEqual({
+      conflict: 'eks (node a has /etc/kubernetes/kubelet/kubelet-config.json) and gke (node b has /home/kubernetes/kubelet-config.yaml)',
+    });
   });
 
   it('counts the nodes that agree', () => {
     const rke2 = (n: string) => node(n, { files: ['/var/lib/rancher/rke2/agent/kubelet.kubeconfig'] });
-    expect(detectDistribution(undefined, [rke2('s1'), rke2('a1'), rke2('a2')])).toEqual({ distribution: 'rke2', evidence: 'node s1 has /var/lib/rancher/rke2/agent/kubelet.kubeconfig (and 2 more node(s))' });
+    expect(detectDistribution(undefined, [rke2('s1'), rke2('a1'), rke2('a2')])).toEqual({
+      distribution: 'rke2',
+      evidence: 'node s1 has /var/lib/rancher/rke2/agent/kubelet.kubeconfig (and 2 more node(s))',
+    });
   });
 });

@@ -54,7 +54,7 @@ beforeAll(async () => {
 describe.each(DISTRIBUTION_BENCHMARKS)('the %s playbook', (id) => {
   const get = () => benchmarks.get(id)!;
 
-  it('has exactly the checks of kube-bench\'s fact table, with their ids, titles, assessments, types, scored flags and tests', () => {
+  it("has exactly the checks of kube-bench's fact table, with their ids, titles, assessments, types, scored flags and tests", () => {
     const expected = readFixture(id).map(asPlaybookStates);
     const actual = get().controls.map(playbookCheckFacts);
     expect(actual.map((c) => c.id).sort()).toEqual(expected.map((c) => c.id).sort());
@@ -62,7 +62,7 @@ describe.each(DISTRIBUTION_BENCHMARKS)('the %s playbook', (id) => {
     for (const control of actual) expect(control).toEqual(byId.get(control.id));
   });
 
-  it('reports the provider\'s control plane and managed services as provider-managed, and nothing else', () => {
+  it("reports the provider's control plane and managed services as provider-managed, and nothing else", () => {
     for (const c of get().controls) {
       const providers = MANAGED.has(id) && ['master', 'controlplane', 'managedservices'].includes(c.kubeBench.target);
       expect({ id: c.id, fix: c.fix }).toEqual({ id: c.id, fix: providers ? 'provider-managed' : expect.not.stringMatching(/^provider-managed$/) });

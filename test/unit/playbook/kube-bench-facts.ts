@@ -106,7 +106,13 @@ export function playbookCheckFacts(control: Control): CheckFacts {
     tests: kb.tests
       ? {
           binOp: kb.tests.binOp,
-          items: kb.tests.items.map((i) => ({ flag: i.flag ?? null, path: i.path ?? null, env: i.env ?? null, set: i.set, compare: i.compare ? { op: i.compare.op, value: i.compare.value } : null })),
+          items: kb.tests.items.map((i) => ({
+            flag: i.flag ?? null,
+            path: i.path ?? null,
+            env: i.env ?? null,
+            set: i.set,
+            compare: i.compare ? { op: i.compare.op, value: i.compare.value } : null,
+          })),
         }
       : null,
   };

@@ -12,24 +12,53 @@ function ids(prefix: string, count: number): string[] {
 
 // The control ids of kube-bench's cfg/cis-1.12 and cfg/cis-1.11, section by section.
 const CIS_1_12_IDS = [
-  ...ids('1.1', 21), ...ids('1.2', 30), ...ids('1.3', 7), ...ids('1.4', 2),
+  ...ids('1.1', 21),
+  ...ids('1.2', 30),
+  ...ids('1.3', 7),
+  ...ids('1.4', 2),
   ...ids('2', 7),
-  ...ids('3.1', 3), ...ids('3.2', 2),
-  ...ids('4.1', 10), ...ids('4.2', 14), ...ids('4.3', 1),
-  ...ids('5.1', 13), ...ids('5.2', 12), ...ids('5.3', 2), ...ids('5.4', 2), ...ids('5.5', 1), ...ids('5.6', 4),
+  ...ids('3.1', 3),
+  ...ids('3.2', 2),
+  ...ids('4.1', 10),
+  ...ids('4.2', 14),
+  ...ids('4.3', 1),
+  ...ids('5.1', 13),
+  ...ids('5.2', 12),
+  ...ids('5.3', 2),
+  ...ids('5.4', 2),
+  ...ids('5.5', 1),
+  ...ids('5.6', 4),
 ];
 const CIS_1_11_IDS = [
-  ...ids('1.1', 21), ...ids('1.2', 30), ...ids('1.3', 7), ...ids('1.4', 2),
+  ...ids('1.1', 21),
+  ...ids('1.2', 30),
+  ...ids('1.3', 7),
+  ...ids('1.4', 2),
   ...ids('2', 7),
-  ...ids('3.1', 3), ...ids('3.2', 2),
-  ...ids('4.1', 10), ...ids('4.2', 15), ...ids('4.3', 1),
-  ...ids('5.1', 13), ...ids('5.2', 13), ...ids('5.3', 2), ...ids('5.4', 2), ...ids('5.5', 1), ...ids('5.6', 4),
+  ...ids('3.1', 3),
+  ...ids('3.2', 2),
+  ...ids('4.1', 10),
+  ...ids('4.2', 15),
+  ...ids('4.3', 1),
+  ...ids('5.1', 13),
+  ...ids('5.2', 13),
+  ...ids('5.3', 2),
+  ...ids('5.4', 2),
+  ...ids('5.5', 1),
+  ...ids('5.6', 4),
 ];
 
 // The allowed cipher lists, from the cis-1.11 → cis-1.12 version diff.
-const API_SUITES_1_12 = 'TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256';
-const API_CBC_SUITES_DROPPED = ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA'];
-const KUBELET_SUITES_1_12 = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+const API_SUITES_1_12 =
+  'TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256';
+const API_CBC_SUITES_DROPPED = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+];
+const KUBELET_SUITES_1_12 =
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 const KUBELET_RSA_SUITES_DROPPED = ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_RSA_WITH_AES_128_GCM_SHA256'];
 
 let cis112: Benchmark;
@@ -81,13 +110,12 @@ describe('the shipped playbooks', () => {
 
   it('never pick a distribution benchmark by version alone, however its range reads', async () => {
     const infos = await listBenchmarks();
-    expect(infos.filter((b) => b.distribution !== 'kubeadm').map((b) => `${b.id}:${b.distribution}`).sort()).toEqual([
-      'aks-1.8:aks',
-      'eks-1.8.0:eks',
-      'gke-1.9.0:gke',
-      'k3s-cis-1.9:k3s',
-      'rke2-cis-1.8:rke2',
-    ]);
+    expect(
+      infos
+        .filter((b) => b.distribution !== 'kubeadm')
+        .map((b) => `${b.id}:${b.distribution}`)
+        .sort(),
+    ).toEqual(['aks-1.8:aks', 'eks-1.8.0:eks', 'gke-1.9.0:gke', 'k3s-cis-1.9:k3s', 'rke2-cis-1.8:rke2']);
     for (const version of ['v1.26.0', 'v1.27.4', 'v1.28.1', 'v1.30.2', 'v1.33.0']) {
       expect(['cis-1.11', 'cis-1.12', undefined]).toContain(selectBenchmark(version, infos)?.id);
     }

@@ -139,7 +139,10 @@ describe('loading playbooks', () => {
   });
 
   it('rejects a mode that is not three octal digits, and an unquoted one', async () => {
-    const text = sectionFile(control('1.1.1', FILE_MODE_ENSURE.replace('maxMode: "600"', 'maxMode: "680"')), control('1.1.2', FILE_MODE_ENSURE.replace('maxMode: "600"', 'maxMode: 600')));
+    const text = sectionFile(
+      control('1.1.1', FILE_MODE_ENSURE.replace('maxMode: "600"', 'maxMode: "680"')),
+      control('1.1.2', FILE_MODE_ENSURE.replace('maxMode: "600"', 'maxMode: 600')),
+    );
     const problems = await problemsOf({ '1.1-files.yaml': text });
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatchObject({ location: { line: lineOf(text, '"680"') }, message: '"680" is not a file mode' });
@@ -176,7 +179,10 @@ describe('loading playbooks', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatchObject({ location: { line: lineOf(text, 'ownr') }, message: 'unknown parameter ownr' });
     expect(problems[0]?.fix).toContain('Did you mean `owner`?');
-    expect(problems[1]).toMatchObject({ location: { line: lineOf(text, 'param: auditLogPath') }, message: 'parameter auditLogPath is path, but this place needs string or enum' });
+    expect(problems[1]).toMatchObject({
+      location: { line: lineOf(text, 'param: auditLogPath') },
+      message: 'parameter auditLogPath is path, but this place needs string or enum',
+    });
   });
 
   it('rejects a control with both ensure and manual, and one with neither', async () => {
@@ -229,7 +235,10 @@ describe('loading playbooks', () => {
 `;
     const text = sectionFile(control('1.1.1', body));
     const [problem] = await problemsOf({ '1.1-files.yaml': text });
-    expect(problem).toMatchObject({ location: { line: lineOf(text, 'absent: true') }, message: 'the step gives value and absent; only one requirement per step' });
+    expect(problem).toMatchObject({
+      location: { line: lineOf(text, 'absent: true') },
+      message: 'the step gives value and absent; only one requirement per step',
+    });
   });
 
   it('rejects a bad parameter default and a YAML syntax error, all at once across files', async () => {

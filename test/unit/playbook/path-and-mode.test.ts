@@ -47,10 +47,14 @@ describe('parameter values', () => {
 
   it('are checked against their type', () => {
     expect(checkParameterValue(param({ name: 'owner', type: 'enum', values: ['etcd', 'root'] }), 'etcd')).toBeUndefined();
-    expect(checkParameterValue(param({ name: 'owner', type: 'enum', values: ['etcd', 'root'] }), 'nobody')).toBe('parameter owner must be one of: etcd, root, not "nobody"');
+    expect(checkParameterValue(param({ name: 'owner', type: 'enum', values: ['etcd', 'root'] }), 'nobody')).toBe(
+      'parameter owner must be one of: etcd, root, not "nobody"',
+    );
     expect(checkParameterValue(param({ name: 'age', type: 'integer', minimum: 30 }), 7)).toContain('at least 30');
     expect(checkParameterValue(param({ name: 'p', type: 'path' }), 'relative/log')).toContain('absolute path');
-    expect(checkParameterValue(param({ name: 'levels', type: 'string-map', values: ['baseline', 'restricted'] }), { default: 'strict' })).toContain('"default" must map to one of');
+    expect(checkParameterValue(param({ name: 'levels', type: 'string-map', values: ['baseline', 'restricted'] }), { default: 'strict' })).toContain(
+      '"default" must map to one of',
+    );
   });
 
   it('come from the inventory over the defaults, and a parameter without either leaves its controls unfixable', () => {

@@ -11,7 +11,7 @@ const sink = (isTTY: boolean) => {
 };
 
 describe('apply progress', () => {
-  it('shows per node the step and the health gate\'s elapsed time', () => {
+  it("shows per node the step and the health gate's elapsed time", () => {
     const board = new ApplyBoard(['cp-1', 'worker-1']);
     board.update({ kind: 'phase', phase: 'backup' }, 0);
     expect(board.render(0, createStyle(false), 100)).toBe('cp-1 backing up · worker-1 backing up');
@@ -26,7 +26,11 @@ describe('apply progress', () => {
     const out = sink(false);
     const status = sink(false);
     const progress = createApplyProgress({ nodes: ['cp-1'], style: createStyle(false), out, status });
-    const events: AnyApplyEvent[] = [{ kind: 'phase', phase: 'write' }, { kind: 'change-applied', change: manifest }, { kind: 'health', node: 'cp-1', component: 'kube-apiserver', ok: true, seconds: 3.2 }];
+    const events: AnyApplyEvent[] = [
+      { kind: 'phase', phase: 'write' },
+      { kind: 'change-applied', change: manifest },
+      { kind: 'health', node: 'cp-1', component: 'kube-apiserver', ok: true, seconds: 3.2 },
+    ];
     for (const e of events) progress.event(e);
     progress.done();
     expect(status.chunks).toEqual([]);

@@ -62,7 +62,10 @@ function copies(stage: Stage): Copy[] {
 }
 
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
-const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 
 describe('Containerfile', () => {
   const stages = readContainerfile();
@@ -73,7 +76,10 @@ describe('Containerfile', () => {
   });
 
   it('copies from the build context only files that exist in the repository and are not ignored', () => {
-    const sources = stages.flatMap(copies).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    const sources = stages
+      .flatMap(copies)
+      .filter((c) => c.from === undefined)
+      .flatMap((c) => c.sources);
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
       expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
@@ -128,12 +134,27 @@ interface K8sObject {
 interface CronJobPod {
   serviceAccountName: string;
   securityContext: Record<string, unknown>;
-  containers: { image: string; command: string[]; args: string[]; env: { name: string; value: string }[]; securityContext: Record<string, unknown>; volumeMounts: { name: string; mountPath: string }[] }[];
+  containers: {
+    image: string;
+    command: string[];
+    args: string[];
+    env: { name: string; value: string }[];
+    securityContext: Record<string, unknown>;
+    volumeMounts: { name: string; mountPath: string }[];
+  }[];
   volumes: { name: string; emptyDir?: unknown }[];
 }
 
 describe('schedule --kubernetes', () => {
-  const text = kubernetesCronJob({ bin: '/usr/local/bin/cis-fix', inventory: '/etc/cis-fix/inventory.yaml', calendar: 'daily', cron: '17 3 * * *', fix: false, stateDir: '/x', image: 'registry.example.com/cis-fix:0.1.0' });
+  const text = kubernetesCronJob({
+    bin: '/usr/local/bin/cis-fix',
+    inventory: '/etc/cis-fix/inventory.yaml',
+    calendar: 'daily',
+    cron: '17 3 * * *',
+    fix: false,
+    stateDir: '/x',
+    image: 'registry.example.com/cis-fix:0.1.0',
+  });
   const docs = parseAllDocuments(text).map((d) => {
     expect(d.errors).toEqual([]);
     return d.toJS() as K8sObject;
@@ -141,15 +162,24 @@ describe('schedule --kubernetes', () => {
   const cronJob = docs.find((d) => d.kind === 'CronJob')!;
   const pod = (cronJob.spec as { jobTemplate: { spec: { template: { spec: CronJobPod } } } }).jobTemplate.spec.template.spec;
   const container = pod.containers[0]!;
-  const roleRules = (kind: string, name: string, namespace?: string) => docs.find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === namespace)?.rules ?? [];
+  const roleRules = (kind: string, name: string, namespace?: string) =>
+    docs.find((d) => d.kind === kind && d.metadata.name === name && d.metadata.namespace === namespace)?.rules ?? [];
 
   /** Whether the printed RBAC lets the CronJob's service account do this. */
   function allowed(verb: string, group: string, resource: string, namespace: string | undefined, name?: string): boolean {
-    const bound = docs.filter((d) => (d.kind === 'RoleBinding' || d.kind === 'ClusterRoleBinding') && JSON.stringify(d).includes('"name":"cis-fix","namespace":"cis-fix"'));
+    const bound = docs.filter(
+      (d) => (d.kind === 'RoleBinding' || d.kind === 'ClusterRoleBinding') && JSON.stringify(d).includes('"name":"cis-fix","namespace":"cis-fix"'),
+    );
     return bound.some((binding) => {
       if (binding.kind === 'RoleBinding' && binding.metadata.namespace !== namespace) return false;
       const rules = roleRules(binding.roleRef!.kind, binding.roleRef!.name, binding.roleRef!.kind === 'Role' ? binding.metadata.namespace : undefined);
-      return rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb) && (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))));
+      return rules.some(
+        (r) =>
+          r.apiGroups.includes(group) &&
+          r.resources.includes(resource) &&
+          r.verbs.includes(verb) &&
+          (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
+      );
     });
   }
 
@@ -205,7 +235,9 @@ describe('schedule --kubernetes', () => {
   });
 
   it('with --fix corrects only node-side drift, since the RBAC can change nothing through the API', () => {
-    const fixing = parseAllDocuments(kubernetesCronJob({ bin: '', inventory: '/i.yaml', calendar: '', cron: '17 3 * * *', fix: true, stateDir: '', image: 'i' }))
+    const fixing = parseAllDocuments(
+      kubernetesCronJob({ bin: '', inventory: '/i.yaml', calendar: '', cron: '17 3 * * *', fix: true, stateDir: '', image: 'i' }),
+    )
       .map((d) => d.toJS() as K8sObject)
       .find((d) => d.kind === 'CronJob')!;
     const args = (fixing.spec as { jobTemplate: { spec: { template: { spec: CronJobPod } } } }).jobTemplate.spec.template.spec.containers[0]!.args;

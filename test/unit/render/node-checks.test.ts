@@ -3,12 +3,35 @@ import { renderNodeChecks } from '../../../src/render/node-checks.js';
 import { createStyle } from '../../../src/render/style.js';
 
 const ok: NodeCheck = {
-  node: 'cp-1', host: '10.0.0.1', ok: true, reachable: true, hostKeyFingerprint: 'SHA256:abc', sudo: 'ok', declaredRoles: ['control-plane'], detectedRoles: ['control-plane'],
-  roleEvidence: [], roleMismatch: undefined, kubeletVersion: 'v1.33.4', acceptedHostKeys: [], error: undefined,
+  node: 'cp-1',
+  host: '10.0.0.1',
+  ok: true,
+  reachable: true,
+  hostKeyFingerprint: 'SHA256:abc',
+  sudo: 'ok',
+  declaredRoles: ['control-plane'],
+  detectedRoles: ['control-plane'],
+  roleEvidence: [],
+  roleMismatch: undefined,
+  kubeletVersion: 'v1.33.4',
+  acceptedHostKeys: [],
+  error: undefined,
 };
 const unreached: NodeCheck = {
-  ...ok, node: 'worker-9', host: '10.0.0.9', ok: false, reachable: false, hostKeyFingerprint: undefined, sudo: 'not-checked', detectedRoles: [], kubeletVersion: undefined,
-  error: { name: 'UnreachableError', message: 'cannot connect to ops@10.0.0.9:22: ECONNREFUSED', hints: ["Check the address; then run 'cis-fix inventory check'."] },
+  ...ok,
+  node: 'worker-9',
+  host: '10.0.0.9',
+  ok: false,
+  reachable: false,
+  hostKeyFingerprint: undefined,
+  sudo: 'not-checked',
+  detectedRoles: [],
+  kubeletVersion: undefined,
+  error: {
+    name: 'UnreachableError',
+    message: 'cannot connect to ops@10.0.0.9:22: ECONNREFUSED',
+    hints: ["Check the address; then run 'cis-fix inventory check'."],
+  },
 };
 
 describe('inventory check output', () => {

@@ -26,7 +26,10 @@ describe('the HTML report', () => {
     // eslint-disable-next-line no-control-regex
     expect(page).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(page).toContain('evil\\n  ~ /etc/fake  [1.1.1]\\n+ fake line\\x1b[2J');
-    const evil = renderPlanHtml({ ...richPlan, changes: richPlan.changes.map((c, i) => (i === 1 ? { ...c, target: '/x/<script>alert(1)</script>' } : c)) } as typeof richPlan);
+    const evil = renderPlanHtml({
+      ...richPlan,
+      changes: richPlan.changes.map((c, i) => (i === 1 ? { ...c, target: '/x/<script>alert(1)</script>' } : c)),
+    } as typeof richPlan);
     expect(evil).toContain('/x/&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(evil.match(/<script>/g)).toHaveLength(1);
   });

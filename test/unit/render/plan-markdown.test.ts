@@ -19,12 +19,37 @@ function largePlan(nodes: number, perNode: number): ReturnType<typeof makePlan> 
   for (const node of names) {
     for (let i = 0; i < perNode; i++) {
       const target = `/etc/kubernetes/conf-${i}.yaml`;
-      const diff = [`--- a${target}`, `+++ b${target}`, '@@ -1,40 +1,40 @@', ...Array.from({ length: 40 }, (_, l) => `${l % 2 ? '+' : '-'}    - --flag-${l}=value-${'x'.repeat(30)}`)].join('\n');
-      findings.push({ controlId: `4.2.${i + 1}`, node, status: 'fail', title: `Control ${i + 1}`, expected: 'set', actual: 'unset', fixable: true, kubeBench: 'FAIL' });
+      const diff = [
+        `--- a${target}`,
+        `+++ b${target}`,
+        '@@ -1,40 +1,40 @@',
+        ...Array.from({ length: 40 }, (_, l) => `${l % 2 ? '+' : '-'}    - --flag-${l}=value-${'x'.repeat(30)}`),
+      ].join('\n');
+      findings.push({
+        controlId: `4.2.${i + 1}`,
+        node,
+        status: 'fail',
+        title: `Control ${i + 1}`,
+        expected: 'set',
+        actual: 'unset',
+        fixable: true,
+        kubeBench: 'FAIL',
+      });
       changes.push({
-        id: `${node}:kubelet-file:${target}`, node, controlIds: [`4.2.${i + 1}`], kind: 'kubelet-file', target, action: 'update', restart: 'kubelet', daemonReload: false, purpose: 'kubelet', edits: [],
-        precondition: { exists: true, sha256: 'a'.repeat(64), mode: '600', uid: 0, gid: 0 }, diff,
-        before: { sha256: 'a'.repeat(64), argv: undefined }, after: { content: '', sha256: 'b'.repeat(64), argv: undefined, healthUrl: 'http://127.0.0.1:10248/healthz' },
+        id: `${node}:kubelet-file:${target}`,
+        node,
+        controlIds: [`4.2.${i + 1}`],
+        kind: 'kubelet-file',
+        target,
+        action: 'update',
+        restart: 'kubelet',
+        daemonReload: false,
+        purpose: 'kubelet',
+        edits: [],
+        precondition: { exists: true, sha256: 'a'.repeat(64), mode: '600', uid: 0, gid: 0 },
+        diff,
+        before: { sha256: 'a'.repeat(64), argv: undefined },
+        after: { content: '', sha256: 'b'.repeat(64), argv: undefined, healthUrl: 'http://127.0.0.1:10248/healthz' },
       });
     }
   }
@@ -46,7 +71,10 @@ describe('the Markdown plan', () => {
   });
 
   it('keeps a hostile name from breaking out: no raw control character, no HTML from the node', () => {
-    const evil = { ...richPlan, changes: richPlan.changes.map((c, i) => (i === 1 ? { ...c, target: '/x/</details><script>alert(1)</script>```\n# heading' } : c)) } as typeof richPlan;
+    const evil = {
+      ...richPlan,
+      changes: richPlan.changes.map((c, i) => (i === 1 ? { ...c, target: '/x/</details><script>alert(1)</script>```\n# heading' } : c)),
+    } as typeof richPlan;
     const out = html(renderPlanMarkdown(evil));
     expect(out).not.toContain('<script>');
     // eslint-disable-next-line no-control-regex

@@ -9,8 +9,17 @@ function promtool(text: string): { code: number | null; output: string } {
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-const drift: DriftReport = { drifted: [{ ...richFindings[2]!, enforcedBy: '20261126T101500Z-a1b2c3' }], neverEnforced: [], pendingChanges: 6, expiredWaivers: [] };
-const hostileNode = { ...richPlan, selection: { ...richPlan.selection, nodes: [...richPlan.selection.nodes, HOSTILE] }, findings: [...richPlan.findings, { ...richFindings[0]!, node: HOSTILE }] };
+const drift: DriftReport = {
+  drifted: [{ ...richFindings[2]!, enforcedBy: '20261126T101500Z-a1b2c3' }],
+  neverEnforced: [],
+  pendingChanges: 6,
+  expiredWaivers: [],
+};
+const hostileNode = {
+  ...richPlan,
+  selection: { ...richPlan.selection, nodes: [...richPlan.selection.nodes, HOSTILE] },
+  findings: [...richPlan.findings, { ...richFindings[0]!, node: HOSTILE }],
+};
 
 describe('Prometheus metrics', () => {
   it('passes promtool check metrics, hostile node names included', () => {

@@ -5,12 +5,16 @@ import { wrapText } from '../../../src/render/wrap-text.js';
 import { richChanges, richPlan } from './plan-fixtures.js';
 
 describe('the plan overview', () => {
-  it('finds a control\'s benchmark section', () => {
+  it("finds a control's benchmark section", () => {
     expect(['1.1.13', '2.3', '3.2.1', '4.2.10', '5.1.1'].map(sectionOf)).toEqual(['1.1', '2', '3.2', '4.2', '5.1']);
   });
 
-  it('reads each node\'s role from the sections evaluated on it', () => {
-    expect([...nodeRoles(richPlan)]).toEqual([['cp-1', 'control-plane,etcd'], ['worker-1', 'worker'], ['worker-9', 'not reached']]);
+  it("reads each node's role from the sections evaluated on it", () => {
+    expect([...nodeRoles(richPlan)]).toEqual([
+      ['cp-1', 'control-plane,etcd'],
+      ['worker-1', 'worker'],
+      ['worker-9', 'not reached'],
+    ]);
   });
 
   it('groups the changes of one target into one entry, with every control and the restart', () => {
@@ -24,7 +28,15 @@ describe('the plan overview', () => {
 
   it('sorts changes into files, manifest restarts, kubelet restarts and cluster objects', () => {
     const o = changeOverview(richChanges);
-    expect(o).toMatchObject({ changes: 6, targets: 5, nodes: ['cp-1', 'worker-1'], files: 3, manifestRestarts: ['kube-apiserver on cp-1'], kubeletRestarts: ['worker-1'], clusterObjects: 1 });
+    expect(o).toMatchObject({
+      changes: 6,
+      targets: 5,
+      nodes: ['cp-1', 'worker-1'],
+      files: 3,
+      manifestRestarts: ['kube-apiserver on cp-1'],
+      kubeletRestarts: ['worker-1'],
+      clusterObjects: 1,
+    });
     expect(describeScope(o)).toBe('6 changes to 4 targets on 2 nodes and 1 cluster object');
   });
 
@@ -34,7 +46,7 @@ describe('the plan overview', () => {
     expect(rows.some((r) => r.role === 'not reached')).toBe(false);
   });
 
-  it('fits apply\'s summary on one screen: no diffs, a line per node', () => {
+  it("fits apply's summary on one screen: no diffs, a line per node", () => {
     const brief = renderPlanBrief(richPlan, createStyle(false));
     expect(brief.split('\n').length).toBeLessThan(25);
     expect(brief).not.toContain('+++');

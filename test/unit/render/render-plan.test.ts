@@ -82,7 +82,11 @@ describe('rendered plans', () => {
   it('renders SARIF 2.1.0 with one result per failing control, warnings for what the plan fixes', () => {
     const sarif = JSON.parse(renderPlanSarif(plan)) as { version: string; runs: { results: { ruleId: string; level: string }[] }[] };
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([['1.1.13', 'warning'], ['1.1.12', 'error'], ['4.1.10', 'warning']]);
+    expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([
+      ['1.1.13', 'warning'],
+      ['1.1.12', 'error'],
+      ['4.1.10', 'warning'],
+    ]);
   });
 
   it('escapes control characters in every name, in text, Markdown, JUnit, SARIF, HTML and metrics: no raw ESC, no faked line', () => {

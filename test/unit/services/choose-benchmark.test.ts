@@ -4,8 +4,11 @@ import type { NodeFacts } from '../../../src/facts/types.js';
 const kubelet = (version: string) => ({ node: `node-${version}`, paths: {}, processes: [], kubeletVersion: { version } }) as unknown as NodeFacts;
 
 describe('chooseBenchmark (--benchmark auto, as kube-bench maps versions)', () => {
-  it('prefers the API server\'s /version and says so', async () => {
-    expect(await chooseBenchmark('auto', [kubelet('v1.30.2')], 'v1.33.4')).toEqual({ id: 'cis-1.12', chosenBy: expect.stringMatching(/API server's \/version v1\.33\.4 maps to cis-1\.12/) as unknown as string });
+  it("prefers the API server's /version and says so", async () => {
+    expect(await chooseBenchmark('auto', [kubelet('v1.30.2')], 'v1.33.4')).toEqual({
+      id: 'cis-1.12',
+      chosenBy: expect.stringMatching(/API server's \/version v1\.33\.4 maps to cis-1\.12/) as unknown as string,
+    });
     expect((await chooseBenchmark('auto', [], 'v1.31.0')).id).toBe('cis-1.11');
     expect((await chooseBenchmark('auto', [], 'v1.29.9')).id).toBe('cis-1.11');
     expect((await chooseBenchmark('auto', [], 'v1.32.0')).id).toBe('cis-1.12');
@@ -26,7 +29,7 @@ describe('chooseBenchmark (--benchmark auto, as kube-bench maps versions)', () =
     expect((await chooseBenchmark('cis-1.11', [], 'v1.33.0')).id).toBe('cis-1.11');
   });
 
-  it('keeps the version mapping for kubeadm clusters, whatever the distribution benchmarks\' ranges say', async () => {
+  it("keeps the version mapping for kubeadm clusters, whatever the distribution benchmarks' ranges say", async () => {
     expect((await chooseBenchmark('auto', [kubelet('v1.30.2')], 'v1.30.2')).id).toBe('cis-1.11');
     expect((await chooseBenchmark('auto', [kubelet('v1.28.1')], 'v1.33.0')).id).toBe('cis-1.12');
   });
@@ -44,7 +47,10 @@ describe('chooseBenchmark (--benchmark auto, as kube-bench maps versions)', () =
 
   it('without API access picks the distribution from the nodes (AKS: its Azure config)', async () => {
     const aks = { ...kubelet('v1.29.2'), node: 'aks-1', paths: { '/etc/kubernetes/azure.json': { exists: true } } } as unknown as NodeFacts;
-    expect(await chooseBenchmark('auto', [aks, kubelet('v1.29.2')])).toEqual({ id: 'aks-1.8', chosenBy: 'auto: aks detected from node aks-1 has /etc/kubernetes/azure.json; its benchmark is aks-1.8' });
+    expect(await chooseBenchmark('auto', [aks, kubelet('v1.29.2')])).toEqual({
+      id: 'aks-1.8',
+      chosenBy: 'auto: aks detected from node aks-1 has /etc/kubernetes/azure.json; its benchmark is aks-1.8',
+    });
     expect((await chooseBenchmark('auto', [aks], 'v1.29.2')).id).toBe('aks-1.8');
   });
 

@@ -15,7 +15,12 @@ const finding = (node: string | undefined, controlId: string, status: Finding['s
 const planOf = (findings: Finding[]) => ({ findings }) as unknown as Plan;
 
 describe('verifiedFindings (what the baseline may record after a run)', () => {
-  const before = [finding('cp-1', '1.1.1', 'fail'), finding('cp-1', '1.1.2', 'pass'), finding('worker-1', '4.1.1', 'fail'), finding(undefined, '5.2.2', 'fail')];
+  const before = [
+    finding('cp-1', '1.1.1', 'fail'),
+    finding('cp-1', '1.1.2', 'pass'),
+    finding('worker-1', '4.1.1', 'fail'),
+    finding(undefined, '5.2.2', 'fail'),
+  ];
 
   it('keeps a control of a re-gathered node only when it passes on the facts after the run', () => {
     const after = planOf([finding('cp-1', '1.1.1', 'pass'), finding('cp-1', '1.1.2', 'fail'), finding(undefined, '5.2.2', 'pass')]);

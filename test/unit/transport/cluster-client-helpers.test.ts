@@ -1,4 +1,10 @@
-import { ClusterConflictError, ClusterForbiddenError, ClusterInvalidError, ClusterNotFoundError, ClusterUnreachableError } from '../../../src/model/cluster-errors.js';
+import {
+  ClusterConflictError,
+  ClusterForbiddenError,
+  ClusterInvalidError,
+  ClusterNotFoundError,
+  ClusterUnreachableError,
+} from '../../../src/model/cluster-errors.js';
 import { StalePlanError } from '../../../src/model/errors.js';
 import { withResourceVersion } from '../../../src/transport/cluster-client.js';
 import { pickContext } from '../../../src/transport/cluster-kubeconfig.js';
@@ -26,8 +32,12 @@ describe('cluster resource paths', () => {
 
   it('builds object paths for namespaced, cluster-scoped and lease objects, with RBAC colons allowed', () => {
     expect(objectPath({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'web', name: 'default' })).toBe('/api/v1/namespaces/web/serviceaccounts/default');
-    expect(objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: 'kubeadm:cluster-admins' })).toBe('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/kubeadm:cluster-admins');
-    expect(objectPath({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: undefined })).toBe('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
+    expect(objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: 'kubeadm:cluster-admins' })).toBe(
+      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/kubeadm:cluster-admins',
+    );
+    expect(objectPath({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: undefined })).toBe(
+      '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
+    );
   });
 
   it('refuses names that would change the URL, and scope mistakes', () => {
@@ -44,9 +54,12 @@ describe('cluster resource paths', () => {
 });
 
 describe('resourceVersion precondition in merge patches', () => {
-  it('adds metadata.resourceVersion and keeps the patch\'s own metadata', () => {
+  it("adds metadata.resourceVersion and keeps the patch's own metadata", () => {
     expect(withResourceVersion({ metadata: { labels: { a: 'b' } } }, '42')).toEqual({ metadata: { labels: { a: 'b' }, resourceVersion: '42' } });
-    expect(withResourceVersion({ automountServiceAccountToken: false }, '7')).toEqual({ automountServiceAccountToken: false, metadata: { resourceVersion: '7' } });
+    expect(withResourceVersion({ automountServiceAccountToken: false }, '7')).toEqual({
+      automountServiceAccountToken: false,
+      metadata: { resourceVersion: '7' },
+    });
   });
 });
 
@@ -55,7 +68,10 @@ describe('Warning headers', () => {
     expect(parseWarningHeaders(['299 - "existing pods in namespace \\"web\\" violate the new PodSecurity enforce level \\"baseline:latest\\""'])).toEqual([
       'existing pods in namespace "web" violate the new PodSecurity enforce level "baseline:latest"',
     ]);
-    expect(parseWarningHeaders(['299 - "priv-pod: privileged", 299 - "api: allowPrivilegeEscalation != false"'])).toEqual(['priv-pod: privileged', 'api: allowPrivilegeEscalation != false']);
+    expect(parseWarningHeaders(['299 - "priv-pod: privileged", 299 - "api: allowPrivilegeEscalation != false"'])).toEqual([
+      'priv-pod: privileged',
+      'api: allowPrivilegeEscalation != false',
+    ]);
   });
 
   it('keeps a malformed warning whole rather than dropping it', () => {
@@ -67,9 +83,15 @@ describe('API errors', () => {
   const request = { verb: 'patch' as const, target: 'ServiceAccount web/default', server: 'https://10.0.0.10:6443' };
 
   it('maps 403 to Forbidden naming the verb and the object', () => {
-    const err = errorForStatus(403, { kind: 'Status', reason: 'Forbidden', message: 'serviceaccounts "default" is forbidden: User "lab-restricted" cannot patch resource' }, request);
+    const err = errorForStatus(
+      403,
+      { kind: 'Status', reason: 'Forbidden', message: 'serviceaccounts "default" is forbidden: User "lab-restricted" cannot patch resource' },
+      request,
+    );
     expect(err).toBeInstanceOf(ClusterForbiddenError);
-    expect(err.message).toBe('forbidden: cannot patch ServiceAccount web/default: serviceaccounts "default" is forbidden: User "lab-restricted" cannot patch resource');
+    expect(err.message).toBe(
+      'forbidden: cannot patch ServiceAccount web/default: serviceaccounts "default" is forbidden: User "lab-restricted" cannot patch resource',
+    );
     expect(err.hints[0]).toContain('may patch ServiceAccount web/default');
   });
 
@@ -83,7 +105,11 @@ describe('API errors', () => {
 
   it('maps 404, 422 (with its causes) and 401', () => {
     expect(errorForStatus(404, { message: 'not found' }, request)).toBeInstanceOf(ClusterNotFoundError);
-    const invalid = errorForStatus(422, { message: 'ServiceAccount is invalid', details: { causes: [{ field: 'metadata.labels', message: 'bad value' }] } }, request);
+    const invalid = errorForStatus(
+      422,
+      { message: 'ServiceAccount is invalid', details: { causes: [{ field: 'metadata.labels', message: 'bad value' }] } },
+      request,
+    );
     expect(invalid).toBeInstanceOf(ClusterInvalidError);
     expect(invalid.message).toContain('metadata.labels: bad value');
     const unauthorized = errorForStatus(401, {}, request);
@@ -117,7 +143,10 @@ describe('kubeconfig context choice', () => {
 
   it('refuses an unknown context with "no context found" and a suggestion, never falling back', () => {
     const r = pickContext(config, 'admin@lap', '/k');
-    expect(r).toEqual({ problem: 'no context found: /k has no context named "admin@lap"', hints: ['Did you mean `admin@lab`? Contexts in the file: admin@lab, nouser@lab.'] });
+    expect(r).toEqual({
+      problem: 'no context found: /k has no context named "admin@lap"',
+      hints: ['Did you mean `admin@lab`? Contexts in the file: admin@lab, nouser@lab.'],
+    });
     expect(pickContext({ ...config, current: '' }, undefined, '/k')).toMatchObject({ problem: expect.stringContaining('no context found') });
   });
 

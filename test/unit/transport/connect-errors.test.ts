@@ -2,7 +2,16 @@ import { UnreachableError } from '../../../src/model/errors.js';
 import type { SshSettings } from '../../../src/model/node.js';
 import { describeConnectError } from '../../../src/transport/ssh.js';
 
-const settings: SshSettings = { host: '', port: 22, user: 'ops', identityFile: '/k', knownHostsFile: '/kh', become: 'sudo', proxyJump: [], connectTimeoutMs: 10_000 };
+const settings: SshSettings = {
+  host: '',
+  port: 22,
+  user: 'ops',
+  identityFile: '/k',
+  knownHostsFile: '/kh',
+  become: 'sudo',
+  proxyJump: [],
+  connectTimeoutMs: 10_000,
+};
 const err = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 
 describe('errors for a node that cannot be reached', () => {
@@ -22,7 +31,10 @@ describe('errors for a node that cannot be reached', () => {
   });
 
   it('names the configured bastion in the hint when there is one', () => {
-    const e = describeConnectError('worker-9', 'ops@10.0.0.9:22', err('connect ECONNREFUSED', 'ECONNREFUSED'), { ...settings, proxyJump: [{ host: 'bastion.example.com', port: 22, user: 'ops' }] });
+    const e = describeConnectError('worker-9', 'ops@10.0.0.9:22', err('connect ECONNREFUSED', 'ECONNREFUSED'), {
+      ...settings,
+      proxyJump: [{ host: 'bastion.example.com', port: 22, user: 'ops' }],
+    });
     expect(e.hints[0]).toContain('the bastion bastion.example.com:22 (ssh.proxyJump)');
   });
 });

@@ -19,7 +19,11 @@ describe('Semaphore', () => {
 
   it('releases the permit when a task fails', async () => {
     const semaphore = new Semaphore(1);
-    await expect(semaphore.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      semaphore.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(semaphore.run(async () => 'next')).resolves.toBe('next');
   });
 });
@@ -55,7 +59,12 @@ describe('mapConcurrent', () => {
     expect(await mapConcurrent([], 4, async () => 1)).toEqual([]);
   });
 
-  it('rejects with a failing mapper\'s error', async () => {
-    await expect(mapConcurrent([1, 2], 2, async (i) => { if (i === 2) throw new Error('boom'); return i; })).rejects.toThrow('boom');
+  it("rejects with a failing mapper's error", async () => {
+    await expect(
+      mapConcurrent([1, 2], 2, async (i) => {
+        if (i === 2) throw new Error('boom');
+        return i;
+      }),
+    ).rejects.toThrow('boom');
   });
 });

@@ -7,7 +7,26 @@ function roundTrip(shell: string, value: string): string {
   return execFileSync(shell, ['-c', `printf %s ${quoteShellArg(value)}`], { encoding: 'utf8' });
 }
 
-const nasty = ["it's", 'a b', '$(touch /tmp/pwned)', '`id`', 'a;rm -rf /', 'line1\nline2', '*', '"dq"', '\\', '$HOME', 'ünïcødé ☃', "'", "''", '', '-n', '!x', '{a,b}', '~root'];
+const nasty = [
+  "it's",
+  'a b',
+  '$(touch /tmp/pwned)',
+  '`id`',
+  'a;rm -rf /',
+  'line1\nline2',
+  '*',
+  '"dq"',
+  '\\',
+  '$HOME',
+  'ünïcødé ☃',
+  "'",
+  "''",
+  '',
+  '-n',
+  '!x',
+  '{a,b}',
+  '~root',
+];
 
 describe('quoteShellArg', () => {
   it.each(['/bin/sh', '/bin/bash', '/bin/dash'])('makes %s pass every tricky value through literally', (shell) => {
@@ -16,9 +35,12 @@ describe('quoteShellArg', () => {
 
   it('round-trips any string without NUL through a real shell (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')), (value) => {
-        expect(roundTrip('/bin/sh', value)).toBe(value);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')),
+        (value) => {
+          expect(roundTrip('/bin/sh', value)).toBe(value);
+        },
+      ),
       { numRuns: 200 },
     );
   });

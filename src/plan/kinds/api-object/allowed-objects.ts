@@ -21,7 +21,12 @@ export function apiObjectViolation(change: ApiObjectChange, benchmark: Benchmark
     if (control.fix !== 'ensure') continue;
     for (const step of control.ensure) {
       if (step.kind === 'api-object') {
-        allowed.push({ kind: step.objectKind, apiVersion: step.apiVersion, ...(step.selector.names ? { names: step.selector.names } : {}), actions: ['patch'] });
+        allowed.push({
+          kind: step.objectKind,
+          apiVersion: step.apiVersion,
+          ...(step.selector.names ? { names: step.selector.names } : {}),
+          actions: ['patch'],
+        });
       }
       if (step.kind === 'kube-proxy-setting') {
         allowed.push({ kind: 'ConfigMap', apiVersion: 'v1', names: ['kube-proxy'], namespace: 'kube-system', actions: ['patch'] });
@@ -37,7 +42,7 @@ export function apiObjectViolation(change: ApiObjectChange, benchmark: Benchmark
       (a.namespace === undefined || a.namespace === object.namespace) &&
       a.actions.includes(change.action),
   );
-  if (!fits) return `object: ${change.action} of ${object.apiVersion} ${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name} is not an object the playbooks name`;
+  if (!fits)
+    return `object: ${change.action} of ${object.apiVersion} ${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name} is not an object the playbooks name`;
   return undefined;
 }
-

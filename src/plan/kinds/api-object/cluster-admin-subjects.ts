@@ -29,7 +29,8 @@ export function parseSubject(text: string): SubjectPattern | { readonly problem:
     if (!namespace || !name) return { problem: `removeClusterAdminSubjects: "${text}" needs the namespace - ServiceAccount:namespace/name` };
     return { kind, namespace, name };
   }
-  if (kind === 'Group' && PROTECTED_GROUPS.includes(rest)) return { problem: `removeClusterAdminSubjects: ${rest} is how kubeadm's administrators get in; cis-fix never removes it` };
+  if (kind === 'Group' && PROTECTED_GROUPS.includes(rest))
+    return { problem: `removeClusterAdminSubjects: ${rest} is how kubeadm's administrators get in; cis-fix never removes it` };
   return { kind, name: rest, namespace: undefined };
 }
 
@@ -41,7 +42,10 @@ function subjectJson(s: SubjectFacts): JsonObject {
   return { kind: s.kind, name: s.name, ...(s.kind === 'ServiceAccount' ? { namespace: s.namespace ?? '' } : { apiGroup: 'rbac.authorization.k8s.io' }) };
 }
 
-export function planSubjectRemovals(bindings: readonly BindingFacts[], entries: readonly string[]): { readonly changes: ApiObjectPatch[]; readonly problems: string[] } {
+export function planSubjectRemovals(
+  bindings: readonly BindingFacts[],
+  entries: readonly string[],
+): { readonly changes: ApiObjectPatch[]; readonly problems: string[] } {
   const problems: string[] = [];
   const patterns: SubjectPattern[] = [];
   for (const entry of entries) {
@@ -54,7 +58,9 @@ export function planSubjectRemovals(bindings: readonly BindingFacts[], entries: 
     const removed = binding.subjects.filter((s) => patterns.some((p) => matches(s, p)));
     if (!removed.length) continue;
     if (binding.annotations['rbac.authorization.kubernetes.io/autoupdate'] === 'true') {
-      problems.push(`${binding.kind} ${binding.name} is reconciled by the API server at every start; cis-fix cannot remove ${removed.map((s) => s.name).join(', ')} from it`);
+      problems.push(
+        `${binding.kind} ${binding.name} is reconciled by the API server at every start; cis-fix cannot remove ${removed.map((s) => s.name).join(', ')} from it`,
+      );
       continue;
     }
     const ref: ApiObjectRef = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: binding.kind, namespace: binding.namespace, name: binding.name };

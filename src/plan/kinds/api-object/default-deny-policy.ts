@@ -17,7 +17,11 @@ export function defaultDenyPolicy(namespace: string): JsonObject {
   };
 }
 
-export function planDefaultDenyPolicies(listed: readonly string[], namespaces: readonly NamespaceFacts[], policies: readonly NetworkPolicyFacts[]): { readonly changes: ApiObjectCreate[]; readonly problems: string[] } {
+export function planDefaultDenyPolicies(
+  listed: readonly string[],
+  namespaces: readonly NamespaceFacts[],
+  policies: readonly NetworkPolicyFacts[],
+): { readonly changes: ApiObjectCreate[]; readonly problems: string[] } {
   const changes: ApiObjectCreate[] = [];
   const problems: string[] = [];
   for (const ns of listed) {

@@ -41,7 +41,11 @@ export function planKubeProxySetting(
   configMap: KubeProxyConfigMapFacts | undefined,
   daemonSet: KubeProxyDaemonSetFacts | undefined,
 ): KubeProxyPlan {
-  if (!configMap?.configConf) return { kind: 'blocked', reason: 'no kube-system/kube-proxy ConfigMap with config.conf: kube-proxy is not deployed the kubeadm way; set the value where your kube-proxy reads it' };
+  if (!configMap?.configConf)
+    return {
+      kind: 'blocked',
+      reason: 'no kube-system/kube-proxy ConfigMap with config.conf: kube-proxy is not deployed the kubeadm way; set the value where your kube-proxy reads it',
+    };
   if (!daemonSet) return { kind: 'blocked', reason: 'no kube-system/kube-proxy DaemonSet to restart after the ConfigMap change' };
   const edited = editKubeProxyConfig(configMap.configConf, configKey, value);
   if ('problem' in edited) return { kind: 'blocked', reason: `ConfigMap kube-system/kube-proxy: ${edited.problem}` };
@@ -82,7 +86,7 @@ export function planKubeProxySetting(
     before: dsBefore,
     after: [configChange.id],
     diff: patchDiff(describeApiObject(dsRef), daemonSet.resourceVersion, dsBefore, dsPatch),
-    notes: ['rolling restart of kube-proxy on every node, one pod at a time (the DaemonSet\'s update strategy)'],
+    notes: ["rolling restart of kube-proxy on every node, one pod at a time (the DaemonSet's update strategy)"],
     dryRunWarnings: [],
   };
   return { kind: 'changes', changes: [configChange, rollout] };

@@ -28,7 +28,10 @@ function items<T>(g: Gathered<T>): readonly T[] | string {
 }
 
 /** The names a step selects: explicit ones, and whether "*" (every other non-system one) is included. */
-function selectedNames(step: ApiObjectStep, ctx: ClusterContext): { readonly names: readonly string[]; readonly wildcard: boolean } | { readonly missing: string } {
+function selectedNames(
+  step: ApiObjectStep,
+  ctx: ClusterContext,
+): { readonly names: readonly string[]; readonly wildcard: boolean } | { readonly missing: string } {
   if (step.selector.names) return { names: step.selector.names, wildcard: false };
   const name = step.selector.namesFromParameter;
   if (name === undefined) return { names: [], wildcard: true };

@@ -19,7 +19,12 @@ function sameObject(change: ApiObjectChange, kind: string, namespace: string | u
 export function simulateChanges(facts: ClusterFacts, changes: readonly ApiObjectChange[]): ClusterFacts {
   const patchesFor = (kind: string, namespace: string | undefined, name: string): JsonObject[] =>
     changes.filter((c) => c.action === 'patch' && sameObject(c, kind, namespace, name)).map((c) => (c.action === 'patch' ? c.patch : {}));
-  const patched = <T>(kind: string, item: T & { namespace: string | undefined; name: string }, view: (t: T) => JsonObject, back: (t: T, json: Record<string, unknown>) => T): T => {
+  const patched = <T>(
+    kind: string,
+    item: T & { namespace: string | undefined; name: string },
+    view: (t: T) => JsonObject,
+    back: (t: T, json: Record<string, unknown>) => T,
+  ): T => {
     const patches = patchesFor(kind, item.namespace, item.name);
     if (!patches.length) return item;
     const json = patches.reduce<unknown>((acc, p) => applyMergePatch(acc, p), view(item)) as Record<string, unknown>;
@@ -27,14 +32,22 @@ export function simulateChanges(facts: ClusterFacts, changes: readonly ApiObject
   };
 
   const namespaces = mapItems(facts.namespaces, (ns: NamespaceFacts) =>
-    patched('Namespace', ns, (n) => ({ metadata: { labels: n.labels } }), (n, j) => ({ ...n, labels: ((j['metadata'] as Record<string, unknown> | undefined)?.['labels'] ?? {}) as Record<string, string> })),
+    patched(
+      'Namespace',
+      ns,
+      (n) => ({ metadata: { labels: n.labels } }),
+      (n, j) => ({ ...n, labels: ((j['metadata'] as Record<string, unknown> | undefined)?.['labels'] ?? {}) as Record<string, string> }),
+    ),
   );
   const serviceAccounts = mapItems(facts.serviceAccounts, (sa: ServiceAccountFacts) =>
     patched(
       'ServiceAccount',
       sa,
       (s): JsonObject => (s.automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken: s.automountServiceAccountToken }),
-      (s, j) => ({ ...s, automountServiceAccountToken: typeof j['automountServiceAccountToken'] === 'boolean' ? j['automountServiceAccountToken'] : undefined }),
+      (s, j) => ({
+        ...s,
+        automountServiceAccountToken: typeof j['automountServiceAccountToken'] === 'boolean' ? j['automountServiceAccountToken'] : undefined,
+      }),
     ),
   );
   const bindings = (kind: 'ClusterRoleBinding' | 'RoleBinding') => (b: BindingFacts) =>
@@ -42,10 +55,22 @@ export function simulateChanges(facts: ClusterFacts, changes: readonly ApiObject
       kind,
       b,
       (x) => ({ subjects: x.subjects.map((s) => ({ kind: s.kind, name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) })) }),
-      (x, j) => ({ ...x, subjects: ((j['subjects'] ?? []) as { kind: string; name: string; namespace?: string }[]).map((s) => ({ kind: s.kind, name: s.name, namespace: s.namespace })) }),
+      (x, j) => ({
+        ...x,
+        subjects: ((j['subjects'] ?? []) as { kind: string; name: string; namespace?: string }[]).map((s) => ({
+          kind: s.kind,
+          name: s.name,
+          namespace: s.namespace,
+        })),
+      }),
     );
   const configMap = mapItems(facts.kubeProxyConfigMap, (cm: KubeProxyConfigMapFacts) =>
-    patched('ConfigMap', cm, (c) => ({ data: { 'config.conf': c.configConf ?? null } }), (c, j) => ({ ...c, configConf: (j['data'] as Record<string, string> | undefined)?.['config.conf'] })),
+    patched(
+      'ConfigMap',
+      cm,
+      (c) => ({ data: { 'config.conf': c.configConf ?? null } }),
+      (c, j) => ({ ...c, configConf: (j['data'] as Record<string, string> | undefined)?.['config.conf'] }),
+    ),
   );
   const created = changes.filter((c) => c.action === 'create' && c.object.kind === 'NetworkPolicy');
   const networkPolicies: ClusterFacts['networkPolicies'] = facts.networkPolicies.ok

@@ -29,7 +29,7 @@ function journal(runId: string, over: Partial<RunJournal> = {}): RunJournal {
 const by = { user: 'ops', host: 'laptop' };
 
 describe('mergeRunRecords', () => {
-  it('puts a run back together from the nodes\' shares alone, steps in time order, and names where it was seen', () => {
+  it("puts a run back together from the nodes' shares alone, steps in time order, and names where it was seen", () => {
     const record: RunRecord = { formatVersion: 1, journal: journal('20261204T100000Z-aaaaaa'), by };
     const seen: SeenRecord[] = ['worker-1', 'cp-1'].map((node) => ({ source: { kind: 'node', node }, ...nodeShareOf(record, node) }));
     const [merged, ...rest] = mergeRunRecords(seen);
@@ -73,13 +73,22 @@ describe('selectRunsToPrune', () => {
     mergeRunRecords([
       {
         source: { kind: 'local' },
-        journal: journal(runId, { backups: Object.fromEntries(nodes.map((n) => [n, `/var/lib/cis-fix/backups/${runId}`])), steps: nodes.map((n) => step('01', n, 'locked')), ...over }),
+        journal: journal(runId, {
+          backups: Object.fromEntries(nodes.map((n) => [n, `/var/lib/cis-fix/backups/${runId}`])),
+          steps: nodes.map((n) => step('01', n, 'locked')),
+          ...over,
+        }),
       },
     ])[0]!;
   const now = new Date('2026-12-09T00:00:00.000Z');
 
   it('keeps the newest N, and never the last run of a node, which a rollback of that node needs', () => {
-    const runs = [merged('20261205T100000Z-555555', ['cp-1']), merged('20261204T100000Z-444444', ['cp-1']), merged('20261203T100000Z-333333', ['worker-1']), merged('20261202T100000Z-222222', ['cp-1', 'worker-1'])];
+    const runs = [
+      merged('20261205T100000Z-555555', ['cp-1']),
+      merged('20261204T100000Z-444444', ['cp-1']),
+      merged('20261203T100000Z-333333', ['worker-1']),
+      merged('20261202T100000Z-222222', ['cp-1', 'worker-1']),
+    ];
     const { prune, spared } = selectRunsToPrune(runs, { keep: 1 }, now);
     expect(prune.map((r) => r.journal.runId)).toEqual(['20261204T100000Z-444444', '20261202T100000Z-222222']);
     expect(spared).toEqual([{ runId: '20261203T100000Z-333333', reason: 'it is the last run of worker-1' }]);
@@ -96,12 +105,20 @@ describe('selectRunsToPrune', () => {
   });
 
   it('counts the nodes a run touched from its backups and steps, not the cluster', () => {
-    expect(nodesOfRun(merged('20261202T100000Z-222222', ['cp-1'], { steps: [step('01', 'cluster', 'locked'), step('02', 'worker-2', 'locked')] })).sort()).toEqual(['cp-1', 'worker-2']);
+    expect(
+      nodesOfRun(merged('20261202T100000Z-222222', ['cp-1'], { steps: [step('01', 'cluster', 'locked'), step('02', 'worker-2', 'locked')] })).sort(),
+    ).toEqual(['cp-1', 'worker-2']);
   });
 });
 
 describe('parseRunRecord and parseBaselineRecord', () => {
-  const record: RunRecord = { formatVersion: 1, journal: journal('20261204T100000Z-aaaaaa'), by, planDigest: 'c'.repeat(64), baselineReplaced: { 'cp-1\u00001.1.1': null } };
+  const record: RunRecord = {
+    formatVersion: 1,
+    journal: journal('20261204T100000Z-aaaaaa'),
+    by,
+    planDigest: 'c'.repeat(64),
+    baselineReplaced: { 'cp-1\u00001.1.1': null },
+  };
 
   it('reads back what was written', () => {
     expect(parseRunRecord(JSON.stringify(record), 'node cp-1')).toEqual({ ok: true, value: record });

@@ -76,7 +76,9 @@ describe('evaluateCluster', () => {
 
   it('5.1.5 fails for default ServiceAccounts without the field (it counts as true), reporting system namespaces without counting them', () => {
     const raw = kubeadmCluster();
-    raw.serviceAccounts = raw.serviceAccounts.map((sa) => (sa.metadata.namespace === 'default' && sa.metadata.name === 'default' ? serviceAccount('default', 'default', false) : sa));
+    raw.serviceAccounts = raw.serviceAccounts.map((sa) =>
+      sa.metadata.namespace === 'default' && sa.metadata.name === 'default' ? serviceAccount('default', 'default', false) : sa,
+    );
     const f = finding(raw, '5.1.5');
     expect(f.status).toBe('fail');
     expect(f.actual.split('; not counted')[0]).toBe('web/default: automountServiceAccountToken not set (true)');
@@ -91,14 +93,18 @@ describe('evaluateCluster', () => {
 
   it('5.1.6 names pods that mount the default ServiceAccount token, not those that opt out or are mirror pods', () => {
     const f = finding(kubeadmCluster(), '5.1.6');
-    expect(f.actual.split('; not counted')[0]).toBe('web/priv-pod: mounts the default ServiceAccount\'s token; default/nginx: mounts the default ServiceAccount\'s token');
+    expect(f.actual.split('; not counted')[0]).toBe(
+      "web/priv-pod: mounts the default ServiceAccount's token; default/nginx: mounts the default ServiceAccount's token",
+    );
     expect(f.actual).not.toContain('etcd-cp-1');
     expect(f.actual).not.toContain('api-5d8f');
   });
 
   it('5.1.6 follows the ServiceAccount when the pod leaves automount unset', () => {
     const raw = kubeadmCluster();
-    raw.serviceAccounts = raw.serviceAccounts.map((sa) => (sa.metadata.name === 'default' ? serviceAccount(sa.metadata.namespace ?? '', 'default', false) : sa));
+    raw.serviceAccounts = raw.serviceAccounts.map((sa) =>
+      sa.metadata.name === 'default' ? serviceAccount(sa.metadata.namespace ?? '', 'default', false) : sa,
+    );
     expect(finding(raw, '5.1.6').status).toBe('pass');
   });
 
@@ -110,7 +116,9 @@ describe('evaluateCluster', () => {
 
   it('5.2.2 names the privileged pod with its container, and kube-proxy only as a system pod', () => {
     const raw = kubeadmCluster();
-    raw.namespaces = raw.namespaces.map((n) => (['default', 'web'].includes(n.metadata.name) ? namespace(n.metadata.name, { 'pod-security.kubernetes.io/enforce': 'baseline' }) : n));
+    raw.namespaces = raw.namespaces.map((n) =>
+      ['default', 'web'].includes(n.metadata.name) ? namespace(n.metadata.name, { 'pod-security.kubernetes.io/enforce': 'baseline' }) : n,
+    );
     const f = finding(raw, '5.2.2');
     expect(f.status).toBe('fail');
     expect(f.actual.split('; not counted')[0]).toBe('web/priv-pod: privileged (container app)');
@@ -157,7 +165,7 @@ describe('evaluateCluster', () => {
     expect(f.actual).toBe('ConfigMap kube-system/kube-proxy config.conf: metricsBindAddress: "0.0.0.0:10249"');
   });
 
-  it('4.3.1 passes with kubeadm\'s empty default', () => {
+  it("4.3.1 passes with kubeadm's empty default", () => {
     const raw = kubeadmCluster();
     const cm = raw.kubeProxyConfigMap[0] as unknown as { data: Record<string, string> };
     cm.data['config.conf'] = (cm.data['config.conf'] ?? '').replace('metricsBindAddress: 0.0.0.0:10249', 'metricsBindAddress: ""');

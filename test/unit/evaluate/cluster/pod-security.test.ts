@@ -5,7 +5,10 @@ import { pod } from './cluster-fixtures.js';
 const restrictedSpec = {
   securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
   containers: [{ name: 'app', image: 'app', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } }],
-  volumes: [{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'tok', projected: { sources: [] } }],
+  volumes: [
+    { name: 'cfg', configMap: { name: 'cfg' } },
+    { name: 'tok', projected: { sources: [] } },
+  ],
 };
 
 function checks(spec: Record<string, unknown>, level: 'baseline' | 'restricted' = 'restricted', meta: Record<string, unknown> = {}) {
@@ -30,9 +33,21 @@ describe('Pod Security Standards', () => {
           hostNetwork: true,
           hostPID: true,
           hostIPC: true,
-          securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }, { name: 'net.ipv4.tcp_syncookies', value: '1' }] },
+          securityContext: {
+            sysctls: [
+              { name: 'kernel.msgmax', value: '1' },
+              { name: 'net.ipv4.tcp_syncookies', value: '1' },
+            ],
+          },
           initContainers: [{ name: 'init', image: 'x', securityContext: { capabilities: { add: ['SYS_ADMIN', 'CHOWN'] } } }],
-          containers: [{ name: 'app', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }], securityContext: { privileged: true, procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' } } }],
+          containers: [
+            {
+              name: 'app',
+              image: 'x',
+              ports: [{ containerPort: 80, hostPort: 8080 }],
+              securityContext: { privileged: true, procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' } },
+            },
+          ],
           volumes: [{ name: 'root', hostPath: { path: '/' } }],
         }),
       ),
@@ -52,9 +67,16 @@ describe('Pod Security Standards', () => {
   });
 
   it('lets the container runAsNonRoot override the pod-level value in both directions', () => {
-    const podTrue = { ...restrictedSpec, containers: [{ ...restrictedSpec.containers[0], securityContext: { ...restrictedSpec.containers[0]?.securityContext, runAsNonRoot: false } }] };
+    const podTrue = {
+      ...restrictedSpec,
+      containers: [{ ...restrictedSpec.containers[0], securityContext: { ...restrictedSpec.containers[0]?.securityContext, runAsNonRoot: false } }],
+    };
     expect(checks(podTrue)).toEqual(['runAsNonRoot']);
-    const podUnset = { ...restrictedSpec, securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ ...restrictedSpec.containers[0], securityContext: { ...restrictedSpec.containers[0]?.securityContext, runAsNonRoot: true } }] };
+    const podUnset = {
+      ...restrictedSpec,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ ...restrictedSpec.containers[0], securityContext: { ...restrictedSpec.containers[0]?.securityContext, runAsNonRoot: true } }],
+    };
     expect(checks(podUnset)).toEqual([]);
   });
 
@@ -75,15 +97,27 @@ describe('Pod Security Standards', () => {
   });
 
   it('accepts lower-case and CAP_-prefixed capability names', () => {
-    const spec = { ...restrictedSpec, containers: [{ name: 'app', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['all'], add: ['CAP_NET_BIND_SERVICE'] } } }] };
+    const spec = {
+      ...restrictedSpec,
+      containers: [
+        { name: 'app', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['all'], add: ['CAP_NET_BIND_SERVICE'] } } },
+      ],
+    };
     expect(checks(spec)).toEqual([]);
   });
 
   it('checks AppArmor annotations and fields, and SELinux types', () => {
     expect(checks(restrictedSpec, 'baseline', { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' } })).toEqual(['appArmor']);
     expect(checks(restrictedSpec, 'baseline', { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'localhost/my-profile' } })).toEqual([]);
-    expect(checks({ ...restrictedSpec, securityContext: { ...restrictedSpec.securityContext, seLinuxOptions: { type: 'spc_t' } } }, 'baseline')).toEqual(['seLinux']);
-    expect(checks({ ...restrictedSpec, securityContext: { ...restrictedSpec.securityContext, seLinuxOptions: { type: 'container_t', level: 's0:c1,c2' } } }, 'baseline')).toEqual([]);
+    expect(checks({ ...restrictedSpec, securityContext: { ...restrictedSpec.securityContext, seLinuxOptions: { type: 'spc_t' } } }, 'baseline')).toEqual([
+      'seLinux',
+    ]);
+    expect(
+      checks(
+        { ...restrictedSpec, securityContext: { ...restrictedSpec.securityContext, seLinuxOptions: { type: 'container_t', level: 's0:c1,c2' } } },
+        'baseline',
+      ),
+    ).toEqual([]);
   });
 
   it('orders levels privileged < baseline < restricted, with no label meaning privileged', () => {

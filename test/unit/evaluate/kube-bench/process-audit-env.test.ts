@@ -85,7 +85,9 @@ describe.each(benchmarks.map((b) => [b.id, b] as const))('etcd configured throug
   });
 
   it('finds nothing in the environment when etcd runs twice or not at all (ps -C yields no single pid)', () => {
-    const twice = node(['--name=a'], ENV_ONLY, 0, [{ ...APISERVER, pid: 30, comm: 'etcd', component: 'etcd', argv: ['etcd', '--name=b'], auditEnv: { lines: ENV_ONLY, totalLines: 9 } }]);
+    const twice = node(['--name=a'], ENV_ONLY, 0, [
+      { ...APISERVER, pid: 30, comm: 'etcd', component: 'etcd', argv: ['etcd', '--name=b'], auditEnv: { lines: ENV_ONLY, totalLines: 9 } },
+    ]);
     expect(processAuditVerdict(check(benchmark, '2.1'), twice)).toBe('FAIL');
   });
 

@@ -48,7 +48,10 @@ describe('effectiveKubeletSetting', () => {
   it('falls back to the KubeletConfiguration defaults for keys absent from --config', () => {
     expect(effectiveKubeletSetting(labFacts('lab-stock'), readOnlyPort)).toMatchObject({ value: 0, source: { kind: 'default', basis: 'config-file' } });
     expect(effectiveKubeletSetting(labFacts('lab-stock'), { configKey: 'rotateCertificates', flag: '--rotate-certificates' }).value).toBe(true);
-    expect(effectiveKubeletSetting(labFacts('lab-stock'), { configKey: 'seccompDefault', flag: '--seccomp-default' })).toMatchObject({ value: false, source: { kind: 'default' } });
+    expect(effectiveKubeletSetting(labFacts('lab-stock'), { configKey: 'seccompDefault', flag: '--seccomp-default' })).toMatchObject({
+      value: false,
+      source: { kind: 'default' },
+    });
   });
 
   it('uses the weaker command-line defaults when the kubelet runs without --config', () => {
@@ -60,7 +63,7 @@ describe('effectiveKubeletSetting', () => {
     expect(effectiveKubeletSetting(facts, authorization).value).toBe('AlwaysAllow');
   });
 
-  it('reads the config file at the kubelet\'s real --config, not kube-bench\'s candidate', () => {
+  it("reads the config file at the kubelet's real --config, not kube-bench's candidate", () => {
     const setting = effectiveKubeletSetting(customConfigPathNode('stale-copy'), anonymous);
     expect(setting.configPath).toBe(CUSTOM_CONFIG);
     expect(setting.source).toMatchObject({ kind: 'config', file: CUSTOM_CONFIG });
@@ -72,7 +75,10 @@ describe('effectiveKubeletSetting', () => {
       value: 10255,
       source: { kind: 'flag', file: SYSCONFIG_KUBELET, variable: 'KUBELET_EXTRA_ARGS', line: 2 },
     });
-    expect(effectiveKubeletSetting(rhelNode(), { configKey: undefined, flag: '--hostname-override' })).toMatchObject({ value: 'worker-7.internal', source: { kind: 'flag' } });
+    expect(effectiveKubeletSetting(rhelNode(), { configKey: undefined, flag: '--hostname-override' })).toMatchObject({
+      value: 'worker-7.internal',
+      source: { kind: 'flag' },
+    });
   });
 
   it('attributes a literal flag to the drop-in whose ExecStart= replaced the kubeadm one', () => {
@@ -91,12 +97,17 @@ describe('effectiveKubeletSetting', () => {
   });
 
   it('takes a feature gate from --feature-gates over featureGates in the config file', () => {
-    const facts = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--feature-gates=A=true,RotateKubeletServerCertificate=false"\n' } });
+    const facts = kubeletNode({
+      files: { ...kubeadmFiles('lab-stock'), [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--feature-gates=A=true,RotateKubeletServerCertificate=false"\n' },
+    });
     expect(effectiveKubeletSetting(facts, { configKey: 'featureGates.RotateKubeletServerCertificate', flag: undefined })).toMatchObject({
       value: false,
       source: { kind: 'flag', flag: '--feature-gates', file: FLAGS_ENV },
     });
-    expect(effectiveKubeletSetting(labFacts('lab-stock'), { configKey: 'featureGates.RotateKubeletServerCertificate', flag: undefined })).toMatchObject({ value: true, source: { kind: 'default' } });
+    expect(effectiveKubeletSetting(labFacts('lab-stock'), { configKey: 'featureGates.RotateKubeletServerCertificate', flag: undefined })).toMatchObject({
+      value: true,
+      source: { kind: 'default' },
+    });
   });
 
   it('knows that a zero streamingConnectionIdleTimeout in the config file means the 4h default, but a zero flag does not', () => {
@@ -132,13 +143,19 @@ describe('effectiveKubeletSetting', () => {
 
   it('reads YAML 1.1 booleans and quoted strings in a commented config', () => {
     expect(effectiveKubeletSetting(commentedConfigNode(), anonymous)).toMatchObject({ value: true, source: { kind: 'config', line: 8 } });
-    expect(effectiveKubeletSetting(commentedConfigNode(), { configKey: 'authentication.x509.clientCAFile', flag: '--client-ca-file' }).value).toBe('/etc/kubernetes/pki/ca.crt');
+    expect(effectiveKubeletSetting(commentedConfigNode(), { configKey: 'authentication.x509.clientCAFile', flag: '--client-ca-file' }).value).toBe(
+      '/etc/kubernetes/pki/ca.crt',
+    );
   });
 });
 
 describe('judgeKubeletSetting', () => {
-  const judge = (facts: Parameters<typeof effectiveKubeletSetting>[0], step: { configKey: string | undefined; flag: string | undefined }, requirement: Requirement, parameters = {}) =>
-    judgeKubeletSetting(effectiveKubeletSetting(facts, step), requirement, parameters);
+  const judge = (
+    facts: Parameters<typeof effectiveKubeletSetting>[0],
+    step: { configKey: string | undefined; flag: string | undefined },
+    requirement: Requirement,
+    parameters = {},
+  ) => judgeKubeletSetting(effectiveKubeletSetting(facts, step), requirement, parameters);
 
   it('needs an explicit setting unless allowAbsent, and then only a compliant default passes', () => {
     const stock = labFacts('lab-stock');
@@ -147,7 +164,9 @@ describe('judgeKubeletSetting', () => {
     expect(judge(stock, readOnlyPort, { op: 'equals', value: 0, allowAbsent: true }).compliant).toBe(true);
     const unset = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\n' } });
     // rotateCertificates defaults to false: unset is not compliant even with allowAbsent (kube-bench passes it).
-    expect(judge(unset, { configKey: 'rotateCertificates', flag: '--rotate-certificates' }, { op: 'equals', value: true, allowAbsent: true }).compliant).toBe(false);
+    expect(judge(unset, { configKey: 'rotateCertificates', flag: '--rotate-certificates' }, { op: 'equals', value: true, allowAbsent: true }).compliant).toBe(
+      false,
+    );
   });
 
   it('compares durations by length and lists by element', () => {

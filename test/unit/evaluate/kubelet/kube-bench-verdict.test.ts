@@ -67,7 +67,7 @@ describe('kubeBenchKubeletVerdict', () => {
     expect(kubeBenchKubeletVerdict(check('4.2.4'), none).verdict).toBe('PASS');
   });
 
-  it('takes a flag from the command line before the config file, with kube-bench\'s first-match reading', () => {
+  it("takes a flag from the command line before the config file, with kube-bench's first-match reading", () => {
     const facts = rhelNode();
     expect(kubeBenchKubeletVerdict(check('4.2.1'), facts).items[0]).toMatchObject({ source: 'flag', value: 'true', passed: false });
     expect(kubeBenchKubeletVerdict(check('4.2.7'), facts).verdict).toBe('WARN');
@@ -80,7 +80,12 @@ describe('kubeBenchKubeletVerdict', () => {
   });
 
   it('joins tlsCipherSuites with the range jsonpath for 4.2.12', () => {
-    const facts = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\ntlsCipherSuites:\n- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n- TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\n' } });
+    const facts = kubeletNode({
+      files: {
+        ...kubeadmFiles('lab-stock'),
+        [CONFIG]: 'kind: KubeletConfiguration\ntlsCipherSuites:\n- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n- TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\n',
+      },
+    });
     const result = kubeBenchKubeletVerdict(check('4.2.12'), facts);
     expect(result.items[0]).toMatchObject({ source: 'config', value: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,' });
     expect(result.verdict).toBe('PASS');

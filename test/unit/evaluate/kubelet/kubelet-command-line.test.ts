@@ -23,7 +23,7 @@ function described(words: readonly CommandLineWord[] | undefined): string[] {
 }
 
 describe('reconstructKubeletCommandLine', () => {
-  it('rebuilds the recorded drifted lab node exactly as the kubelet runs, naming each word\'s file and line', () => {
+  it("rebuilds the recorded drifted lab node exactly as the kubelet runs, naming each word's file and line", () => {
     const facts = labFacts('lab-drifted');
     const commandLine = reconstructKubeletCommandLine(facts);
     expect(described(commandLine.words)).toEqual([
@@ -53,13 +53,17 @@ describe('reconstructKubeletCommandLine', () => {
 
   it('lets a later drop-in reset ExecStart= and attributes its literal flags to that drop-in, across a continued line', () => {
     const words = reconstructKubeletCommandLine(execStartResetNode()).words ?? [];
-    expect(described(words).slice(-2)).toEqual([`--read-only-port=10255 <- ExecStart ${RESET_DROP_IN}:5`, `--make-iptables-util-chains=false <- ExecStart ${RESET_DROP_IN}:5`]);
+    expect(described(words).slice(-2)).toEqual([
+      `--read-only-port=10255 <- ExecStart ${RESET_DROP_IN}:5`,
+      `--make-iptables-util-chains=false <- ExecStart ${RESET_DROP_IN}:5`,
+    ]);
   });
 
   it('lets EnvironmentFile= override Environment= whatever their order, and reads $VAR split but ${VAR} whole', () => {
     const facts = kubeletNode({
       files: {
-        [UNIT]: '[Service]\nEnvironmentFile=/etc/kubelet.env\nEnvironment="A=--from-unit" "B=--b1 --b2"\nExecStart=/usr/bin/kubelet $A ${B} $UNSET ${UNSET} --x=$$HOME --y=${A}\n',
+        [UNIT]:
+          '[Service]\nEnvironmentFile=/etc/kubelet.env\nEnvironment="A=--from-unit" "B=--b1 --b2"\nExecStart=/usr/bin/kubelet $A ${B} $UNSET ${UNSET} --x=$$HOME --y=${A}\n',
         '/etc/kubelet.env': 'A=--from-file\n',
       },
     });
@@ -85,13 +89,19 @@ describe('reconstructKubeletCommandLine', () => {
   });
 
   it('reports two ExecStart= lines in effect, a required environment file that is missing, and an unreadable drop-in', () => {
-    const twice = kubeletNode({ files: { [UNIT]: '[Service]\nExecStart=/usr/bin/kubelet\n', [KUBEADM_DROP_IN]: '[Service]\nExecStart=/usr/bin/kubelet --x\n' }, argv: ['/usr/bin/kubelet'] });
+    const twice = kubeletNode({
+      files: { [UNIT]: '[Service]\nExecStart=/usr/bin/kubelet\n', [KUBEADM_DROP_IN]: '[Service]\nExecStart=/usr/bin/kubelet --x\n' },
+      argv: ['/usr/bin/kubelet'],
+    });
     expect(reconstructKubeletCommandLine(twice).problems.map((p) => [p.kind, p.blocking])).toEqual([['multiple-exec-start', true]]);
 
     const missing = kubeletNode({ files: { [UNIT]: '[Service]\nEnvironmentFile=/etc/kubelet.env\nExecStart=/usr/bin/kubelet\n' } });
     expect(reconstructKubeletCommandLine(missing).problems.map((p) => p.kind)).toEqual(['missing-environment-file']);
 
-    const withheld = kubeletNode({ files: { [UNIT]: '[Service]\nExecStart=/usr/bin/kubelet\n', [KUBEADM_DROP_IN]: { content: { kind: 'withheld', reason: 'too-large' } } }, argv: ['/usr/bin/kubelet'] });
+    const withheld = kubeletNode({
+      files: { [UNIT]: '[Service]\nExecStart=/usr/bin/kubelet\n', [KUBEADM_DROP_IN]: { content: { kind: 'withheld', reason: 'too-large' } } },
+      argv: ['/usr/bin/kubelet'],
+    });
     const result = reconstructKubeletCommandLine(withheld);
     expect(result.words).toBeUndefined();
     expect(result.problems.map((p) => p.kind)).toEqual(['unreadable']);
@@ -107,7 +117,10 @@ describe('kubeletArgv', () => {
   it('reports a unit changed after the kubelet started instead of guessing where a flag comes from', () => {
     const running = stockNode().components.kubelet?.argv ?? [];
     // kubeadm-flags.env now carries a flag the running kubelet did not start with.
-    const facts = withFiles(stockNode(), { [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --read-only-port=10255"\n' });
+    const facts = withFiles(stockNode(), {
+      [FLAGS_ENV]:
+        'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --read-only-port=10255"\n',
+    });
     expect(facts.components.kubelet?.argv).toEqual(running);
     const view = kubeletArgv(facts, reconstructKubeletCommandLine(facts));
     expect(view.attributable).toBe(false);
@@ -116,7 +129,7 @@ describe('kubeletArgv', () => {
     expect(view.problems[0]?.message).toContain('only in the unit: --read-only-port=10255');
   });
 
-  it('uses the unit\'s command line when no kubelet runs, and says so', () => {
+  it("uses the unit's command line when no kubelet runs, and says so", () => {
     const facts = kubeletNode({ files: kubeadmFiles('lab-stock'), argv: null });
     const view = kubeletArgv(facts, reconstructKubeletCommandLine(facts));
     expect(view).toMatchObject({ from: 'unit', attributable: true });
@@ -128,6 +141,8 @@ describe('kubeletArgv', () => {
     const facts = parseFacts('worker-7', readFileSync(join(FIXTURES, '..', '..', '..', 'facts', 'fixtures', 'rhel-worker.out')));
     const view = kubeletArgv(facts, reconstructKubeletCommandLine(facts));
     expect(view.attributable).toBe(false);
-    expect(view.problems[0]?.message).toContain('only running: --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --hostname-override=worker-7');
+    expect(view.problems[0]?.message).toContain(
+      'only running: --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --hostname-override=worker-7',
+    );
   });
 });

@@ -28,7 +28,7 @@ describe('parseUnitDirectives', () => {
     expect(directives[5]?.value.text).toBe('/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS');
   });
 
-  it('joins a backslash-continued line, skipping comment lines inside it, and keeps each character\'s offset', () => {
+  it("joins a backslash-continued line, skipping comment lines inside it, and keeps each character's offset", () => {
     const text = '[Service]\nExecStart=/usr/bin/kubelet \\\n# a comment\n  --a=1 \\\n  --b=2\nRestart=always\n';
     const [exec, restart] = parseUnitDirectives(text);
     expect(exec?.value.text).toBe('/usr/bin/kubelet    --a=1    --b=2');
@@ -38,7 +38,7 @@ describe('parseUnitDirectives', () => {
     expect(restart).toMatchObject({ key: 'Restart', line: 6 });
   });
 
-  it('records each assignment\'s section and tolerates CRLF line ends', () => {
+  it("records each assignment's section and tolerates CRLF line ends", () => {
     const directives = parseUnitDirectives('[Unit]\r\nDescription=x\r\n[Service]\r\nExecStart=/bin/k --x\r\n');
     expect(directives.map((d) => `${d.section}.${d.key}=${d.value.text}`)).toEqual(['Unit.Description=x', 'Service.ExecStart=/bin/k --x']);
   });
@@ -72,7 +72,7 @@ describe('splitWords', () => {
 });
 
 describe('parseEnvironmentFile', () => {
-  it('reads kubeadm-flags.env with the value\'s offsets in the file', () => {
+  it("reads kubeadm-flags.env with the value's offsets in the file", () => {
     const text = fixture('lab-drifted/kubeadm-flags.env');
     const [assignment] = parseEnvironmentFile(text);
     expect(assignment?.name).toBe('KUBELET_KUBEADM_ARGS');

@@ -35,7 +35,9 @@ function fakeClient(opts: { forbidden?: ListableResource[]; noKubeProxy?: boolea
     },
     get: async (ref: ObjectRef) => {
       asked.push(`get ${describeRef(ref)}`);
-      const found = opts.noKubeProxy ? undefined : [...raw.kubeProxyConfigMap, ...raw.kubeProxyDaemonSet].find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
+      const found = opts.noKubeProxy
+        ? undefined
+        : [...raw.kubeProxyConfigMap, ...raw.kubeProxyDaemonSet].find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
       if (!found) throw new ClusterNotFoundError(describeRef(ref), 'not found');
       return found;
     },
@@ -101,7 +103,17 @@ describe('picking facts from API objects', () => {
       pod('apps', 'w', {
         serviceAccountName: undefined,
         serviceAccount: 'legacy',
-        containers: [{ name: 'w', image: 'x', env: [{ name: 'A', value: 'plain' }, { name: 'B', valueFrom: { secretKeyRef: { name: 's1', key: 'k' } } }], envFrom: [{ secretRef: { name: 's2' } }, { configMapRef: { name: 'c' } }] }],
+        containers: [
+          {
+            name: 'w',
+            image: 'x',
+            env: [
+              { name: 'A', value: 'plain' },
+              { name: 'B', valueFrom: { secretKeyRef: { name: 's1', key: 'k' } } },
+            ],
+            envFrom: [{ secretRef: { name: 's2' } }, { configMapRef: { name: 'c' } }],
+          },
+        ],
       }),
     );
     expect(p.serviceAccountName).toBe('legacy');
@@ -113,7 +125,12 @@ describe('picking facts from API objects', () => {
   });
 
   it('survives malformed objects with explicit defaults', () => {
-    const p = pickPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'odd', namespace: 'x' }, spec: { containers: 'nope', hostNetwork: 'yes' } } as unknown as KubeObject);
+    const p = pickPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'odd', namespace: 'x' },
+      spec: { containers: 'nope', hostNetwork: 'yes' },
+    } as unknown as KubeObject);
     expect(p).toMatchObject({ name: 'odd', serviceAccountName: 'default', hostNetwork: false, containers: [], volumes: [] });
   });
 });

@@ -12,7 +12,9 @@ export const RSA_KEY = [
   '',
 ].join('\n');
 
-export const CERT = ['-----BEGIN CERTIFICATE-----', 'MIIC5zCCAc+gAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl', '-----END CERTIFICATE-----', ''].join('\n');
+export const CERT = ['-----BEGIN CERTIFICATE-----', 'MIIC5zCCAc+gAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl', '-----END CERTIFICATE-----', ''].join(
+  '\n',
+);
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -133,7 +135,8 @@ export function kubeadmControlPlane(base?: string): FakeNode {
     .file('/etc/kubernetes/kubelet.conf', { content: kubeconfig('system:node:cp-1'), mode: 0o600 })
     .file('/var/lib/kubelet/config.yaml', { content: KUBELET_CONFIG, mode: 0o644 })
     .file('/var/lib/kubelet/kubeadm-flags.env', {
-      content: 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n',
+      content:
+        'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n',
       mode: 0o644,
     })
     .file('/usr/lib/systemd/system/kubelet.service', {
@@ -162,7 +165,11 @@ export function kubeadmControlPlane(base?: string): FakeNode {
   }
   node
     .process(PIDS.kubelet, { comm: 'kubelet', argv: KUBELET_ARGV })
-    .process(PIDS.etcd, { comm: 'etcd', argv: ETCD_ARGV, environ: ['PATH=/usr/bin', 'ETCD_QUOTA_BACKEND_BYTES=8589934592', 'ETCD_INITIAL_CLUSTER_TOKEN=s3cret'] })
+    .process(PIDS.etcd, {
+      comm: 'etcd',
+      argv: ETCD_ARGV,
+      environ: ['PATH=/usr/bin', 'ETCD_QUOTA_BACKEND_BYTES=8589934592', 'ETCD_INITIAL_CLUSTER_TOKEN=s3cret'],
+    })
     .process(PIDS.apiserver, { comm: 'kube-apiserver', argv: APISERVER_ARGV })
     .process(PIDS.controllerManager, { comm: 'kube-controller', argv: CONTROLLER_MANAGER_ARGV })
     .process(PIDS.scheduler, { comm: 'kube-scheduler', argv: SCHEDULER_ARGV })

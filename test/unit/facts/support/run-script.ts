@@ -14,10 +14,9 @@ export function gatherFrom(node: FakeNode, shell: string = '/bin/sh', name = 'cp
 
 /** The script's raw stdout, for tests about what crosses the wire. */
 export async function rawOutput(node: FakeNode, shell: string = '/bin/sh'): Promise<Buffer> {
-  const result = await new LocalTransport('cp-1').exec(
-    gatherCommand({ shell, fakeNode: { root: node.root, procDir: node.procDir } }),
-    { stdin: GATHER_SCRIPT },
-  );
+  const result = await new LocalTransport('cp-1').exec(gatherCommand({ shell, fakeNode: { root: node.root, procDir: node.procDir } }), {
+    stdin: GATHER_SCRIPT,
+  });
   if (result.code !== 0) throw new Error(`script failed (${result.code}): ${result.stderr}`);
   return result.stdout;
 }

@@ -6,19 +6,27 @@ import { withoutLoosening } from '../../../../src/plan/kinds/api-object/pod-secu
 import { KUBE_PROXY_CONFIG } from '../../evaluate/cluster/cluster-fixtures.js';
 
 const json: fc.Arbitrary<JsonObject> = fc.letrec((tie) => ({
-  obj: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'metadata', 'labels'), fc.oneof({ maxDepth: 3 }, fc.string(), fc.integer(), fc.boolean(), tie('obj')), { maxKeys: 4 }),
+  obj: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'metadata', 'labels'), fc.oneof({ maxDepth: 3 }, fc.string(), fc.integer(), fc.boolean(), tie('obj')), {
+    maxKeys: 4,
+  }),
 })).obj as fc.Arbitrary<JsonObject>;
 
 describe('merge patches', () => {
   it('resolves param and paramEntry, with "*" for any other object', () => {
     const patch = { metadata: { labels: { enforce: { paramEntry: 'levels' }, warn: { param: 'warn' } } } };
-    expect(resolvePatch(patch, { levels: { '*': 'baseline', web: 'restricted' }, warn: 'restricted' }, 'web')).toEqual({ metadata: { labels: { enforce: 'restricted', warn: 'restricted' } } });
-    expect(resolvePatch(patch, { levels: { '*': 'baseline' }, warn: 'restricted' }, 'apps')).toEqual({ metadata: { labels: { enforce: 'baseline', warn: 'restricted' } } });
+    expect(resolvePatch(patch, { levels: { '*': 'baseline', web: 'restricted' }, warn: 'restricted' }, 'web')).toEqual({
+      metadata: { labels: { enforce: 'restricted', warn: 'restricted' } },
+    });
+    expect(resolvePatch(patch, { levels: { '*': 'baseline' }, warn: 'restricted' }, 'apps')).toEqual({
+      metadata: { labels: { enforce: 'baseline', warn: 'restricted' } },
+    });
     expect(resolvePatch(patch, { warn: 'restricted' }, 'apps')).toEqual(new UnresolvedParameter('levels'));
   });
 
   it('drops what already holds and keeps what changes', () => {
-    expect(effectivePatch({ metadata: { labels: { a: 'x', b: 'y' } } }, { metadata: { labels: { a: 'x', b: 'z' } } })).toEqual({ metadata: { labels: { b: 'z' } } });
+    expect(effectivePatch({ metadata: { labels: { a: 'x', b: 'y' } } }, { metadata: { labels: { a: 'x', b: 'z' } } })).toEqual({
+      metadata: { labels: { b: 'z' } },
+    });
     expect(effectivePatch({ a: false }, { a: false })).toBeUndefined();
   });
 
@@ -47,7 +55,15 @@ describe('merge patches', () => {
 
 describe('Pod Security labels', () => {
   it('never lowers enforce, warn or audit, and raises what is lower', () => {
-    const patch = { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } } };
+    const patch = {
+      metadata: {
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    };
     expect(withoutLoosening(patch, { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'baseline' })).toEqual({
       metadata: { labels: { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } },
     });

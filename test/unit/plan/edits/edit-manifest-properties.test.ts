@@ -42,14 +42,45 @@ const flagName = fc.constantFrom(
 
 /** Values YAML must quote, as well as ordinary ones. */
 const value = fc.oneof(
-  fc.constantFrom('false', 'true', 'Node,RBAC', '30', '', '/etc/kubernetes/pki/ca.crt', 'a: b', '#x', ' x #y', '"q"', "it's", '[a]', '{b}', '*', '&a', '!t', '@', '%', 'null', '~'),
+  fc.constantFrom(
+    'false',
+    'true',
+    'Node,RBAC',
+    '30',
+    '',
+    '/etc/kubernetes/pki/ca.crt',
+    'a: b',
+    '#x',
+    ' x #y',
+    '"q"',
+    "it's",
+    '[a]',
+    '{b}',
+    '*',
+    '&a',
+    '!t',
+    '@',
+    '%',
+    'null',
+    '~',
+  ),
   fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
 );
 
-const element = fc.oneof(fc.constantFrom('Node', 'RBAC', 'AlwaysAllow', 'NodeRestriction', 'NamespaceLifecycle', 'X=true'), fc.stringMatching(/^[A-Za-z][A-Za-z0-9=.]{0,8}$/));
+const element = fc.oneof(
+  fc.constantFrom('Node', 'RBAC', 'AlwaysAllow', 'NodeRestriction', 'NamespaceLifecycle', 'X=true'),
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9=.]{0,8}$/),
+);
 
 const mountPath = fc.oneof(
-  fc.constantFrom('/etc/kubernetes/pki/ca.crt', '/var/log/kubernetes/audit/audit.log', '/etc/kubernetes/audit/policy.yaml', '/var/lib/etcd/member', '/etc/kubernetes/scheduler.conf', '/var/log/x.log'),
+  fc.constantFrom(
+    '/etc/kubernetes/pki/ca.crt',
+    '/var/log/kubernetes/audit/audit.log',
+    '/etc/kubernetes/audit/policy.yaml',
+    '/var/lib/etcd/member',
+    '/etc/kubernetes/scheduler.conf',
+    '/var/log/x.log',
+  ),
   fc.array(fc.stringMatching(/^[a-z0-9._-]{1,6}$/), { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.join('/')}`),
 );
 
@@ -111,8 +142,18 @@ describe('editManifest properties', () => {
         if (edit.kind === 'set') expect(occurrences.map((o) => [o.form, o.value])).toEqual([['equals', edit.value]]);
         if (edit.kind === 'remove') expect(occurrences).toEqual([]);
         if (edit.kind === 'add-element') expect(after.flags[edit.flag]?.split(',').map((e) => e.trim())).toContain(edit.element);
-        if (edit.kind === 'remove-element') expect(occurrences.every((o) => !o.value.split(',').map((e) => e.trim()).includes(edit.element))).toBe(true);
-        const withoutFlag = (flags: PodFlags) => flags.argv.filter((_, i) => !(flags.occurrences[edit.flag] ?? []).some((o) => o.index === i || (o.form === 'separate' && o.index + 1 === i)));
+        if (edit.kind === 'remove-element')
+          expect(
+            occurrences.every(
+              (o) =>
+                !o.value
+                  .split(',')
+                  .map((e) => e.trim())
+                  .includes(edit.element),
+            ),
+          ).toBe(true);
+        const withoutFlag = (flags: PodFlags) =>
+          flags.argv.filter((_, i) => !(flags.occurrences[edit.flag] ?? []).some((o) => o.index === i || (o.form === 'separate' && o.index + 1 === i)));
         expect(withoutFlag(after)).toEqual(withoutFlag(before));
         if (!m.block) return;
         const separateValues = (before.occurrences[edit.flag] ?? []).filter((o) => o.form === 'separate').map((o) => o.value);

@@ -76,10 +76,14 @@ describe('editManifest: set', () => {
   it('puts a new flag after the last one that sorts before it when they are not sorted, in the indentation of its siblings', () => {
     const { text } = edit(COMMENTED, [{ kind: 'set', flag: '--audit-log-path', value: '/var/log/kubernetes/audit/audit.log' }]);
     expect(changedLines(COMMENTED, text)).toEqual({ removed: [], added: ['        - --audit-log-path=/var/log/kubernetes/audit/audit.log'] });
-    expect(text).toContain('        - --audit-log-maxage\n        - "7"\n        - --audit-log-path=/var/log/kubernetes/audit/audit.log\n        - --disable-admission-plugins=');
+    expect(text).toContain(
+      '        - --audit-log-maxage\n        - "7"\n        - --audit-log-path=/var/log/kubernetes/audit/audit.log\n        - --disable-admission-plugins=',
+    );
     const first = edit(COMMENTED, [{ kind: 'set', flag: '--admission-control-config-file', value: '/a.yaml' }]).text;
     // Right after the line before it: a comment heading the next flag stays with that flag.
-    expect(first).toContain('        - kube-apiserver\n        - --admission-control-config-file=/a.yaml\n        # --- authentication ---\n        - "--anonymous-auth=true"\n');
+    expect(first).toContain(
+      '        - kube-apiserver\n        - --admission-control-config-file=/a.yaml\n        # --- authentication ---\n        - "--anonymous-auth=true"\n',
+    );
   });
 
   it('places re-added flags where they were, whatever the order of the edits', () => {
@@ -113,7 +117,14 @@ describe('editManifest: where new flags go', () => {
   });
 
   it('writes under an args: key that has become empty, and takes the binary from the image when there is no command', () => {
-    const emptied = edit(ARGS, [{ kind: 'remove', flag: '--kubeconfig' }, { kind: 'remove', flag: '--leader-elect' }], 'kube-scheduler').text;
+    const emptied = edit(
+      ARGS,
+      [
+        { kind: 'remove', flag: '--kubeconfig' },
+        { kind: 'remove', flag: '--leader-elect' },
+      ],
+      'kube-scheduler',
+    ).text;
     expect(emptied).toContain('    command: [kube-scheduler]\n    args:\n  hostNetwork: true\n');
     const refilled = edit(emptied, [{ kind: 'set', flag: '--profiling', value: 'false' }], 'kube-scheduler').text;
     expect(refilled).toContain('    args:\n    - --profiling=false\n  hostNetwork: true\n');
@@ -168,7 +179,9 @@ describe('editManifest: list elements', () => {
     ]);
     expect(result.changed).toBe(false);
     const withWebhook = edit(APISERVER, [{ kind: 'set', flag: '--authorization-mode', value: 'RBAC,Webhook' }]).text;
-    expect(flag(edit(withWebhook, [{ kind: 'add-element', flag: '--authorization-mode', element: 'Node', position: 'start' }]).text, '--authorization-mode')).toBe('Node,RBAC,Webhook');
+    expect(
+      flag(edit(withWebhook, [{ kind: 'add-element', flag: '--authorization-mode', element: 'Node', position: 'start' }]).text, '--authorization-mode'),
+    ).toBe('Node,RBAC,Webhook');
   });
 
   it('replaces AlwaysAllow by Node,RBAC when the edits of 1.2.6 apply in order', () => {
@@ -194,7 +207,10 @@ describe('editManifest: list elements', () => {
       { kind: 'remove-element', flag: '--disable-admission-plugins', element: 'DefaultStorageClass' },
     ]).text;
     expect(flag(emptied, '--disable-admission-plugins')).toBeUndefined();
-    expect(changedLines(COMMENTED, emptied)).toEqual({ removed: ['        - --disable-admission-plugins=ServiceAccount,NamespaceLifecycle,DefaultStorageClass'], added: [] });
+    expect(changedLines(COMMENTED, emptied)).toEqual({
+      removed: ['        - --disable-admission-plugins=ServiceAccount,NamespaceLifecycle,DefaultStorageClass'],
+      added: [],
+    });
   });
 
   it('removing an element that is not there changes nothing, even a substring of another element', () => {
@@ -210,7 +226,13 @@ describe('editManifest: list elements', () => {
 });
 
 describe('editManifest: mount', () => {
-  const auditLog: FlagEdit = { kind: 'mount', path: '/var/log/kubernetes/audit/audit.log', mount: 'parent-directory', hostPathType: 'DirectoryOrCreate', readOnly: false };
+  const auditLog: FlagEdit = {
+    kind: 'mount',
+    path: '/var/log/kubernetes/audit/audit.log',
+    mount: 'parent-directory',
+    hostPathType: 'DirectoryOrCreate',
+    readOnly: false,
+  };
   const policy: FlagEdit = { kind: 'mount', path: '/etc/kubernetes/audit/policy.yaml', mount: 'file', hostPathType: 'File', readOnly: true };
 
   it('adds a hostPath volume and a volumeMount in the style of their siblings', () => {
@@ -317,7 +339,11 @@ describe('editManifest: mount', () => {
 
   it('reuses an existing hostPath volume of the same path instead of adding a second', () => {
     const text = SCHEDULER.replace('    volumeMounts:\n    - mountPath: /etc/kubernetes/scheduler.conf\n      name: kubeconfig\n      readOnly: true\n', '');
-    const result = edit(text, [{ kind: 'mount', path: '/etc/kubernetes/scheduler.conf', mount: 'file', hostPathType: 'FileOrCreate', readOnly: true }], 'kube-scheduler');
+    const result = edit(
+      text,
+      [{ kind: 'mount', path: '/etc/kubernetes/scheduler.conf', mount: 'file', hostPathType: 'FileOrCreate', readOnly: true }],
+      'kube-scheduler',
+    );
     expect(changedLines(text, result.text)).toEqual({
       removed: [],
       added: ['    volumeMounts:', '    - mountPath: /etc/kubernetes/scheduler.conf', '      name: kubeconfig', '      readOnly: true'],
@@ -326,7 +352,10 @@ describe('editManifest: mount', () => {
   });
 
   it('gives the volume a hashed name when the plain one is taken by another path', () => {
-    const taken = APISERVER.replace(/^ {4}name: usr-share-ca-certificates\n/m, '    name: usr-share-ca-certificates\n  - emptyDir: {}\n    name: cis-fix-etc-kubernetes-audit-policy-yaml\n');
+    const taken = APISERVER.replace(
+      /^ {4}name: usr-share-ca-certificates\n/m,
+      '    name: usr-share-ca-certificates\n  - emptyDir: {}\n    name: cis-fix-etc-kubernetes-audit-policy-yaml\n',
+    );
     const { text } = edit(taken, [policy]);
     expect(changedLines(taken, text).added).toContainEqual(expect.stringMatching(/^ {4}name: cis-fix-etc-kubernetes-audit-policy-yaml-[0-9a-f]{8}$/));
   });
@@ -334,7 +363,11 @@ describe('editManifest: mount', () => {
   it('reports a problem when the mount path is taken by a volume of another host path', () => {
     const clash = APISERVER.replace('    - mountPath: /etc/ssl/certs', '    - mountPath: /etc/kubernetes/audit/policy.yaml');
     const result = editManifest(clash, [policy], { container: 'kube-apiserver' });
-    expect(result).toEqual({ text: clash, changed: false, problems: [expect.stringContaining('already mounts volume ca-certs there from host path /etc/ssl/certs')] });
+    expect(result).toEqual({
+      text: clash,
+      changed: false,
+      problems: [expect.stringContaining('already mounts volume ca-certs there from host path /etc/ssl/certs')],
+    });
   });
 });
 
@@ -372,13 +405,24 @@ describe('editManifest: formatting and bad input', () => {
     const { text } = edit(json, [{ kind: 'set', flag: '--client-cert-auth', value: 'true' }], 'etcd');
     expect(changedLines(json, text)).toEqual({
       removed: ['        "command": ["etcd", "--data-dir=/var/lib/etcd", "-peer-auto-tls=true", "--cert-file=/etc/kubernetes/pki/etcd/server.crt"],'],
-      added: ['        "command": ["etcd", "--data-dir=/var/lib/etcd", "-peer-auto-tls=true", "--cert-file=/etc/kubernetes/pki/etcd/server.crt", "--client-cert-auth=true"],'],
+      added: [
+        '        "command": ["etcd", "--data-dir=/var/lib/etcd", "-peer-auto-tls=true", "--cert-file=/etc/kubernetes/pki/etcd/server.crt", "--client-cert-auth=true"],',
+      ],
     });
-    const mount = editManifest(json, [{ kind: 'mount', path: '/etc/kubernetes/pki/etcd/ca.crt', mount: 'file', hostPathType: 'File', readOnly: true }], { container: 'etcd' });
+    const mount = editManifest(json, [{ kind: 'mount', path: '/etc/kubernetes/pki/etcd/ca.crt', mount: 'file', hostPathType: 'File', readOnly: true }], {
+      container: 'etcd',
+    });
     expect(mount.problems).toEqual([]);
     const parsed = JSON.parse(mount.text) as { spec: { containers: { volumeMounts: unknown[] }[]; volumes: unknown[] } };
-    expect(parsed.spec.containers[0]?.volumeMounts).toContainEqual({ mountPath: '/etc/kubernetes/pki/etcd/ca.crt', name: 'cis-fix-etc-kubernetes-pki-etcd-ca-crt', readOnly: true });
-    expect(parsed.spec.volumes).toContainEqual({ hostPath: { path: '/etc/kubernetes/pki/etcd/ca.crt', type: 'File' }, name: 'cis-fix-etc-kubernetes-pki-etcd-ca-crt' });
+    expect(parsed.spec.containers[0]?.volumeMounts).toContainEqual({
+      mountPath: '/etc/kubernetes/pki/etcd/ca.crt',
+      name: 'cis-fix-etc-kubernetes-pki-etcd-ca-crt',
+      readOnly: true,
+    });
+    expect(parsed.spec.volumes).toContainEqual({
+      hostPath: { path: '/etc/kubernetes/pki/etcd/ca.crt', type: 'File' },
+      name: 'cis-fix-etc-kubernetes-pki-etcd-ca-crt',
+    });
     expect(() => JSON.parse(text)).not.toThrow();
   });
 

@@ -78,7 +78,10 @@ describe('requirementSatisfied, with kube-bench semantics', () => {
 
 describe('resolveRequirement', () => {
   it('takes values from parameters and path variables', () => {
-    expect(resolveRequirement({ op: 'at-least', value: { param: 'age' } }, { age: 90 })).toEqual({ kind: 'resolved', requirement: { op: 'at-least', value: 90 } });
+    expect(resolveRequirement({ op: 'at-least', value: { param: 'age' } }, { age: 90 })).toEqual({
+      kind: 'resolved',
+      requirement: { op: 'at-least', value: 90 },
+    });
     expect(resolveRequirement({ op: 'present', setIfAbsent: '{pki}/ca.crt' }, {}, { pki: ['/etc/kubernetes/pki/'] })).toEqual({
       kind: 'resolved',
       requirement: { op: 'present', setIfAbsent: '/etc/kubernetes/pki/ca.crt' },
@@ -91,10 +94,16 @@ describe('resolveRequirement', () => {
   });
 
   it('names a missing parameter or path variable instead of guessing', () => {
-    expect(resolveRequirement({ op: 'present', setIfAbsent: { param: 'kubeletCertificateAuthority' } }, {})).toEqual({ kind: 'needs-parameter', parameter: 'kubeletCertificateAuthority' });
+    expect(resolveRequirement({ op: 'present', setIfAbsent: { param: 'kubeletCertificateAuthority' } }, {})).toEqual({
+      kind: 'needs-parameter',
+      parameter: 'kubeletCertificateAuthority',
+    });
     expect(resolveRequirement({ op: 'present', setIfAbsent: '{pki}/ca.crt' }, {}, {})).toEqual({ kind: 'needs-variable', variables: ['pki'] });
     expect(resolveRequirement({ op: 'present', setIfAbsent: '{pki}/ca.crt' }, {}, { pki: ['/a', '/b'] })).toMatchObject({ kind: 'invalid' });
-    expect(resolveRequirement({ op: 'at-least', value: { param: 'age' } }, { age: 'thirty' })).toMatchObject({ kind: 'invalid', reason: 'parameter age is not an integer' });
+    expect(resolveRequirement({ op: 'at-least', value: { param: 'age' } }, { age: 'thirty' })).toMatchObject({
+      kind: 'invalid',
+      reason: 'parameter age is not an integer',
+    });
   });
 });
 
@@ -110,9 +119,18 @@ describe('fixFor', () => {
       edits: [{ kind: 'set', flag: '--profiling', value: 'false' }],
       after: 'false',
     });
-    expect(fixFor(step('--auto-tls', { op: 'not-equals', values: ['true'], fixValue: 'false', allowAbsent: true }), 'true')).toMatchObject({ edits: [{ kind: 'set', value: 'false' }] });
-    expect(fixFor(step('--audit-log-maxage', { op: 'at-least', value: { param: 'age' } }), '7', { age: 30 })).toMatchObject({ edits: [{ kind: 'set', value: '30' }], after: '30' });
-    expect(fixFor(step('--token-auth-file', { op: 'absent' }), '/t.csv')).toEqual({ kind: 'edits', edits: [{ kind: 'remove', flag: '--token-auth-file' }], after: undefined });
+    expect(fixFor(step('--auto-tls', { op: 'not-equals', values: ['true'], fixValue: 'false', allowAbsent: true }), 'true')).toMatchObject({
+      edits: [{ kind: 'set', value: 'false' }],
+    });
+    expect(fixFor(step('--audit-log-maxage', { op: 'at-least', value: { param: 'age' } }), '7', { age: 30 })).toMatchObject({
+      edits: [{ kind: 'set', value: '30' }],
+      after: '30',
+    });
+    expect(fixFor(step('--token-auth-file', { op: 'absent' }), '/t.csv')).toEqual({
+      kind: 'edits',
+      edits: [{ kind: 'remove', flag: '--token-auth-file' }],
+      after: undefined,
+    });
     expect(fixFor(step('--enable-admission-plugins', { op: 'contains-element', element: 'NodeRestriction', insert: 'end' }), 'NamespaceLifecycle')).toEqual({
       kind: 'edits',
       edits: [{ kind: 'add-element', flag: '--enable-admission-plugins', element: 'NodeRestriction', position: 'end' }],
@@ -122,7 +140,9 @@ describe('fixFor', () => {
       edits: [{ kind: 'remove-element', element: 'AlwaysAllow' }],
       after: 'RBAC',
     });
-    expect(fixFor(step('--tls-cipher-suites', { op: 'elements-within', allowed: ['A', 'B'] }), 'A,RC4')).toMatchObject({ edits: [{ kind: 'set', value: 'A,B' }] });
+    expect(fixFor(step('--tls-cipher-suites', { op: 'elements-within', allowed: ['A', 'B'] }), 'A,RC4')).toMatchObject({
+      edits: [{ kind: 'set', value: 'A,B' }],
+    });
   });
 
   it('keeps an existing value for present (set only when missing)', () => {
@@ -142,7 +162,11 @@ describe('fixFor', () => {
       after: '/etc/kubernetes/pki/ca.crt',
     });
     expect(fixFor(caFile, undefined, {}, {})).toEqual({ kind: 'needs-variable', variables: ['pki'] });
-    const relative = step('--audit-log-path', { op: 'present', setIfAbsent: 'audit.log' }, { mount: 'parent-directory', hostPathType: 'DirectoryOrCreate', readOnly: false });
+    const relative = step(
+      '--audit-log-path',
+      { op: 'present', setIfAbsent: 'audit.log' },
+      { mount: 'parent-directory', hostPathType: 'DirectoryOrCreate', readOnly: false },
+    );
     expect(fixFor(relative, undefined)).toMatchObject({ kind: 'unfixable', reason: expect.stringContaining('not an absolute path') });
   });
 
@@ -161,10 +185,14 @@ describe('fixFor', () => {
     const maxAge = step('--audit-log-maxage', { op: 'at-least', value: 30 });
     expect(fixFor(maxAge, [{ value: '90', form: 'separate', singleDash: false }])).toMatchObject({ edits: [{ kind: 'set', value: '90' }], after: '90' });
     const plugins = step('--enable-admission-plugins', { op: 'contains-element', element: 'NodeRestriction', insert: 'end' });
-    expect(fixFor(plugins, [{ value: 'NodeRestriction', form: 'separate', singleDash: false }])).toMatchObject({ edits: [{ kind: 'set', value: 'NodeRestriction' }] });
+    expect(fixFor(plugins, [{ value: 'NodeRestriction', form: 'separate', singleDash: false }])).toMatchObject({
+      edits: [{ kind: 'set', value: 'NodeRestriction' }],
+    });
     const tls = step('--peer-auto-tls', { op: 'equals', value: 'false', allowAbsent: true });
     expect(fixFor(tls, [{ value: 'false', form: 'equals', singleDash: true }])).toMatchObject({ edits: [{ kind: 'set', value: 'false' }] });
-    expect(fixFor(step('--token-auth-file', { op: 'absent' }), [{ value: '/t', form: 'equals', singleDash: true }])).toMatchObject({ edits: [{ kind: 'remove' }] });
+    expect(fixFor(step('--token-auth-file', { op: 'absent' }), [{ value: '/t', form: 'equals', singleDash: true }])).toMatchObject({
+      edits: [{ kind: 'remove' }],
+    });
   });
 
   it('says so when removing whole elements cannot satisfy a substring test', () => {

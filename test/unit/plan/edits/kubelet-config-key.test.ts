@@ -36,10 +36,13 @@ describe('setKubeletConfigKey', () => {
       removed: ['    enabled: true   # TODO(platform): turn off once the probe agent uses a token'],
       added: ['    enabled: false   # TODO(platform): turn off once the probe agent uses a token'],
     });
-    expect(lineChanges(commented, edited(commented, 'readOnlyPort', 0))).toEqual({ removed: ['readOnlyPort: 10255 # legacy metrics scraping'], added: ['readOnlyPort: 0 # legacy metrics scraping'] });
+    expect(lineChanges(commented, edited(commented, 'readOnlyPort', 0))).toEqual({
+      removed: ['readOnlyPort: 10255 # legacy metrics scraping'],
+      added: ['readOnlyPort: 0 # legacy metrics scraping'],
+    });
   });
 
-  it('inserts a new key in key order in kubeadm\'s sorted file, indented like its siblings', () => {
+  it("inserts a new key in key order in kubeadm's sorted file, indented like its siblings", () => {
     expect(lineChanges(kubeadm, edited(kubeadm, 'seccompDefault', true))).toEqual({ removed: [], added: ['seccompDefault: true'] });
     const after = edited(kubeadm, 'featureGates.RotateKubeletServerCertificate', true);
     expect(after).toContain('evictionPressureTransitionPeriod: 0s\nfeatureGates:\n  RotateKubeletServerCertificate: true\nfileCheckFrequency: 0s\n');
@@ -48,30 +51,40 @@ describe('setKubeletConfigKey', () => {
   it('appends to the end of an unsorted mapping, before a trailing comment, and creates missing parents', () => {
     const after = edited(commented, 'tlsCipherSuites', ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']);
     // The file indents its sequences (clusterDNS), so the new one is indented too.
-    expect(after.endsWith('  memory.available: "100Mi"\ntlsCipherSuites:\n  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n  - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\n# end of file\n')).toBe(true);
+    expect(
+      after.endsWith(
+        '  memory.available: "100Mi"\ntlsCipherSuites:\n  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n  - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\n# end of file\n',
+      ),
+    ).toBe(true);
     // A one-key mapping counts as sorted: the new parent goes before `kind`.
     expect(edited('kind: KubeletConfiguration\n', 'authentication.x509.clientCAFile', '/etc/kubernetes/pki/ca.crt')).toBe(
       'authentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nkind: KubeletConfiguration\n',
     );
   });
 
-  it('adds to an existing nested mapping with the file\'s own indentation', () => {
+  it("adds to an existing nested mapping with the file's own indentation", () => {
     const fourSpaces = 'authentication:\n    anonymous:\n        enabled: true\nkind: KubeletConfiguration\n';
-    expect(edited(fourSpaces, 'authentication.webhook.enabled', true)).toBe('authentication:\n    anonymous:\n        enabled: true\n    webhook:\n        enabled: true\nkind: KubeletConfiguration\n');
+    expect(edited(fourSpaces, 'authentication.webhook.enabled', true)).toBe(
+      'authentication:\n    anonymous:\n        enabled: true\n    webhook:\n        enabled: true\nkind: KubeletConfiguration\n',
+    );
   });
 
   it('turns an empty flow mapping into a block, and extends a non-empty one in place', () => {
     expect(edited(kubeadm, 'memorySwap.swapBehavior', 'NoSwap')).toContain('\nmemorySwap:\n  swapBehavior: NoSwap\nnodeStatusReportFrequency');
-    expect(edited('featureGates: {A: true}\n', 'featureGates.RotateKubeletServerCertificate', true)).toBe('featureGates: {A: true, RotateKubeletServerCertificate: true}\n');
+    expect(edited('featureGates: {A: true}\n', 'featureGates.RotateKubeletServerCertificate', true)).toBe(
+      'featureGates: {A: true, RotateKubeletServerCertificate: true}\n',
+    );
   });
 
-  it('replaces a block list keeping the file\'s sequence indentation', () => {
+  it("replaces a block list keeping the file's sequence indentation", () => {
     expect(edited(commented, 'clusterDNS', ['10.96.0.10', '10.96.0.11'])).toContain('clusterDNS:\n  - 10.96.0.10\n  - 10.96.0.11\nclusterDomain');
   });
 
   it('quotes strings that YAML 1.1 would read as something else', () => {
     expect(edited('kind: KubeletConfiguration\n', 'x', 'on')).toBe('kind: KubeletConfiguration\nx: "on"\n');
-    expect(edited('kind: KubeletConfiguration\n', 'streamingConnectionIdleTimeout', '4h0m0s')).toBe('kind: KubeletConfiguration\nstreamingConnectionIdleTimeout: 4h0m0s\n');
+    expect(edited('kind: KubeletConfiguration\n', 'streamingConnectionIdleTimeout', '4h0m0s')).toBe(
+      'kind: KubeletConfiguration\nstreamingConnectionIdleTimeout: 4h0m0s\n',
+    );
   });
 
   it('keeps CRLF line ends and a missing final newline', () => {
@@ -80,12 +93,17 @@ describe('setKubeletConfigKey', () => {
   });
 
   it('rewrites JSON configs with their indentation', () => {
-    expect(edited('{\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 10255\n}\n', 'readOnlyPort', 0)).toBe('{\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 0\n}\n');
+    expect(edited('{\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 10255\n}\n', 'readOnlyPort', 0)).toBe(
+      '{\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 0\n}\n',
+    );
   });
 
   it('changes nothing when the key already has the value, and refuses what it cannot edit safely', () => {
     expect(setKubeletConfigKey(kubeadm, 'authentication.anonymous.enabled', true)).toEqual({ kind: 'unchanged' });
-    expect(setKubeletConfigKey('a: 1\n---\nb: 2\n', 'a', 2)).toMatchObject({ kind: 'unsupported', reason: expect.stringContaining('more than one YAML document') });
+    expect(setKubeletConfigKey('a: 1\n---\nb: 2\n', 'a', 2)).toMatchObject({
+      kind: 'unsupported',
+      reason: expect.stringContaining('more than one YAML document'),
+    });
     expect(setKubeletConfigKey('authentication: webhook\n', 'authentication.anonymous.enabled', false)).toMatchObject({ kind: 'unsupported' });
     expect(setKubeletConfigKey('a: [unclosed\n', 'a', 1)).toMatchObject({ kind: 'unsupported' });
   });
@@ -94,7 +112,12 @@ describe('setKubeletConfigKey', () => {
 describe('setKubeletConfigKey properties', () => {
   const keySegment = fc.constantFrom('authentication', 'anonymous', 'enabled', 'readOnlyPort', 'featureGates', 'Gate', 'evictionHard', 'zz', 'aa');
   const key = fc.array(keySegment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'));
-  const value = fc.oneof(fc.boolean(), fc.integer({ min: -5, max: 70000 }), fc.constantFrom('4h0m0s', 'Webhook', '/etc/kubernetes/pki/ca.crt', 'yes', '0'), fc.array(fc.constantFrom('A', 'B', 'C'), { minLength: 1, maxLength: 3 }));
+  const value = fc.oneof(
+    fc.boolean(),
+    fc.integer({ min: -5, max: 70000 }),
+    fc.constantFrom('4h0m0s', 'Webhook', '/etc/kubernetes/pki/ca.crt', 'yes', '0'),
+    fc.array(fc.constantFrom('A', 'B', 'C'), { minLength: 1, maxLength: 3 }),
+  );
   const base = fc.constantFrom(kubeadm, commented, 'kind: KubeletConfiguration\n');
 
   it('sets exactly the key: the data equals the old data with that key, and setting it again changes nothing', () => {
@@ -111,7 +134,7 @@ describe('setKubeletConfigKey properties', () => {
     );
   });
 
-  it('only inserts lines for a new key, and only rewrites the old value\'s lines for an existing one', () => {
+  it("only inserts lines for a new key, and only rewrites the old value's lines for an existing one", () => {
     fc.assert(
       fc.property(base, key, value, (text, k, v) => {
         const result = setKubeletConfigKey(text, k, v);

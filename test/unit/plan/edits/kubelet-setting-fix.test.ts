@@ -91,12 +91,21 @@ describe('planKubeletSettingFix on the recorded lab nodes', () => {
     expect(fix.current.source).toMatchObject({ kind: 'flag', file: FLAGS_ENV, variable: 'KUBELET_KUBEADM_ARGS', line: 1 });
     expect(fix.edits).toHaveLength(1);
     const [edit] = fix.edits;
-    expect(edit).toMatchObject({ path: FLAGS_ENV, purpose: 'kubelet', daemonReload: false, beforeSha256: facts.paths[FLAGS_ENV]?.exists ? facts.paths[FLAGS_ENV].sha256 : null });
+    expect(edit).toMatchObject({
+      path: FLAGS_ENV,
+      purpose: 'kubelet',
+      daemonReload: false,
+      beforeSha256: facts.paths[FLAGS_ENV]?.exists ? facts.paths[FLAGS_ENV].sha256 : null,
+    });
     expect(edit?.before).toBe(fixture('lab-drifted/kubeadm-flags.env'));
-    expect(edit?.after).toBe('KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n');
+    expect(edit?.after).toBe(
+      'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n',
+    );
     expect(edit?.changes).toEqual([`remove --authorization-mode=AlwaysAllow from KUBELET_KUBEADM_ARGS (${FLAGS_ENV}:1)`]);
     expect(edit?.diff).toContain(`--- ${FLAGS_ENV}\n+++ ${FLAGS_ENV}\n@@ -1,1 +1,1 @@\n`);
-    expect(edit?.diff).toContain('-KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --authorization-mode=AlwaysAllow"');
+    expect(edit?.diff).toContain(
+      '-KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --authorization-mode=AlwaysAllow"',
+    );
     expect(fix.after).toMatchObject({ value: 'Webhook', source: { kind: 'config', file: CONFIG } });
     expect(fix.restart).toBe('kubelet');
     expect([verdict('4.2.2', facts), verdict('4.2.2', applied(facts, fix))]).toEqual(['FAIL', 'PASS']);
@@ -113,7 +122,9 @@ describe('planKubeletSettingFix on the recorded lab nodes', () => {
 
 describe('planKubeletSettingFix on tricky layouts', () => {
   it('removes a flag from kubeadm-flags.env AND sets the key when config.yaml is not compliant either', () => {
-    const facts = driftedNode({ [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --anonymous-auth=true"\n' });
+    const facts = driftedNode({
+      [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --anonymous-auth=true"\n',
+    });
     const fix = fixOf(plan(facts, '4.2.1'));
     expect(fix.edits.map((e) => [e.path, e.changes])).toEqual([
       [FLAGS_ENV, [`remove --anonymous-auth=true from KUBELET_KUBEADM_ARGS (${FLAGS_ENV}:1)`]],
@@ -123,14 +134,16 @@ describe('planKubeletSettingFix on tricky layouts', () => {
     expect(fix.after.source).toMatchObject({ kind: 'config', file: CONFIG });
   });
 
-  it('edits the kubelet\'s real --config at a non-default path, and keeps kube-bench\'s stale copy in step', () => {
+  it("edits the kubelet's real --config at a non-default path, and keeps kube-bench's stale copy in step", () => {
     const facts = customConfigPathNode('stale-copy');
     const fix = fixOf(plan(facts, '4.2.1'));
     expect(fix.edits.map((e) => [e.path, e.purpose])).toEqual([
       [CUSTOM_CONFIG, 'kubelet'],
       [CONFIG, 'kube-bench'],
     ]);
-    expect(fix.notes).toEqual([`also set authentication.anonymous.enabled in ${CONFIG}: kube-bench reads that file instead of the kubelet's --config ${CUSTOM_CONFIG}`]);
+    expect(fix.notes).toEqual([
+      `also set authentication.anonymous.enabled in ${CONFIG}: kube-bench reads that file instead of the kubelet's --config ${CUSTOM_CONFIG}`,
+    ]);
     expect([verdict('4.2.1', facts), verdict('4.2.1', applied(facts, fix))]).toEqual(['FAIL', 'PASS']);
   });
 
@@ -138,7 +151,7 @@ describe('planKubeletSettingFix on tricky layouts', () => {
     const facts = customConfigPathNode('none');
     const fix = fixOf(plan(facts, '4.2.1'));
     expect(fix.edits.map((e) => e.path)).toEqual([CUSTOM_CONFIG]);
-    expect(fix.notes[0]).toContain('kube-bench reads /etc/default/kubelet, not the kubelet\'s --config');
+    expect(fix.notes[0]).toContain("kube-bench reads /etc/default/kubelet, not the kubelet's --config");
     expect(verdict('4.2.1', applied(facts, fix))).toBe('FAIL');
   });
 
@@ -147,7 +160,9 @@ describe('planKubeletSettingFix on tricky layouts', () => {
     const readOnly = fixOf(plan(facts, '4.2.4'));
     // config.yaml has no readOnlyPort: the default (0) is compliant once the flag is gone, so the config is not touched.
     expect(readOnly.edits.map((e) => e.path)).toEqual([SYSCONFIG_KUBELET]);
-    expect(readOnly.edits[0]?.after).toBe('# Extra kubelet flags (set by the node bootstrap)\nKUBELET_EXTRA_ARGS="--node-labels=tier=batch --anonymous-auth=true --hostname-override=worker-7.internal"\n');
+    expect(readOnly.edits[0]?.after).toBe(
+      '# Extra kubelet flags (set by the node bootstrap)\nKUBELET_EXTRA_ARGS="--node-labels=tier=batch --anonymous-auth=true --hostname-override=worker-7.internal"\n',
+    );
     expect(readOnly.after).toMatchObject({ value: 0, source: { kind: 'default' } });
 
     const hostname = fixOf(plan(facts, '4.2.7'));
@@ -159,7 +174,7 @@ describe('planKubeletSettingFix on tricky layouts', () => {
     expect(plan(stockNode(), '4.2.7', 0, withoutChoice).kind).toBe('compliant');
   });
 
-  it('removes literal flags from a drop-in\'s replacement ExecStart= (a continued line) and asks for a daemon-reload', () => {
+  it("removes literal flags from a drop-in's replacement ExecStart= (a continued line) and asks for a daemon-reload", () => {
     const facts = execStartResetNode();
     const fix = fixOf(plan(facts, '4.2.4'));
     expect(fix.edits.map((e) => [e.path, e.daemonReload])).toEqual([[RESET_DROP_IN, true]]);
@@ -170,21 +185,35 @@ describe('planKubeletSettingFix on tricky layouts', () => {
   it('keeps the comments and every untouched line of a hand-written config.yaml', () => {
     const facts = commentedConfigNode();
     const before = textOf(facts, CONFIG);
-    const node = planKubeletSettingFixes(facts, [{ key: '4.2.1', step: step('4.2.1') }, { key: '4.2.4', step: step('4.2.4') }], parameters);
+    const node = planKubeletSettingFixes(
+      facts,
+      [
+        { key: '4.2.1', step: step('4.2.1') },
+        { key: '4.2.4', step: step('4.2.4') },
+      ],
+      parameters,
+    );
     expect(node.edits).toHaveLength(1);
     const after = node.edits[0]?.after ?? '';
-    const changed = (text: string) => text.split('\n').filter((l) => l.includes('enabled: ') && l.includes('TODO') || l.startsWith('readOnlyPort'));
-    expect(changed(after)).toEqual(['    enabled: false   # TODO(platform): turn off once the probe agent uses a token', 'readOnlyPort: 0 # legacy metrics scraping']);
+    const changed = (text: string) => text.split('\n').filter((l) => (l.includes('enabled: ') && l.includes('TODO')) || l.startsWith('readOnlyPort'));
+    expect(changed(after)).toEqual([
+      '    enabled: false   # TODO(platform): turn off once the probe agent uses a token',
+      'readOnlyPort: 0 # legacy metrics scraping',
+    ]);
     const untouched = (text: string) => text.split('\n').filter((l) => !changed(text).includes(l));
     expect(untouched(after)).toEqual(untouched(before));
     expect(node.edits[0]?.stepKeys).toEqual(['4.2.1', '4.2.4']);
   });
 
   it('drops one feature gate from --feature-gates and keeps the others', () => {
-    const facts = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--feature-gates=A=true,RotateKubeletServerCertificate=false --v=2"\n' } });
+    const facts = kubeletNode({
+      files: { ...kubeadmFiles('lab-stock'), [FLAGS_ENV]: 'KUBELET_KUBEADM_ARGS="--feature-gates=A=true,RotateKubeletServerCertificate=false --v=2"\n' },
+    });
     const fix = fixOf(plan(facts, '4.2.11', 0));
     expect(fix.edits[0]?.after).toBe('KUBELET_KUBEADM_ARGS="--feature-gates=A=true --v=2"\n');
-    expect(fix.edits[0]?.changes).toEqual([`change --feature-gates=A=true,RotateKubeletServerCertificate=false to --feature-gates=A=true in KUBELET_KUBEADM_ARGS (${FLAGS_ENV}:1)`]);
+    expect(fix.edits[0]?.changes).toEqual([
+      `change --feature-gates=A=true,RotateKubeletServerCertificate=false to --feature-gates=A=true in KUBELET_KUBEADM_ARGS (${FLAGS_ENV}:1)`,
+    ]);
     expect(plan(applied(facts, fix), '4.2.11', 1).kind).toBe('compliant');
   });
 });
@@ -196,7 +225,10 @@ describe('planKubeletSettingFix refuses what it cannot do safely', () => {
     expect(result.kind).toBe('not-fixable');
     expect(result.kind === 'not-fixable' && result.reasons[0]).toContain('never edits a file it has not seen byte for byte');
     const redactedConfig = driftedNode({ [CONFIG]: { text: fixture('lab-drifted/config.yaml'), verbatim: false } });
-    expect(plan(redactedConfig, '4.2.1')).toMatchObject({ kind: 'not-fixable', reasons: [expect.stringContaining(`${CONFIG} was gathered with credentials redacted`)] });
+    expect(plan(redactedConfig, '4.2.1')).toMatchObject({
+      kind: 'not-fixable',
+      reasons: [expect.stringContaining(`${CONFIG} was gathered with credentials redacted`)],
+    });
   });
 
   it('does not guess while the unit differs from the running kubelet', () => {
@@ -208,21 +240,30 @@ describe('planKubeletSettingFix refuses what it cannot do safely', () => {
 
   it('does not edit a flag built from ${VAR} inside a larger word', () => {
     const facts = kubeletNode({
-      files: { ...kubeadmFiles('lab-stock'), '/etc/systemd/system/kubelet.service.d/40-port.conf': '[Service]\nEnvironment=PORT=10255\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS --read-only-port=${PORT}\n' },
+      files: {
+        ...kubeadmFiles('lab-stock'),
+        '/etc/systemd/system/kubelet.service.d/40-port.conf':
+          '[Service]\nEnvironment=PORT=10255\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS --read-only-port=${PORT}\n',
+      },
     });
     const result = plan(facts, '4.2.4');
     expect(result.kind === 'not-fixable' && result.reasons[0]).toContain('is built from ${PORT}');
   });
 
   it('does not add a config file to a kubelet that runs without --config', () => {
-    const facts = kubeletNode({ files: { '/usr/lib/systemd/system/kubelet.service': '[Service]\nExecStart=/usr/bin/kubelet --kubeconfig=/etc/kubernetes/kubelet.conf\n' } });
+    const facts = kubeletNode({
+      files: { '/usr/lib/systemd/system/kubelet.service': '[Service]\nExecStart=/usr/bin/kubelet --kubeconfig=/etc/kubernetes/kubelet.conf\n' },
+    });
     const result = plan(facts, '4.2.1');
     expect(result).toMatchObject({ kind: 'not-fixable', current: { value: true, source: { kind: 'default', basis: 'command-line' } } });
     expect(result.kind === 'not-fixable' && result.reasons[0]).toContain('runs without --config');
   });
 
   it('needs the file a path setting names to exist', () => {
-    const facts = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\n' }, absent: ['/var/lib/kubelet/pki/kubelet.crt'] });
+    const facts = kubeletNode({
+      files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\n' },
+      absent: ['/var/lib/kubelet/pki/kubelet.crt'],
+    });
     const result = plan(facts, '4.2.9', 0);
     expect(result.kind === 'not-fixable' && result.reasons[0]).toContain('/var/lib/kubelet/pki/kubelet.crt does not exist on this node');
   });
@@ -271,7 +312,9 @@ describe('planKubeletSettingFixes', () => {
     const dropIn = node.edits.find((e) => e.path === RESET_DROP_IN);
     expect(dropIn?.before).toBe(textOf(facts, RESET_DROP_IN));
     // Both literal flags go, and with them the continuation that introduced them.
-    expect(dropIn?.after).toBe('# Local override: keeps the read-only port for the metrics agent.\n[Service]\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS\n');
+    expect(dropIn?.after).toBe(
+      '# Local override: keeps the read-only port for the metrics agent.\n[Service]\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS\n',
+    );
     expect(dropIn?.stepKeys).toEqual(['4.2.4#0', '4.2.6#0']);
     expect(node.daemonReload).toBe(true);
     const config = node.edits.find((e) => e.path === CONFIG);
@@ -282,27 +325,40 @@ describe('planKubeletSettingFixes', () => {
 
 describe('planKubeletSettingFix properties', () => {
   it('removes exactly the offending flags from /etc/sysconfig/kubelet, keeps the other flags in order and every other line, and is then done', () => {
-    const flag = fc.constantFrom('--node-labels=tier=batch', '--v=2', '--read-only-port=10255', '--max-pods=50', '--read-only-port=10250', '--image-gc-high-threshold=90');
+    const flag = fc.constantFrom(
+      '--node-labels=tier=batch',
+      '--v=2',
+      '--read-only-port=10255',
+      '--max-pods=50',
+      '--read-only-port=10250',
+      '--image-gc-high-threshold=90',
+    );
     const otherLine = fc.constantFrom('# managed by bootstrap', 'OTHER="--x"', '');
     fc.assert(
-      fc.property(fc.array(flag, { minLength: 1, maxLength: 6 }), fc.constantFrom('"', "'", ''), fc.array(otherLine, { maxLength: 2 }), fc.array(otherLine, { maxLength: 2 }), (flags, quote, before, after) => {
-        const sysconfig = [...before, `KUBELET_EXTRA_ARGS=${quote}${flags.join(' ')}${quote}`, ...after, ''].join('\n');
-        const facts = rhelNode(sysconfig);
-        const result = plan(facts, '4.2.4');
-        if (!flags.some((f) => f.startsWith('--read-only-port='))) {
-          expect(result.kind).toBe('compliant');
-          return;
-        }
-        const fix = fixOf(result);
-        expect(fix.edits.map((e) => e.path)).toEqual([SYSCONFIG_KUBELET]);
-        const text = fix.edits[0]?.after ?? '';
-        const value = parseEnvironmentFile(text).find((a) => a.name === 'KUBELET_EXTRA_ARGS')?.value ?? { text: '', offsets: [] };
-        expect(splitWords(value, 'variable').map((w) => w.text)).toEqual(flags.filter((f) => !f.startsWith('--read-only-port=')));
-        const lines = text.split('\n');
-        expect(lines.slice(0, before.length)).toEqual(before);
-        expect(lines.slice(before.length + 1)).toEqual([...after, '']);
-        expect(plan(applied(facts, fix), '4.2.4').kind).toBe('compliant');
-      }),
+      fc.property(
+        fc.array(flag, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('"', "'", ''),
+        fc.array(otherLine, { maxLength: 2 }),
+        fc.array(otherLine, { maxLength: 2 }),
+        (flags, quote, before, after) => {
+          const sysconfig = [...before, `KUBELET_EXTRA_ARGS=${quote}${flags.join(' ')}${quote}`, ...after, ''].join('\n');
+          const facts = rhelNode(sysconfig);
+          const result = plan(facts, '4.2.4');
+          if (!flags.some((f) => f.startsWith('--read-only-port='))) {
+            expect(result.kind).toBe('compliant');
+            return;
+          }
+          const fix = fixOf(result);
+          expect(fix.edits.map((e) => e.path)).toEqual([SYSCONFIG_KUBELET]);
+          const text = fix.edits[0]?.after ?? '';
+          const value = parseEnvironmentFile(text).find((a) => a.name === 'KUBELET_EXTRA_ARGS')?.value ?? { text: '', offsets: [] };
+          expect(splitWords(value, 'variable').map((w) => w.text)).toEqual(flags.filter((f) => !f.startsWith('--read-only-port=')));
+          const lines = text.split('\n');
+          expect(lines.slice(0, before.length)).toEqual(before);
+          expect(lines.slice(before.length + 1)).toEqual([...after, '']);
+          expect(plan(applied(facts, fix), '4.2.4').kind).toBe('compliant');
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -15,13 +15,21 @@ function removeFromVariable(text: string, name: string, indexes: readonly number
   const assignment = parseEnvironmentFile(text).find((a) => a.name === name);
   if (!assignment) throw new Error(`no ${name}`);
   const spans = splitWords(assignment.value, 'variable').map((w) => w.span);
-  return applySplices(text, wordRemovalEdits(text, indexes.map((index) => ({ list: spans, index }))));
+  return applySplices(
+    text,
+    wordRemovalEdits(
+      text,
+      indexes.map((index) => ({ list: spans, index })),
+    ),
+  );
 }
 
-const valueOf = (text: string, name: string) => splitWords(parseEnvironmentFile(text).find((a) => a.name === name)?.value ?? { text: '', offsets: [] }, 'variable').map((w) => w.text);
+const valueOf = (text: string, name: string) =>
+  splitWords(parseEnvironmentFile(text).find((a) => a.name === name)?.value ?? { text: '', offsets: [] }, 'variable').map((w) => w.text);
 
 describe('wordRemovalEdits', () => {
-  const flags = 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --authorization-mode=AlwaysAllow"\n';
+  const flags =
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10 --authorization-mode=AlwaysAllow"\n';
 
   it('removes a last, first or middle word with the one separator that joined it', () => {
     expect(removeFromVariable(flags, 'KUBELET_KUBEADM_ARGS', [2])).toBe(
@@ -46,11 +54,19 @@ describe('wordRemovalEdits', () => {
       return { start, end: start + (words[i] as string).length };
     });
     expect(applySplices(text, wordRemovalEdits(text, [{ list: spans, index: 2 }]))).toBe('ExecStart=/usr/bin/kubelet $A \\\n  --v=2\n');
-    expect(applySplices(text, wordRemovalEdits(text, [{ list: spans, index: 2 }, { list: spans, index: 3 }]))).toBe('ExecStart=/usr/bin/kubelet $A\n');
+    expect(
+      applySplices(
+        text,
+        wordRemovalEdits(text, [
+          { list: spans, index: 2 },
+          { list: spans, index: 3 },
+        ]),
+      ),
+    ).toBe('ExecStart=/usr/bin/kubelet $A\n');
   });
 
   it('removes a quoted word whole, quotes included', () => {
-    expect(removeFromVariable("A='--x \"--y=a b\" --z'\n", 'A', [1])).toBe("A='--x --z'\n");
+    expect(removeFromVariable('A=\'--x "--y=a b" --z\'\n', 'A', [1])).toBe("A='--x --z'\n");
   });
 
   it('keeps the kept words and every other line (property)', () => {

@@ -27,7 +27,9 @@ beforeAll(async () => {
 
 function stepsOf(component: StaticPodComponent): { controlId: string; step: StaticPodFlagStep }[] {
   return benchmark.controls.flatMap((control) =>
-    control.fix === 'ensure' ? control.ensure.flatMap((step) => (step.kind === 'static-pod-flag' && step.component === component ? [{ controlId: control.id, step }] : [])) : [],
+    control.fix === 'ensure'
+      ? control.ensure.flatMap((step) => (step.kind === 'static-pod-flag' && step.component === component ? [{ controlId: control.id, step }] : []))
+      : [],
   );
 }
 
@@ -88,7 +90,10 @@ describe('the cis-1.12 flag steps on drifted manifests', () => {
     const drifted = kubeadm
       .replace('--authorization-mode=Node,RBAC', '--authorization-mode=AlwaysAllow')
       .replace('--enable-admission-plugins=NodeRestriction', '--enable-admission-plugins=AlwaysAdmit,NamespaceLifecycle')
-      .replace('    - --secure-port=6443\n', '    - --secure-port=6443\n    - --profiling\n    - --token-auth-file=/etc/kubernetes/tokens.csv\n    - --disable-admission-plugins=ServiceAccount,DefaultStorageClass\n    - --audit-log-maxage\n    - "7"\n    - --tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,TLS_AES_128_GCM_SHA256\n    - --profiling=false\n')
+      .replace(
+        '    - --secure-port=6443\n',
+        '    - --secure-port=6443\n    - --profiling\n    - --token-auth-file=/etc/kubernetes/tokens.csv\n    - --disable-admission-plugins=ServiceAccount,DefaultStorageClass\n    - --audit-log-maxage\n    - "7"\n    - --tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,TLS_AES_128_GCM_SHA256\n    - --profiling=false\n',
+      )
       .replace('    - --client-ca-file=/etc/kubernetes/pki/ca.crt\n', '');
     expect(failingKubeBenchControls(drifted, 'kube-apiserver').length).toBeGreaterThan(5);
     const after = converge(drifted, 'kube-apiserver');
@@ -104,7 +109,10 @@ describe('the cis-1.12 flag steps on drifted manifests', () => {
   it('repair a drifted controller manager and etcd', () => {
     const cm = fixture(KUBEADM['kube-controller-manager'])
       .replace('--bind-address=127.0.0.1', '--bind-address=0.0.0.0')
-      .replace('    - --use-service-account-credentials=true\n', '    - --use-service-account-credentials=true\n    - --feature-gates=RotateKubeletServerCertificate=false,Foo=true\n');
+      .replace(
+        '    - --use-service-account-credentials=true\n',
+        '    - --use-service-account-credentials=true\n    - --feature-gates=RotateKubeletServerCertificate=false,Foo=true\n',
+      );
     expect(read(converge(cm, 'kube-controller-manager'), 'kube-controller-manager').flags['--feature-gates']).toBe('Foo=true');
     const etcd = fixture(KUBEADM.etcd)
       .replace('--client-cert-auth=true', '--client-cert-auth=false')

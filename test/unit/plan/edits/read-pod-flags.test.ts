@@ -26,7 +26,9 @@ describe('readPodFlags', () => {
   it('reads every kubeadm component manifest', () => {
     expect(flagsOf(readPodFlags(fixture(KUBEADM.etcd), 'etcd')).flags['--client-cert-auth']).toBe('true');
     expect(flagsOf(readPodFlags(fixture(KUBEADM['kube-scheduler']), 'kube-scheduler')).flags['--bind-address']).toBe('127.0.0.1');
-    expect(flagsOf(readPodFlags(fixture(KUBEADM['kube-controller-manager']), 'kube-controller-manager')).flags['--use-service-account-credentials']).toBe('true');
+    expect(flagsOf(readPodFlags(fixture(KUBEADM['kube-controller-manager']), 'kube-controller-manager')).flags['--use-service-account-credentials']).toBe(
+      'true',
+    );
   });
 
   it('lets the last occurrence win, as the component does, and reports duplicates', () => {
@@ -78,7 +80,10 @@ describe('readPodFlags', () => {
     expect(readPodFlags('kind: Deployment\nspec: {}\n')).toEqual({ kind: 'problem', problem: expect.stringContaining('is a Deployment') });
     expect(readPodFlags('kind: Pod\nspec:\n  containers: []\n')).toEqual({ kind: 'problem', problem: expect.stringContaining('no spec.containers') });
     expect(readPodFlags(pod('    - kube-apiserver\n    - {a: b}\n'))).toEqual({ kind: 'problem', problem: expect.stringContaining('not a plain string') });
-    expect(readPodFlags('x: &c [a, --b=1]\nkind: Pod\nspec:\n  containers:\n  - name: a\n    command: *c\n')).toEqual({ kind: 'problem', problem: expect.stringContaining('alias') });
+    expect(readPodFlags('x: &c [a, --b=1]\nkind: Pod\nspec:\n  containers:\n  - name: a\n    command: *c\n')).toEqual({
+      kind: 'problem',
+      problem: expect.stringContaining('alias'),
+    });
     expect(readPodFlags('')).toEqual({ kind: 'problem', problem: expect.stringContaining('not a YAML mapping') });
   });
 });

@@ -17,7 +17,12 @@ beforeAll(async () => {
 function plan(raw: RawCluster, parameters: Record<string, ParameterValue> = DEFAULT_PARAMETERS) {
   const ctx = contextOf(raw, parameters);
   const result = planApiObjects(cis112.controls, ctx, evaluateCluster(cis112.controls, ctx));
-  return { ...result, ctx, finding: (id: string) => result.findings.find((f) => f.controlId === id), change: (target: string) => result.changes.find((c) => c.target === target) };
+  return {
+    ...result,
+    ctx,
+    finding: (id: string) => result.findings.find((f) => f.controlId === id),
+    change: (target: string) => result.changes.find((c) => c.target === target),
+  };
 }
 
 function asPatch(change: ApiObjectChange | undefined): ApiObjectPatch {
@@ -31,11 +36,23 @@ describe('planApiObjects: Pod Security labels', () => {
     const targets = p.changes.filter((c) => c.object.kind === 'Namespace').map((c) => c.target);
     expect(targets).toEqual(['Namespace default', 'Namespace web']);
     const web = asPatch(p.change('Namespace web'));
-    expect(web.patch).toEqual({ metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } } });
-    expect(web.before).toEqual({ metadata: { labels: { 'pod-security.kubernetes.io/enforce': null, 'pod-security.kubernetes.io/warn': null, 'pod-security.kubernetes.io/audit': null } } });
+    expect(web.patch).toEqual({
+      metadata: {
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+    expect(web.before).toEqual({
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': null, 'pod-security.kubernetes.io/warn': null, 'pod-security.kubernetes.io/audit': null } },
+    });
     expect(web.precondition.resourceVersion).toBe(p.ctx.facts.namespaces.ok ? p.ctx.facts.namespaces.items.find((n) => n.name === 'web')?.resourceVersion : '');
     expect(web.controlIds).toEqual(cis112.controls.filter((c) => c.section === '5.2').map((c) => c.id));
-    expect(web.diff).toContain('-metadata.labels.pod-security.kubernetes.io/enforce: (absent)\n+metadata.labels.pod-security.kubernetes.io/enforce: "baseline"');
+    expect(web.diff).toContain(
+      '-metadata.labels.pod-security.kubernetes.io/enforce: (absent)\n+metadata.labels.pod-security.kubernetes.io/enforce: "baseline"',
+    );
     expect(web.node).toBeUndefined();
   });
 
@@ -58,12 +75,22 @@ describe('planApiObjects: Pod Security labels', () => {
     raw.pods = raw.pods.filter((x) => x.metadata.namespace !== 'web' && x.metadata.namespace !== 'default');
     const p = plan(raw, { ...DEFAULT_PARAMETERS, podSecurityLevels: { '*': 'restricted' } });
     expect(p.finding('5.2.6')).toMatchObject({ fixable: true });
-    expect(asPatch(p.change('Namespace web')).patch).toEqual({ metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } } });
+    expect(asPatch(p.change('Namespace web')).patch).toEqual({
+      metadata: {
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
   });
 
   it('never lowers a level a namespace already has', () => {
     const raw = kubeadmCluster();
-    raw.namespaces = raw.namespaces.map((n) => (n.metadata.name === 'web' ? namespace('web', { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' }) : n));
+    raw.namespaces = raw.namespaces.map((n) =>
+      n.metadata.name === 'web' ? namespace('web', { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' }) : n,
+    );
     const web = asPatch(plan(raw).change('Namespace web'));
     expect(web.patch).toEqual({ metadata: { labels: { 'pod-security.kubernetes.io/audit': 'restricted' } } });
   });
@@ -100,7 +127,9 @@ describe('planApiObjects: default ServiceAccounts (5.1.5)', () => {
   });
 
   it('says declined when the parameter is false', () => {
-    expect(plan(kubeadmCluster(), { ...DEFAULT_PARAMETERS, disableDefaultServiceAccountAutomount: false }).finding('5.1.5')?.notFixableReason).toContain('declined');
+    expect(plan(kubeadmCluster(), { ...DEFAULT_PARAMETERS, disableDefaultServiceAccountAutomount: false }).finding('5.1.5')?.notFixableReason).toContain(
+      'declined',
+    );
   });
 });
 
@@ -114,7 +143,7 @@ describe('planApiObjects: cluster-admin subjects (5.1.1) and default-deny (5.3.2
     expect(p.finding('5.1.1')?.notFixableReason).toContain('still failing: ClusterRoleBinding alice-admin binds User bob');
   });
 
-  it('is fixable when every counted subject is listed, and refuses kubeadm\'s groups', () => {
+  it("is fixable when every counted subject is listed, and refuses kubeadm's groups", () => {
     const p = plan(kubeadmCluster(), { ...DEFAULT_PARAMETERS, removeClusterAdminSubjects: ['User:alice', 'User:bob', 'Group:system:masters'] });
     expect(asPatch(p.change('ClusterRoleBinding alice-admin')).patch).toEqual({ subjects: [] });
     expect(p.changes.some((c) => c.target === 'ClusterRoleBinding cluster-admin')).toBe(false);
@@ -138,7 +167,7 @@ describe('planApiObjects: kube-proxy (4.3.1)', () => {
     const cm = asPatch(p.change('ConfigMap kube-system/kube-proxy'));
     const ds = asPatch(p.change('DaemonSet kube-system/kube-proxy'));
     const text = (cm.patch['data'] as Record<string, string>)['config.conf'] ?? '';
-    expect(text).toContain('# metrics for the node\'s Prometheus\nmetricsBindAddress: 127.0.0.1:10249\n');
+    expect(text).toContain("# metrics for the node's Prometheus\nmetricsBindAddress: 127.0.0.1:10249\n");
     expect(text.replace('127.0.0.1:10249', '0.0.0.0:10249')).toBe((cm.before['data'] as Record<string, string>)['config.conf']);
     expect(cm.diff).toContain('-metricsBindAddress: 0.0.0.0:10249\n+metricsBindAddress: 127.0.0.1:10249');
     expect(ds.after).toEqual([cm.id]);
@@ -159,7 +188,12 @@ describe('planApiObjects: kube-proxy (4.3.1)', () => {
 
 describe('planApiObjects: idempotence and rollback data', () => {
   it('plans nothing more once its changes are in place', () => {
-    const params = { ...DEFAULT_PARAMETERS, disableDefaultServiceAccountAutomount: true, removeClusterAdminSubjects: ['User:alice', 'User:bob'], defaultDenyNetworkPolicyNamespaces: ['web', 'default'] };
+    const params = {
+      ...DEFAULT_PARAMETERS,
+      disableDefaultServiceAccountAutomount: true,
+      removeClusterAdminSubjects: ['User:alice', 'User:bob'],
+      defaultDenyNetworkPolicyNamespaces: ['web', 'default'],
+    };
     const ctx = contextOf(kubeadmCluster(), params);
     const first = planApiObjects(cis112.controls, ctx, evaluateCluster(cis112.controls, ctx));
     const afterCtx = { ...ctx, facts: simulateChanges(ctx.facts, first.changes) };

@@ -31,7 +31,7 @@ function evaluate(facts: NodeFacts, only: string[], parameters: Record<string, s
 }
 
 describe('the file-mode and file-owner kinds', () => {
-  it('fails kubeadm\'s 0644 kubelet config and proposes 0600, passing the 0600 manifest', () => {
+  it("fails kubeadm's 0644 kubelet config and proposes 0600, passing the 0600 manifest", () => {
     const { findings, changes } = evaluate(stock, ['1.1.1', '4.1.9']);
     expect(findings.find((f) => f.controlId === '1.1.1')).toMatchObject({ status: 'pass', kubeBench: 'PASS' });
     expect(findings.find((f) => f.controlId === '4.1.9')).toMatchObject({ status: 'fail', fixable: true, kubeBench: 'FAIL' });
@@ -95,7 +95,11 @@ describe('the file-mode and file-owner kinds', () => {
       ...stock,
       components: { ...stock.components, kubelet: { ...kubelet, argv } },
       processes: stock.processes.map((p) => (p.component === 'kubelet' ? { ...p, argv } : p)),
-      paths: { ...stock.paths, '/var/lib/kubelet/config.yaml': { path: '/var/lib/kubelet/config.yaml', exists: false }, [custom]: { ...configEntry, path: custom, inode: configEntry.inode + 1 } },
+      paths: {
+        ...stock.paths,
+        '/var/lib/kubelet/config.yaml': { path: '/var/lib/kubelet/config.yaml', exists: false },
+        [custom]: { ...configEntry, path: custom, inode: configEntry.inode + 1 },
+      },
     };
     const { findings, changes } = evaluate(facts, ['4.1.9']);
     expect(findings[0]).toMatchObject({ status: 'fail', fixable: false });

@@ -18,7 +18,16 @@ import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
 import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
 import { changesOf, planControls } from '../support/plan-node.js';
-import { CONFIG, CUSTOM_CONFIG, FLAGS_ENV, customConfigPathNode, driftedNode, rhelNode, SYSCONFIG_KUBELET, stockNode } from '../../evaluate/kubelet/support/layouts.js';
+import {
+  CONFIG,
+  CUSTOM_CONFIG,
+  FLAGS_ENV,
+  customConfigPathNode,
+  driftedNode,
+  rhelNode,
+  SYSCONFIG_KUBELET,
+  stockNode,
+} from '../../evaluate/kubelet/support/layouts.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
@@ -79,11 +88,16 @@ describe('the kubelet-file kind', () => {
     }
   });
 
-  it('edits the kubelet\'s real --config and keeps kube-bench\'s stale copy in step', () => {
+  it("edits the kubelet's real --config and keeps kube-bench's stale copy in step", () => {
     const facts = customConfigPathNode('stale-copy');
     const { changes, findings } = plan(facts, ['4.2.1']);
     expect(findings[0]).toMatchObject({ fixable: true });
-    expect(changes.map((c) => [c.target, c.purpose]).sort()).toEqual([[CONFIG, 'kube-bench'], [CUSTOM_CONFIG, 'kubelet']].sort());
+    expect(changes.map((c) => [c.target, c.purpose]).sort()).toEqual(
+      [
+        [CONFIG, 'kube-bench'],
+        [CUSTOM_CONFIG, 'kubelet'],
+      ].sort(),
+    );
   });
 
   it('refuses a fix kube-bench would not see, and says so when only kube-bench disagrees', () => {
@@ -125,7 +139,13 @@ describe('the kubelet-file kind', () => {
     const ctx = { name: 'worker-1', roles: ['worker'] as const, facts, parameters };
     const evaluation = evaluateNode(benchmark, controls, { ...ctx, roles: [...ctx.roles] });
     expect(evaluation.findings.filter((f) => f.status === 'fail').map((f) => f.controlId)).toEqual(['4.1.9']);
-    const input = { benchmark, controls, ctx: { ...ctx, roles: [...ctx.roles] }, variables: evaluation.variables, failing: evaluation.findings.filter((f) => f.status === 'fail') };
+    const input = {
+      benchmark,
+      controls,
+      ctx: { ...ctx, roles: [...ctx.roles] },
+      variables: evaluation.variables,
+      failing: evaluation.findings.filter((f) => f.status === 'fail'),
+    };
     expect(kubeletFileHandler.plan(input)).toEqual({ findings: [], changes: [] });
   });
 });

@@ -18,7 +18,7 @@ function plan(only: string[], parameters: Record<string, string | boolean> = {})
 }
 
 describe('the static-pod-manifest kind', () => {
-  it('fails kubeadm\'s missing --profiling=false on kube-bench\'s reading and plans the manifest edit', () => {
+  it("fails kubeadm's missing --profiling=false on kube-bench's reading and plans the manifest edit", () => {
     const { findings, changes } = plan(['1.2.15']);
     expect(findings[0]).toMatchObject({ controlId: '1.2.15', status: 'fail', fixable: true, kubeBench: 'FAIL' });
     expect(changes).toHaveLength(1);

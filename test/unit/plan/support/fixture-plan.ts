@@ -42,7 +42,15 @@ async function build(): Promise<FixturePlan> {
   const parameters = resolveParameters(benchmark, {}).values;
   const nodes = NODES.map((n) => ({ name: n.name, host: `192.0.2.${n.name.length}`, roles: n.roles, parameters: {} }) as unknown as InventoryNode);
   const facts = new Map(NODES.map((n) => [n.name, n.facts()]));
-  const inventory = { file: '/work/inventory.yaml', digest: 'a'.repeat(64), cluster: { name: undefined, kubeconfig: undefined, context: undefined }, benchmark: 'auto', parameters: {}, nodes, waivers: [] } as unknown as Inventory;
+  const inventory = {
+    file: '/work/inventory.yaml',
+    digest: 'a'.repeat(64),
+    cluster: { name: undefined, kubeconfig: undefined, context: undefined },
+    benchmark: 'auto',
+    parameters: {},
+    nodes,
+    waivers: [],
+  } as unknown as Inventory;
   const plan = assemblePlan({
     benchmark,
     chosenBy: 'chosen with --benchmark or the inventory',
@@ -51,7 +59,10 @@ async function build(): Promise<FixturePlan> {
     nodes,
     facts,
     unreachable: [],
-    cluster: { access: { kind: 'connected', server: 'https://192.0.2.10:6443', context: 'admin@lab', version: 'v1.33.4' }, facts: contextOf(kubeadmCluster(), parameters).facts },
+    cluster: {
+      access: { kind: 'connected', server: 'https://192.0.2.10:6443', context: 'admin@lab', version: 'v1.33.4' },
+      facts: contextOf(kubeadmCluster(), parameters).facts,
+    },
     tool: { name: 'cis-fix', version: '0.1.0' },
     createdAt: '2026-12-04T09:00:00.000Z',
   });
