@@ -10,8 +10,9 @@ import type { Role } from '../../src/model/roles.js';
  * nodes with facts, made from recorded gathering outputs (a few base
  * configurations), without SSH. Every node is parsed from its own copy of
  * the recorded output, so memory holds N distinct facts as after real
- * gathering; then it gets its own identity (name, hostname, process ids:
- * what differs between otherwise identical nodes and decides nothing) and,
+ * gathering; then it gets its own identity (name, hostname, process ids,
+ * inode numbers: what differs between otherwise identical machines and
+ * decides nothing) and,
  * for a fixed fraction of the nodes, one drift (a loosened file mode or a
  * kubelet flag). Deterministic for a seed.
  */
@@ -85,7 +86,7 @@ export function syntheticFleet(bases: ReturnType<typeof recordedBaseConfiguratio
     const base = pool[(isControlPlane ? i : i - controlPlanes) % pool.length]!;
     const name = isControlPlane ? `cp-${i + 1}` : `worker-${i - controlPlanes + 1}`;
     const drift = driftedIndexes.has(i) ? DRIFTS[Math.floor(random() * DRIFTS.length)]! : undefined;
-    let nodeFacts = withIdentity(parseFacts(name, base.output), name, 1000 + ((i * 7919) % 30000));
+    let nodeFacts = withIdentity(parseFacts(name, base.output), name, 1000 + ((i * 7919) % 30000), (i + 1) * 1_000_003);
     if (base.kubeletFlags) nodeFacts = withKubeletFlags(nodeFacts, base.kubeletFlags);
     if (drift) nodeFacts = drifted(nodeFacts, drift);
     nodes.push({ name, host: ipOf(i), roles: base.roles, ssh: { port: 22, user: 'ops' }, parameters: {} } as unknown as InventoryNode);
@@ -104,10 +105,20 @@ export function syntheticFleet(bases: ReturnType<typeof recordedBaseConfiguratio
   return { inventory, nodes, facts, configuration, drifted: driftedIndexes.size };
 }
 
-/** The node's own name, hostname and process ids (renumbered from `firstPid`, in the same order). */
-function withIdentity(facts: NodeFacts, name: string, firstPid: number): NodeFacts {
+/**
+ * The node's own name, hostname, process ids (renumbered from `firstPid`, in
+ * the same order) and inode numbers (shifted by `inodeShift`: files that are
+ * one file on the node still are, others still are not).
+ */
+function withIdentity(facts: NodeFacts, name: string, firstPid: number, inodeShift: number): NodeFacts {
   const renumbered = withProcesses(facts, (p, index) => ({ ...p, pid: firstPid + index }));
-  return { ...renumbered, host: { ...renumbered.host, hostname: name } };
+  const paths = Object.fromEntries(
+    Object.entries(renumbered.paths).map(([path, p]) => [
+      path,
+      p.exists ? { ...p, inode: p.inode + inodeShift, followed: p.followed && { ...p.followed, inode: p.followed.inode + inodeShift } } : p,
+    ]),
+  );
+  return { ...renumbered, host: { ...renumbered.host, hostname: name }, paths };
 }
 
 function withKubeletFlags(facts: NodeFacts, flags: readonly string[]): NodeFacts {

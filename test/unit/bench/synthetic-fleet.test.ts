@@ -26,7 +26,7 @@ describe('the synthetic fleet of the planning bench', () => {
     expect([...configurations].filter((c) => c.startsWith('rhel-worker-pool-b+'))).toHaveLength(2);
   });
 
-  test('gives every node its own name, hostname, address and process ids', () => {
+  test('gives every node its own name, hostname, address, process ids and inode numbers', () => {
     const fleet = fleetOf({ nodes: 200 });
     const worker1 = fleet.facts.get('worker-1')!;
     const worker2 = fleet.facts.get('worker-2')!;
@@ -36,6 +36,8 @@ describe('the synthetic fleet of the planning bench', () => {
     expect(new Set(fleet.nodes.map((n) => n.host)).size).toBe(200);
     expect(worker1.processes.map((p) => p.pid)).not.toEqual(worker2.processes.map((p) => p.pid));
     expect(worker1.components.kubelet).toBe(worker1.processes.find((p) => p.component === 'kubelet'));
+    const inode = (facts: typeof worker1, path: string) => { const p = facts.paths[path]; return p?.exists ? p.inode : undefined; };
+    expect(inode(worker1, '/etc/kubernetes/kubelet.conf')).not.toBe(inode(worker2, '/etc/kubernetes/kubelet.conf'));
   });
 
   test('drifts a node by a looser kubeconfig mode or an added kubelet flag, nothing else', () => {
