@@ -4,25 +4,44 @@
 # plain OpenSSH running the same gathering script with one exec per node,
 # 32 in parallel, with curve25519 and with OpenSSH's default key exchange.
 # With --ansible, also an Ansible play gathering the same facts.
+# With --synthetic [N], only planning without SSH (issue 12 §7): a generated
+# fleet of N nodes (default: 100, 1,000 and 5,000, each in its own process)
+# planned from recorded facts; no lab and no root needed.
 #   npm run bench -- [--nodes 50] [--ansible]
+#   npm run bench -- --synthetic [N] [--json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=50
 ansible=no
+synthetic=no
+synthetic_args=()
+usage="usage: npm run bench -- [--nodes N] [--ansible] | --synthetic [N] [--json]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift 2 ;;
     --ansible) ansible=yes; shift ;;
-    *) echo "usage: npm run bench -- [--nodes N] [--ansible]" >&2; exit 1 ;;
+    --synthetic)
+      synthetic=yes; shift
+      if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then synthetic_args+=("$1"); shift; fi ;;
+    --json) synthetic_args+=(--json); shift ;;
+    *) echo "$usage" >&2; exit 1 ;;
   esac
 done
+if [ "$synthetic" = yes ]; then
+  # Pure planning from recorded facts: tsx runs the TypeScript as is, so no build, no lab, no root.
+  [ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
+  exec node_modules/.bin/tsx test/bench/synthetic-plan.ts "${synthetic_args[@]}"
+fi
+# --json is the synthetic bench's alone.
+[ "${#synthetic_args[@]}" = 0 ] || { echo "$usage" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run as root (the lab needs namespaces)" >&2; exit 1; }
 bash scripts/setup.sh >/dev/null
 npm run --silent build
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time; }; }
 
 instance=bench
-export CIS_FIX_STATE_DIR=$(mktemp -d)
+CIS_FIX_STATE_DIR=$(mktemp -d)
+export CIS_FIX_STATE_DIR
 work=$(mktemp -d)
 trap 'npm run --silent lab -- down --instance "$instance" >/dev/null 2>&1 || true; rm -rf "$work" "$CIS_FIX_STATE_DIR"' EXIT
 
@@ -41,7 +60,7 @@ openssh() {
 }
 
 run3() { # label, command...: best of 3 wall-clock seconds, and the peak RSS (KiB) of that run
-  local label=$1; shift; local best= rss=
+  local label=$1; shift; local best='' rss=''
   for _ in 1 2 3; do
     read -r t m < <(seconds "$@")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi

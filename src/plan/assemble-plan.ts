@@ -151,8 +151,8 @@ export function planGatheredNode(
 /**
  * Node plans keyed on the facts that decide them (DESIGN.md §6: a fleet of
  * a few node configurations costs a few evaluations): the facts without
- * the node's name, its host identity (which nothing evaluates) and its
- * process ids (kept only as identities), with its roles and parameters, for
+ * the node's name, its host identity (which nothing evaluates), its
+ * process ids and its inode numbers (kept only as identities), with its roles and parameters, for
  * one benchmark and selection. A node that matches one already planned
  * gets that plan with its own name in every finding and change.
  */
@@ -176,10 +176,20 @@ export class NodePlanMemo {
 
 function decidingKey(benchmark: Benchmark, controls: readonly Control[], ctx: NodeContext): string {
   const pids = new Map(ctx.facts.processes.map((p, i) => [p.pid, i]));
+  // Inode numbers differ between otherwise identical machines; only which paths are one file decides
+  // (file-metadata.ts: one change per file), so each (device, inode) is keyed by when it is first met.
+  const files = new Map<string, number>();
   const facts = { ...ctx.facts, node: '', host: null };
-  const text = JSON.stringify([benchmark.id, controls.map((c) => c.id), ctx.roles, ctx.parameters, facts], (key, value: unknown) =>
-    key === 'pid' && typeof value === 'number' ? `pid#${pids.get(value) ?? value}` : value,
-  );
+  const text = JSON.stringify([benchmark.id, controls.map((c) => c.id), ctx.roles, ctx.parameters, facts], function (this: unknown, key, value: unknown) {
+    if (key === 'pid' && typeof value === 'number') return `pid#${pids.get(value) ?? value}`;
+    if (key === 'device' && typeof value === 'number') return undefined;
+    if (key === 'inode' && typeof value === 'number') {
+      const file = `${(this as { device?: unknown }).device}:${value}`;
+      if (!files.has(file)) files.set(file, files.size);
+      return `file#${files.get(file)}`;
+    }
+    return value;
+  });
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -142,6 +142,28 @@ describe('NodePlanMemo', () => {
     expect(kubeletConfigModes).toEqual(['cp-1']);
   });
 
+  it('plans machines that differ only in inode numbers once, but apart when other paths are one file', () => {
+    const shifted = (facts: NodeFacts, shift: number, sameFile: (path: string) => boolean = () => false): NodeFacts => {
+      const admin = facts.paths['/etc/kubernetes/admin.conf'];
+      const adminInode = admin?.exists ? admin.inode : -1;
+      const paths = Object.fromEntries(
+        Object.entries(facts.paths).map(([path, p]) => [path, p.exists ? { ...p, inode: (sameFile(path) ? adminInode : p.inode) + shift } : p]),
+      );
+      return { ...facts, paths };
+    };
+    const request = input({ nodes: [node('cp-1'), node('cp-2'), node('cp-3')] });
+    const facts = new Map([
+      ['cp-1', factsOf('cp-1')],
+      ['cp-2', shifted(factsOf('cp-2'), 1_000_003)],
+      ['cp-3', shifted(factsOf('cp-3'), 2_000_006, (path) => path === '/etc/kubernetes/super-admin.conf')],
+    ]);
+    const memo = new NodePlanMemo();
+    const memoised = planNodes({ ...request, facts }, new Map(), memo);
+    expect(memo.evaluated).toBe(2);
+    const each = request.nodes.map((n) => planNode(benchmark, memoised.controls, { name: n.name, roles: n.roles, facts: facts.get(n.name)!, parameters: resolveParameters(benchmark, {}).values }));
+    expect(JSON.stringify(memoised.changes)).toBe(JSON.stringify(each.flatMap((p) => p.changes)));
+  });
+
   it('uses a node planned while the others were being gathered, and rethrows what planning it threw', () => {
     const request = input({ nodes: [node('cp-1'), node('cp-2')] });
     const early = new Map([['cp-2', { ok: false as const, error: new UserError('bad parameters for cp-2') }]]);
