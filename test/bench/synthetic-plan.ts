@@ -112,7 +112,10 @@ async function main(args: readonly string[]): Promise<void> {
   const rows: Measurement[] = [];
   for (const n of sizes.length ? sizes : SIZES) {
     // A fresh process per size: peak RSS is a high-water mark, so it would otherwise carry over.
-    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(n), '--child'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(n), '--child'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     rows.push(JSON.parse(out) as Measurement);
     if (!json) process.stderr.write(`  ${n} nodes measured\n`);
   }

@@ -19,9 +19,13 @@ describe('the synthetic fleet of the planning bench', () => {
     const configurations = new Set(fleetOf({ nodes: 1000 }).configuration.values());
     expect(configurations.size).toBeLessThanOrEqual(12);
     expect(configurations).toEqual(
-      new Set(['lab-control-plane', 'kubeadm-control-plane', 'rhel-worker', 'rhel-worker-pool-b', 'rhel-worker+kubelet-flag', 'rhel-worker+kubeconfig-mode'].concat(
-        [...configurations].filter((c) => c.startsWith('lab-control-plane+') || c.startsWith('kubeadm-control-plane+') || c.startsWith('rhel-worker-pool-b+')),
-      )),
+      new Set(
+        ['lab-control-plane', 'kubeadm-control-plane', 'rhel-worker', 'rhel-worker-pool-b', 'rhel-worker+kubelet-flag', 'rhel-worker+kubeconfig-mode'].concat(
+          [...configurations].filter(
+            (c) => c.startsWith('lab-control-plane+') || c.startsWith('kubeadm-control-plane+') || c.startsWith('rhel-worker-pool-b+'),
+          ),
+        ),
+      ),
     );
     expect([...configurations].filter((c) => c.startsWith('rhel-worker-pool-b+'))).toHaveLength(2);
   });
@@ -36,7 +40,10 @@ describe('the synthetic fleet of the planning bench', () => {
     expect(new Set(fleet.nodes.map((n) => n.host)).size).toBe(200);
     expect(worker1.processes.map((p) => p.pid)).not.toEqual(worker2.processes.map((p) => p.pid));
     expect(worker1.components.kubelet).toBe(worker1.processes.find((p) => p.component === 'kubelet'));
-    const inode = (facts: typeof worker1, path: string) => { const p = facts.paths[path]; return p?.exists ? p.inode : undefined; };
+    const inode = (facts: typeof worker1, path: string) => {
+      const p = facts.paths[path];
+      return p?.exists ? p.inode : undefined;
+    };
     expect(inode(worker1, '/etc/kubernetes/kubelet.conf')).not.toBe(inode(worker2, '/etc/kubernetes/kubelet.conf'));
   });
 

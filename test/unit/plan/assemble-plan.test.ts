@@ -160,7 +160,9 @@ describe('NodePlanMemo', () => {
     const memo = new NodePlanMemo();
     const memoised = planNodes({ ...request, facts }, new Map(), memo);
     expect(memo.evaluated).toBe(2);
-    const each = request.nodes.map((n) => planNode(benchmark, memoised.controls, { name: n.name, roles: n.roles, facts: facts.get(n.name)!, parameters: resolveParameters(benchmark, {}).values }));
+    const each = request.nodes.map((n) =>
+      planNode(benchmark, memoised.controls, { name: n.name, roles: n.roles, facts: facts.get(n.name)!, parameters: resolveParameters(benchmark, {}).values }),
+    );
     expect(JSON.stringify(memoised.changes)).toBe(JSON.stringify(each.flatMap((p) => p.changes)));
   });
 
