@@ -45,7 +45,10 @@ if [ ! -x .tools/kubectl ]; then
   rm -rf "$tmp"
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A git worktree sharing another checkout's install: npm ci here would wipe it for everyone.
+  echo "== node_modules is a link to a shared install: not reinstalling it (run npm ci where it lives)"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
