@@ -10,6 +10,31 @@ import type { NodeContext } from './node-context.js';
 type Variables = Readonly<Record<string, readonly string[]>>;
 
 /**
+ * The finding of a kubelet control whose every step complies as the kubelet
+ * runs: a pass, unless kube-bench reads another source (`configPath`) and
+ * fails it. Shared by evaluation and by the kubelet-file planner, which
+ * re-judges after its edits.
+ */
+export function compliantKubeletFinding(
+  base: Pick<Finding, 'controlId' | 'node' | 'title' | 'kubeBench'>,
+  expected: string,
+  actual: string,
+  configPath: string | undefined,
+): Finding {
+  if (base.kubeBench === 'FAIL') {
+    return {
+      ...base,
+      status: 'fail',
+      expected,
+      actual: `${actual} (compliant as the kubelet runs)`,
+      fixable: false,
+      notFixableReason: `the kubelet complies, but kube-bench reads ${configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config`,
+    };
+  }
+  return { ...base, status: 'pass', expected, actual, fixable: false };
+}
+
+/**
  * A kubelet-setting control judged on one node (DESIGN.md §2,
  * `kubelet-setting`): every step on the value the kubelet really uses (its
  * effective source), with kube-bench's verdict from what kube-bench reads.
@@ -29,17 +54,7 @@ export function evaluateKubeletControl(control: EnsureControl, variables: Variab
   const expected = steps.map(({ step, judgement }) => `${settingName(step)} ${judgement.expected}`.trim()).join('; ');
   const actual = steps.map(({ step, current }) => `${settingName(step)} = ${describeKubeletValue(current)}`).join('; ');
   if (steps.every((s) => s.judgement.compliant)) {
-    if (kubeBench === 'FAIL') {
-      return {
-        ...base,
-        status: 'fail',
-        expected,
-        actual: `${actual} (compliant as the kubelet runs)`,
-        fixable: false,
-        notFixableReason: `the kubelet complies, but kube-bench reads ${reading.configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config`,
-      };
-    }
-    return { ...base, status: 'pass', expected, actual, fixable: false };
+    return compliantKubeletFinding(base, expected, actual, reading.configPath);
   }
   // An opt-in step (workload impact) the user declined: the control is waived by that choice.
   const declined = steps.find(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baselineSchema } from '../baseline-store.js';
-import { runJournalSchema } from '../journal-schema.js';
+import { jsonPath, runJournalSchema } from '../journal-schema.js';
 import type { RunRecord } from '../../model/run-record.js';
 import type { Baseline } from '../../plan/drift.js';
 
@@ -25,37 +25,32 @@ const recordShape = z
   })
   .strict();
 
+/** "node cp-1: journal.steps[0]: …" — where the record was found, then the JSON path of its first problem. */
 function explain(where: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const path = issue.path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-  return `${where}: ${path || '(top)'}: ${issue.message}`;
+  return `${where}: ${jsonPath(issue.path).replace(/^\$\.?/, '') || '(top)'}: ${issue.message}`;
 }
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
-export function parseRunRecord(text: string, where: string): Parsed<RunRecord> {
+function parseWith<T>(schema: z.ZodType<T>, text: string, where: string): Parsed<T> {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     return { ok: false, problem: `${where}: not JSON (${(error as Error).message})` };
   }
-  const parsed = recordShape.safeParse(data);
-  if (!parsed.success) return { ok: false, problem: explain(where, parsed.error) };
-  const { stepsOnNodes: _stepsOnNodes, ...record } = parsed.data;
+  const parsed = schema.safeParse(data);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: explain(where, parsed.error) };
+}
+
+export function parseRunRecord(text: string, where: string): Parsed<RunRecord> {
+  const parsed = parseWith(recordShape, text, where);
+  if (!parsed.ok) return parsed;
+  const { stepsOnNodes: _stepsOnNodes, ...record } = parsed.value;
   return { ok: true, value: record as RunRecord };
 }
 
 export function parseBaselineRecord(text: string, where: string): Parsed<Baseline> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problem: `${where}: not JSON (${(error as Error).message})` };
-  }
-  const parsed = baselineSchema.safeParse(data);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: explain(where, parsed.error) };
+  return parseWith(baselineSchema, text, where);
 }

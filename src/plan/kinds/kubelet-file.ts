@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { controlFamily } from '../../evaluate/control-family.js';
-import { describeKubeletValue, KUBELET_STRICTER, settingName } from '../../evaluate/kubelet-controls.js';
+import { compliantKubeletFinding, describeKubeletValue, KUBELET_STRICTER, settingName } from '../../evaluate/kubelet-controls.js';
 import { kubeBenchKubeletVerdict } from '../../evaluate/kubelet/kube-bench-verdict.js';
 import { readKubeletConfigFile } from '../../evaluate/kubelet/kubelet-config-file.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
@@ -128,17 +128,7 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: KUBELET_STRICTER } : {};
   if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
   if (steps.every((f) => f.kind === 'compliant')) {
-    if (kubeBench === 'FAIL') {
-      return {
-        ...base,
-        status: 'fail',
-        expected,
-        actual: `${actual} (compliant as the kubelet runs)`,
-        fixable: false,
-        notFixableReason: `the kubelet complies, but kube-bench reads ${reading.configPath ?? 'another source'} and fails it; point kube-bench at the kubelet's --config`,
-      };
-    }
-    return { ...base, status: 'pass', expected, actual, fixable: false };
+    return compliantKubeletFinding(base, expected, actual, reading.configPath);
   }
   const declined = steps.find((f) => f.kind === 'declined');
   if (declined && declined.kind === 'declined') {
