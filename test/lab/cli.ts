@@ -1,5 +1,5 @@
 /**
- * npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--instance NAME] [--recreate] [--json]
+ * npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--distribution NAME] [--instance NAME] [--recreate] [--json]
  * npm run lab -- down   [--instance NAME]
  * npm run lab -- status [--instance NAME] [--json]
  * npm run lab -- exec   [--instance NAME] NODE -- COMMAND...   (root inside the node)
@@ -8,11 +8,12 @@
  * (status) on stdout and nothing else.
  */
 import { labDown, labStatus, labUp, nodeExec, readLabState, type LabStatus } from './lab.js';
+import { DISTRIBUTION_NAMES, type LabDistributionName } from './distributions/index.js';
 import { DEFAULT_INSTANCE } from './lab-layout.js';
 import { SCENARIOS, type Scenario } from './scenario.js';
 
 const USAGE = `usage:
-  npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--instance NAME] [--recreate] [--json]
+  npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--distribution NAME] [--instance NAME] [--recreate] [--json]
   npm run lab -- down   [--instance NAME]
   npm run lab -- status [--instance NAME] [--json]
   npm run lab -- exec   [--instance NAME] NODE -- COMMAND [ARGS...]
@@ -31,7 +32,7 @@ function parse(argv: string[]): Parsed {
   if (!command || command === '-h' || command === '--help') throw new UsageError('');
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
-  const valued = new Set(['nodes', 'control-planes', 'scenario', 'instance']);
+  const valued = new Set(['nodes', 'control-planes', 'scenario', 'distribution', 'instance']);
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--') {
@@ -70,7 +71,7 @@ const progress = (m: string) => process.stderr.write(`lab: ${m}\n`);
 function renderStatus(s: LabStatus): string {
   if (!s.state) return `lab instance "${s.instance}" is not up (no state in ${s.dir})\n`;
   const st = s.state;
-  let out = `instance ${s.instance}: ${s.up ? 'up' : 'NOT fully up'} — ${st.subnet} on ${st.bridge}, scenario ${st.scenario}, since ${st.createdAt}\n`;
+  let out = `instance ${s.instance}: ${s.up ? 'up' : 'NOT fully up'} — ${st.subnet} on ${st.bridge}, scenario ${st.scenario}, distribution ${st.distribution ?? 'kubeadm'}, since ${st.createdAt}\n`;
   out += `  inventory ${st.inventoryFile}\n`;
   out += `  bastion   ${st.bastion.ip}  ${s.bastion?.alive ? 'running' : 'DOWN'}\n`;
   for (const n of s.nodes) {
@@ -92,11 +93,16 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const scenario = p.flags.get('scenario') ?? 'stock';
       if (typeof scenario !== 'string' || !SCENARIOS.includes(scenario as Scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}`);
+      const distribution = p.flags.get('distribution') ?? 'kubeadm';
+      if (typeof distribution !== 'string' || !DISTRIBUTION_NAMES.includes(distribution as LabDistributionName)) {
+        throw new UsageError(`--distribution must be one of ${DISTRIBUTION_NAMES.join(', ')}`);
+      }
       const state = await labUp({
         instance,
         nodes: intFlag(p, 'nodes'),
         controlPlanes: intFlag(p, 'control-planes'),
         scenario: scenario as Scenario,
+        distribution: distribution as LabDistributionName,
         recreate: p.flags.has('recreate'),
         progress,
       });

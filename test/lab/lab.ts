@@ -24,7 +24,8 @@ import path from 'node:path';
 import { mapWithLimit, runCommand, waitFor, type CommandResult } from './command-runner.js';
 import { allocateIndex, createBridge, createNodeLinks, deleteInstanceNetwork, listInstanceNetns, netnsInode, pidsInNetns } from './host-network.js';
 import { buildSleeper, ensureHostPackages, type Progress } from './host-prereqs.js';
-import { ETCD_MANIFEST, MANIFESTS, addKubeadmFiles, createClusterPki, type ClusterPki } from './kubeadm-node.js';
+import { labDistribution, type LabDistribution, type LabDistributionName } from './distributions/index.js';
+import { ETCD_MANIFEST, createClusterPki, type ClusterPki } from './kubeadm-node.js';
 import {
   BASTION_NAME,
   DEFAULT_INSTANCE,
@@ -44,7 +45,7 @@ import { addBaseFiles, readHostAccounts, type HostAccounts } from './node-base.j
 import { createWhiteoutTemplate, writeTree, type NodeTree } from './node-tree.js';
 import { createCert, pairAt, readPair } from './pki.js';
 import { kubeconfig } from './kubeadm-files.js';
-import { applyScenario, SCENARIOS, type Scenario } from './scenario.js';
+import { SCENARIOS, type Scenario } from './scenario.js';
 
 export type LabRole = 'control-plane' | 'etcd' | 'worker';
 
@@ -81,6 +82,10 @@ export interface LabState {
   /** kubeconfig of the user `lab-restricted` (no groups, no bindings unless a test creates them). */
   restrictedKubeconfigFile: string;
   scenario: Scenario;
+  /** The kind of cluster the nodes simulate (distributions/); kubeadm unless chosen at up. */
+  distribution: LabDistributionName;
+  /** Nodes that stand for the provider's control plane (managed distributions): left out of the inventories. */
+  providerNodes?: string[];
   createdAt: string;
   /** 'starting' while labUp runs, 'up' once it succeeded. */
   status: 'starting' | 'up';
@@ -91,6 +96,8 @@ export interface LabUpOptions {
   nodes?: number;
   controlPlanes?: number;
   scenario?: Scenario;
+  /** The kind of cluster to simulate (test/lab/distributions/); default kubeadm. */
+  distribution?: LabDistributionName;
   /** Tear an instance that is up down first instead of failing. */
   recreate?: boolean;
   /** Progress messages (the CLI prints them on stderr); silent by default unless CIS_FIX_LAB_VERBOSE=1. */
@@ -197,6 +204,7 @@ interface UpContext {
   dir: string;
   index: number;
   scenario: Scenario;
+  distribution: LabDistribution;
   sleeper: string;
   pki: ClusterPki;
   healthPair: { crt: string; key: string };
@@ -245,9 +253,10 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
   let deferredEtcd: PreparedNode['deferredEtcd'];
   if (plan.kind === 'node') {
     const members = plan.cpIndex > 0 ? ctx.controlPlanes.slice(0, plan.cpIndex).map((p) => ({ name: p.name, ip: p.ip })) : [];
-    await addKubeadmFiles(
+    await ctx.distribution.addNodeFiles(
       tree,
       {
+        scenario: ctx.scenario,
         name: plan.name,
         ip: plan.ip,
         role: plan.role,
@@ -260,8 +269,7 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
       },
       ctx.pki,
     );
-    applyScenario(tree, plan.role, ctx.scenario);
-    if (plan.cpIndex > 1) {
+    if (plan.cpIndex > 1 && ctx.distribution.joinsStackedEtcd) {
       const e = tree.get(ETCD_MANIFEST);
       if (e?.kind !== 'file') throw new Error(`${plan.name}: no etcd manifest`);
       deferredEtcd = { content: String(e.content), mode: e.mode, uid: e.uid, gid: e.gid };
@@ -270,7 +278,7 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
   }
   const manifests: Record<string, string> = {};
   for (const [p, e] of tree) {
-    if (e.kind === 'file' && path.posix.dirname(p) === MANIFESTS) manifests[path.posix.basename(p)] = String(e.content);
+    if (e.kind === 'file' && path.posix.dirname(p) === ctx.distribution.manifestsDir) manifests[path.posix.basename(p)] = String(e.content);
   }
   if (deferredEtcd) manifests[path.posix.basename(ETCD_MANIFEST)] = deferredEtcd.content;
   // Hide the lab's state (keys of every node) from the node.
@@ -288,6 +296,7 @@ async function prepareNode(ctx: UpContext, plan: NodePlan): Promise<PreparedNode
       `LAB_NODE_IP='${plan.ip}'`,
       'LAB_PREFIX_LEN=24',
       `LAB_KIND='${plan.kind}'`,
+      `LAB_SUPERVISOR='${ctx.distribution.supervisor}'`,
       `LAB_CODE_DIR='${NODE_CODE_DIR}'`,
       `LAB_REPO_DIR='${REPO_DIR}'`,
       '',
@@ -441,6 +450,8 @@ const API_STATE_DIR = '/var/lib/lab-apiserver';
 async function prepareApiServer(ctx: UpContext, state: LabState, prepared: PreparedNode[]): Promise<void> {
   const cluster = {
     scenario: ctx.scenario,
+    distribution: ctx.distribution.name,
+    version: ctx.distribution.version,
     kernelVersion: os.release(),
     caCrt: ctx.pki.pem.ca.crt,
     nodes: prepared.filter((p) => p.plan.kind === 'node').map((p) => ({ name: p.plan.name, ip: p.plan.ip, roles: p.plan.roles, manifests: p.manifests })),
@@ -466,6 +477,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const nodeCount = options.nodes ?? 3;
   const cpCount = options.controlPlanes ?? 1;
   const scenario = options.scenario ?? 'stock';
+  const distribution = labDistribution(options.distribution ?? 'kubeadm');
   const report = options.progress ?? defaultProgress();
   const progress: Progress = (m) => report(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}`);
@@ -532,13 +544,17 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     kubeconfigFile: path.join(dir, 'admin.kubeconfig'),
     restrictedKubeconfigFile: path.join(dir, 'restricted.kubeconfig'),
     scenario,
+    distribution: distribution.name,
+    ...(distribution.providerControlPlane ? { providerNodes: plan.nodes.filter((p) => p.role === 'control-plane').map((p) => p.name) } : {}),
     createdAt: new Date().toISOString(),
     status: 'starting',
   };
   await writeState(state);
 
   try {
-    progress(`instance ${instance}: ${state.subnet} on ${state.bridge}, ${nodeCount} nodes (${cpCount} control plane), scenario ${scenario}`);
+    progress(
+      `instance ${instance}: ${state.subnet} on ${state.bridge}, ${nodeCount} nodes (${cpCount} control plane), scenario ${scenario}, distribution ${distribution.name}`,
+    );
     await runCommand(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `cis-fix-lab-${instance}`, '-f', state.identityFile]);
     const opsPw = randomBytes(12).toString('base64url');
     await writeFile(state.opsPwPasswordFile, `${opsPw}\n`, { mode: 0o600 });
@@ -554,6 +570,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       dir,
       index,
       scenario,
+      distribution,
       sleeper,
       pki,
       healthPair: await readPair(healthPairFiles),
@@ -592,7 +609,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await Promise.all(
       state.nodes.map((n, i) => {
         const p = plan.nodes[i] as NodePlan;
-        const want = p.role === 'control-plane' ? ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', ...(p.cpIndex === 1 ? ['etcd'] : [])] : [];
+        const want = distribution.expectedPods(p);
         return waitFor(
           `the kubelet and static pods on ${n.name}`,
           timeout,
@@ -610,34 +627,36 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     );
 
     // etcd: the first member, then each joining control plane as `kubeadm join --control-plane` does it.
-    const cp1Dir = path.join(cp1.dir, 'upper', 'etc', 'kubernetes', 'pki', 'etcd');
-    const etcdTls: EtcdClient = {
-      ca: ctx.pki.pem.etcdCa.crt,
-      cert: await readFile(path.join(cp1Dir, 'healthcheck-client.crt'), 'utf8'),
-      key: await readFile(path.join(cp1Dir, 'healthcheck-client.key'), 'utf8'),
-    };
-    progress('waiting for etcd');
-    await waitFor(`etcd on ${cp1.name}`, timeout, async () => ((await etcdHealthy(etcdTls, cp1.ip)) ? true : undefined), 200);
-    for (const p of ctx.controlPlanes.slice(1)) {
-      const prep = prepared.find((x) => x.plan === p);
-      if (!prep?.deferredEtcd) continue;
-      progress(`joining ${p.name} to etcd`);
-      // etcd refuses to add a member until the cluster has been healthy for a
-      // few seconds ("unhealthy cluster"); kubeadm retries as well.
-      await waitFor(
-        `etcd to accept ${p.name} as a member`,
-        timeout,
-        async () => {
-          const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
-          if (add.status === 200) return true;
-          if (add.status === 503) return undefined;
-          throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
-        },
-        250,
-      );
-      const node = state.nodes.find((n) => n.name === p.name) as LabNode;
-      await placeFile(node.initPid, ETCD_MANIFEST, prep.deferredEtcd);
-      await waitFor(`etcd on ${p.name}`, timeout, async () => ((await etcdHealthy(etcdTls, p.ip)) ? true : undefined), 200);
+    if (distribution.joinsStackedEtcd) {
+      const cp1Dir = path.join(cp1.dir, 'upper', 'etc', 'kubernetes', 'pki', 'etcd');
+      const etcdTls: EtcdClient = {
+        ca: ctx.pki.pem.etcdCa.crt,
+        cert: await readFile(path.join(cp1Dir, 'healthcheck-client.crt'), 'utf8'),
+        key: await readFile(path.join(cp1Dir, 'healthcheck-client.key'), 'utf8'),
+      };
+      progress('waiting for etcd');
+      await waitFor(`etcd on ${cp1.name}`, timeout, async () => ((await etcdHealthy(etcdTls, cp1.ip)) ? true : undefined), 200);
+      for (const p of ctx.controlPlanes.slice(1)) {
+        const prep = prepared.find((x) => x.plan === p);
+        if (!prep?.deferredEtcd) continue;
+        progress(`joining ${p.name} to etcd`);
+        // etcd refuses to add a member until the cluster has been healthy for a
+        // few seconds ("unhealthy cluster"); kubeadm retries as well.
+        await waitFor(
+          `etcd to accept ${p.name} as a member`,
+          timeout,
+          async () => {
+            const add = await etcdRequest(etcdTls, cp1.ip, 'POST', '/v3/cluster/member/add', { peerURLs: [`https://${p.ip}:2380`] });
+            if (add.status === 200) return true;
+            if (add.status === 503) return undefined;
+            throw new Error(`etcd member add ${p.name}: HTTP ${add.status} ${JSON.stringify(add.json)}`);
+          },
+          250,
+        );
+        const node = state.nodes.find((n) => n.name === p.name) as LabNode;
+        await placeFile(node.initPid, ETCD_MANIFEST, prep.deferredEtcd);
+        await waitFor(`etcd on ${p.name}`, timeout, async () => ((await etcdHealthy(etcdTls, p.ip)) ? true : undefined), 200);
+      }
     }
 
     progress('waiting for the lab API server');
@@ -663,9 +682,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
 }
 
 export function inventoryYaml(state: LabState, options: { withApi?: boolean } = {}): string {
-  const nodes = state.nodes.map((n) => `  - name: ${n.name}\n    host: ${n.ip}\n    roles: [${n.roles.join(', ')}]\n`).join('');
-  return `# cis-fix inventory for the lab instance "${state.instance}" (${state.subnet}, scenario ${state.scenario}).
-# Written by \`npm run lab -- up\`; removed by \`npm run lab -- down\`.
+  const provider = new Set(state.providerNodes ?? []);
+  const nodes = state.nodes
+    .filter((n) => !provider.has(n.name))
+    .map((n) => `  - name: ${n.name}\n    host: ${n.ip}\n    roles: [${n.roles.join(', ')}]\n`)
+    .join('');
+  return `# cis-fix inventory for the lab instance "${state.instance}" (${state.subnet}, scenario ${state.scenario}, distribution ${state.distribution ?? 'kubeadm'}).
+${provider.size > 0 ? `# ${[...provider].join(', ')} stand for the provider's control plane: not listed, as a customer cannot reach them.\n` : ''}# Written by \`npm run lab -- up\`; removed by \`npm run lab -- down\`.
 # The bastion (sshd with TCP forwarding, not a node) is ops@${state.bastion.ip}:22:
 # add "proxyJump: ops@${state.bastion.ip}:22" under ssh to go through it.
 cluster:

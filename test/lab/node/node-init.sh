@@ -82,4 +82,4 @@ log "sshd started"
 # --- the simulated kubelet (static pods + systemctl) -----------------------------
 # Small heaps: one runner per node, 100 nodes must fit comfortably.
 exec /usr/bin/node --max-semi-space-size=1 --max-old-space-size=48 \
-  "$LAB_CODE_DIR/kubelet-sim.mjs"
+  "$LAB_CODE_DIR/${LAB_SUPERVISOR:-kubelet-sim.mjs}"

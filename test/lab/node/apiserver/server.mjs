@@ -86,6 +86,10 @@ export class LabApiServer {
       this.log('I', `lab apiserver: seeded ${this.store.objects.size} objects into ${STORE_FILE}`);
     }
     this.api = new Api(this.store);
+    // /version in the simulated distribution's style (+k3s1, +rke2r1, -eks-…):
+    // what `cis-fix --benchmark auto` reads first.
+    const version = JSON.parse(fs.readFileSync(CLUSTER_FILE, 'utf8')).version;
+    this.version = { ...VERSION, ...(version ?? {}) };
     this.syncMirrorPods();
   }
 
@@ -153,7 +157,7 @@ export class LabApiServer {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const p = url.pathname.replace(/\/+$/, '') || '/';
     if (['/healthz', '/livez', '/readyz'].includes(p) || /^\/(healthz|livez|readyz)\//.test(p)) return this.health(req, res);
-    if (p === '/version') return sendJson(res, 200, VERSION);
+    if (p === '/version') return sendJson(res, 200, this.version);
     let user = userOf(req);
     if (!user) throw unauthorized();
     user = this.impersonate(req, user);

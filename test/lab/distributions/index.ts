@@ -1,0 +1,17 @@
+import { kubeadm } from './kubeadm.js';
+import type { LabDistribution, LabDistributionName } from './types.js';
+
+export type { LabDistribution, LabDistributionName } from './types.js';
+
+/** Every lab distribution by name: one line per distribution module. */
+export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
+  kubeadm,
+};
+
+export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];
+
+export function labDistribution(name: string): LabDistribution {
+  const d = (DISTRIBUTIONS as Record<string, LabDistribution | undefined>)[name];
+  if (!d) throw new Error(`unknown lab distribution "${name}" (use ${DISTRIBUTION_NAMES.join(', ')})`);
+  return d;
+}
