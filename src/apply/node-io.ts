@@ -12,6 +12,7 @@ import {
   removeCreated,
   removeStagedFiles,
   restartKubelet,
+  restartService,
   restorePath,
   statPaths,
   writeFileContent,
@@ -49,6 +50,8 @@ export interface NodeIo {
   /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
   restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
   restartKubelet(daemonReload: boolean): Promise<void>;
+  /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd). */
+  restartService(unit: string, daemonReload: boolean): Promise<void>;
   waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string): Promise<HealthOutcome>;
 }
 
@@ -68,6 +71,13 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
     removeStaged: (runId, targets) => removeStagedFiles(transport, runId, targets),
     restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
     restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
+    restartService: (unit, daemonReload) => restartService(transport, unit, daemonReload),
     waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
   };
+}
+
+/** The restart a gate asks for: the kubelet's, or the named unit's. */
+export async function restartFor(io: NodeIo, restart: { readonly daemonReload: boolean; readonly unit?: string }): Promise<void> {
+  if (restart.unit === undefined) await io.restartKubelet(restart.daemonReload);
+  else await io.restartService(restart.unit, restart.daemonReload);
 }

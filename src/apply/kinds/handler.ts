@@ -53,7 +53,17 @@ export interface HealthGate {
    * by themselves): once per node after the last write or restore that asks,
    * with `systemctl daemon-reload` first when any of them asks.
    */
-  readonly restart?: { readonly daemonReload: boolean };
+  readonly restart?: RestartRequest;
+}
+
+/**
+ * A restart cis-fix makes itself: `systemctl daemon-reload` first when
+ * asked, then `systemctl restart` of `unit` (the kubelet's when absent;
+ * etcd.service for etcd run by systemd).
+ */
+export interface RestartRequest {
+  readonly daemonReload: boolean;
+  readonly unit?: string;
 }
 
 /** The kind-specific fields of a 'write-started' step. */
