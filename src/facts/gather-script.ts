@@ -149,7 +149,15 @@ function redactionProgram(): string {
 
 /** The constants gather-facts.sh reads, as shell assignments (documented at the top of the .sh file). */
 export function renderPrelude(): string {
-  const configFiles = unique([...allPaths(CONFIG_CANDIDATE_LISTS), ADMIN_CONF, SUPER_ADMIN_CONF, ...KUBELET_UNIT_FILES, ...KUBELET_ENV_FILES, ...ETCD_UNIT_FILES, ...ETCD_ENV_FILES]);
+  const configFiles = unique([
+    ...allPaths(CONFIG_CANDIDATE_LISTS),
+    ADMIN_CONF,
+    SUPER_ADMIN_CONF,
+    ...KUBELET_UNIT_FILES,
+    ...KUBELET_ENV_FILES,
+    ...ETCD_UNIT_FILES,
+    ...ETCD_ENV_FILES,
+  ]);
   const constants: readonly (readonly [string, string])[] = [
     ['HEADER', FACTS_HEADER],
     ['MARK', SECTION_MARK],

@@ -114,11 +114,13 @@ export function resolveSystemdService(
     }
   }
   const named = new Set(declared.map((e) => e.path));
-  const wellKnown = layout.wellKnownEnvironmentFiles.filter((p) => !named.has(p)).map((path): KubeletEnvironmentFile => ({
-    path,
-    optional: true,
-    declaredIn: null,
-    exists: existsFollowing(paths, path),
-  }));
+  const wellKnown = layout.wellKnownEnvironmentFiles
+    .filter((p) => !named.has(p))
+    .map((path): KubeletEnvironmentFile => ({
+      path,
+      optional: true,
+      declaredIn: null,
+      exists: existsFollowing(paths, path),
+    }));
   return { unitFile, dropIns, environmentFiles: [...declared, ...wellKnown] };
 }

@@ -60,7 +60,9 @@ interface FileEdit {
   readonly summary: string;
 }
 
-type StepPlan = { readonly kind: 'edits'; readonly edits: readonly FileEdit[]; readonly observed: string } | { readonly kind: 'blocked'; readonly reason: string; readonly parameter?: string };
+type StepPlan =
+  | { readonly kind: 'edits'; readonly edits: readonly FileEdit[]; readonly observed: string }
+  | { readonly kind: 'blocked'; readonly reason: string; readonly parameter?: string };
 
 export interface EtcdServicePlan {
   readonly findings: readonly Finding[];
@@ -117,7 +119,16 @@ function planFresh(input: NodeKindInput): EtcdServicePlan {
     const expected = describeStaticPodControl(control);
     const actual = observed.get(control.id) || 'not compliant';
     const why = refused.get(control.id);
-    if (why) return { ...base, status: 'fail', expected, actual, fixable: false, notFixableReason: why.reason, ...(why.parameter ? { decisionParameter: why.parameter } : {}) };
+    if (why)
+      return {
+        ...base,
+        status: 'fail',
+        expected,
+        actual,
+        fixable: false,
+        notFixableReason: why.reason,
+        ...(why.parameter ? { decisionParameter: why.parameter } : {}),
+      };
     return { ...base, status: 'fail', expected, actual, fixable: true };
   });
   return { findings, changes: outcome.changes };
@@ -209,7 +220,15 @@ function environmentDirectiveEdit(
   }
   const start = offsets[0] ?? 0;
   const end = (offsets[offsets.length - 1] ?? start) + 1;
-  return { edits: [{ file: assignment.file, splices: [{ start, end, insert: newValue }], summary: `${variable}: ${assignment.value.text} -> ${newValue} (Environment= in the unit)` }] };
+  return {
+    edits: [
+      {
+        file: assignment.file,
+        splices: [{ start, end, insert: newValue }],
+        summary: `${variable}: ${assignment.value.text} -> ${newValue} (Environment= in the unit)`,
+      },
+    ],
+  };
 }
 
 /** The environment file a new variable goes into: the last one the unit names that exists (systemd reads it last, so it wins). */
@@ -290,9 +309,11 @@ function outcomeFor(
   for (const control of controls) {
     if (refused.has(control.id)) continue;
     const judged = control.ensure.every(
-      (step) => step.kind !== 'static-pod-flag' || judgeEtcdServiceStep(step, running, manifestPath('etcd', variables), ctx.parameters, variables)?.satisfied !== false,
+      (step) =>
+        step.kind !== 'static-pod-flag' || judgeEtcdServiceStep(step, running, manifestPath('etcd', variables), ctx.parameters, variables)?.satisfied !== false,
     );
-    if (!judged || processAuditVerdict(control.kubeBench, running) === 'FAIL') newlyRefused.set(control.id, 'kube-bench would still fail this control after the edit; fix it by hand');
+    if (!judged || processAuditVerdict(control.kubeBench, running) === 'FAIL')
+      newlyRefused.set(control.id, 'kube-bench would still fail this control after the edit; fix it by hand');
   }
   if (newlyRefused.size > 0) return { changes: [], newlyRefused };
 

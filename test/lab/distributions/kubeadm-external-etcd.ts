@@ -61,7 +61,10 @@ ${drifted ? 'ETCD_PEER_AUTO_TLS="true"\n' : ''}`;
 }
 
 function dropIn(scenario: Scenario): string {
-  const flags = scenario === 'drifted' ? '--experimental-initial-corrupt-check=true --auto-tls=true' : '--experimental-initial-corrupt-check=true --peer-client-cert-auth=true';
+  const flags =
+    scenario === 'drifted'
+      ? '--experimental-initial-corrupt-check=true --auto-tls=true'
+      : '--experimental-initial-corrupt-check=true --peer-client-cert-auth=true';
   return `# Flags on etcd's command line (they win over ETCD_* variables).
 [Service]
 ExecStart=
@@ -71,10 +74,13 @@ ExecStart=/usr/bin/etcd $DAEMON_ARGS ${flags}
 
 /** The host's etcd account (Debian's etcd-server creates it; the lab installs that package). */
 function hostEtcdAccount(): { passwd: string; group: string; uid: number; gid: number } {
-  const line = (file: string) => readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('etcd:'));
+  const line = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('etcd:'));
   const passwd = line('/etc/passwd');
   const group = line('/etc/group');
-  if (!passwd || !group) throw new Error('the host has no etcd user: install Debian\'s etcd-server (the lab needs it anyway)');
+  if (!passwd || !group) throw new Error("the host has no etcd user: install Debian's etcd-server (the lab needs it anyway)");
   return { passwd, group, uid: Number(passwd.split(':')[2]), gid: Number(group.split(':')[2]) };
 }
 
