@@ -11,6 +11,7 @@ import { routedToEtcdService } from '../../../../src/plan/kinds/etcd-service-con
 import { etcdServiceHandler } from '../../../../src/plan/kinds/etcd-service.js';
 import { nodeScopeOf } from '../../../../src/plan/kinds/invariant-scope.js';
 import { changeSchema } from '../../../../src/plan/plan-schema.js';
+import { changeOverview } from '../../../../src/render/plan-overview.js';
 import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
 import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
@@ -130,5 +131,16 @@ describe('the etcd-service kind', () => {
       expect(etcdServiceHandler.invariants(change, scope)).toEqual([]);
     }
     expect(etcdServiceHandler.invariants({ ...changes[0]!, target: '/etc/kubernetes/pki/etcd/server.key' }, scope)).toHaveLength(1);
+  });
+
+  it('shows one restart of etcd.service per node in the plan overview, not manifest restarts', () => {
+    const { changes } = plan(etcdServiceNode(layout('drifted')));
+    expect(changeOverview(changes)).toMatchObject({
+      targets: 2,
+      files: 0,
+      manifestRestarts: [],
+      kubeletRestarts: [],
+      serviceRestarts: ['etcd.service on cp-1'],
+    });
   });
 });
