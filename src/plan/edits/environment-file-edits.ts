@@ -41,7 +41,11 @@ export function removeVariable(text: string, name: string): Splice[] {
     .map((a) => deleteLines(text, a.span.start, Math.max(a.span.start, a.span.end - 1)));
 }
 
-/** The names a file assigns (to refuse files that hold a credential). */
+/**
+ * Every `NAME=` a file may assign, in an environment file or on a unit's
+ * `Environment=` line alike (to refuse files that hold a credential): more
+ * than systemd would read, never less.
+ */
 export function assignedNames(text: string): string[] {
-  return [...new Set(parseEnvironmentFile(text).map((a) => a.name))];
+  return [...new Set([...parseEnvironmentFile(text).map((a) => a.name), ...[...text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!)])];
 }

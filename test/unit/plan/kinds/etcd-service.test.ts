@@ -143,4 +143,20 @@ describe('the etcd-service kind', () => {
       serviceRestarts: ['etcd.service on cp-1'],
     });
   });
+
+  it('edits a flag where a variable the ExecStart line expands holds it ($DAEMON_ARGS in /etc/default/etcd)', () => {
+    const env = `${layout('stock')[ENV_FILE]}DAEMON_ARGS="--auto-tls=true --heartbeat-interval=200"\n`;
+    const { findings, changes } = plan(etcdServiceNode({ ...layout('stock'), [ENV_FILE]: env }), ['2.3']);
+    expect(findings[0]).toMatchObject({ controlId: '2.3', status: 'fail', fixable: true });
+    expect(changes.map((c) => [c.target, c.daemonReload])).toEqual([[ENV_FILE, false]]);
+    expect(changes[0]!.after.content).toBe(env.replace('--auto-tls=true', '--auto-tls=false'));
+    expect(changes[0]!.after.argv).toEqual(['/usr/bin/etcd', '--auto-tls=false', '--heartbeat-interval=200', '--peer-client-cert-auth=true']);
+  });
+
+  it('never copies a unit that sets a credential in Environment= into a plan', () => {
+    const unit = dropIn('--experimental-initial-corrupt-check=true --auto-tls=true').replace('[Service]\n', '[Service]\nEnvironment="ETCD_ROOT_TOKEN=t0k3n"\n');
+    const { findings, changes } = plan(etcdServiceNode({ ...layout('drifted'), [DROP_IN]: unit }), ['2.3']);
+    expect(findings[0]!.notFixableReason).toContain('ETCD_ROOT_TOKEN, a credential');
+    expect(JSON.stringify(changes)).not.toContain('t0k3n');
+  });
 });
