@@ -247,6 +247,19 @@ async function gateChange(io: NodeIo, node: string, change: Change, gate: Health
   });
   ctx.onEvent?.({ kind: 'health', node, component: gate.component, ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
   if (!health.ok) throw new Error(`${gate.component} did not become healthy within ${seconds}s${gate.restart ? ' after its restart' : ''}: ${health.last}`);
+  for (const dependent of gate.dependents ?? []) {
+    const still = await io.waitHealthy(dependent, undefined, ctx.healthTimeoutMs, undefined, true);
+    await ctx.journal.record({
+      node,
+      phase: still.ok ? 'healthy' : 'unhealthy',
+      changeId: change.id,
+      target: change.target,
+      component: dependent,
+      detail: still.ok ? `${dependent} healthy after ${gate.component}` : still.last,
+    });
+    ctx.onEvent?.({ kind: 'health', node, component: dependent, ok: still.ok, seconds: still.seconds, ...(still.ok ? {} : { detail: still.last }) });
+    if (!still.ok) throw new Error(`${dependent} did not stay healthy after ${gate.component} restarted: ${still.last}`);
+  }
 }
 
 /** DESIGN.md §2 step 7: restore what this run touched on the node from its own journal (the one restore engine), then stop the run. */

@@ -52,7 +52,8 @@ export interface NodeIo {
   restartKubelet(daemonReload: boolean): Promise<void>;
   /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd). */
   restartService(unit: string, daemonReload: boolean): Promise<void>;
-  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string): Promise<HealthOutcome>;
+  /** With `ifRunning`, a component that does not run on the node counts as healthy (a dependent of a restarted one). */
+  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string, ifRunning?: boolean): Promise<HealthOutcome>;
 }
 
 export function nodeIoOver(transport: NodeTransport): NodeIo {
@@ -72,7 +73,8 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
     restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
     restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
     restartService: (unit, daemonReload) => restartService(transport, unit, daemonReload),
-    waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
+    waitHealthy: (component, argv, timeoutMs, url, ifRunning) =>
+      waitForHealthy(transport, component, argv, timeoutMs, { ...(url === undefined ? {} : { url }), ...(ifRunning ? { ifRunning } : {}) }),
   };
 }
 

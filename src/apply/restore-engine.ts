@@ -170,12 +170,13 @@ async function restoreNode(
     const mine = wanted.filter((w) => w.gate.component === component);
     const daemonReload = mine.some((w) => w.gate.restart?.daemonReload === true);
     const unit = mine.find((w) => w.gate.restart?.unit !== undefined)?.gate.restart?.unit;
+    const dependents = mine.find((w) => w.gate.dependents !== undefined)?.gate.dependents;
     const argv = mine.find((w) => w.gate.argv !== undefined)?.gate.argv;
     gates.push(
       await gate(
         io,
         node,
-        { component, argv, restart: { daemonReload, ...(unit ? { unit } : {}) } },
+        { component, argv, restart: { daemonReload, ...(unit ? { unit } : {}) }, ...(dependents ? { dependents } : {}) },
         mine.map((w) => w.target),
         ctx,
       ),
@@ -191,6 +192,10 @@ async function gate(io: NodeIo, node: string, want: HealthGate, targets: readonl
   try {
     if (want.restart) await restartFor(io, want.restart);
     outcome = await io.waitHealthy(want.component, want.argv, ctx.healthTimeoutMs, want.url);
+    for (const dependent of outcome.ok ? (want.dependents ?? []) : []) {
+      const still = await io.waitHealthy(dependent, undefined, ctx.healthTimeoutMs, undefined, true);
+      if (!still.ok) outcome = { ok: false as const, seconds: still.seconds, last: `${dependent} did not stay healthy after ${want.component}: ${still.last}` };
+    }
   } catch (error) {
     outcome = { ok: false as const, seconds: 0, last: (error as Error).message };
   }

@@ -92,6 +92,8 @@ describe('kubeadm with external etcd (etcd.service, ETCD_* variables)', () => {
     const applied = await cli('apply', '-i', lab.inventoryFile, ...SECTION_2, '--yes', '--health-timeout', '60s');
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/healthy cp-1: etcd after/);
+    // The gate also waits for the API server on the node: it must still reach etcd.
+    expect(applied.stdout).toMatch(/healthy cp-1: kube-apiserver after/);
     expect(await judgeEtcd(lab, 'cp-1')).toEqual({ '2.1': 'PASS', '2.2': 'PASS', '2.3': 'PASS', '2.4': 'PASS', '2.5': 'PASS', '2.6': 'PASS' });
     // Only the edited assignments changed; comments and the order of every other line stay.
     const envAfter = await sh(`cat ${ENV_FILE}`);

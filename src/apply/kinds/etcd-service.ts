@@ -12,7 +12,8 @@ const ETCD_UNIT = 'etcd.service';
  * A source of etcd run by systemd rewritten (unit, drop-in or environment
  * file). All etcd changes of a node share one `systemctl restart etcd`
  * after the last of them, daemon-reload first when a unit changed; the gate
- * waits for etcd's new command line and its /health. A restore restarts
+ * waits for etcd's new command line and its /health, then for kube-apiserver
+ * (where it runs on the node) still answering /readyz. A restore restarts
  * etcd the same way and waits for the command line it ran before.
  */
 export const etcdServiceHandler: NodeKindHandler<EtcdServiceChange> = {
@@ -33,12 +34,14 @@ export const etcdServiceHandler: NodeKindHandler<EtcdServiceChange> = {
     argv: change.after.argv,
     url: change.after.healthUrl,
     restart: { daemonReload: change.daemonReload, unit: change.unit },
+    dependents: ['kube-apiserver'],
   }),
   restore: (item, ctx) => restoreFileFromBackup(item, ctx, STAGING),
   restoreGate: (item) => ({
     component: 'etcd',
     argv: item.argvBefore,
     restart: { daemonReload: item.daemonReload === true, unit: ETCD_UNIT },
+    dependents: ['kube-apiserver'],
   }),
   manualRestore: (item, backupRun) => [
     ...manualFileRestore(item, backupRun),

@@ -54,6 +54,12 @@ export interface HealthGate {
    * with `systemctl daemon-reload` first when any of them asks.
    */
   readonly restart?: RestartRequest;
+  /**
+   * Components that talk to this one: once it is healthy, each of them that
+   * runs on the node must still answer its health endpoint (etcd run by
+   * systemd: kube-apiserver). One that does not run there is not waited for.
+   */
+  readonly dependents?: readonly RestartedComponent[];
 }
 
 /**
