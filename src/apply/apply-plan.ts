@@ -4,9 +4,9 @@ import type { Role } from '../model/roles.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { ApplyError } from './apply-errors.js';
 import type { JournalWriter } from './journal.js';
-import type { HealthGate } from './kinds/handler.js';
+import type { HealthGate, RestartRequest } from './kinds/handler.js';
 import { nodeHandlerFor } from './kinds/registry.js';
-import { nodeIoOver, type NodeIo } from './node-io.js';
+import { nodeIoOver, restartFor, type NodeIo } from './node-io.js';
 import { LockHeldError, type PathState } from './node-ops.js';
 import { restoredCleanly, restoreTargets } from './restore-engine.js';
 import { describeProblems, describeTargets, manualSteps } from './restore-messages.js';
@@ -188,7 +188,7 @@ async function writeNode(
     const gate = nodeHandlerFor(change).healthGate(change);
     if (gate?.restart) lastRestarting.set(gate.component, change);
   }
-  const restartGates = new Map<string, { daemonReload: boolean }>();
+  const restartGates = new Map<string, RestartRequest>();
   for (const change of changes) {
     const handler = nodeHandlerFor(change);
     await ctx.journal.record({
@@ -217,7 +217,8 @@ async function writeNode(
       const gate = handler.healthGate(change);
       if (gate?.restart) {
         const pending = restartGates.get(gate.component);
-        restartGates.set(gate.component, { daemonReload: (pending?.daemonReload ?? false) || gate.restart.daemonReload });
+        const unit = pending?.unit ?? gate.restart.unit;
+        restartGates.set(gate.component, { daemonReload: (pending?.daemonReload ?? false) || gate.restart.daemonReload, ...(unit ? { unit } : {}) });
       }
       if (gate && (!gate.restart || lastRestarting.get(gate.component) === change)) {
         const wanted: HealthGate = gate.restart ? { ...gate, restart: restartGates.get(gate.component)! } : gate;
@@ -233,7 +234,7 @@ async function writeNode(
 
 /** Step 5 and 6: restart what cis-fix restarts itself, then wait for the new command line and the health endpoint. */
 async function gateChange(io: NodeIo, node: string, change: Change, gate: HealthGate, ctx: ApplyContext): Promise<void> {
-  if (gate.restart) await io.restartKubelet(gate.restart.daemonReload);
+  if (gate.restart) await restartFor(io, gate.restart);
   const health = await io.waitHealthy(gate.component, gate.argv, ctx.healthTimeoutMs, gate.url);
   const seconds = Math.round(ctx.healthTimeoutMs / 1000);
   await ctx.journal.record({
@@ -246,6 +247,19 @@ async function gateChange(io: NodeIo, node: string, change: Change, gate: Health
   });
   ctx.onEvent?.({ kind: 'health', node, component: gate.component, ok: health.ok, seconds: health.seconds, ...(health.ok ? {} : { detail: health.last }) });
   if (!health.ok) throw new Error(`${gate.component} did not become healthy within ${seconds}s${gate.restart ? ' after its restart' : ''}: ${health.last}`);
+  for (const dependent of gate.dependents ?? []) {
+    const still = await io.waitHealthy(dependent, undefined, ctx.healthTimeoutMs, undefined, true);
+    await ctx.journal.record({
+      node,
+      phase: still.ok ? 'healthy' : 'unhealthy',
+      changeId: change.id,
+      target: change.target,
+      component: dependent,
+      detail: still.ok ? `${dependent} healthy after ${gate.component}` : still.last,
+    });
+    ctx.onEvent?.({ kind: 'health', node, component: dependent, ok: still.ok, seconds: still.seconds, ...(still.ok ? {} : { detail: still.last }) });
+    if (!still.ok) throw new Error(`${dependent} did not stay healthy after ${gate.component} restarted: ${still.last}`);
+  }
 }
 
 /** DESIGN.md §2 step 7: restore what this run touched on the node from its own journal (the one restore engine), then stop the run. */

@@ -31,7 +31,7 @@ export async function waitForHealthy(
   component: GatedComponent,
   argv: readonly string[] | undefined,
   timeoutMs: number,
-  options: { readonly intervalMs?: number; readonly url?: string } = {},
+  options: { readonly intervalMs?: number; readonly url?: string; readonly ifRunning?: boolean } = {},
 ): Promise<HealthOutcome> {
   const { comm } = COMPONENT_HEALTH[component];
   const url = options.url ?? COMPONENT_HEALTH[component].url;
@@ -41,6 +41,7 @@ export async function waitForHealthy(
   for (;;) {
     try {
       const probe = await probeComponent(transport, comm, url);
+      if (options.ifRunning === true && probe.argvs.length === 0) return { ok: true, seconds: (Date.now() - started) / 1000 };
       const running = argv === undefined ? probe.argvs.length > 0 : probe.argvs.some((a) => a.length === argv.length && a.every((word, i) => word === argv[i]));
       if (running && probe.healthy) return { ok: true, seconds: (Date.now() - started) / 1000 };
       last = !running

@@ -12,6 +12,7 @@ import {
   removeCreated,
   removeStagedFiles,
   restartKubelet,
+  restartService,
   restorePath,
   statPaths,
   writeFileContent,
@@ -49,7 +50,10 @@ export interface NodeIo {
   /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
   restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
   restartKubelet(daemonReload: boolean): Promise<void>;
-  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string): Promise<HealthOutcome>;
+  /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd). */
+  restartService(unit: string, daemonReload: boolean): Promise<void>;
+  /** With `ifRunning`, a component that does not run on the node counts as healthy (a dependent of a restarted one). */
+  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string, ifRunning?: boolean): Promise<HealthOutcome>;
 }
 
 export function nodeIoOver(transport: NodeTransport): NodeIo {
@@ -68,6 +72,14 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
     removeStaged: (runId, targets) => removeStagedFiles(transport, runId, targets),
     restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
     restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
-    waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
+    restartService: (unit, daemonReload) => restartService(transport, unit, daemonReload),
+    waitHealthy: (component, argv, timeoutMs, url, ifRunning) =>
+      waitForHealthy(transport, component, argv, timeoutMs, { ...(url === undefined ? {} : { url }), ...(ifRunning ? { ifRunning } : {}) }),
   };
+}
+
+/** The restart a gate asks for: the kubelet's, or the named unit's. */
+export async function restartFor(io: NodeIo, restart: { readonly daemonReload: boolean; readonly unit?: string }): Promise<void> {
+  if (restart.unit === undefined) await io.restartKubelet(restart.daemonReload);
+  else await io.restartService(restart.unit, restart.daemonReload);
 }

@@ -23,6 +23,7 @@ import {
   PROBE_COMPONENT,
   READ_LOCK,
   RESTART_KUBELET,
+  RESTART_SERVICE,
   RESTORE_PATH,
   STAT_PATHS,
   WRITE_FILE,
@@ -170,6 +171,11 @@ export async function removeCreated(transport: NodeTransport, path: string, crea
 /** `systemctl daemon-reload` (when asked) and one `systemctl restart kubelet`. */
 export async function restartKubelet(transport: NodeTransport, daemonReload: boolean): Promise<void> {
   await runScript(transport, 'restarting the kubelet', RESTART_KUBELET, [daemonReload ? '1' : '0']);
+}
+
+/** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT`: a service cis-fix restarts itself (etcd run by systemd). */
+export async function restartService(transport: NodeTransport, unit: string, daemonReload: boolean): Promise<void> {
+  await runScript(transport, `restarting ${unit}`, RESTART_SERVICE, [daemonReload ? '1' : '0', unit]);
 }
 
 /** What runs under a process name, and whether the health endpoint answers. */

@@ -346,6 +346,17 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
 `;
 
 /**
+ * `sh -c RESTART_SERVICE cis-fix 0|1 UNIT`: as RESTART_KUBELET, for a
+ * service cis-fix restarts itself (etcd.service when etcd runs under
+ * systemd). For a Type=notify unit systemctl waits until the service is
+ * ready and fails when it exits first; the health gate decides either way.
+ */
+export const RESTART_SERVICE = `set -u
+if [ "$1" = 1 ]; then systemctl daemon-reload || { echo "systemctl daemon-reload failed" >&2; exit 86; }; fi
+systemctl restart -- "$2" || { echo "systemctl restart $2 failed" >&2; exit 87; }
+`;
+
+/**
  * Run with the content on stdin: `sh -c CREATE_FILE cis-fix PATH MODE
  * [STAGING] [SECRET:BYTES ...]` (STAGING is an absolute path, so it cannot
  * be taken for a secret; without it the file is staged as `.NAME.cis-fix-new`

@@ -4,7 +4,7 @@ import type { Role } from '../model/roles.js';
 import type { JournalWriter } from './journal.js';
 import type { HealthGate } from './kinds/handler.js';
 import { nodeHandlerOfKind } from './kinds/registry.js';
-import type { NodeIo } from './node-io.js';
+import { restartFor, type NodeIo } from './node-io.js';
 import type { PathState } from './node-ops.js';
 import { judgeRestore, type RestoreVerdict } from './restore-plan.js';
 import { writeOrder } from './write-order.js';
@@ -169,12 +169,14 @@ async function restoreNode(
   for (const component of [...new Set(wanted.filter((w) => w.gate.restart).map((w) => w.gate.component))]) {
     const mine = wanted.filter((w) => w.gate.component === component);
     const daemonReload = mine.some((w) => w.gate.restart?.daemonReload === true);
+    const unit = mine.find((w) => w.gate.restart?.unit !== undefined)?.gate.restart?.unit;
+    const dependents = mine.find((w) => w.gate.dependents !== undefined)?.gate.dependents;
     const argv = mine.find((w) => w.gate.argv !== undefined)?.gate.argv;
     gates.push(
       await gate(
         io,
         node,
-        { component, argv, restart: { daemonReload } },
+        { component, argv, restart: { daemonReload, ...(unit ? { unit } : {}) }, ...(dependents ? { dependents } : {}) },
         mine.map((w) => w.target),
         ctx,
       ),
@@ -188,8 +190,12 @@ async function restoreNode(
 async function gate(io: NodeIo, node: string, want: HealthGate, targets: readonly string[], ctx: RestoreEngineContext): Promise<GateOutcome> {
   let outcome;
   try {
-    if (want.restart) await io.restartKubelet(want.restart.daemonReload);
+    if (want.restart) await restartFor(io, want.restart);
     outcome = await io.waitHealthy(want.component, want.argv, ctx.healthTimeoutMs, want.url);
+    for (const dependent of outcome.ok ? (want.dependents ?? []) : []) {
+      const still = await io.waitHealthy(dependent, undefined, ctx.healthTimeoutMs, undefined, true);
+      if (!still.ok) outcome = { ok: false as const, seconds: still.seconds, last: `${dependent} did not stay healthy after ${want.component}: ${still.last}` };
+    }
   } catch (error) {
     outcome = { ok: false as const, seconds: 0, last: (error as Error).message };
   }

@@ -2,6 +2,7 @@ import type { NodeFacts } from '../facts/types.js';
 import { MANIFEST_VARIABLES } from '../model/components.js';
 import type { Finding } from '../model/finding.js';
 import type { EnsureControl, StaticPodComponent, StaticPodFlagStep } from '../playbook/types.js';
+import { judgeEtcdServiceStep } from './etcd-service/etcd-service-source.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
 import { processAuditVerdict } from './kube-bench/process-audit.js';
 import type { NodeContext } from './node-context.js';
@@ -30,6 +31,13 @@ export function evaluateStaticPodControl(control: EnsureControl, variables: Vari
     if (step.when !== undefined && ctx.parameters[step.when] !== true) {
       // Not yet opted in: undecided is failing; declined (false) checks nothing.
       if (ctx.parameters[step.when] === undefined) failing = true;
+      continue;
+    }
+    // etcd run by systemd (external etcd): judged on its unit and environment (etcd-service/).
+    const asService = judgeEtcdServiceStep(step, ctx.facts, manifestPath(step.component, variables), ctx.parameters, variables);
+    if (asService) {
+      failing ||= !asService.satisfied;
+      if (!asService.satisfied) observed.push(asService.observed);
       continue;
     }
     const manifest = manifestText(ctx.facts, manifestPath(step.component, variables));

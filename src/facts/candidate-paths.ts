@@ -329,3 +329,15 @@ export const KUBELET_DROP_IN_DIRS: readonly string[] = [
 export const KUBELET_ENV_FILES: readonly string[] = ['/var/lib/kubelet/kubeadm-flags.env', '/etc/default/kubelet', '/etc/sysconfig/kubelet'];
 
 export const OS_RELEASE_FILES: readonly string[] = ['/etc/os-release', '/usr/lib/os-release'];
+
+/**
+ * etcd run as a systemd service (kubeadm's external etcd; Debian's and
+ * RHEL's etcd packages, kubespray's `etcd_deployment_type: host`): its unit
+ * in the same search path as the kubelet's, its drop-in directories, and the
+ * environment files those setups use even when no unit line names them
+ * (Debian `/etc/default/etcd` through `-/etc/default/%p`, RHEL
+ * `/etc/etcd/etcd.conf`, kubespray `/etc/etcd.env`).
+ */
+export const ETCD_UNIT_FILES: readonly string[] = KUBELET_UNIT_FILES.map((p) => p.replace(/kubelet\.service$/, 'etcd.service'));
+export const ETCD_DROP_IN_DIRS: readonly string[] = KUBELET_DROP_IN_DIRS.map((p) => p.replace(/kubelet\.service\.d$/, 'etcd.service.d'));
+export const ETCD_ENV_FILES: readonly string[] = ['/etc/default/etcd', '/etc/etcd/etcd.conf', '/etc/etcd.env', '/etc/sysconfig/etcd'];

@@ -22,6 +22,8 @@ import {
   KUBELET_DROP_IN_DIRS,
   KUBELET_ENV_FILES,
   KUBELET_UNIT_FILES,
+  ETCD_ENV_FILES,
+  ETCD_UNIT_FILES,
   OS_RELEASE_FILES,
   STAT_ONLY_CANDIDATE_LISTS,
   SUPER_ADMIN_CONF,
@@ -147,7 +149,15 @@ function redactionProgram(): string {
 
 /** The constants gather-facts.sh reads, as shell assignments (documented at the top of the .sh file). */
 export function renderPrelude(): string {
-  const configFiles = unique([...allPaths(CONFIG_CANDIDATE_LISTS), ADMIN_CONF, SUPER_ADMIN_CONF, ...KUBELET_UNIT_FILES, ...KUBELET_ENV_FILES]);
+  const configFiles = unique([
+    ...allPaths(CONFIG_CANDIDATE_LISTS),
+    ADMIN_CONF,
+    SUPER_ADMIN_CONF,
+    ...KUBELET_UNIT_FILES,
+    ...KUBELET_ENV_FILES,
+    ...ETCD_UNIT_FILES,
+    ...ETCD_ENV_FILES,
+  ]);
   const constants: readonly (readonly [string, string])[] = [
     ['HEADER', FACTS_HEADER],
     ['MARK', SECTION_MARK],

@@ -21,9 +21,13 @@ function sameFile(a: PathFacts | undefined, b: PathFacts | undefined): boolean {
   return fa.device === fb.device && fa.inode === fb.inode;
 }
 
-function effectiveDropIns(paths: Readonly<Record<string, PathFacts>>, listings: Readonly<Record<string, DirectoryListing>>): KubeletDropIn[] {
+function effectiveDropIns(
+  paths: Readonly<Record<string, PathFacts>>,
+  listings: Readonly<Record<string, DirectoryListing>>,
+  dropInDirs: readonly string[],
+): KubeletDropIn[] {
   const byName = new Map<string, string[]>();
-  for (const dir of KUBELET_DROP_IN_DIRS) {
+  for (const dir of dropInDirs) {
     for (const entry of listings[dir]?.entries ?? []) {
       const name = entry.slice(dir.length + 1);
       if (name.includes('/') || !name.endsWith('.conf')) continue;
@@ -57,8 +61,44 @@ export function environmentFileDirectives(text: string): string[] {
 }
 
 export function resolveKubeletService(paths: Readonly<Record<string, PathFacts>>, listings: Readonly<Record<string, DirectoryListing>>): KubeletServiceFacts {
-  const unitFile = KUBELET_UNIT_FILES.find((p) => existsFollowing(paths, p)) ?? null;
-  const dropIns = effectiveDropIns(paths, listings);
+  return resolveSystemdService(paths, listings, KUBELET_SERVICE_LAYOUT);
+}
+
+/** Where systemd finds one service's unit, drop-ins and the environment files its packages use. */
+export interface ServiceLayout {
+  readonly unitName: string;
+  readonly unitFiles: readonly string[];
+  readonly dropInDirs: readonly string[];
+  readonly wellKnownEnvironmentFiles: readonly string[];
+}
+
+export const KUBELET_SERVICE_LAYOUT: ServiceLayout = {
+  unitName: 'kubelet.service',
+  unitFiles: KUBELET_UNIT_FILES,
+  dropInDirs: KUBELET_DROP_IN_DIRS,
+  wellKnownEnvironmentFiles: KUBELET_ENV_FILES,
+};
+
+/**
+ * The unit specifiers a path in a unit may use (systemd.unit(5)): %n, %N,
+ * %p, %i and %%; Debian's etcd.service reads `-/etc/default/%p`.
+ */
+export function expandUnitSpecifiers(value: string, unitName: string): string {
+  if (!value.includes('%')) return value;
+  const base = unitName.replace(/\.[^.]+$/, '');
+  const at = base.indexOf('@');
+  const table: Record<string, string> = { n: unitName, N: base, p: at < 0 ? base : base.slice(0, at), i: at < 0 ? '' : base.slice(at + 1), '%': '%' };
+  return value.replace(/%([nNpi%])/g, (_, c: string) => table[c] ?? '');
+}
+
+/** A service as systemd would assemble it (see the top of this file), for any unit laid out like the kubelet's. */
+export function resolveSystemdService(
+  paths: Readonly<Record<string, PathFacts>>,
+  listings: Readonly<Record<string, DirectoryListing>>,
+  layout: ServiceLayout,
+): KubeletServiceFacts {
+  const unitFile = layout.unitFiles.find((p) => existsFollowing(paths, p)) ?? null;
+  const dropIns = effectiveDropIns(paths, listings, layout.dropInDirs);
   let declared: KubeletEnvironmentFile[] = [];
   for (const source of [...(unitFile ? [unitFile] : []), ...dropIns.map((d) => d.path)]) {
     const text = textContent(paths, source);
@@ -69,16 +109,18 @@ export function resolveKubeletService(paths: Readonly<Record<string, PathFacts>>
         continue;
       }
       const optional = value.startsWith('-');
-      const path = optional ? value.slice(1) : value;
+      const path = expandUnitSpecifiers(optional ? value.slice(1) : value, layout.unitName);
       declared.push({ path, optional, declaredIn: source, exists: existsFollowing(paths, path) });
     }
   }
   const named = new Set(declared.map((e) => e.path));
-  const wellKnown = KUBELET_ENV_FILES.filter((p) => !named.has(p)).map((path): KubeletEnvironmentFile => ({
-    path,
-    optional: true,
-    declaredIn: null,
-    exists: existsFollowing(paths, path),
-  }));
+  const wellKnown = layout.wellKnownEnvironmentFiles
+    .filter((p) => !named.has(p))
+    .map((path): KubeletEnvironmentFile => ({
+      path,
+      optional: true,
+      declaredIn: null,
+      exists: existsFollowing(paths, path),
+    }));
   return { unitFile, dropIns, environmentFiles: [...declared, ...wellKnown] };
 }

@@ -3,7 +3,7 @@
  * with how deep to look and what the entries are.
  */
 
-import { CNI_CONF_DIR, CNI_NETWORKS_DIR, KUBELET_DROP_IN_DIRS, KUBELET_PKI_DIR, MANIFESTS_DIR, PKI_DIR } from './candidate-paths.js';
+import { CNI_CONF_DIR, CNI_NETWORKS_DIR, ETCD_DROP_IN_DIRS, KUBELET_DROP_IN_DIRS, KUBELET_PKI_DIR, MANIFESTS_DIR, PKI_DIR } from './candidate-paths.js';
 
 /**
  * How a listing's entries are treated:
@@ -40,4 +40,6 @@ export const FIXED_LISTINGS: readonly ListingSpec[] = [
   { dir: CNI_CONF_DIR, depth: 1, listing: 'plain' },
   // 1.1.9/1.1.10: regular files below, typically networks/<name>/<ip>.
   { dir: CNI_NETWORKS_DIR, depth: 4, listing: 'plain' },
+  // etcd as a systemd service: its drop-ins may put flags on its command line.
+  ...ETCD_DROP_IN_DIRS.map((dir): ListingSpec => ({ dir, depth: 1, listing: 'conf-d' })),
 ];

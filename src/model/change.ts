@@ -131,8 +131,33 @@ export interface SupportFileChange extends ChangeBase {
   };
 }
 
+/**
+ * A source of etcd run by systemd (external etcd) rewritten: its unit or a
+ * drop-in (a flag on the ExecStart line, or in a variable it expands), or an
+ * environment file (an ETCD_* variable edited in place or appended).
+ * `after.content` is the whole new file (the plan refuses files that hold a
+ * credential), written through a dot-temp file with the old mode and owner.
+ * All etcd changes of a node share one restart after the last of them:
+ * `systemctl daemon-reload` when `daemonReload` (a unit or drop-in changed),
+ * `systemctl restart <unit>`, then the health gate waits for `after.argv`
+ * and `after.healthUrl`.
+ */
+export interface EtcdServiceChange extends ChangeBase {
+  readonly kind: 'etcd-service';
+  readonly action: 'update';
+  readonly restart: 'etcd';
+  /** The systemd unit restarted (etcd.service). */
+  readonly unit: string;
+  /** True on every etcd change of a node when any of them edits a unit or drop-in. */
+  readonly daemonReload: boolean;
+  /** One line per edit: "ETCD_CLIENT_CERT_AUTH: false -> true (edited in place)". */
+  readonly edits: readonly string[];
+  readonly before: { readonly sha256: string; readonly argv: readonly string[] };
+  readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[]; readonly healthUrl: string };
+}
+
 /** A change made on one node over SSH. */
-export type NodeChange = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange;
+export type NodeChange = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange | EtcdServiceChange;
 
 /** Every change a plan holds: on nodes over SSH, or to API objects (once per cluster, `node` undefined). */
 export type Change = NodeChange | ApiObjectChange;

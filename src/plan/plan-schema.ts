@@ -81,6 +81,18 @@ const kubeletFileChange = z.strictObject({
   after: z.strictObject({ content: text, sha256, argv: strings.optional(), healthUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL') }),
 });
 
+const etcdServiceChange = z.strictObject({
+  ...nodeChangeBase,
+  kind: z.literal('etcd-service'),
+  action: z.literal('update'),
+  restart: z.literal('etcd'),
+  unit: z.string().regex(/^[A-Za-z0-9@_.-]+\.service$/, 'expected a systemd service name like "etcd.service"'),
+  daemonReload: z.boolean(),
+  edits: strings,
+  before: z.strictObject({ sha256, argv: strings }),
+  after: z.strictObject({ content: text, sha256, argv: strings, healthUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL') }),
+});
+
 const nodeGeneratedSecret = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a secret name like "encryptionKey"'),
   bytes: z.number().int('expected a whole number of bytes').min(1).max(4096),
@@ -135,6 +147,7 @@ export const changeSchema = z.discriminatedUnion('kind', [
   kubeletFileChange,
   supportFileChange,
   apiObjectChange,
+  etcdServiceChange,
 ]);
 
 const waiver = z.strictObject({
@@ -220,6 +233,7 @@ const sameChangeFields: { [K in Change['kind']]: Same<Paths<Shape<Extract<Parsed
   'kubelet-file': true,
   'support-file': true,
   'api-object': true,
+  'etcd-service': true,
 };
 const sameFindingFields: Same<Paths<z.infer<typeof findingSchema>>, Paths<Finding>> = true;
 const sameHeaderFields: Same<Paths<Omit<Parsed, 'changes' | 'findings'>>, Paths<Omit<Plan, 'changes' | 'findings'>>> = true;

@@ -92,6 +92,7 @@ export function renderPlanHtml(plan: Plan): string {
           o.files ? `<li>files: ${o.files}</li>` : '',
           o.manifestRestarts.length ? `<li>manifests: ${o.manifestRestarts.length}, so restarts: ${h(o.manifestRestarts.join(', '))}</li>` : '',
           o.kubeletRestarts.length ? `<li>kubelet restarts: ${h(o.kubeletRestarts.join(', '))}</li>` : '',
+          o.serviceRestarts.length ? `<li>service restarts: ${h(o.serviceRestarts.join(', '))}</li>` : '',
           o.clusterObjects ? `<li>cluster objects: ${o.clusterObjects}</li>` : '',
           '</ul>',
         ].join('');

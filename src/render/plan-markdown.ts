@@ -106,6 +106,7 @@ function renderHead(plan: Plan): string {
     if (o.manifestRestarts.length)
       out.push(`- manifests: ${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(text).join(', ')}`);
     if (o.kubeletRestarts.length) out.push(`- kubelet restarts: ${count(o.kubeletRestarts.length, 'node')} (${o.kubeletRestarts.map(inline).join(', ')})`);
+    if (o.serviceRestarts.length) out.push(`- service restarts: ${o.serviceRestarts.map(text).join(', ')}`);
     if (o.clusterObjects) out.push(`- cluster objects: ${o.clusterObjects}`);
     out.push('');
   }

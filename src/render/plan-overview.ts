@@ -213,20 +213,29 @@ export interface ChangeOverview {
   readonly manifestRestarts: readonly string[];
   /** Nodes whose kubelet restarts. */
   readonly kubeletRestarts: readonly string[];
+  /** systemd services cis-fix restarts besides the kubelet ("etcd.service on cp-1"), once per node. */
+  readonly serviceRestarts: readonly string[];
   readonly clusterObjects: number;
+}
+
+/** The systemd unit a change restarts itself (etcd run by systemd), if it names one. */
+function unitOf(entry: TargetEntry): string | undefined {
+  return entry.changes.map((c) => ('unit' in c && typeof c.unit === 'string' ? c.unit : undefined)).find((u) => u !== undefined);
 }
 
 export function changeOverview(changes: readonly Change[]): ChangeOverview {
   const entries = targetEntries(changes);
   const nodeEntries = entries.filter((e) => e.node !== undefined);
-  const manifests = nodeEntries.filter((e) => e.restart !== undefined && e.restart !== KUBELET);
+  const manifests = nodeEntries.filter((e) => e.restart !== undefined && e.restart !== KUBELET && unitOf(e) === undefined);
+  const services = nodeEntries.filter((e) => unitOf(e) !== undefined);
   return {
     changes: changes.length,
     targets: entries.length,
     nodes: [...new Set(nodeEntries.map((e) => e.node!))],
-    files: nodeEntries.length - manifests.length,
+    files: nodeEntries.length - manifests.length - services.length,
     manifestRestarts: manifests.map((e) => `${e.restart} on ${e.node}`),
     kubeletRestarts: [...new Set(nodeEntries.filter((e) => e.restart === KUBELET).map((e) => e.node!))],
+    serviceRestarts: [...new Set(services.map((e) => `${unitOf(e)} on ${e.node}`))],
     clusterObjects: entries.length - nodeEntries.length,
   };
 }

@@ -176,6 +176,7 @@ export function renderChangeOverview(o: ChangeOverview, style: Style): string[] 
   if (o.manifestRestarts.length)
     rows.push(['manifests', `${count(o.manifestRestarts.length, 'target')}, so restarts: ${o.manifestRestarts.map(escapeName).join(', ')}`]);
   if (o.kubeletRestarts.length) rows.push(['kubelet restarts', `${count(o.kubeletRestarts.length, 'node')} (${o.kubeletRestarts.map(escapeName).join(', ')})`]);
+  if (o.serviceRestarts.length) rows.push(['service restarts', o.serviceRestarts.map(escapeName).join(', ')]);
   if (o.clusterObjects) rows.push(['cluster objects', count(o.clusterObjects, 'cluster object')]);
   lines.push(
     ...renderTable(['', ''], rows)

@@ -53,7 +53,23 @@ export interface HealthGate {
    * by themselves): once per node after the last write or restore that asks,
    * with `systemctl daemon-reload` first when any of them asks.
    */
-  readonly restart?: { readonly daemonReload: boolean };
+  readonly restart?: RestartRequest;
+  /**
+   * Components that talk to this one: once it is healthy, each of them that
+   * runs on the node must still answer its health endpoint (etcd run by
+   * systemd: kube-apiserver). One that does not run there is not waited for.
+   */
+  readonly dependents?: readonly RestartedComponent[];
+}
+
+/**
+ * A restart cis-fix makes itself: `systemctl daemon-reload` first when
+ * asked, then `systemctl restart` of `unit` (the kubelet's when absent;
+ * etcd.service for etcd run by systemd).
+ */
+export interface RestartRequest {
+  readonly daemonReload: boolean;
+  readonly unit?: string;
 }
 
 /** The kind-specific fields of a 'write-started' step. */

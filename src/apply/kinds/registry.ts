@@ -2,6 +2,7 @@ import type { ApiObjectChange } from '../../model/api-object-change.js';
 import type { ChangeKind, NodeChange } from '../../model/change.js';
 import type { FileOriginal, FileWriteStartedStep } from '../../model/run-journal.js';
 import { apiObjectHandler } from './api-object.js';
+import { etcdServiceHandler } from './etcd-service.js';
 import { fileModeHandler } from './file-mode.js';
 import { fileOwnerHandler } from './file-owner.js';
 import type { ClusterKindHandler, NodeKindHandler } from './handler.js';
@@ -20,6 +21,7 @@ const nodeHandlers: { readonly [K in NodeChange['kind']]: NodeKindHandler<Extrac
   'static-pod-manifest': staticPodManifestHandler,
   'kubelet-file': kubeletFileHandler,
   'support-file': supportFileHandler,
+  'etcd-service': etcdServiceHandler,
 };
 
 const clusterHandlers: { readonly [K in ApiObjectChange['kind']]: ClusterKindHandler<Extract<ApiObjectChange, { kind: K }>> } = {

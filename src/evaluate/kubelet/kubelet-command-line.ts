@@ -1,5 +1,6 @@
 import { existsFollowing, normalizePath } from '../../facts/index.js';
-import type { NodeFacts, PathFacts } from '../../facts/types.js';
+import { expandUnitSpecifiers } from '../../facts/kubelet-service.js';
+import type { KubeletServiceFacts, NodeFacts, PathFacts } from '../../facts/types.js';
 import { parseEnvironmentFile } from './environment-file.js';
 import { kubeletProblem, type KubeletProblem } from './kubelet-problem.js';
 import { lineOf, sourcedTail, type SourcedText, type Span } from './sourced-text.js';
@@ -76,28 +77,33 @@ interface ExecStartLine {
   readonly value: SourcedText;
 }
 
-function gatheredText(facts: NodeFacts, path: string): { text: string } | { problem: KubeletProblem } | undefined {
+function gatheredText(facts: NodeFacts, path: string, what = 'kubelet'): { text: string } | { problem: KubeletProblem } | undefined {
   const entry: PathFacts | undefined = facts.paths[normalizePath(path)];
   if (!entry?.exists) return undefined;
   if (entry.content.kind === 'text') return { text: entry.content.text };
   const why = entry.content.kind === 'withheld' ? `withheld (${entry.content.reason})` : 'not gathered';
-  return { problem: kubeletProblem('unreadable', `${path} exists but its content was ${why}: cis-fix cannot tell which kubelet flags it sets`, path) };
+  return { problem: kubeletProblem('unreadable', `${path} exists but its content was ${why}: cis-fix cannot tell which ${what} flags it sets`, path) };
 }
 
 export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandLine {
-  const service = facts.kubeletService;
+  return reconstructServiceCommandLine(facts, facts.kubeletService, 'kubelet.service');
+}
+
+/** The same for any systemd service (etcd run by systemd: etcd-service), from its resolved unit, drop-ins and environment files. */
+export function reconstructServiceCommandLine(facts: NodeFacts, service: KubeletServiceFacts, unitName: string): KubeletCommandLine {
+  const what = unitName.replace(/\.service$/, '');
   const problems: KubeletProblem[] = [];
   const variables = new Map<string, VariableAssignment>();
   const files: string[] = [];
   const fail = (): KubeletCommandLine => ({ words: undefined, execStart: undefined, variables, files, problems });
   if (service.unitFile === null) {
-    problems.push(kubeletProblem('no-unit', 'no kubelet.service unit file was found: cis-fix cannot tell which flags systemd passes to the kubelet'));
+    problems.push(kubeletProblem('no-unit', `no ${unitName} unit file was found: cis-fix cannot tell which flags systemd passes to the ${what}`));
     return fail();
   }
   let execStarts: ExecStartLine[] = [];
   const environmentFiles: { path: string; optional: boolean; declaredIn: string }[] = [];
   for (const file of [service.unitFile, ...service.dropIns.map((d) => d.path)]) {
-    const text = gatheredText(facts, file);
+    const text = gatheredText(facts, file, what);
     if (text === undefined) continue;
     if ('problem' in text) {
       problems.push(text.problem);
@@ -129,7 +135,7 @@ export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandL
             break;
           }
           const optional = directive.value.text.startsWith('-');
-          const path = directive.value.text.slice(optional ? 1 : 0).replace(/^"(.*)"$/, '$1');
+          const path = expandUnitSpecifiers(directive.value.text.slice(optional ? 1 : 0).replace(/^"(.*)"$/, '$1'), unitName);
           environmentFiles.push({ path, optional, declaredIn: file });
           break;
         }
@@ -144,14 +150,14 @@ export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandL
         problems.push(
           kubeletProblem(
             'missing-environment-file',
-            `${envFile.declaredIn} names EnvironmentFile=${envFile.path}, which does not exist: systemd would refuse to start the kubelet`,
+            `${envFile.declaredIn} names EnvironmentFile=${envFile.path}, which does not exist: systemd would refuse to start the ${what}`,
             envFile.path,
           ),
         );
       }
       continue;
     }
-    const text = gatheredText(facts, envFile.path);
+    const text = gatheredText(facts, envFile.path, what);
     if (text === undefined) continue;
     if ('problem' in text) {
       problems.push(text.problem);
@@ -163,7 +169,7 @@ export function reconstructKubeletCommandLine(facts: NodeFacts): KubeletCommandL
     }
   }
   if (execStarts.length === 0) {
-    problems.push(kubeletProblem('no-exec-start', `no ExecStart= is in effect for the kubelet (${files.join(', ')})`));
+    problems.push(kubeletProblem('no-exec-start', `no ExecStart= is in effect for the ${what} (${files.join(', ')})`));
     return fail();
   }
   if (execStarts.length > 1) {

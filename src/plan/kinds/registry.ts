@@ -1,5 +1,6 @@
 import type { Change, ChangeKind } from '../../model/change.js';
 import { apiObjectHandler } from './api-object.js';
+import { etcdServiceHandler } from './etcd-service.js';
 import { fileModeHandler } from './file-mode.js';
 import { fileOwnerHandler } from './file-owner.js';
 import type { ChangeDescription, PlanKindHandler } from './handler.js';
@@ -21,6 +22,7 @@ export const PLAN_KIND_HANDLERS: { readonly [K in ChangeKind]: PlanKindHandler<K
   'static-pod-manifest': staticPodManifestHandler,
   'kubelet-file': kubeletFileHandler,
   'api-object': apiObjectHandler,
+  'etcd-service': etcdServiceHandler,
 };
 
 /** The handlers in registry order. */

@@ -30,6 +30,7 @@ import YAML from 'yaml';
 import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
 import { admitPod, isManifestFile, PodError } from './static-pods.mjs';
 import { handleSystemctl } from './systemctl-verbs.mjs';
+import { createService, serviceStatus } from './systemd-service.mjs';
 
 process.title = 'lab-kubelet';
 const RUN = '/run/lab';
@@ -41,6 +42,10 @@ const SYNC_INTERVAL_MS = 300;
 const UNIT_NAME = 'kubelet.service';
 
 fs.mkdirSync(COMPONENT_LOG_DIR, { recursive: true });
+// Services this node runs besides the kubelet (systemd-service.mjs): a
+// distribution's supervisor names them in globalThis.labServices before it
+// imports this module (external-etcd-sim.mjs: etcd.service).
+const otherServices = new Map((globalThis.labServices ?? []).map((name) => [name, createService(name, { log, writeStatusSoon })]));
 
 export function log(level, message) {
   try {
@@ -616,6 +621,7 @@ function writeStatus() {
       needsDaemonReload: (() => { try { return unitNeedsReload(); } catch { return false; } })(),
     },
     pods: [...pods.values()].map(podStatus),
+    ...(otherServices.size > 0 ? { services: Object.fromEntries([...otherServices].map(([name, s]) => [name, serviceStatus(s.service)])) } : {}),
   };
   const tmp = `${RUN}/.status.json.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(status, null, 2));
@@ -650,7 +656,11 @@ function serveControl(socketPath, mode, privileged) {
   return server;
 }
 
-const controlApi = { kubelet, startKubelet, stopKubelet, daemonReload, unitNeedsReload, loadUnit, UNIT_NAME };
+const controlApi = {
+  kubelet, startKubelet, stopKubelet, daemonReload, unitNeedsReload, loadUnit, UNIT_NAME,
+  serviceFor: (name) => otherServices.get(name)?.api,
+  otherServices: () => [...otherServices.values()].map((s) => s.api),
+};
 
 // ---------------------------------------------------------------------------
 // main
@@ -661,6 +671,7 @@ async function shutdown(signal) {
   clearInterval(syncTimer);
   await Promise.all([...pods.values()].map((p) => stopPod(p, 'node shutdown')));
   if (kubelet.child) await stopProcess(kubelet.child);
+  await Promise.all([...otherServices.values()].map((s) => s.stop()));
   process.exit(0);
 }
 
@@ -670,6 +681,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('uncaughtException', (e) => log('E', `uncaught: ${e.stack ?? e}`));
 log('I', `lab kubelet for ${NODE.name} (${NODE.ip}) starting`);
+// Other services first: etcd must be up before the kube-apiserver pod asks for it (After= in a real unit).
+for (const s of otherServices.values()) if (s.service.enabled) await s.start('boot');
 if (kubelet.enabled) await startKubelet('boot');
 writeStatus();
 const syncTimer = setInterval(() => void syncPods().catch((e) => log('E', `sync: ${e.stack ?? e}`)), SYNC_INTERVAL_MS);

@@ -2,7 +2,8 @@
 // the kubelet "service"). Output imitates systemd 252 (Debian 12) closely
 // enough for scripts: is-active, is-enabled, is-failed, status, show, cat,
 // start, stop, restart, try-restart, reload-or-restart, daemon-reload,
-// enable, disable. Only kubelet.service exists; other units are "not found".
+// enable, disable. kubelet.service exists, and the services the lab kubelet
+// runs besides it (api.serviceFor, systemd-service.mjs); other units are "not found".
 import fs from 'node:fs';
 
 const PRIVILEGED_VERBS = new Set(['start', 'stop', 'restart', 'try-restart', 'reload-or-restart', 'condrestart', 'daemon-reload', 'daemon-reexec', 'enable', 'disable', 'reset-failed', 'kill']);
@@ -145,15 +146,15 @@ function status(api) {
   out += `     Active: ${activeLine(k)}\n`;
   if (u.documentation.length) out += `       Docs: ${u.documentation.join('\n             ')}\n`;
   if (k.state === 'active' && k.child) {
-    out += `   Main PID: ${k.child.pid} (kubelet)\n`;
+    out += `   Main PID: ${k.child.pid} (${api.UNIT_NAME.replace(/\.service$/, '')})\n`;
     out += `      Tasks: 1 (limit: 28724)\n`;
-    out += `     CGroup: /system.slice/kubelet.service\n`;
+    out += `     CGroup: /system.slice/${api.UNIT_NAME}\n`;
     out += `             └─${k.child.pid} ${k.argv.join(' ')}\n`;
   } else if (k.execStart?.pid) {
     out += `    Process: ${k.execStart.pid} ExecStart=${(k.argv ?? []).join(' ')} (code=${k.execStart.code}, status=${k.execStart.status})\n`;
     out += `   Main PID: ${k.execStart.pid} (code=${k.execStart.code}, status=${k.execStart.status})\n`;
   }
-  if (k.error) out += `\n${systemdTime(k.inactiveSince)} kubelet[${k.execStart?.pid ?? 0}]: E ${k.error}\n`;
+  if (k.error) out += `\n${systemdTime(k.inactiveSince)} ${api.UNIT_NAME.replace(/\.service$/, '')}[${k.execStart?.pid ?? 0}]: E ${k.error}\n`;
   return out;
 }
 
@@ -192,16 +193,20 @@ export async function handleSystemctl(argv, { privileged, api }) {
     res.code = 1;
     return res;
   }
-  const known = (u) => u === api.UNIT_NAME;
-  const k = api.kubelet;
-  const warnIfStale = () => {
-    if (units.some(known) && api.unitNeedsReload()) res.stderr += reloadWarning(api.UNIT_NAME);
+  // The service a unit name stands for: the kubelet's own API, or another
+  // service the lab kubelet runs (systemd-service.mjs) through api.serviceFor.
+  const serviceOf = (u) => (u === api.UNIT_NAME ? api : api.serviceFor?.(u));
+  const known = (u) => serviceOf(u) !== undefined;
+  const warnIfStale = (u) => {
+    const s = serviceOf(u);
+    if (s && s.unitNeedsReload()) res.stderr += reloadWarning(s.UNIT_NAME);
   };
 
   switch (verb) {
     case 'daemon-reload':
     case 'daemon-reexec':
       api.daemonReload();
+      for (const s of api.otherServices?.() ?? []) s.daemonReload();
       return res;
     case 'start':
     case 'restart':
@@ -214,15 +219,16 @@ export async function handleSystemctl(argv, { privileged, api }) {
         return res;
       }
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `Failed to ${verb === 'start' ? 'start' : 'restart'} ${u}: Unit ${u} not found.\n`;
           res.code = 5;
           continue;
         }
-        warnIfStale();
-        if ((verb === 'try-restart' || verb === 'condrestart') && k.state !== 'active') continue;
-        if (verb !== 'start') await api.stopKubelet();
-        const r = await api.startKubelet(verb);
+        warnIfStale(u);
+        if ((verb === 'try-restart' || verb === 'condrestart') && s.kubelet.state !== 'active') continue;
+        if (verb !== 'start') await s.stopKubelet();
+        const r = await s.startKubelet(verb);
         if (!r.ok) {
           res.stderr += r.message.startsWith('Job for') ? `${r.message}\n` : `Failed to ${verb === 'start' ? 'start' : 'restart'} ${u}: ${r.message}\n`;
           res.code = 1;
@@ -232,35 +238,40 @@ export async function handleSystemctl(argv, { privileged, api }) {
     }
     case 'stop':
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `Failed to stop ${u}: Unit ${u} not loaded.\n`;
           res.code = 5;
           continue;
         }
-        warnIfStale();
-        await api.stopKubelet();
+        warnIfStale(u);
+        await s.stopKubelet();
       }
       return res;
     case 'enable':
     case 'disable':
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `Failed to ${verb} unit: Unit file ${u} does not exist.\n`;
           res.code = 1;
           continue;
         }
-        k.enabled = verb === 'enable';
+        s.kubelet.enabled = verb === 'enable';
         if (opts.now) {
-          if (verb === 'enable') await api.startKubelet('enable --now');
-          else await api.stopKubelet();
+          if (verb === 'enable') await s.startKubelet('enable --now');
+          else await s.stopKubelet();
         }
       }
       return res;
     case 'reset-failed':
-      if (k.state === 'failed') {
-        k.state = 'inactive';
-        k.subState = 'dead';
-        k.result = 'success';
+      for (const s of units.length === 0 ? [api, ...(api.otherServices?.() ?? [])] : units.map(serviceOf).filter(Boolean)) {
+        const k = s.kubelet;
+        if (k.state === 'failed') {
+          k.state = 'inactive';
+          k.subState = 'dead';
+          k.result = 'success';
+        }
       }
       return res;
     case 'is-active':
@@ -268,7 +279,7 @@ export async function handleSystemctl(argv, { privileged, api }) {
       let anyMatch = false;
       const lines = [];
       for (const u of units) {
-        const state = known(u) ? k.state : 'inactive';
+        const state = known(u) ? serviceOf(u).kubelet.state : 'inactive';
         lines.push(state);
         if (verb === 'is-active' ? state === 'active' : state === 'failed') anyMatch = true;
       }
@@ -278,41 +289,44 @@ export async function handleSystemctl(argv, { privileged, api }) {
     }
     case 'is-enabled':
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `Failed to get unit file state for ${u}: No such file or directory\n`;
           res.code = 1;
           continue;
         }
-        if (!opts.quiet) res.stdout += `${k.enabled ? 'enabled' : 'disabled'}\n`;
-        if (!k.enabled) res.code = 1;
+        if (!opts.quiet) res.stdout += `${s.kubelet.enabled ? 'enabled' : 'disabled'}\n`;
+        if (!s.kubelet.enabled) res.code = 1;
       }
       return res;
     case 'status':
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `Unit ${u} could not be found.\n`;
           res.code = 4;
           continue;
         }
-        warnIfStale();
-        res.stdout += status(api);
-        if (k.state !== 'active') res.code = 3;
+        warnIfStale(u);
+        res.stdout += status(s);
+        if (s.kubelet.state !== 'active') res.code = 3;
       }
       return res;
     case 'show':
       res.stdout = units
-        .map((u) => renderShow(known(u) ? properties(api) : notFoundProperties(u), opts))
+        .map((u) => renderShow(known(u) ? properties(serviceOf(u)) : notFoundProperties(u), opts))
         .join('\n');
       return res;
     case 'cat':
       for (const u of units) {
-        if (!known(u)) {
+        const s = serviceOf(u);
+        if (!s) {
           res.stderr += `No files found for ${u}.\n`;
           res.code = 1;
           continue;
         }
-        warnIfStale();
-        res.stdout += cat(api);
+        warnIfStale(u);
+        res.stdout += cat(s);
       }
       return res;
     default:

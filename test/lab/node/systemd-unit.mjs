@@ -5,6 +5,7 @@
 //
 // Plain ESM for `node` inside lab nodes: no dependencies, no TypeScript.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Unit search path, highest priority first (Debian has merged /usr: /lib == /usr/lib). */
@@ -70,6 +71,19 @@ export function parseUnitText(text) {
   return out;
 }
 
+/**
+ * systemd's unit specifiers (systemd.unit(5)) that units use in practice:
+ * %n full name, %N name without the type suffix, %p prefix (before "@"),
+ * %i instance, %H host name, %% a literal %. Others are left as they are.
+ */
+export function expandSpecifiers(value, name) {
+  if (!value.includes('%')) return value;
+  const base = name.replace(/\.[^.]+$/, '');
+  const at = base.indexOf('@');
+  const table = { n: name, N: base, p: at < 0 ? base : base.slice(0, at), i: at < 0 ? '' : base.slice(at + 1), H: os.hostname(), '%': '%' };
+  return value.replace(/%([nNpiH%])/g, (_, c) => table[c]);
+}
+
 function statSig(p) {
   try {
     const st = fs.statSync(p);
@@ -91,7 +105,7 @@ export function loadUnit(name) {
   const unit = {
     name, loadState: 'not-found', error: undefined, fragmentPath: undefined, dropInPaths: [],
     description: '', documentation: [], environment: [], environmentFiles: [], execStart: undefined,
-    execStartRaw: [], restartSec: 0.1, restart: 'no', signature: '',
+    execStartRaw: [], restartSec: 0.1, restart: 'no', signature: '', type: 'simple', user: undefined, group: undefined,
   };
   const sigParts = [];
   for (const dir of UNIT_DIRS) {
@@ -130,7 +144,8 @@ export function loadUnit(name) {
   for (const f of files) {
     let text;
     try { text = fs.readFileSync(f, 'utf8'); } catch (e) { unit.loadState = 'bad-setting'; unit.error = `${f}: ${e.message}`; return unit; }
-    for (const { section, key, value } of parseUnitText(text)) {
+    for (const { section, key, value: raw } of parseUnitText(text)) {
+      const value = expandSpecifiers(raw, name);
       if (section === 'Unit') {
         if (key === 'Description') unit.description = value;
         if (key === 'Documentation') unit.documentation = value === '' ? [] : [...unit.documentation, ...splitWords(value)];
@@ -160,6 +175,15 @@ export function loadUnit(name) {
         }
         case 'Restart':
           unit.restart = value;
+          break;
+        case 'Type':
+          unit.type = value || 'simple';
+          break;
+        case 'User':
+          unit.user = value || undefined;
+          break;
+        case 'Group':
+          unit.group = value || undefined;
           break;
         default:
           break;

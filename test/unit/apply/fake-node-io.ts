@@ -34,7 +34,7 @@ export class FakeNode implements NodeIo {
   readonly dirs = new Set<string>(['/', '/etc', '/etc/kubernetes', '/etc/kubernetes/manifests', '/var', '/var/lib', '/var/lib/kubelet']);
   readonly backups = new Map<string, FakeFile>();
   lockHolder: string | undefined;
-  readonly restarts: { daemonReload: boolean }[] = [];
+  readonly restarts: { daemonReload: boolean; unit?: string }[] = [];
   readonly gates: { component: RestartedComponent; argv: readonly string[] | undefined; ok: boolean }[] = [];
   /** What each component runs now (its manifest's argv; the kubelet's after a restart). */
   readonly running = new Map<RestartedComponent, readonly string[]>();
@@ -173,6 +173,12 @@ export class FakeNode implements NodeIo {
     this.restarts.push({ daemonReload });
     const flags = this.files.get('/var/lib/kubelet/kubeadm-flags.env')?.content ?? '';
     this.running.set('kubelet', ['kubelet', ...flags.split(/\s+/).filter((w) => w.startsWith('--'))]);
+    return Promise.resolve();
+  }
+
+  restartService(unit: string, daemonReload: boolean): Promise<void> {
+    if (this.fault('restart')) return Promise.reject(new Error(`systemctl restart ${unit} failed`));
+    this.restarts.push({ daemonReload, unit });
     return Promise.resolve();
   }
 

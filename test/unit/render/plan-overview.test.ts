@@ -35,6 +35,7 @@ describe('the plan overview', () => {
       files: 3,
       manifestRestarts: ['kube-apiserver on cp-1'],
       kubeletRestarts: ['worker-1'],
+      serviceRestarts: [],
       clusterObjects: 1,
     });
     expect(describeScope(o)).toBe('6 changes to 4 targets on 2 nodes and 1 cluster object');
