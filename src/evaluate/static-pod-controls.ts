@@ -3,6 +3,7 @@ import { MANIFEST_VARIABLES } from '../model/components.js';
 import type { Finding } from '../model/finding.js';
 import type { EnsureControl, StaticPodComponent, StaticPodFlagStep } from '../playbook/types.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
+import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { processAuditVerdict } from './kube-bench/process-audit.js';
 import type { NodeContext } from './node-context.js';
 import { judgeFlagStep } from './static-pod/flag-judgement.js';
@@ -21,7 +22,12 @@ type Variables = Readonly<Record<string, readonly string[]>>;
  * process does not (the component has not restarted since).
  */
 export function evaluateStaticPodControl(control: EnsureControl, variables: Variables, ctx: NodeContext): Finding {
-  const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
+  const base = {
+    controlId: control.id,
+    node: ctx.name,
+    title: control.title,
+    kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) ?? journalAuditVerdict(control.kubeBench, ctx.facts, variables),
+  };
   const expected = describeStaticPodControl(control);
   const observed: string[] = [];
   let failing = false;

@@ -12,6 +12,7 @@ import { detectRoles } from './detect-roles.js';
 import { parseHostInfo, parseKubeletVersion } from './host-info.js';
 import { resolveKubeletService } from './kubelet-service.js';
 import { directoryListings } from './directory-listings.js';
+import { parseJournalSections } from './journal-lines.js';
 import { parseSections, splitNul, type Section } from './parse-sections.js';
 import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
@@ -199,6 +200,12 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     }
   }
 
+  const journals = parseJournalSections(sections);
+  for (const j of journals ?? []) {
+    for (const [component, line] of Object.entries(j.lines)) {
+      if (line?.truncated) notes.push(`journalctl -u ${j.units.join(' -u ')}: the last "Running ${component}" line was cut at its size limit`);
+    }
+  }
   return {
     formatVersion: 1,
     node,
@@ -215,6 +222,7 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     roles: detectRoles(components),
     truncated,
     notes,
+    ...(journals ? { journals } : {}),
   };
 }
 

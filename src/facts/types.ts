@@ -8,6 +8,7 @@
  */
 
 import type { Role } from '../model/roles.js';
+import type { JournalFacts } from './journal-lines.js';
 import type { ListingClass } from './listing-specs.js';
 
 export type FileType = 'file' | 'dir' | 'symlink' | 'other';
@@ -287,4 +288,6 @@ export interface NodeFacts {
   readonly truncated: boolean;
   /** Things the operator may want to know about the gathering itself (not findings). */
   readonly notes: readonly string[];
+  /** k3s's journal as kube-bench reads it (journal-lines.ts); undefined when not read (no k3s on the node, no journalctl). */
+  readonly journals?: readonly JournalFacts[];
 }
