@@ -1,3 +1,4 @@
+import { k3s } from './k3s.js';
 import { kubeadm } from './kubeadm.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
@@ -6,6 +7,7 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 /** Every lab distribution by name: one line per distribution module. */
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
+  k3s,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];
