@@ -48,7 +48,8 @@ export interface NodeIo {
   removeStaged(runId: string, targets: readonly StagedTarget[]): Promise<string[]>;
   /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
   restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
-  restartKubelet(daemonReload: boolean): Promise<void>;
+  /** `systemctl restart` of the kubelet, or of `service` (a distribution's: rke2-server), daemon-reload first when asked. */
+  restartKubelet(daemonReload: boolean, service?: string): Promise<void>;
   waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string): Promise<HealthOutcome>;
 }
 
@@ -67,7 +68,7 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
     removeCreated: (path, createdDirs) => removeCreated(transport, path, createdDirs),
     removeStaged: (runId, targets) => removeStagedFiles(transport, runId, targets),
     restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
-    restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
+    restartKubelet: (daemonReload, service) => restartKubelet(transport, daemonReload, service),
     waitHealthy: (component, argv, timeoutMs, url) => waitForHealthy(transport, component, argv, timeoutMs, url === undefined ? {} : { url }),
   };
 }

@@ -168,8 +168,8 @@ export async function removeCreated(transport: NodeTransport, path: string, crea
 }
 
 /** `systemctl daemon-reload` (when asked) and one `systemctl restart kubelet`. */
-export async function restartKubelet(transport: NodeTransport, daemonReload: boolean): Promise<void> {
-  await runScript(transport, 'restarting the kubelet', RESTART_KUBELET, [daemonReload ? '1' : '0']);
+export async function restartKubelet(transport: NodeTransport, daemonReload: boolean, service = 'kubelet'): Promise<void> {
+  await runScript(transport, `restarting ${service}`, RESTART_KUBELET, [daemonReload ? '1' : '0', service]);
 }
 
 /** What runs under a process name, and whether the health endpoint answers. */

@@ -342,7 +342,8 @@ fi
  */
 export const RESTART_KUBELET = `set -u
 if [ "$1" = 1 ]; then systemctl daemon-reload || { echo "systemctl daemon-reload failed" >&2; exit 86; }; fi
-systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >&2; exit 87; }
+unit=\${2:-kubelet}
+systemctl restart "$unit.service" || { echo "systemctl restart $unit failed" >&2; exit 87; }
 `;
 
 /**

@@ -166,19 +166,19 @@ async function restoreNode(
   }
   const gates: GateOutcome[] = [];
   // Components cis-fix restarts itself (the kubelet) first, once: the static pods need a running kubelet.
-  for (const component of [...new Set(wanted.filter((w) => w.gate.restart).map((w) => w.gate.component))]) {
-    const mine = wanted.filter((w) => w.gate.component === component);
+  const restartKey = (g: HealthGate) => g.restart?.service ?? g.component;
+  for (const key of [...new Set(wanted.filter((w) => w.gate.restart).map((w) => restartKey(w.gate)))]) {
+    const mine = wanted.filter((w) => w.gate.restart && restartKey(w.gate) === key);
+    const first = mine[0]!.gate;
     const daemonReload = mine.some((w) => w.gate.restart?.daemonReload === true);
     const argv = mine.find((w) => w.gate.argv !== undefined)?.gate.argv;
+    const service = first.restart?.service;
+    const targets = mine.map((w) => w.target);
     gates.push(
-      await gate(
-        io,
-        node,
-        { component, argv, restart: { daemonReload } },
-        mine.map((w) => w.target),
-        ctx,
-      ),
+      await gate(io, node, { component: first.component, argv, restart: { daemonReload, ...(service !== undefined ? { service } : {}) } }, targets, ctx),
     );
+    // The components a distribution's service brings back with it: waited for, not restarted again.
+    for (const also of first.also ?? []) gates.push(await gate(io, node, also, targets, ctx));
   }
   // Static pods restart by themselves when their manifest changes: wait for each, newest first.
   for (const w of wanted.filter((x) => !x.gate.restart)) gates.push(await gate(io, node, w.gate, [w.target], ctx));
@@ -188,7 +188,7 @@ async function restoreNode(
 async function gate(io: NodeIo, node: string, want: HealthGate, targets: readonly string[], ctx: RestoreEngineContext): Promise<GateOutcome> {
   let outcome;
   try {
-    if (want.restart) await io.restartKubelet(want.restart.daemonReload);
+    if (want.restart) await io.restartKubelet(want.restart.daemonReload, want.restart.service);
     outcome = await io.waitHealthy(want.component, want.argv, ctx.healthTimeoutMs, want.url);
   } catch (error) {
     outcome = { ok: false as const, seconds: 0, last: (error as Error).message };

@@ -42,6 +42,7 @@ import { FILE_FLAGS, KUBELET_CONFIG_FILE_FIELDS, type FileFlagRole } from './fil
 import { FIXED_LISTINGS, MAX_LISTED_ENTRIES } from './listing-specs.js';
 import { K3S_LISTINGS, K3S_STAT_FILES } from './k3s-paths.js';
 import { JOURNAL_MARKER_PATHS, JOURNAL_UNIT_SETS, journalAwkProgram, unitSetWord } from './journal-lines.js';
+import { RANCHER_CONFIG_FILES, RANCHER_MARKER_PATHS } from './rancher-paths.js';
 import { ACCOUNTS_SEPARATOR, FACTS_HEADER, SECTION_MARK, STAT_FIELDS } from './output-format.js';
 
 /** The command names (/proc/PID/comm, at most 15 bytes) whose processes are gathered. */
@@ -149,7 +150,14 @@ function redactionProgram(): string {
 
 /** The constants gather-facts.sh reads, as shell assignments (documented at the top of the .sh file). */
 export function renderPrelude(): string {
-  const configFiles = unique([...allPaths(CONFIG_CANDIDATE_LISTS), ADMIN_CONF, SUPER_ADMIN_CONF, ...KUBELET_UNIT_FILES, ...KUBELET_ENV_FILES]);
+  const configFiles = unique([
+    ...allPaths(CONFIG_CANDIDATE_LISTS),
+    ADMIN_CONF,
+    SUPER_ADMIN_CONF,
+    ...KUBELET_UNIT_FILES,
+    ...KUBELET_ENV_FILES,
+    ...RANCHER_CONFIG_FILES,
+  ]);
   const constants: readonly (readonly [string, string])[] = [
     ['HEADER', FACTS_HEADER],
     ['MARK', SECTION_MARK],
@@ -176,7 +184,7 @@ export function renderPrelude(): string {
       ),
     ],
     ['CONFIG_FILES', words(configFiles)],
-    ['STAT_ONLY_FILES', words(allPaths(STAT_ONLY_CANDIDATE_LISTS))],
+    ['STAT_ONLY_FILES', words([...allPaths(STAT_ONLY_CANDIDATE_LISTS), ...RANCHER_MARKER_PATHS])],
     ['KUBELET_CONF_FILES', words(KUBELET_CONF.cisFix)],
     ['KUBELET_UNIT_FILES', words(KUBELET_UNIT_FILES)],
     ['KUBELET_DROP_IN_DIRS', words(KUBELET_DROP_IN_DIRS)],

@@ -3,6 +3,7 @@
  * with how deep to look and what the entries are.
  */
 
+import { RANCHER_LISTINGS } from './rancher-paths.js';
 import { CNI_CONF_DIR, CNI_NETWORKS_DIR, KUBELET_DROP_IN_DIRS, KUBELET_PKI_DIR, MANIFESTS_DIR, PKI_DIR } from './candidate-paths.js';
 
 /**
@@ -40,4 +41,6 @@ export const FIXED_LISTINGS: readonly ListingSpec[] = [
   { dir: CNI_CONF_DIR, depth: 1, listing: 'plain' },
   // 1.1.9/1.1.10: regular files below, typically networks/<name>/<ip>.
   { dir: CNI_NETWORKS_DIR, depth: 4, listing: 'plain' },
+  // RKE2/k3s config.yaml.d drop-ins (rancher-paths.ts).
+  ...RANCHER_LISTINGS,
 ];

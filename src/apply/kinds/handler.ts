@@ -53,7 +53,9 @@ export interface HealthGate {
    * by themselves): once per node after the last write or restore that asks,
    * with `systemctl daemon-reload` first when any of them asks.
    */
-  readonly restart?: { readonly daemonReload: boolean };
+  readonly restart?: { readonly daemonReload: boolean; readonly service?: string };
+  /** Further components the same restart must bring back, each waited for like `component` (a distribution service restarts them all). */
+  readonly also?: readonly { readonly component: RestartedComponent; readonly argv: readonly string[] | undefined; readonly url?: string }[];
 }
 
 /** The kind-specific fields of a 'write-started' step. */
@@ -64,6 +66,8 @@ export interface WriteJournal {
   readonly staging?: string;
   readonly expected?: FileExpectation;
   readonly revert?: ApiRevert;
+  readonly service?: string;
+  readonly alsoGated?: readonly RestartedComponent[];
 }
 
 export interface WriteOutcome {

@@ -6,6 +6,7 @@ import type { ChangeDescription, PlanKindHandler } from './handler.js';
 import { kubeletFileHandler } from './kubelet-file.js';
 import { staticPodManifestHandler } from './static-pod-manifest.js';
 import { supportFileHandler } from './support-file.js';
+import { rancherConfigHandler } from './rancher-config.js';
 
 /**
  * Every change kind's planning side, one per kind (the mapped type makes a
@@ -21,6 +22,7 @@ export const PLAN_KIND_HANDLERS: { readonly [K in ChangeKind]: PlanKindHandler<K
   'static-pod-manifest': staticPodManifestHandler,
   'kubelet-file': kubeletFileHandler,
   'api-object': apiObjectHandler,
+  'rancher-config': rancherConfigHandler,
 };
 
 /** The handlers in registry order. */

@@ -10,6 +10,7 @@ import type { EnsureControl, StaticPodComponent, StaticPodFlagStep, SupportFileS
 import { editManifest, fixFor, readPodFlags, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
 import { byControlId, type NodeKindInput } from './handler.js';
 import { planSupportFile, type SupportFilePlan } from './support-file-content.js';
+import { configuredElsewhere } from '../../evaluate/component-source.js';
 
 /**
  * The planning shared by `static-pod-manifest` and `support-file` (DESIGN.md
@@ -43,6 +44,8 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
   for (const failing of input.failing) {
     const control = byId.get(failing.controlId);
     if (!control || control.fix !== 'ensure' || controlFamily(control) !== 'static-pod') continue;
+    // Another source configures the component on this node (component-source.ts): the kind of that source plans it.
+    if (configuredElsewhere(control, ctx.facts, ctx.roles)) continue;
     const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
     const flagSteps = control.ensure.filter((s): s is StaticPodFlagStep => s.kind === 'static-pod-flag');
     const supportSteps = control.ensure.filter((s): s is SupportFileStep => s.kind === 'support-file');

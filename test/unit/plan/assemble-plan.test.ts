@@ -61,7 +61,15 @@ describe('assemblePlan', () => {
   it('lists unreachable nodes first, then each node with its changes by phase: files, support files, manifests, kubelet', () => {
     const plan = assemblePlan(input({ nodes: [node('cp-1'), node('cp-2')], unreachable: [{ node: 'cp-3', message: 'connection refused' }] }));
     expect(plan.findings[0]).toMatchObject({ controlId: '*', node: 'cp-3', status: 'error', actual: 'connection refused' });
-    const phase = { 'file-owner': 0, 'file-mode': 0, 'support-file': 1, 'static-pod-manifest': 2, 'kubelet-file': 3, 'api-object': 4 } as const;
+    const phase = {
+      'file-owner': 0,
+      'file-mode': 0,
+      'support-file': 1,
+      'static-pod-manifest': 2,
+      'kubelet-file': 3,
+      'api-object': 4,
+      'rancher-config': 3,
+    } as const;
     const order = plan.changes.map((c) => [c.node ?? '', phase[c.kind]] as const);
     expect(order).toEqual([...order].sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]));
     const files = plan.changes.filter((c) => c.node === 'cp-1' && phase[c.kind] === 0).map((c) => c.target);
