@@ -178,8 +178,9 @@ export interface ComponentProbe {
   readonly healthy: boolean;
 }
 
-export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string): Promise<ComponentProbe> {
-  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl])).toString('utf8').trim().split('\n');
+/** `component`: also found, on a k3s node, as the newest "Running <component>" line of k3s's journal (it has no process of its own there). */
+export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string, component = ''): Promise<ComponentProbe> {
+  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl, component])).toString('utf8').trim().split('\n');
   const verdict = lines.pop();
   const argvs = lines.filter((l) => l !== '').map((l) => Buffer.from(l, 'base64').toString('utf8').replace(/\0$/, '').split('\0'));
   return { argvs, healthy: verdict === 'HEALTHY' };

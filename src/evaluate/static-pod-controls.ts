@@ -7,7 +7,7 @@ import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { processAuditVerdict } from './kube-bench/process-audit.js';
 import type { NodeContext } from './node-context.js';
 import { judgeFlagStep } from './static-pod/flag-judgement.js';
-import { readPodFlags } from './static-pod/pod-flags.js';
+import { embeddedPodFlags, readPodFlags } from './static-pod/pod-flags.js';
 
 type Variables = Readonly<Record<string, readonly string[]>>;
 
@@ -38,12 +38,14 @@ export function evaluateStaticPodControl(control: EnsureControl, variables: Vari
       if (ctx.parameters[step.when] === undefined) failing = true;
       continue;
     }
-    const manifest = manifestText(ctx.facts, manifestPath(step.component, variables));
-    if ('problem' in manifest) {
+    const embedded = ctx.facts.components[step.component];
+    // A component k3s runs inside its own process has no manifest: what it runs with is in k3s's journal.
+    const manifest = embedded?.pid === 0 ? undefined : manifestText(ctx.facts, manifestPath(step.component, variables));
+    if (manifest && 'problem' in manifest) {
       failing = true;
       continue;
     }
-    const flags = readPodFlags(manifest.text, step.component);
+    const flags = manifest ? readPodFlags(manifest.text, step.component) : embeddedPodFlags(embedded?.argv ?? []);
     if (flags.kind === 'problem') {
       failing = true;
       continue;

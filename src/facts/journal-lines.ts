@@ -10,15 +10,15 @@
  * The node keeps, per unit set kube-bench queries and per component, only
  * the LAST line holding `Running <component>` (what `tail -n1` keeps), cut
  * at MAX_JOURNAL_LINE bytes, with the value of any flag whose name looks
- * like a credential replaced by REDACTION_MARK unless it is an absolute
- * path (a `--token-auth-file` names a file; an `--oidc-client-secret` is a
- * secret). The parser checks the redaction again.
+ * like a credential replaced by JOURNAL_REDACTION_MARK unless it is an absolute
+ * path, a boolean or a number (a `--token-auth-file` names a file,
+ * `--use-service-account-credentials=true` is a switch; an
+ * `--oidc-client-secret` is a secret). The parser checks the redaction again.
  *
  * The journal is read only on nodes that show k3s (JOURNAL_MARKER_PATHS):
  * a kubeadm node pays nothing.
  */
 
-import { REDACTION_MARK } from './content-policy.js';
 import type { Section } from './parse-sections.js';
 
 /** The unit sets kube-bench's k3s audits pass to journalctl (`-u k3s`, `-u k3s -u k3s-agent`). */
@@ -34,6 +34,12 @@ export const MAX_JOURNAL_LINE = 65536;
 /** Paths whose presence makes the script read the journal (k3s's data and configuration directories). */
 export const JOURNAL_MARKER_PATHS: readonly string[] = ['/var/lib/rancher/k3s', '/etc/rancher/k3s'];
 
+/**
+ * What stands for a withheld value in a journal line: one word (the line's
+ * arguments are split on spaces), unlike the files' REDACTION_MARK.
+ */
+export const JOURNAL_REDACTION_MARK = '<redacted-by-cis-fix>';
+
 /** Words in a flag name that mark a credential; a `-key` flag is one unless its value is a path. */
 const SECRET_FLAG_WORDS = ['password', 'passwd', 'token', 'secret', 'credential', 'private', 'key'];
 
@@ -45,7 +51,7 @@ export interface JournalFacts {
 }
 
 export interface JournalLine {
-  /** The whole journal line as `journalctl -m` prints it (credential values redacted). */
+  /** The whole journal line as `journalctl -m` prints it (credential values redacted: JOURNAL_REDACTION_MARK). */
   readonly text: string;
   /** The line was longer than MAX_JOURNAL_LINE bytes and was cut there. */
   readonly truncated: boolean;
@@ -64,13 +70,13 @@ export function unitSetWord(units: readonly string[]): string {
 export function journalAwkProgram(): string {
   const words = SECRET_FLAG_WORDS.join('|');
   return [
-    `BEGIN { n = split("${JOURNAL_COMPONENTS.join(' ')}", comp, " "); MARK = "${REDACTION_MARK}"; MAX = ${MAX_JOURNAL_LINE} }`,
+    `BEGIN { n = split("${JOURNAL_COMPONENTS.join(' ')}", comp, " "); MARK = "${JOURNAL_REDACTION_MARK}"; MAX = ${MAX_JOURNAL_LINE} }`,
     'function redact(s,   out, m, eq, val) {',
     '  out = ""',
     `  while (match(s, /[ "]--?[a-z0-9-]*(${words})[a-z0-9-]*=[^ "]*/)) {`,
     '    m = substr(s, RSTART, RLENGTH); eq = index(m, "=")',
     '    val = substr(m, eq + 1)',
-    '    if (val != "" && substr(val, 1, 1) != "/") m = substr(m, 1, eq) MARK',
+    '    if (val != "" && substr(val, 1, 1) != "/" && val !~ /^(true|false|[0-9]+)$/) m = substr(m, 1, eq) MARK',
     '    out = out substr(s, 1, RSTART - 1) m',
     '    s = substr(s, RSTART + RLENGTH)',
     '  }',
@@ -95,7 +101,9 @@ const SECRET_FLAG = new RegExp(`([ "]--?[a-z0-9-]*(?:${SECRET_FLAG_WORDS.join('|
 /** A journal line as it may leave the node: a credential flag's value replaced by the mark unless it is a path. */
 export function redactJournalLine(line: string): string {
   return line.replace(SECRET_FLAG, (whole: string, name: string, value: string) =>
-    value === '' || value.startsWith('/') || value === REDACTION_MARK ? whole : `${name}${REDACTION_MARK}`,
+    value === '' || value.startsWith('/') || /^(true|false|[0-9]+)$/.test(value) || value === JOURNAL_REDACTION_MARK
+      ? whole
+      : `${name}${JOURNAL_REDACTION_MARK}`,
   );
 }
 
@@ -151,4 +159,31 @@ export function journalArgs(line: string, component: JournalComponent): string[]
 export function journalComponentOf(pattern: string): JournalComponent | undefined {
   const m = /^Running (\S+)$/.exec(pattern.trim());
   return m && isComponent(m[1] ?? '') ? (m[1] as JournalComponent) : undefined;
+}
+
+/** The `comm` cis-fix gives a component that runs inside k3s (it has no process of its own: pid 0). */
+export const EMBEDDED_COMM = 'k3s';
+
+/**
+ * The components k3s runs inside its own process, as its journal shows
+ * them: one entry per component without a process of its own, pid 0, comm
+ * EMBEDDED_COMM, argv `[component, ...the logged arguments]`. From the
+ * widest unit set (`-u k3s -u k3s-agent`): the newest line of each. They go
+ * into `NodeFacts.components` (what configures and runs), never into
+ * `processes` (what `ps` shows, which kube-bench's process audits read).
+ */
+export function embeddedComponents(
+  journals: readonly JournalFacts[] | undefined,
+  running: Readonly<Partial<Record<string, unknown>>>,
+): Partial<Record<JournalComponent, { pid: 0; comm: string; component: JournalComponent; argv: string[]; environment: Record<string, string> }>> {
+  const widest = [...(journals ?? [])].sort((a, b) => b.units.length - a.units.length)[0];
+  const out: Partial<Record<JournalComponent, { pid: 0; comm: string; component: JournalComponent; argv: string[]; environment: Record<string, string> }>> = {};
+  if (!widest) return out;
+  for (const component of JOURNAL_COMPONENTS) {
+    const line = widest.lines[component];
+    if (!line || line.truncated || running[component] !== undefined) continue;
+    const args = journalArgs(line.text, component);
+    if (args) out[component] = { pid: 0, comm: EMBEDDED_COMM, component, argv: [component, ...args], environment: {} };
+  }
+  return out;
 }

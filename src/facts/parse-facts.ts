@@ -12,7 +12,7 @@ import { detectRoles } from './detect-roles.js';
 import { parseHostInfo, parseKubeletVersion } from './host-info.js';
 import { resolveKubeletService } from './kubelet-service.js';
 import { directoryListings } from './directory-listings.js';
-import { parseJournalSections } from './journal-lines.js';
+import { embeddedComponents, parseJournalSections } from './journal-lines.js';
 import { parseSections, splitNul, type Section } from './parse-sections.js';
 import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
@@ -162,7 +162,9 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
   const { users, groups } = parseAccounts(accounts);
 
   const all = componentProcesses(sections, notes);
-  const components = primaryComponents(all, notes);
+  const journals = parseJournalSections(sections);
+  // k3s runs its components inside one process: its journal says what they run with.
+  const components = { ...primaryComponents(all, notes), ...embeddedComponents(journals, primaryComponents(all, [])) };
 
   const byName = (records: StatRecord[]): Map<string, StatRecord> => new Map(records.map((r) => [strip(r.name), r]));
   const gathered: Gathered = {
@@ -200,7 +202,6 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     }
   }
 
-  const journals = parseJournalSections(sections);
   for (const j of journals ?? []) {
     for (const [component, line] of Object.entries(j.lines)) {
       if (line?.truncated) notes.push(`journalctl -u ${j.units.join(' -u ')}: the last "Running ${component}" line was cut at its size limit`);

@@ -265,7 +265,9 @@ export interface DetectedRoles {
 /**
  * Everything gathered from one node.
  * Invariants: `components[c]` is the lowest-pid process of `processes` with
- * component c; every path named in `listings`, `resolvedPaths` (when it was
+ * component c, or, for a component k3s runs inside its own process, the
+ * component as k3s's journal shows it (pid 0, comm `k3s`, not in
+ * `processes`; journal-lines.ts embeddedComponents); every path named in `listings`, `resolvedPaths` (when it was
  * looked at) and `kubeletService` has an entry in `paths`.
  */
 export interface NodeFacts {

@@ -78,7 +78,7 @@ node-label:
 # Debugging session, 2026-11: left in place.
 kube-apiserver-arg:
   - "anonymous-auth=true" # probes without credentials
-  - "authorization-mode=AlwaysAllow"
+  - "authorization-mode=Node,RBAC,AlwaysAllow"
   - "profiling=true"
 kube-controller-manager-arg:
   - "profiling=true"
