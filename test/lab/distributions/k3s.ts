@@ -142,6 +142,13 @@ export const k3s: LabDistribution = {
     const journalctl = path.join(NODE_CODE_DIR, 'k3s-journalctl.sh');
     for (const p of ['/usr/local/sbin/journalctl', '/usr/bin/journalctl']) tree.set(p, { kind: 'copy', from: journalctl, mode: 0o755, uid: 0, gid: 0 });
     addDir(tree, '/var/log/journal', 0o755);
+    // flannel's host-local IPAM state, as k3s's bundled CNI leaves it after the first pods (files 0644, kube-bench 1.1.9).
+    addDir(tree, '/var/lib/cni', 0o755);
+    addDir(tree, '/var/lib/cni/networks', 0o755);
+    addDir(tree, '/var/lib/cni/networks/cbr0', 0o755);
+    addFile(tree, '/var/lib/cni/networks/cbr0/10.42.0.2', 'lab-pod-sandbox-0001\neth0', 0o644);
+    addFile(tree, '/var/lib/cni/networks/cbr0/last_reserved_ip.0', '10.42.0.2', 0o644);
+    addFile(tree, '/var/lib/cni/networks/cbr0/lock', '', 0o600);
 
     // --- /etc/rancher/k3s ------------------------------------------------------------
     addDir(tree, '/etc/rancher', 0o755);
