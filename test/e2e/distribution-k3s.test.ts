@@ -36,7 +36,12 @@ for p in $(find /etc/rancher /var/lib/rancher/k3s/server/cred /var/lib/rancher/k
 done`;
   const result = await nodeExec(lab, node, ['/bin/sh', '-c', script]);
   if (result.code !== 0) throw new Error(`snapshot of ${node}: ${result.stderr}`);
-  return new Map(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('|')), line.slice(line.indexOf('|') + 1)] as const));
+  return new Map(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('|')), line.slice(line.indexOf('|') + 1)] as const),
+  );
 }
 
 const snapshotAll = async () => new Map(await Promise.all(lab.nodes.map(async (n) => [n.name, await snapshot(n.name)] as const)));
@@ -74,7 +79,10 @@ describe('k3s', () => {
     expect((JSON.parse(withApi.stdout) as PlanJson).benchmark).toEqual({ id: 'k3s-cis-1.9', chosenBy: expect.stringContaining('v1.33.4+k3s1') });
     const nodesOnly = await cli('plan', '-i', lab.inventoryFile, '--only', '1.1.13', '--json');
     expect(nodesOnly.code).toBe(0);
-    expect((JSON.parse(nodesOnly.stdout) as PlanJson).benchmark).toEqual({ id: 'k3s-cis-1.9', chosenBy: expect.stringMatching(/k3s detected from node .*\/var\/lib\/rancher\/k3s\//) });
+    expect((JSON.parse(nodesOnly.stdout) as PlanJson).benchmark).toEqual({
+      id: 'k3s-cis-1.9',
+      chosenBy: expect.stringMatching(/k3s detected from node .*\/var\/lib\/rancher\/k3s\//),
+    });
   });
 
   let plan: PlanJson;

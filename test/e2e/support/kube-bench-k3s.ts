@@ -53,13 +53,32 @@ export const K3S_CHECKS: readonly Check[] = [
     items: [perm600],
     multi: true,
   },
-  { id: '1.1.10', target: 'master', scored: true, audit: 'find /var/lib/cni/networks -type f 2> /dev/null | xargs --no-run-if-empty stat -c %U:%G', items: [rootRoot], multi: true },
+  {
+    id: '1.1.10',
+    target: 'master',
+    scored: true,
+    audit: 'find /var/lib/cni/networks -type f 2> /dev/null | xargs --no-run-if-empty stat -c %U:%G',
+    items: [rootRoot],
+    multi: true,
+  },
   { id: '1.1.13', target: 'master', scored: true, audit: ifStat(ADMIN, 'permissions=%a'), items: [perm600] },
-  { id: '1.1.14', target: 'master', scored: true, audit: ifStat(ADMIN, '%U:%G'), items: [{ flag: 'root:root', set: true, compare: { op: 'eq', value: 'root:root' } }] },
+  {
+    id: '1.1.14',
+    target: 'master',
+    scored: true,
+    audit: ifStat(ADMIN, '%U:%G'),
+    items: [{ flag: 'root:root', set: true, compare: { op: 'eq', value: 'root:root' } }],
+  },
   { id: '1.1.15', target: 'master', scored: true, audit: ifStat(SCHED, 'permissions=%a'), items: [perm600] },
   { id: '1.1.16', target: 'master', scored: true, audit: ifStat(SCHED, '%U:%G'), items: [rootRoot] },
   { id: '1.1.17', target: 'master', scored: true, audit: ifStat(CTRL, 'permissions=%a'), items: [perm600] },
-  { id: '1.1.18', target: 'master', scored: true, audit: `stat -c %U:%G ${CTRL}`, items: [{ flag: 'root:root', set: true, compare: { op: 'eq', value: 'root:root' } }] },
+  {
+    id: '1.1.18',
+    target: 'master',
+    scored: true,
+    audit: `stat -c %U:%G ${CTRL}`,
+    items: [{ flag: 'root:root', set: true, compare: { op: 'eq', value: 'root:root' } }],
+  },
   { id: '1.1.19', target: 'master', scored: true, audit: `stat -c %U:%G ${TLS}`, items: [rootRoot], multi: true },
   { id: '1.1.20', target: 'master', scored: true, audit: `/bin/sh -c 'stat -c permissions=%a ${TLS}/*.crt'`, items: [perm600], multi: true },
   { id: '1.1.21', target: 'master', scored: true, audit: `/bin/sh -c 'stat -c permissions=%a ${TLS}/*.key'`, items: [perm600], multi: true },
@@ -67,16 +86,37 @@ export const K3S_CHECKS: readonly Check[] = [
   { id: '1.2.2', target: 'master', scored: true, audit: api(), items: [{ flag: '--token-auth-file', set: false }] },
   { id: '1.2.4', target: 'master', scored: true, audit: api(), items: [{ flag: '--kubelet-client-certificate' }, { flag: '--kubelet-client-key' }] },
   { id: '1.2.5', target: 'master', scored: true, audit: api('kubelet-certificate-authority'), items: [{ flag: '--kubelet-certificate-authority' }] },
-  { id: '1.2.6', target: 'master', scored: true, audit: api('authorization-mode'), items: [{ flag: '--authorization-mode', compare: { op: 'nothave', value: 'AlwaysAllow' } }] },
-  { id: '1.2.7', target: 'master', scored: true, audit: api('authorization-mode'), items: [{ flag: '--authorization-mode', compare: { op: 'has', value: 'Node' } }] },
-  { id: '1.2.8', target: 'master', scored: true, audit: api('authorization-mode'), items: [{ flag: '--authorization-mode', compare: { op: 'has', value: 'RBAC' } }] },
+  {
+    id: '1.2.6',
+    target: 'master',
+    scored: true,
+    audit: api('authorization-mode'),
+    items: [{ flag: '--authorization-mode', compare: { op: 'nothave', value: 'AlwaysAllow' } }],
+  },
+  {
+    id: '1.2.7',
+    target: 'master',
+    scored: true,
+    audit: api('authorization-mode'),
+    items: [{ flag: '--authorization-mode', compare: { op: 'has', value: 'Node' } }],
+  },
+  {
+    id: '1.2.8',
+    target: 'master',
+    scored: true,
+    audit: api('authorization-mode'),
+    items: [{ flag: '--authorization-mode', compare: { op: 'has', value: 'RBAC' } }],
+  },
   {
     id: '1.2.10',
     target: 'master',
     scored: true,
     audit: api('enable-admission-plugins'),
     binOp: 'or',
-    items: [{ flag: '--enable-admission-plugins', compare: { op: 'nothave', value: 'AlwaysAdmit' } }, { flag: '--enable-admission-plugins', set: false }],
+    items: [
+      { flag: '--enable-admission-plugins', compare: { op: 'nothave', value: 'AlwaysAdmit' } },
+      { flag: '--enable-admission-plugins', set: false },
+    ],
   },
   {
     id: '1.2.12',
@@ -84,7 +124,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: api(),
     binOp: 'or',
-    items: [{ flag: '--disable-admission-plugins', compare: { op: 'nothave', value: 'ServiceAccount' } }, { flag: '--disable-admission-plugins', set: false }],
+    items: [
+      { flag: '--disable-admission-plugins', compare: { op: 'nothave', value: 'ServiceAccount' } },
+      { flag: '--disable-admission-plugins', set: false },
+    ],
   },
   {
     id: '1.2.13',
@@ -92,9 +135,18 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: api(),
     binOp: 'or',
-    items: [{ flag: '--disable-admission-plugins', compare: { op: 'nothave', value: 'NamespaceLifecycle' } }, { flag: '--disable-admission-plugins', set: false }],
+    items: [
+      { flag: '--disable-admission-plugins', compare: { op: 'nothave', value: 'NamespaceLifecycle' } },
+      { flag: '--disable-admission-plugins', set: false },
+    ],
   },
-  { id: '1.2.14', target: 'master', scored: true, audit: api('enable-admission-plugins'), items: [{ flag: '--enable-admission-plugins', compare: { op: 'has', value: 'NodeRestriction' } }] },
+  {
+    id: '1.2.14',
+    target: 'master',
+    scored: true,
+    audit: api('enable-admission-plugins'),
+    items: [{ flag: '--enable-admission-plugins', compare: { op: 'has', value: 'NodeRestriction' } }],
+  },
   { id: '1.2.15', target: 'master', scored: true, audit: api('profiling'), items: [{ flag: '--profiling', compare: { op: 'eq', value: 'false' } }] },
   {
     id: '1.2.21',
@@ -102,7 +154,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: api(),
     binOp: 'or',
-    items: [{ flag: '--service-account-lookup', set: false }, { flag: '--service-account-lookup', compare: { op: 'eq', value: 'true' } }],
+    items: [
+      { flag: '--service-account-lookup', set: false },
+      { flag: '--service-account-lookup', compare: { op: 'eq', value: 'true' } },
+    ],
   },
   { id: '1.2.22', target: 'master', scored: true, audit: api(), items: [{ flag: '--service-account-key-file' }] },
   { id: '1.2.25', target: 'master', scored: true, audit: api('client-ca-file'), items: [{ flag: '--client-ca-file' }] },
@@ -123,7 +178,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: cm(),
     binOp: 'or',
-    items: [{ flag: '--feature-gates', compare: { op: 'nothave', value: 'RotateKubeletServerCertificate=false' } }, { flag: '--feature-gates', set: false }],
+    items: [
+      { flag: '--feature-gates', compare: { op: 'nothave', value: 'RotateKubeletServerCertificate=false' } },
+      { flag: '--feature-gates', set: false },
+    ],
   },
   {
     id: '1.3.7',
@@ -131,7 +189,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: cm(),
     binOp: 'or',
-    items: [{ flag: '--bind-address', compare: { op: 'eq', value: '127.0.0.1' } }, { flag: '--bind-address', set: false }],
+    items: [
+      { flag: '--bind-address', compare: { op: 'eq', value: '127.0.0.1' } },
+      { flag: '--bind-address', set: false },
+    ],
   },
   { id: '1.4.1', target: 'master', scored: true, audit: sched('profiling'), items: [{ flag: '--profiling', compare: { op: 'eq', value: 'false' } }] },
   {
@@ -140,7 +201,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: sched('bind-address'),
     binOp: 'or',
-    items: [{ flag: '--bind-address', compare: { op: 'eq', value: '127.0.0.1' } }, { flag: '--bind-address', set: false }],
+    items: [
+      { flag: '--bind-address', compare: { op: 'eq', value: '127.0.0.1' } },
+      { flag: '--bind-address', set: false },
+    ],
   },
   { id: '4.1.3', target: 'node', scored: true, audit: ifStat(PROXY_KUBECONFIG, 'permissions=%a'), items: [perm600] },
   { id: '4.1.4', target: 'node', scored: true, audit: ifStat(PROXY_KUBECONFIG, '%U:%G'), items: [rootRoot] },
@@ -155,7 +219,10 @@ export const K3S_CHECKS: readonly Check[] = [
     scored: true,
     audit: `journalctl -m -u k3s -u k3s-agent | grep 'Running kubelet' | tail -n1 | grep -o -- "--read-only-port=0"`,
     binOp: 'or',
-    items: [{ flag: '--read-only-port', compare: { op: 'eq', value: '0' } }, { flag: '--read-only-port', set: false }],
+    items: [
+      { flag: '--read-only-port', compare: { op: 'eq', value: '0' } },
+      { flag: '--read-only-port', set: false },
+    ],
   },
 ];
 
@@ -188,7 +255,10 @@ function compare(op: Op, found: string, expected: string): boolean {
     }
     case 'valid_elements': {
       const allowed = expected.split(',').map((e) => e.trim());
-      const have = found.split(',').map((e) => e.trim()).filter(Boolean);
+      const have = found
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
       return have.length > 0 && have.every((e) => allowed.includes(e));
     }
   }
