@@ -1,4 +1,5 @@
 import { kubeadm } from './kubeadm.js';
+import { rke2 } from './rke2.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
 export type { LabDistribution, LabDistributionName } from './types.js';
@@ -6,6 +7,7 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 /** Every lab distribution by name: one line per distribution module. */
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
+  rke2,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];
