@@ -87,10 +87,12 @@ export function planRancherConfig(input: NodeKindInput): RancherConfigPlan {
     result = changesFor(current, ctx);
   }
   for (const a of current) {
+    // Evaluation's "no change is planned" and decision no longer hold: this kind plans the change.
+    const { notFixableReason: _reason, decisionParameter: _parameter, ...base } = a.base;
     const observed = a.targets.map(
       (t) => `${t.source.component} --${t.flag}: ${t.source.key} in ${t.source.files.find((f) => f.exists)?.path ?? t.source.configFile}`,
     );
-    findings.push({ ...a.base, fixable: true, actual: `${a.base.actual}; set through ${observed.join(', ')}` });
+    findings.push({ ...base, fixable: true, actual: `${base.actual}; set through ${observed.join(', ')}` });
   }
   const plan = { findings, changes: result.changes };
   planned.set(input, plan);

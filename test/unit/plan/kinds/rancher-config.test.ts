@@ -60,7 +60,7 @@ describe('the rancher-config kind', () => {
       [CONFIG, ['1.2.6', '1.2.7', '1.2.8', '1.2.16', '1.4.1', '1.4.2', '4.2.1', '4.2.4', '4.2.10'], 'rke2-server'],
       [DROP_IN, ['1.3.2'], 'rke2-server'],
     ]);
-    for (const f of findings) expect([f.controlId, f.status, f.fixable]).toEqual([f.controlId, 'fail', true]);
+    for (const f of findings) expect([f.controlId, f.status, f.fixable, f.notFixableReason]).toEqual([f.controlId, 'fail', true, undefined]);
     const config = rancher[0]!;
     expect(config.diff).toContain('-  - "authorization-mode=AlwaysAllow"');
     expect(config.diff).toContain('+  - "authorization-mode=Node,RBAC"');
