@@ -108,6 +108,12 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
     }
     files.push({ path, text: entry.content.text, exists: true, sha256: entry.sha256 });
   }
+  // RKE2's etcd reads --config-file, which RKE2 generates with etcd-arg merged in: its running flags do not show them.
+  if (component === 'etcd' && layout.distribution === 'rke2') {
+    problems.push(
+      `RKE2 writes etcd-arg into etcd's generated config file (${layout.dataDir}/server/db/etcd/config), which cis-fix does not judge yet: set etcd-arg by hand`,
+    );
+  }
   if (facts.truncated) problems.push('the node has more files than cis-fix lists, so the config.yaml.d drop-ins may be incomplete');
   const server = roles.includes('control-plane') || roles.includes('etcd');
   return {

@@ -40,8 +40,14 @@ export const RANCHER_DISTRIBUTIONS: readonly RancherDistributionPaths[] = [
 /** Their config files: gathered with content (redacted like every configuration: a `token:` makes the file not verbatim). */
 export const RANCHER_CONFIG_FILES: readonly string[] = RANCHER_DISTRIBUTIONS.map((d) => d.configFile);
 
-/** Stat'ed only: what says the distribution is installed here. */
-export const RANCHER_MARKER_PATHS: readonly string[] = RANCHER_DISTRIBUTIONS.flatMap((d) => [d.dataDir, ...d.binaries, ...d.unitFiles]);
+/** Files rke2-cis-1.8 checks by literal path (1.1.11, 1.1.13, 1.1.14): their mode and owner, never their content (credentials). */
+const RKE2_BENCHMARK_PATHS = ['/var/lib/rancher/rke2/server/db/etcd', '/var/lib/rancher/rke2/server/cred/admin.kubeconfig'];
+
+/** Stat'ed only: what says the distribution is installed here, and the files its benchmark names by path. */
+export const RANCHER_MARKER_PATHS: readonly string[] = [
+  ...RANCHER_DISTRIBUTIONS.flatMap((d) => [d.dataDir, ...d.binaries, ...d.unitFiles]),
+  ...RKE2_BENCHMARK_PATHS,
+];
 
 /** The drop-in directories, listed with the content of their YAML entries. */
 export const RANCHER_LISTINGS: readonly ListingSpec[] = RANCHER_DISTRIBUTIONS.map((d) => ({ dir: `${d.configFile}.d`, depth: 1, listing: 'manifests' }));

@@ -11,7 +11,8 @@ import { componentRow, RESTART_ORDER } from '../../model/components.js';
 import type { Finding } from '../../model/finding.js';
 import type { EnsureControl, EnsureStep, StaticPodFlagStep } from '../../playbook/types.js';
 import { describeArgEdit, editRancherConfig, type ArgEdit } from '../edits/rancher-config.js';
-import { fixFor, unifiedDiff } from '../edits/static-pod-manifest.js';
+import { fixFor, resolveRequirement, unifiedDiff } from '../edits/static-pod-manifest.js';
+import { intendedFlagValue, type ArgumentEdit } from '../edits/apply-flag-edit.js';
 import type { FlagReading } from '../../evaluate/static-pod/flag-judgement.js';
 import { byControlId, type NodeKindInput } from './handler.js';
 
@@ -30,11 +31,11 @@ export interface RancherConfigPlan {
   readonly changes: readonly RancherConfigChange[];
 }
 
-/** What one step wants of one component's flag: its final value (undefined: not set at all). */
+/** What one step wants of one component's flag: the edits (set, remove, add or remove a list element) that satisfy it. */
 interface FlagTarget {
   readonly source: RancherConfigSourceOf;
   readonly flag: string;
-  readonly value: string | undefined;
+  readonly edits: readonly ArgumentEdit[];
 }
 
 const planned = new WeakMap<NodeKindInput, RancherConfigPlan>();
@@ -86,10 +87,12 @@ export function planRancherConfig(input: NodeKindInput): RancherConfigPlan {
     result = changesFor(current, ctx);
   }
   for (const a of current) {
+    // Evaluation's "no change is planned" and decision no longer hold: this kind plans the change.
+    const { notFixableReason: _reason, decisionParameter: _parameter, ...base } = a.base;
     const observed = a.targets.map(
       (t) => `${t.source.component} --${t.flag}: ${t.source.key} in ${t.source.files.find((f) => f.exists)?.path ?? t.source.configFile}`,
     );
-    findings.push({ ...a.base, fixable: true, actual: `${a.base.actual}; set through ${observed.join(', ')}` });
+    findings.push({ ...base, fixable: true, actual: `${base.actual}; set through ${observed.join(', ')}` });
   }
   const plan = { findings, changes: result.changes };
   planned.set(input, plan);
@@ -142,8 +145,14 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
   };
   const fix = fixFor(flagStep, readings, ctx.parameters, variables);
   switch (fix.kind) {
-    case 'satisfied':
-      return { kind: 'satisfied' };
+    case 'satisfied': {
+      // The flag is absent and the requirement allows that, but the kubelet's own default fails it (evaluation said so): say it explicitly.
+      const explicit =
+        step.kind === 'kubelet-setting' && readings.length === 0 ? explicitValue(resolveRequirement(step.requirement, ctx.parameters, variables)) : undefined;
+      return explicit === undefined
+        ? { kind: 'satisfied' }
+        : { kind: 'target', target: { source, flag, edits: [{ kind: 'set', flag: `--${flag}`, value: explicit }] } };
+    }
     case 'edits': {
       if (step.kind === 'static-pod-flag' && step.needsFile && fix.after !== undefined && !underDistributionData(fix.after, source)) {
         return { kind: 'blocked', reason: `--${flag} names ${fix.after}, which the pod must mount: add it with ${component}-extra-mount by hand` };
@@ -151,7 +160,8 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
       if (step.kind === 'kubelet-setting' && step.fileMustExist && fix.after !== undefined && ctx.facts.paths[fix.after]?.exists !== true) {
         return { kind: 'blocked', reason: `--${flag} would name ${fix.after}, which does not exist on this node` };
       }
-      return { kind: 'target', target: { source, flag, value: fix.after } };
+      const edits = fix.edits.filter((e): e is ArgumentEdit => e.kind !== 'mount');
+      return { kind: 'target', target: { source, flag, edits } };
     }
     case 'needs-parameter':
       return { kind: 'blocked', reason: `set parameter ${fix.parameter} in the inventory`, parameter: fix.parameter };
@@ -165,6 +175,31 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
       return never;
     }
   }
+}
+
+/** The value that satisfies a requirement when written out, for a flag whose absence a default fails. */
+function explicitValue(resolved: ReturnType<typeof resolveRequirement>): string | undefined {
+  if (resolved.kind !== 'resolved') return undefined;
+  const r = resolved.requirement;
+  switch (r.op) {
+    case 'equals':
+      return r.value;
+    case 'not-equals':
+      return r.fixValue;
+    case 'at-least':
+      return String(r.value);
+    case 'present':
+      return r.setIfAbsent || undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The value the component uses: its last `--flag=value` (pflag's last wins); undefined when absent. */
+function lastValue(argv: readonly string[], flag: string): string | undefined {
+  const found = flagOccurrences(argv, `--${flag}`);
+  const last = found[found.length - 1];
+  return last === undefined ? undefined : (last.value ?? 'true');
 }
 
 /** Files RKE2 and k3s already mount into their static pods (their data directory). */
@@ -181,13 +216,18 @@ interface ChangesResult {
 }
 
 function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTarget[] }[], ctx: NodeContext): ChangesResult {
-  // The last word per (key, flag); the controls that want it.
-  const wanted = new Map<string, { target: FlagTarget; controls: Set<string> }>();
+  // Per (key, flag), the edits of every control in turn (list edits compose: remove AlwaysAllow, add Node, add RBAC).
+  const wanted = new Map<string, { target: FlagTarget; controls: Set<string>; value: string | undefined; running: string | undefined }>();
   for (const a of accepted) {
     for (const target of a.targets) {
       const id = `${target.source.key}\0${target.flag}`;
-      const entry = wanted.get(id) ?? { target, controls: new Set<string>() };
-      entry.target = target;
+      const running = lastValue(ctx.facts.components[target.source.component]?.argv ?? [], target.flag);
+      const entry = wanted.get(id) ?? { target, controls: new Set<string>(), value: running, running };
+      for (const e of target.edits) {
+        const readings = entry.value === undefined ? [] : [{ value: entry.value, form: 'equals' as const }];
+        const intended = intendedFlagValue(readings, e);
+        if (intended.kind === 'value') entry.value = intended.value;
+      }
       entry.controls.add(a.control.id);
       wanted.set(id, entry);
     }
@@ -195,8 +235,8 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
   const refused = new Map<string, string>();
   const fileEdits = new Map<string, { file: RancherFile; edits: ArgEdit[]; controls: Set<string>; source: RancherConfigSourceOf }>();
   const argv = new Map<ArgComponent, readonly string[]>();
-  for (const { target, controls } of wanted.values()) {
-    const { source, flag, value } = target;
+  for (const { target, controls, value } of wanted.values()) {
+    const { source, flag } = target;
     const merged = argKeySources(source.files, source.key);
     if ('problem' in merged) {
       for (const id of controls) refused.set(id, merged.problem);

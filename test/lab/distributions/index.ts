@@ -1,5 +1,6 @@
 import { k3s } from './k3s.js';
 import { kubeadm } from './kubeadm.js';
+import { rke2 } from './rke2.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
 export type { LabDistribution, LabDistributionName } from './types.js';
@@ -7,6 +8,7 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 /** Every lab distribution by name: one line per distribution module. */
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
+  rke2,
   k3s,
 };
 

@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario.js';
  * bastion, the lab API server) is shared. A distribution is one module in
  * this directory, registered in index.ts.
  */
-export type LabDistributionName = 'kubeadm' | 'k3s';
+export type LabDistributionName = 'kubeadm' | 'rke2' | 'k3s';
 
 export interface DistributionNodeInput extends KubeadmNodeInput {
   scenario: Scenario;
@@ -53,6 +53,6 @@ export interface LabDistribution {
    * pods `running`.
    */
   supervisor: string;
-  /** The admin kubeconfig on cp-1 that the lab copies into its state dir (default /etc/kubernetes/admin.conf). */
+  /** The admin kubeconfig on the first control plane that `lab up` copies for tests (default kubeadm's /etc/kubernetes/admin.conf). */
   adminKubeconfig?: string;
 }
