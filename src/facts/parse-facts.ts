@@ -164,7 +164,8 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
   const all = componentProcesses(sections, notes);
   const journals = parseJournalSections(sections);
   // k3s runs its components inside one process: its journal says what they run with.
-  const components = { ...primaryComponents(all, notes), ...embeddedComponents(journals, primaryComponents(all, [])) };
+  const running = primaryComponents(all, notes);
+  const components = { ...running, ...embeddedComponents(journals, running) };
 
   const byName = (records: StatRecord[]): Map<string, StatRecord> => new Map(records.map((r) => [strip(r.name), r]));
   const gathered: Gathered = {
