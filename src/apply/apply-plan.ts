@@ -186,7 +186,7 @@ async function writeNode(
   const lastRestarting = new Map<string, Change>();
   for (const change of changes) {
     const gate = nodeHandlerFor(change).healthGate(change);
-    if (gate?.restart) lastRestarting.set(gate.component, change);
+    if (gate?.restart) lastRestarting.set(restartKey(gate), change);
   }
   const restartGates = new Map<string, RestartRequest>();
   for (const change of changes) {
@@ -216,12 +216,12 @@ async function writeNode(
       ctx.onEvent?.({ kind: 'change-applied', change });
       const gate = handler.healthGate(change);
       if (gate?.restart) {
-        const pending = restartGates.get(gate.component);
-        const unit = pending?.unit ?? gate.restart.unit;
-        restartGates.set(gate.component, { daemonReload: (pending?.daemonReload ?? false) || gate.restart.daemonReload, ...(unit ? { unit } : {}) });
+        const pending = restartGates.get(restartKey(gate));
+        const service = pending?.service ?? gate.restart.service;
+        restartGates.set(restartKey(gate), { daemonReload: (pending?.daemonReload ?? false) || gate.restart.daemonReload, ...(service ? { service } : {}) });
       }
-      if (gate && (!gate.restart || lastRestarting.get(gate.component) === change)) {
-        const wanted: HealthGate = gate.restart ? { ...gate, restart: restartGates.get(gate.component)! } : gate;
+      if (gate && (!gate.restart || lastRestarting.get(restartKey(gate)) === change)) {
+        const wanted: HealthGate = gate.restart ? { ...gate, restart: { ...gate.restart, ...restartGates.get(restartKey(gate))! } } : gate;
         await gateChange(io, node, change, wanted, ctx);
       }
     } catch (error) {
@@ -235,6 +235,16 @@ async function writeNode(
 /** Step 5 and 6: restart what cis-fix restarts itself, then wait for the new command line and the health endpoint. */
 async function gateChange(io: NodeIo, node: string, change: Change, gate: HealthGate, ctx: ApplyContext): Promise<void> {
   if (gate.restart) await restartFor(io, gate.restart);
+  for (const also of gate.also ?? []) await gateComponent(io, node, change, { ...also, ...(gate.restart ? { restart: gate.restart } : {}) }, ctx);
+  await gateComponent(io, node, change, gate, ctx);
+}
+
+/** The restart a gate asks for is shared by every change naming the same service (the kubelet's, or a distribution's). */
+function restartKey(gate: HealthGate): string {
+  return gate.restart?.service ?? gate.component;
+}
+
+async function gateComponent(io: NodeIo, node: string, change: Change, gate: HealthGate, ctx: ApplyContext): Promise<void> {
   const health = await io.waitHealthy(gate.component, gate.argv, ctx.healthTimeoutMs, gate.url);
   const seconds = Math.round(ctx.healthTimeoutMs / 1000);
   await ctx.journal.record({

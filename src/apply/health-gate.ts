@@ -40,7 +40,7 @@ export async function waitForHealthy(
   let last = 'not checked yet';
   for (;;) {
     try {
-      const probe = await probeComponent(transport, comm, url);
+      const probe = await probeComponent(transport, comm, url, component);
       if (options.ifRunning === true && probe.argvs.length === 0) return { ok: true, seconds: (Date.now() - started) / 1000 };
       const running = argv === undefined ? probe.argvs.length > 0 : probe.argvs.some((a) => a.length === argv.length && a.every((word, i) => word === argv[i]));
       if (running && probe.healthy) return { ok: true, seconds: (Date.now() - started) / 1000 };

@@ -80,6 +80,11 @@ const step = z.union([
     argvBefore: z.array(z.string()).optional(),
     staging: z.string().optional(),
     expected: expectation.optional(),
+    service: z
+      .string()
+      .regex(/^[A-Za-z0-9@_.-]+$/, 'expected a systemd service name like "rke2-server"')
+      .optional(),
+    alsoGated: z.array(restarted).optional(),
   }),
   z.strictObject({ ...base, phase: z.literal('write-started'), changeId: z.string(), target: z.string(), kind: changeKind.optional(), revert }),
   z.strictObject({ ...base, phase: z.literal('verified'), changeId: z.string(), target: z.string(), result, createdDirs: z.array(z.string()).optional() }),

@@ -50,7 +50,7 @@ export interface NodeIo {
   /** Put a backed-up file back from backups/<backupRun>/, content (through `staging`), owner and mode. */
   restore(backupRun: string, path: string, original: FileOriginal, staging: string): Promise<void>;
   restartKubelet(daemonReload: boolean): Promise<void>;
-  /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd). */
+  /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd, rke2-server, k3s). */
   restartService(unit: string, daemonReload: boolean): Promise<void>;
   /** With `ifRunning`, a component that does not run on the node counts as healthy (a dependent of a restarted one). */
   waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string, ifRunning?: boolean): Promise<HealthOutcome>;
@@ -78,8 +78,8 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
   };
 }
 
-/** The restart a gate asks for: the kubelet's, or the named unit's. */
-export async function restartFor(io: NodeIo, restart: { readonly daemonReload: boolean; readonly unit?: string }): Promise<void> {
-  if (restart.unit === undefined) await io.restartKubelet(restart.daemonReload);
-  else await io.restartService(restart.unit, restart.daemonReload);
+/** The restart a gate asks for: the kubelet's, or the named service's. */
+export async function restartFor(io: NodeIo, restart: { readonly daemonReload: boolean; readonly service?: string }): Promise<void> {
+  if (restart.service === undefined) await io.restartKubelet(restart.daemonReload);
+  else await io.restartService(restart.service, restart.daemonReload);
 }

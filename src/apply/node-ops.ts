@@ -173,9 +173,13 @@ export async function restartKubelet(transport: NodeTransport, daemonReload: boo
   await runScript(transport, 'restarting the kubelet', RESTART_KUBELET, [daemonReload ? '1' : '0']);
 }
 
-/** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT`: a service cis-fix restarts itself (etcd run by systemd). */
+/**
+ * `systemctl daemon-reload` (when asked) and `systemctl restart UNIT`: a service cis-fix restarts itself (etcd run by
+ * systemd; rke2-server, rke2-agent, k3s, k3s-agent, which regenerate their components from config.yaml).
+ */
 export async function restartService(transport: NodeTransport, unit: string, daemonReload: boolean): Promise<void> {
-  await runScript(transport, `restarting ${unit}`, RESTART_SERVICE, [daemonReload ? '1' : '0', unit]);
+  const name = unit.endsWith('.service') ? unit : `${unit}.service`;
+  await runScript(transport, `restarting ${name}`, RESTART_SERVICE, [daemonReload ? '1' : '0', name]);
 }
 
 /** What runs under a process name, and whether the health endpoint answers. */
@@ -184,8 +188,9 @@ export interface ComponentProbe {
   readonly healthy: boolean;
 }
 
-export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string): Promise<ComponentProbe> {
-  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl])).toString('utf8').trim().split('\n');
+/** `component`: also found, on a k3s node, as the newest "Running <component>" line of k3s's journal (it has no process of its own there). */
+export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string, component = ''): Promise<ComponentProbe> {
+  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl, component])).toString('utf8').trim().split('\n');
   const verdict = lines.pop();
   const argvs = lines.filter((l) => l !== '').map((l) => Buffer.from(l, 'base64').toString('utf8').replace(/\0$/, '').split('\0'));
   return { argvs, healthy: verdict === 'HEALTHY' };

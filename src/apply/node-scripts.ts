@@ -320,11 +320,25 @@ echo "$got"
  * matching process (its cmdline in base64), then HEALTHY or UNHEALTHY.
  */
 export const PROBE_COMPONENT = `set -u
+found=
 for d in /proc/[0-9]*; do
   { IFS= read -r c < "$d/comm"; } 2>/dev/null || continue
   [ "$c" = "$1" ] || continue
-  base64 -w0 < "$d/cmdline" 2>/dev/null && echo
+  base64 -w0 < "$d/cmdline" 2>/dev/null && echo && found=1
 done
+# k3s runs the component inside its own process: while its service is active, the newest
+# "Running $3 …" line of its journal is the component's command line (journal-lines.ts).
+if [ -z "$found" ] && [ -n "\${3:-}" ] && [ -d /var/lib/rancher/k3s ] && command -v journalctl >/dev/null 2>&1; then
+  if systemctl is-active --quiet k3s.service 2>/dev/null || systemctl is-active --quiet k3s-agent.service 2>/dev/null; then
+    l=$(journalctl -m -u k3s -u k3s-agent 2>/dev/null | grep -F "Running $3 " | tail -n1)
+    if [ -n "$l" ]; then
+      a=\${l#*"Running $3 "}
+      a=\${a%\\"}
+      { printf '%s\\0' "$3"; printf '%s' "$a" | tr ' ' '\\0'; printf '\\0'; } | base64 -w0
+      echo
+    fi
+  fi
+fi
 if command -v curl >/dev/null 2>&1; then
   curl -fsk --max-time 3 -o /dev/null "$2" && echo HEALTHY || echo UNHEALTHY
 else
@@ -348,7 +362,7 @@ systemctl restart kubelet.service || { echo "systemctl restart kubelet failed" >
 /**
  * `sh -c RESTART_SERVICE cis-fix 0|1 UNIT`: as RESTART_KUBELET, for a
  * service cis-fix restarts itself (etcd.service when etcd runs under
- * systemd). For a Type=notify unit systemctl waits until the service is
+ * systemd, rke2-server.service, k3s.service). For a Type=notify unit systemctl waits until the service is
  * ready and fails when it exits first; the health gate decides either way.
  */
 export const RESTART_SERVICE = `set -u

@@ -166,21 +166,26 @@ async function restoreNode(
   }
   const gates: GateOutcome[] = [];
   // Components cis-fix restarts itself (the kubelet) first, once: the static pods need a running kubelet.
-  for (const component of [...new Set(wanted.filter((w) => w.gate.restart).map((w) => w.gate.component))]) {
-    const mine = wanted.filter((w) => w.gate.component === component);
+  const restartKey = (g: HealthGate) => g.restart?.service ?? g.component;
+  for (const key of [...new Set(wanted.filter((w) => w.gate.restart).map((w) => restartKey(w.gate)))]) {
+    const mine = wanted.filter((w) => w.gate.restart && restartKey(w.gate) === key);
+    const first = mine[0]!.gate;
     const daemonReload = mine.some((w) => w.gate.restart?.daemonReload === true);
-    const unit = mine.find((w) => w.gate.restart?.unit !== undefined)?.gate.restart?.unit;
     const dependents = mine.find((w) => w.gate.dependents !== undefined)?.gate.dependents;
     const argv = mine.find((w) => w.gate.argv !== undefined)?.gate.argv;
+    const service = first.restart?.service;
+    const targets = mine.map((w) => w.target);
     gates.push(
       await gate(
         io,
         node,
-        { component, argv, restart: { daemonReload, ...(unit ? { unit } : {}) }, ...(dependents ? { dependents } : {}) },
-        mine.map((w) => w.target),
+        { component: first.component, argv, restart: { daemonReload, ...(service !== undefined ? { service } : {}) }, ...(dependents ? { dependents } : {}) },
+        targets,
         ctx,
       ),
     );
+    // The components a distribution's service brings back with it: waited for, not restarted again.
+    for (const also of first.also ?? []) gates.push(await gate(io, node, also, targets, ctx));
   }
   // Static pods restart by themselves when their manifest changes: wait for each, newest first.
   for (const w of wanted.filter((x) => !x.gate.restart)) gates.push(await gate(io, node, w.gate, [w.target], ctx));

@@ -59,6 +59,8 @@ export function restorePlanFor(journal: RunJournal): RestoreItem[] {
       ...(steps.some((s) => s.expected !== undefined) ? { ownStates: ownStates(original, steps) } : {}),
       ...(restart ? { restart: restart.restart, ...(steps.some((s) => s.daemonReload) ? { daemonReload: true } : {}) } : {}),
       ...(restart?.argvBefore ? { argvBefore: restart.argvBefore } : {}),
+      ...(restart?.service !== undefined ? { service: restart.service } : {}),
+      ...(restart?.alsoGated ? { alsoGated: restart.alsoGated } : {}),
       ...(dirs ? { createdDirs: dirs } : {}),
       staging,
     };

@@ -3,6 +3,7 @@ import { isParamRef, type Benchmark, type EnsureControl, type EnsureStep, type V
 import { FILE_STEP_KINDS } from './control-family.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
 import { expandStepPaths, judgeFileMode, judgeFileOwner, type StepJudgement } from './file-steps.js';
+import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { kubeBenchStatVerdict } from './kube-bench/stat-audit.js';
 import type { NodeContext } from './node-context.js';
 import { providerManagedFinding } from './provider-managed.js';
@@ -15,7 +16,7 @@ type Variables = Readonly<Record<string, readonly string[]>>;
  * judged on one node, with kube-bench's verdict on the same facts. Pure.
  */
 export function evaluateFileControl(control: Control, benchmark: Benchmark, variables: Variables, ctx: NodeContext): Finding {
-  const kubeBench = kubeBenchStatVerdict(control.kubeBench, benchmark, ctx.facts);
+  const kubeBench = kubeBenchStatVerdict(control.kubeBench, benchmark, ctx.facts) ?? journalAuditVerdict(control.kubeBench, ctx.facts, variables);
   const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
   if (control.fix === 'manual') {
     return {

@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import type { EnsureControl, KubeletSettingStep } from '../playbook/types.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
+import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { kubeBenchKubeletVerdict } from './kubelet/kube-bench-verdict.js';
 import { judgeKubeletSetting } from './kubelet/judge-setting.js';
 import { formatSettingValue } from './kubelet/setting-value.js';
@@ -45,7 +46,7 @@ export function compliantKubeletFinding(
  */
 export function evaluateKubeletControl(control: EnsureControl, variables: Variables, ctx: NodeContext, view: KubeletView): Finding {
   const reading = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts);
-  const kubeBench = reading.verdict;
+  const kubeBench = reading.verdict ?? journalAuditVerdict(control.kubeBench, ctx.facts, variables);
   const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
   const steps = (control.ensure as readonly KubeletSettingStep[]).map((step) => {
     const current = effectiveKubeletSetting(ctx.facts, step, view);

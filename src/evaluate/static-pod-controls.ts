@@ -4,10 +4,11 @@ import type { Finding } from '../model/finding.js';
 import type { EnsureControl, StaticPodComponent, StaticPodFlagStep } from '../playbook/types.js';
 import { judgeEtcdServiceStep } from './etcd-service/etcd-service-source.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
+import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { processAuditVerdict } from './kube-bench/process-audit.js';
 import type { NodeContext } from './node-context.js';
 import { judgeFlagStep } from './static-pod/flag-judgement.js';
-import { readPodFlags } from './static-pod/pod-flags.js';
+import { embeddedPodFlags, readPodFlags } from './static-pod/pod-flags.js';
 
 type Variables = Readonly<Record<string, readonly string[]>>;
 
@@ -22,7 +23,12 @@ type Variables = Readonly<Record<string, readonly string[]>>;
  * process does not (the component has not restarted since).
  */
 export function evaluateStaticPodControl(control: EnsureControl, variables: Variables, ctx: NodeContext): Finding {
-  const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
+  const base = {
+    controlId: control.id,
+    node: ctx.name,
+    title: control.title,
+    kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) ?? journalAuditVerdict(control.kubeBench, ctx.facts, variables),
+  };
   const expected = describeStaticPodControl(control);
   const observed: string[] = [];
   let failing = false;
@@ -40,12 +46,14 @@ export function evaluateStaticPodControl(control: EnsureControl, variables: Vari
       if (!asService.satisfied) observed.push(asService.observed);
       continue;
     }
-    const manifest = manifestText(ctx.facts, manifestPath(step.component, variables));
-    if ('problem' in manifest) {
+    const embedded = ctx.facts.components[step.component];
+    // A component k3s runs inside its own process has no manifest: what it runs with is in k3s's journal.
+    const manifest = embedded?.pid === 0 ? undefined : manifestText(ctx.facts, manifestPath(step.component, variables));
+    if (manifest && 'problem' in manifest) {
       failing = true;
       continue;
     }
-    const flags = readPodFlags(manifest.text, step.component);
+    const flags = manifest ? readPodFlags(manifest.text, step.component) : embeddedPodFlags(embedded?.argv ?? []);
     if (flags.kind === 'problem') {
       failing = true;
       continue;

@@ -22,6 +22,9 @@
 #   SECRET_ENV                |-separated glob patterns: variable names whose value is withheld
 #   REDACTION                 the mark that stands for a withheld value
 #   REDACT_AWK                the awk program that prints redacted file contents
+#   JOURNAL_UNIT_SETS JOURNAL_MARKERS JOURNAL_AWK   k3s's journal (journal-lines.ts): unit sets
+#                             (units joined by +), quoted marker paths, the awk program
+#   K3S_FILES K3S_LISTINGS    k3s paths stat'ed / listed on a k3s node only (k3s-paths.ts)
 #
 # Portability: POSIX sh as dash and busybox ash implement it (`local` is not
 # used; nothing bash-only), plus GNU coreutils (stat --printf, base64,
@@ -412,6 +415,38 @@ if [ -n "$KBIN" ]; then
       "$KBIN" --version 2>&1 </dev/null
     fi
   } | base64
+fi
+
+# k3s (journal-lines.ts, k3s-paths.ts), only on a node that shows it: its fixed paths, and
+# per unit set kube-bench queries the last "Running <component>" line of each component of
+# its journal. Under a fake root, only the journalctl CISFIX_FACTS_JOURNALCTL names.
+JCTL=${CISFIX_FACTS_JOURNALCTL:-}
+if [ -z "$JCTL" ] && [ -z "$R" ]; then JCTL=journalctl; fi
+K3S=
+eval "set -- $JOURNAL_MARKERS"
+for f; do
+  if [ -e "$R$f" ]; then K3S=1; break; fi
+done
+if [ -n "$K3S" ]; then
+  eval "set -- $K3S_FILES"
+  for f; do want "$R$f"; done
+  eval "set -- $K3S_LISTINGS"
+  while [ $# -ge 3 ]; do
+    list "$R$1" "$2" "$3"
+    shift 3
+  done
+fi
+if [ -n "$K3S" ] && [ -n "$JCTL" ] && command -v "$JCTL" >/dev/null 2>&1; then
+  for us in $JOURNAL_UNIT_SETS; do
+    set --
+    _rest=$us
+    while [ -n "$_rest" ]; do
+      set -- "$@" -u "${_rest%%+*}"
+      case $_rest in *+*) _rest=${_rest#*+} ;; *) _rest= ;; esac
+    done
+    sec "journal $us"
+    "$JCTL" -m "$@" 2>/dev/null | awk "$JOURNAL_AWK" | base64
+  done
 fi
 
 # Metadata of everything at once.

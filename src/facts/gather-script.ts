@@ -42,6 +42,9 @@ import {
 import { ENV_PREFIXES, KUBE_BENCH_ENV_NAMES, SECRET_ENV_PATTERNS } from './environment-policy.js';
 import { FILE_FLAGS, KUBELET_CONFIG_FILE_FIELDS, type FileFlagRole } from './file-flags.js';
 import { FIXED_LISTINGS, MAX_LISTED_ENTRIES } from './listing-specs.js';
+import { K3S_LISTINGS, K3S_STAT_FILES } from './k3s-paths.js';
+import { JOURNAL_MARKER_PATHS, JOURNAL_UNIT_SETS, journalAwkProgram, unitSetWord } from './journal-lines.js';
+import { RANCHER_CONFIG_FILES, RANCHER_MARKER_PATHS } from './rancher-paths.js';
 import { ACCOUNTS_SEPARATOR, FACTS_HEADER, SECTION_MARK, STAT_FIELDS } from './output-format.js';
 
 /** The command names (/proc/PID/comm, at most 15 bytes) whose processes are gathered. */
@@ -157,6 +160,7 @@ export function renderPrelude(): string {
     ...KUBELET_ENV_FILES,
     ...ETCD_UNIT_FILES,
     ...ETCD_ENV_FILES,
+    ...RANCHER_CONFIG_FILES,
   ]);
   const constants: readonly (readonly [string, string])[] = [
     ['HEADER', FACTS_HEADER],
@@ -184,7 +188,7 @@ export function renderPrelude(): string {
       ),
     ],
     ['CONFIG_FILES', words(configFiles)],
-    ['STAT_ONLY_FILES', words(allPaths(STAT_ONLY_CANDIDATE_LISTS))],
+    ['STAT_ONLY_FILES', words([...allPaths(STAT_ONLY_CANDIDATE_LISTS), ...RANCHER_MARKER_PATHS])],
     ['KUBELET_CONF_FILES', words(KUBELET_CONF.cisFix)],
     ['KUBELET_UNIT_FILES', words(KUBELET_UNIT_FILES)],
     ['KUBELET_DROP_IN_DIRS', words(KUBELET_DROP_IN_DIRS)],
@@ -194,6 +198,10 @@ export function renderPrelude(): string {
     ['SECRET_ENV', patterns(SECRET_ENV_PATTERNS, 'secret environment')],
     ['REDACTION', REDACTION_MARK],
     ['LISTINGS', words(FIXED_LISTINGS.flatMap((l) => [l.dir, String(l.depth), l.listing]))],
+    ['JOURNAL_UNIT_SETS', JOURNAL_UNIT_SETS.map((units) => unitSetWord(units.map((u) => plainWord(u, 'unit')))).join(' ')],
+    ['JOURNAL_MARKERS', words(JOURNAL_MARKER_PATHS)],
+    ['K3S_FILES', words(K3S_STAT_FILES)],
+    ['K3S_LISTINGS', words(K3S_LISTINGS.flatMap((l) => [l.dir, String(l.depth), l.listing]))],
   ];
   // The awk program's `$` are awk's, not the shell's: say so to shellcheck, which the tests run on the whole script.
   const awk = `# shellcheck disable=SC2016 # an awk program: its $ are awk's\nREDACT_AWK=${quoteShellArg(redactionProgram())}`;
@@ -202,6 +210,7 @@ export function renderPrelude(): string {
     '# then the program (src/facts/gather-facts.sh).',
     ...constants.map(([name, value]) => `${name}=${quoteShellArg(value)}`),
     awk,
+    `# shellcheck disable=SC2016 # an awk program: its $ are awk's\nJOURNAL_AWK=${quoteShellArg(journalAwkProgram())}`,
     '',
   ].join('\n');
 }

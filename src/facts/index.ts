@@ -6,3 +6,12 @@ export { flagOccurrences, flagValue, type FlagOccurrence } from './process-flags
 export { existsFollowing, normalizePath, textContent } from './path-lookup.js';
 export type * from './types.js';
 export { COMPONENTS } from './types.js';
+export {
+  journalArgs,
+  journalComponentOf,
+  journalLine,
+  JOURNAL_COMPONENTS,
+  type JournalComponent,
+  type JournalFacts,
+  type JournalLine,
+} from './journal-lines.js';

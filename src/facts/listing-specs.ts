@@ -4,6 +4,7 @@
  */
 
 import { CNI_CONF_DIR, CNI_NETWORKS_DIR, ETCD_DROP_IN_DIRS, KUBELET_DROP_IN_DIRS, KUBELET_PKI_DIR, MANIFESTS_DIR, PKI_DIR } from './candidate-paths.js';
+import { RANCHER_LISTINGS } from './rancher-paths.js';
 
 /**
  * How a listing's entries are treated:
@@ -42,4 +43,6 @@ export const FIXED_LISTINGS: readonly ListingSpec[] = [
   { dir: CNI_NETWORKS_DIR, depth: 4, listing: 'plain' },
   // etcd as a systemd service: its drop-ins may put flags on its command line.
   ...ETCD_DROP_IN_DIRS.map((dir): ListingSpec => ({ dir, depth: 1, listing: 'conf-d' })),
+  // RKE2/k3s config.yaml.d drop-ins (rancher-paths.ts).
+  ...RANCHER_LISTINGS,
 ];

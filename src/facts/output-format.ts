@@ -36,7 +36,9 @@ export const SECTION_MARK = '@@';
  *   file was withheld for holding a private key. A file with no `F` line is
  *   empty (or vanished). Whether the last line had a newline is not told;
  * - `content-withheld`: `path\0reason\0` pairs;
- * - `listed`: `dir\0depth\0class\0` per listed directory.
+ * - `listed`: `dir\0depth\0class\0` per listed directory;
+ * - `journal <units>`: k3s's journal for the units (joined by `+`):
+ *   `component\0truncated\0line\0` per component (journal-lines.ts).
  */
 export type SectionName =
   | 'host'
@@ -52,7 +54,8 @@ export type SectionName =
   | 'content'
   | 'content-withheld'
   | 'listed'
-  | 'end';
+  | 'end'
+  | 'journal';
 
 export const SECTION_NAMES: readonly SectionName[] = [
   'host',
@@ -69,6 +72,7 @@ export const SECTION_NAMES: readonly SectionName[] = [
   'content-withheld',
   'listed',
   'end',
+  'journal',
 ];
 
 /**

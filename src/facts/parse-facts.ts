@@ -12,6 +12,7 @@ import { detectRoles } from './detect-roles.js';
 import { parseHostInfo, parseKubeletVersion } from './host-info.js';
 import { resolveKubeletService } from './kubelet-service.js';
 import { directoryListings } from './directory-listings.js';
+import { embeddedComponents, parseJournalSections } from './journal-lines.js';
 import { parseSections, splitNul, type Section } from './parse-sections.js';
 import { normalizePath } from './path-lookup.js';
 import { resolvePaths } from './resolve-paths.js';
@@ -161,7 +162,10 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
   const { users, groups } = parseAccounts(accounts);
 
   const all = componentProcesses(sections, notes);
-  const components = primaryComponents(all, notes);
+  const journals = parseJournalSections(sections);
+  // k3s runs its components inside one process: its journal says what they run with.
+  const running = primaryComponents(all, notes);
+  const components = { ...running, ...embeddedComponents(journals, running) };
 
   const byName = (records: StatRecord[]): Map<string, StatRecord> => new Map(records.map((r) => [strip(r.name), r]));
   const gathered: Gathered = {
@@ -199,6 +203,11 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     }
   }
 
+  for (const j of journals ?? []) {
+    for (const [component, line] of Object.entries(j.lines)) {
+      if (line?.truncated) notes.push(`journalctl -u ${j.units.join(' -u ')}: the last "Running ${component}" line was cut at its size limit`);
+    }
+  }
   return {
     formatVersion: 1,
     node,
@@ -215,6 +224,7 @@ function assemble(node: string, stdout: Buffer): NodeFacts {
     roles: detectRoles(components),
     truncated,
     notes,
+    ...(journals ? { journals } : {}),
   };
 }
 

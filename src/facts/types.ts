@@ -8,6 +8,7 @@
  */
 
 import type { Role } from '../model/roles.js';
+import type { JournalFacts } from './journal-lines.js';
 import type { ListingClass } from './listing-specs.js';
 
 export type FileType = 'file' | 'dir' | 'symlink' | 'other';
@@ -264,7 +265,9 @@ export interface DetectedRoles {
 /**
  * Everything gathered from one node.
  * Invariants: `components[c]` is the lowest-pid process of `processes` with
- * component c; every path named in `listings`, `resolvedPaths` (when it was
+ * component c, or, for a component k3s runs inside its own process, the
+ * component as k3s's journal shows it (pid 0, comm `k3s`, not in
+ * `processes`; journal-lines.ts embeddedComponents); every path named in `listings`, `resolvedPaths` (when it was
  * looked at) and `kubeletService` has an entry in `paths`.
  */
 export interface NodeFacts {
@@ -287,4 +290,6 @@ export interface NodeFacts {
   readonly truncated: boolean;
   /** Things the operator may want to know about the gathering itself (not findings). */
   readonly notes: readonly string[];
+  /** k3s's journal as kube-bench reads it (journal-lines.ts); undefined when not read (no k3s on the node, no journalctl). */
+  readonly journals?: readonly JournalFacts[];
 }

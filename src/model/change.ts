@@ -156,8 +156,42 @@ export interface EtcdServiceChange extends ChangeBase {
   readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[]; readonly healthUrl: string };
 }
 
+/**
+ * What a distribution service's restart must bring back: the component runs
+ * with `argv` (any command line when undefined) and `url` answers.
+ */
+export interface ServiceGate {
+  readonly component: ManagedComponent;
+  readonly argv: readonly string[] | undefined;
+  readonly url: string;
+}
+
+/**
+ * A Rancher distribution's config.yaml (RKE2 `/etc/rancher/rke2/config.yaml`,
+ * k3s `/etc/rancher/k3s/config.yaml`) or one of its `config.yaml.d/*.yaml`
+ * drop-ins, with entries of its `*-arg` lists edited (src/plan/edits/rancher-config.ts):
+ * every untouched byte and comment kept. The distribution regenerates its
+ * static-pod manifests and kubelet command line from these files when its
+ * `service` restarts; cis-fix never edits what it generates. `after.content`
+ * is the whole new file: a file whose content could not be gathered verbatim
+ * (one holding a token is redacted) is never planned. All changes of a node
+ * share one `systemctl restart <service>` after the last of them; the health
+ * gate then waits for every component in `after.gates`. `restart` is the
+ * kubelet: the service restarts it with everything else.
+ */
+export interface RancherConfigChange extends ChangeBase {
+  readonly kind: 'rancher-config';
+  readonly restart: 'kubelet';
+  /** The systemd service that reads the file (rke2-server, rke2-agent, k3s, k3s-agent). */
+  readonly service: string;
+  /** One line per edit: "kube-apiserver-arg: set anonymous-auth=false". */
+  readonly edits: readonly string[];
+  readonly before: { readonly sha256: string };
+  readonly after: { readonly content: string; readonly sha256: string; readonly gates: readonly ServiceGate[] };
+}
+
 /** A change made on one node over SSH. */
-export type NodeChange = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange | EtcdServiceChange;
+export type NodeChange = FileModeChange | FileOwnerChange | ManifestChange | KubeletFileChange | SupportFileChange | EtcdServiceChange | RancherConfigChange;
 
 /** Every change a plan holds: on nodes over SSH, or to API objects (once per cluster, `node` undefined). */
 export type Change = NodeChange | ApiObjectChange;

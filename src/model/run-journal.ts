@@ -102,6 +102,10 @@ export interface FileWriteStartedStep extends StepBase {
   readonly staging?: string;
   /** What the change leaves on the target (see FileExpectation). */
   readonly expected?: FileExpectation;
+  /** The systemd service cis-fix restarts for the change when it is not the kubelet (a distribution's: rke2-server). */
+  readonly service?: string;
+  /** Further components that service's restart must bring back (its health gate waits for each). */
+  readonly alsoGated?: readonly RestartedComponent[];
 }
 
 /** API objects: how a rollback undoes the change. */
@@ -245,6 +249,9 @@ export interface RestoreItem {
   readonly daemonReload?: boolean;
   readonly argvBefore?: readonly string[];
   readonly createdDirs?: readonly string[];
+  /** As FileWriteStartedStep's: the service to restart instead of the kubelet, and what else it brings back. */
+  readonly service?: string;
+  readonly alsoGated?: readonly RestartedComponent[];
   /** Temp files the run may have left for this target. */
   readonly staging?: readonly string[];
 }

@@ -93,6 +93,29 @@ const etcdServiceChange = z.strictObject({
   after: z.strictObject({ content: text, sha256, argv: strings, healthUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL') }),
 });
 
+const rancherConfigChange = z.strictObject({
+  ...nodeChangeBase,
+  kind: z.literal('rancher-config'),
+  action: z.enum(['update', 'create']),
+  restart: z.literal('kubelet'),
+  service: z.string().regex(/^[A-Za-z0-9@_.-]+$/, 'expected a systemd service name like "rke2-server"'),
+  edits: strings,
+  before: z.strictObject({ sha256 }),
+  after: z.strictObject({
+    content: text,
+    sha256,
+    gates: z
+      .array(
+        z.strictObject({
+          component: z.enum(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet']),
+          argv: strings.optional(),
+          url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL'),
+        }),
+      )
+      .readonly(),
+  }),
+});
+
 const nodeGeneratedSecret = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a secret name like "encryptionKey"'),
   bytes: z.number().int('expected a whole number of bytes').min(1).max(4096),
@@ -148,6 +171,7 @@ export const changeSchema = z.discriminatedUnion('kind', [
   supportFileChange,
   apiObjectChange,
   etcdServiceChange,
+  rancherConfigChange,
 ]);
 
 const waiver = z.strictObject({
@@ -234,6 +258,7 @@ const sameChangeFields: { [K in Change['kind']]: Same<Paths<Shape<Extract<Parsed
   'support-file': true,
   'api-object': true,
   'etcd-service': true,
+  'rancher-config': true,
 };
 const sameFindingFields: Same<Paths<z.infer<typeof findingSchema>>, Paths<Finding>> = true;
 const sameHeaderFields: Same<Paths<Omit<Parsed, 'changes' | 'findings'>>, Paths<Omit<Plan, 'changes' | 'findings'>>> = true;

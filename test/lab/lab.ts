@@ -460,7 +460,7 @@ async function prepareApiServer(ctx: UpContext, state: LabState, prepared: Prepa
   await mkdir(apiDir, { recursive: true, mode: 0o700 });
   await chmod(apiDir, 0o700);
   await writeFile(path.join(apiDir, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n', { mode: 0o600 });
-  await copyFile(path.join(ctx.cp1.dir, 'upper', 'etc', 'kubernetes', 'admin.conf'), state.kubeconfigFile);
+  await copyFile(path.join(ctx.cp1.dir, 'upper', ctx.distribution.adminKubeconfig ?? '/etc/kubernetes/admin.conf'), state.kubeconfigFile);
   await chmod(state.kubeconfigFile, 0o600);
   const restricted = pairAt(path.join(ctx.dir, 'pki'), 'lab-restricted');
   await createCert(restricted, ctx.pki.ca, { cn: 'lab-restricted', usage: 'client' });

@@ -33,14 +33,14 @@ export const etcdServiceHandler: NodeKindHandler<EtcdServiceChange> = {
     component: change.restart,
     argv: change.after.argv,
     url: change.after.healthUrl,
-    restart: { daemonReload: change.daemonReload, unit: change.unit },
+    restart: { daemonReload: change.daemonReload, service: change.unit },
     dependents: ['kube-apiserver'],
   }),
   restore: (item, ctx) => restoreFileFromBackup(item, ctx, STAGING),
   restoreGate: (item) => ({
     component: 'etcd',
     argv: item.argvBefore,
-    restart: { daemonReload: item.daemonReload === true, unit: ETCD_UNIT },
+    restart: { daemonReload: item.daemonReload === true, service: ETCD_UNIT },
     dependents: ['kube-apiserver'],
   }),
   manualRestore: (item, backupRun) => [

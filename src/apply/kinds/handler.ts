@@ -60,16 +60,18 @@ export interface HealthGate {
    * systemd: kube-apiserver). One that does not run there is not waited for.
    */
   readonly dependents?: readonly RestartedComponent[];
+  /** Further components the same restart must bring back, each waited for like `component` (a distribution service restarts them all). */
+  readonly also?: readonly { readonly component: RestartedComponent; readonly argv: readonly string[] | undefined; readonly url?: string }[];
 }
 
 /**
  * A restart cis-fix makes itself: `systemctl daemon-reload` first when
- * asked, then `systemctl restart` of `unit` (the kubelet's when absent;
- * etcd.service for etcd run by systemd).
+ * asked, then `systemctl restart` of `service` (the kubelet's when absent;
+ * etcd.service for etcd run by systemd, rke2-server, k3s, ...).
  */
 export interface RestartRequest {
   readonly daemonReload: boolean;
-  readonly unit?: string;
+  readonly service?: string;
 }
 
 /** The kind-specific fields of a 'write-started' step. */
@@ -80,6 +82,8 @@ export interface WriteJournal {
   readonly staging?: string;
   readonly expected?: FileExpectation;
   readonly revert?: ApiRevert;
+  readonly service?: string;
+  readonly alsoGated?: readonly RestartedComponent[];
 }
 
 export interface WriteOutcome {

@@ -9,6 +9,7 @@ import type { ClusterKindHandler, NodeKindHandler } from './handler.js';
 import { kubeletFileHandler } from './kubelet-file.js';
 import { staticPodManifestHandler } from './static-pod-manifest.js';
 import { supportFileHandler } from './support-file.js';
+import { rancherConfigHandler } from './rancher-config.js';
 
 /**
  * Every change kind's apply-side handler. The mapped types make the
@@ -22,6 +23,7 @@ const nodeHandlers: { readonly [K in NodeChange['kind']]: NodeKindHandler<Extrac
   'kubelet-file': kubeletFileHandler,
   'support-file': supportFileHandler,
   'etcd-service': etcdServiceHandler,
+  'rancher-config': rancherConfigHandler,
 };
 
 const clusterHandlers: { readonly [K in ApiObjectChange['kind']]: ClusterKindHandler<Extract<ApiObjectChange, { kind: K }>> } = {

@@ -80,13 +80,14 @@ export function kubeBenchKubeletVerdict(
   return { verdict: pass ? 'PASS' : failed, configPath: usesConfig ? configPath : undefined, items };
 }
 
-type ConfigOutput =
+/** What kube-bench's audit_config printed (shared with the journal audit, kube-bench/journal-audit.ts). */
+export type ConfigOutput =
   | { readonly kind: 'none' }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'error' }
   | { readonly kind: 'unknown'; readonly reason: string };
 
-function configOutput(facts: NodeFacts, path: string): ConfigOutput {
+export function configOutput(facts: NodeFacts, path: string): ConfigOutput {
   const entry = facts.paths[normalizePath(path)];
   if (!entry) return { kind: 'unknown', reason: `cis-fix did not look at ${path}, the file kube-bench reads` };
   if (!entry.exists) return { kind: 'none' };
@@ -103,7 +104,7 @@ function judge(item: KubeBenchTestItem, found: boolean, value: string): boolean 
   return item.compare ? compareValue(item.compare.op, value, item.compare.value) : true;
 }
 
-function evaluateItem(item: KubeBenchTestItem, ps: string, config: ConfigOutput): KubeBenchItemResult {
+export function evaluateItem(item: KubeBenchTestItem, ps: string, config: ConfigOutput): KubeBenchItemResult {
   const output = ps.replace(/[ \n]+$/, '');
   if (item.flag !== undefined) {
     const { found, value } = findFlagValue(output, item.flag);

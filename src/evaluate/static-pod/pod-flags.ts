@@ -95,3 +95,19 @@ function shellWrapper(layout: ManifestLayout, argv: readonly string[]): string |
   }
   return undefined;
 }
+
+/** The flags of a command line that has no manifest (a component k3s runs inside its own process, argv from its journal). */
+export function embeddedPodFlags(argv: readonly string[]): PodFlags {
+  const occurrences: Record<string, PodFlagOccurrence[]> = {};
+  for (const name of flagNames(argv)) {
+    occurrences[name] = flagOccurrences(argv, name).map((o) => ({
+      index: o.index,
+      form: o.form,
+      value: o.value ?? 'true',
+      singleDash: !(argv[o.index] ?? '').startsWith('--'),
+    }));
+  }
+  const names = Object.keys(occurrences).sort();
+  const flags = Object.fromEntries(names.map((name) => [name, lastValue(occurrences[name] ?? [])]));
+  return { kind: 'flags', container: argv[0] ?? '', argv, flags, occurrences, duplicates: names.filter((name) => (occurrences[name]?.length ?? 0) > 1) };
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { configuredElsewhere } from '../../evaluate/component-source.js';
 import { controlFamily } from '../../evaluate/control-family.js';
 import {
   describeSetting,
@@ -47,9 +48,7 @@ import { byControlId, type NodeKindInput } from './handler.js';
 
 /** The hook for static-pod-controls.ts: true when this control's etcd steps belong to the etcd service, not to a manifest. */
 export function routedToEtcdService(control: Control, ctx: NodeContext, variables: Variables): boolean {
-  if (control.fix !== 'ensure' || controlFamily(control) !== 'static-pod') return false;
-  const etcdSteps = control.ensure.filter((s): s is StaticPodFlagStep => s.kind === 'static-pod-flag' && s.component === 'etcd');
-  return etcdSteps.length > 0 && etcdServiceSource(ctx.facts, manifestPath('etcd', variables)) !== undefined;
+  return controlFamily(control) === 'static-pod' && configuredElsewhere(control, ctx.facts, ctx.roles, variables, 'etcd-service');
 }
 
 type Variables = Readonly<Record<string, readonly string[]>>;

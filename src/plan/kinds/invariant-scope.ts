@@ -70,6 +70,9 @@ export function nodeScopeOf(benchmark: Benchmark, node: InvariantNode): NodeScop
         for (const name of [valued(step.owner), valued(step.group)]) if (name) owners.add(name);
         if (isParamRef(step.owner) || isParamRef(step.group)) for (const name of [valued(step.owner), valued(step.group)]) if (name) chosenOwners.add(name);
       }
+      // A file step may name its path literally (rke2-cis-1.8's /var/lib/rancher/rke2/... files) rather than through a variable.
+      if ((step.kind === 'file-mode' || step.kind === 'file-owner') && !/[*?]/.test(step.path))
+        for (const path of expand(step.path, variables)) paths.add(path);
       if (step.kind === 'support-file') {
         const template = valued(step.path);
         if (template) for (const path of expand(template, variables)) supportFiles.add(path);

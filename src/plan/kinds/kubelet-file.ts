@@ -14,6 +14,7 @@ import type { KubeletSettingFix } from '../edits/kubelet-setting-fix.js';
 import { planKubeletSettingFixes, type KubeletNodePlan } from '../edits/kubelet-setting-fixes.js';
 import { byControlId, type NodeKindHandler, type NodeKindInput } from './handler.js';
 import { dirname, type NodeScope } from './invariant-scope.js';
+import { configuredElsewhere } from '../../evaluate/component-source.js';
 
 /**
  * `kubelet-file` (DESIGN.md §2, `kubelet-setting`): the failing kubelet
@@ -51,7 +52,10 @@ function planKubeletFiles(input: NodeKindInput): { changes: KubeletFileChange[];
   const byId = new Map(input.controls.map((c) => [c.id, c]));
   const applicable = input.failing.flatMap((f) => {
     const control = byId.get(f.controlId);
-    return control && control.fix === 'ensure' && controlFamily(control) === 'kubelet' ? [control] : [];
+    // A kubelet another source configures (component-source.ts) is planned by that source's kind.
+    return control && control.fix === 'ensure' && controlFamily(control) === 'kubelet' && !configuredElsewhere(control, ctx.facts, ctx.roles, variables)
+      ? [control]
+      : [];
   });
   if (applicable.length === 0) return { findings: [], changes: [] };
 

@@ -7,6 +7,7 @@ import type { ChangeDescription, PlanKindHandler } from './handler.js';
 import { kubeletFileHandler } from './kubelet-file.js';
 import { staticPodManifestHandler } from './static-pod-manifest.js';
 import { supportFileHandler } from './support-file.js';
+import { rancherConfigHandler } from './rancher-config.js';
 
 /**
  * Every change kind's planning side, one per kind (the mapped type makes a
@@ -23,6 +24,7 @@ export const PLAN_KIND_HANDLERS: { readonly [K in ChangeKind]: PlanKindHandler<K
   'kubelet-file': kubeletFileHandler,
   'api-object': apiObjectHandler,
   'etcd-service': etcdServiceHandler,
+  'rancher-config': rancherConfigHandler,
 };
 
 /** The handlers in registry order. */

@@ -8,9 +8,9 @@ import type { ManifestChange, SupportFileChange } from '../../model/change.js';
 import type { Finding } from '../../model/finding.js';
 import type { EnsureControl, StaticPodComponent, StaticPodFlagStep, SupportFileStep } from '../../playbook/types.js';
 import { editManifest, fixFor, readPodFlags, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
-import { routedToEtcdService } from './etcd-service-controls.js';
 import { byControlId, type NodeKindInput } from './handler.js';
 import { planSupportFile, type SupportFilePlan } from './support-file-content.js';
+import { configuredElsewhere } from '../../evaluate/component-source.js';
 
 /**
  * The planning shared by `static-pod-manifest` and `support-file` (DESIGN.md
@@ -44,8 +44,9 @@ export function planStaticPodControls(input: NodeKindInput): StaticPodPlan {
   for (const failing of input.failing) {
     const control = byId.get(failing.controlId);
     if (!control || control.fix !== 'ensure' || controlFamily(control) !== 'static-pod') continue;
-    // etcd run by systemd, not as a static pod: its own kind plans it (etcd-service-controls.ts).
-    if (routedToEtcdService(control, ctx, variables)) continue;
+    // Another source configures the component on this node (component-source.ts: a Rancher config.yaml, etcd's
+    // systemd unit and environment files): the kind of that source plans it.
+    if (configuredElsewhere(control, ctx.facts, ctx.roles, variables)) continue;
     const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench: processAuditVerdict(control.kubeBench, ctx.facts) };
     const flagSteps = control.ensure.filter((s): s is StaticPodFlagStep => s.kind === 'static-pod-flag');
     const supportSteps = control.ensure.filter((s): s is SupportFileStep => s.kind === 'support-file');

@@ -1,5 +1,7 @@
+import { k3s } from './k3s.js';
 import { kubeadm } from './kubeadm.js';
 import { kubeadmExternalEtcd } from './kubeadm-external-etcd.js';
+import { rke2 } from './rke2.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
 export type { LabDistribution, LabDistributionName } from './types.js';
@@ -8,6 +10,8 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
   'kubeadm-external-etcd': kubeadmExternalEtcd,
+  rke2,
+  k3s,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];

@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario.js';
  * bastion, the lab API server) is shared. A distribution is one module in
  * this directory, registered in index.ts.
  */
-export type LabDistributionName = 'kubeadm' | 'kubeadm-external-etcd';
+export type LabDistributionName = 'kubeadm' | 'kubeadm-external-etcd' | 'rke2' | 'k3s';
 
 export interface DistributionNodeInput extends KubeadmNodeInput {
   scenario: Scenario;
@@ -53,4 +53,6 @@ export interface LabDistribution {
    * pods `running`.
    */
   supervisor: string;
+  /** The admin kubeconfig on the first control plane that `lab up` copies for tests (default kubeadm's /etc/kubernetes/admin.conf). */
+  adminKubeconfig?: string;
 }

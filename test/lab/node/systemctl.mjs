@@ -2,10 +2,13 @@
 // prints what it answers. Root uses /run/lab/kubelet.sock (every verb); other
 // users /run/lab/kubelet-ro.sock (read-only verbs only), like systemd's polkit
 // without an agent.
+import fs from 'node:fs';
 import net from 'node:net';
 
 const argv = process.argv.slice(2);
-const socketPath = process.getuid() === 0 ? '/run/lab/kubelet.sock' : '/run/lab/kubelet-ro.sock';
+// A distribution's supervisor (rke2-sim.mjs) owns the node's services when it serves its own socket.
+const base = fs.existsSync('/run/lab/supervisor.sock') ? 'supervisor' : 'kubelet';
+const socketPath = process.getuid() === 0 ? `/run/lab/${base}.sock` : `/run/lab/${base}-ro.sock`;
 const conn = net.connect(socketPath);
 let buf = '';
 conn.setEncoding('utf8');

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Unit search path, highest priority first (Debian has merged /usr: /lib == /usr/lib). */
-export const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system'];
+// LAB_UNIT_DIRS (colon-separated) replaces them for a kubelet another supervisor generates its unit for (rke2-sim.mjs).
+export const UNIT_DIRS = process.env.LAB_UNIT_DIRS ? process.env.LAB_UNIT_DIRS.split(':') : ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system'];
 
 /**
  * Splits a command line or an Environment= value into words the way systemd

@@ -18,7 +18,8 @@ const PENDING = new Set([
   'src/services/controls.ts', // switches over playbook ensure steps (src/playbook's names)
   'src/render/controls.ts', // describes ensure steps too
 ]);
-const KIND_LITERAL = /(['"`])(file-mode|file-owner|static-pod-manifest|static-pod-flag|kubelet-file|kubelet-setting|support-file|api-object|etcd-service)\1/;
+const KIND_LITERAL =
+  /(['"`])(file-mode|file-owner|static-pod-manifest|static-pod-flag|kubelet-file|kubelet-setting|support-file|api-object|etcd-service|rancher-config)\1/;
 
 function filesBelow(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -38,7 +39,7 @@ const offenders = () =>
 
 describe('change kinds are plug-ins', () => {
   it('the plan registry has one handler per change kind, registered under its own kind', () => {
-    const kinds = ['api-object', 'etcd-service', 'file-mode', 'file-owner', 'kubelet-file', 'static-pod-manifest', 'support-file'];
+    const kinds = ['api-object', 'etcd-service', 'file-mode', 'file-owner', 'kubelet-file', 'rancher-config', 'static-pod-manifest', 'support-file'];
     expect(Object.keys(PLAN_KIND_HANDLERS).sort()).toEqual(kinds);
     for (const [kind, handler] of Object.entries(PLAN_KIND_HANDLERS)) expect(handler.kind).toBe(kind);
   });

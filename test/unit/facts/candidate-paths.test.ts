@@ -22,6 +22,7 @@ import {
 } from '../../../src/facts/candidate-paths.js';
 import { FILE_FLAGS } from '../../../src/facts/file-flags.js';
 import { FIXED_LISTINGS } from '../../../src/facts/listing-specs.js';
+import { K3S_LISTINGS, K3S_STAT_FILES } from '../../../src/facts/k3s-paths.js';
 import { resolvePaths } from '../../../src/facts/resolve-paths.js';
 import type { PathFacts, PresentPath, ResolvedPaths } from '../../../src/facts/types.js';
 import { MANIFEST_VARIABLES } from '../../../src/playbook/build-benchmark.js';
@@ -39,10 +40,14 @@ const LOOKED_AT = new Set([
   SUPER_ADMIN_CONF,
   ...KUBELET_UNIT_FILES,
   ...KUBELET_ENV_FILES,
+  // Looked at on a node that shows k3s (the only nodes where these paths exist).
+  ...K3S_STAT_FILES,
 ]);
 
 function listed(path: string): boolean {
-  return FIXED_LISTINGS.some((l) => path === l.dir || (path.startsWith(`${l.dir}/`) && path.slice(l.dir.length + 1).split('/').length <= l.depth));
+  return [...FIXED_LISTINGS, ...K3S_LISTINGS].some(
+    (l) => path === l.dir || (path.startsWith(`${l.dir}/`) && path.slice(l.dir.length + 1).split('/').length <= l.depth),
+  );
 }
 
 /** The ResolvedPaths entry that mirrors each kube-bench variable of the playbooks. */

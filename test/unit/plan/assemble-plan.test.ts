@@ -69,6 +69,7 @@ describe('assemblePlan', () => {
       'kubelet-file': 3,
       'api-object': 4,
       'etcd-service': 1.5,
+      'rancher-config': 3,
     } as const;
     const order = plan.changes.map((c) => [c.node ?? '', phase[c.kind]] as const);
     expect(order).toEqual([...order].sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]));

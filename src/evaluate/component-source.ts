@@ -1,0 +1,155 @@
+import type { NodeFacts } from '../facts/types.js';
+import { RANCHER_DISTRIBUTIONS, type RancherDistributionPaths } from '../facts/rancher-paths.js';
+import { MANIFEST_VARIABLES, type ManagedComponent } from '../model/components.js';
+import type { Role } from '../model/roles.js';
+import type { Control } from '../playbook/types.js';
+import { etcdServiceSource, type EtcdServiceSource } from './etcd-service/etcd-service-source.js';
+import { ARG_KEYS, configFileOrder, type ArgComponent, type ArgKey, type RancherConfigSource } from './rancher/rancher-config.js';
+
+/**
+ * The one question the planners ask before they write a component's setting
+ * (DESIGN.md §7 "Distributions are layouts"): which source configures this
+ * component on this node? A playbook step says WHAT must hold; the answer,
+ * read from the node's facts, says WHERE it is written. Pure.
+ *
+ * - `own-files`: the component's own files as kubeadm lays them out (its
+ *   static pod manifest, the kubelet's unit, environment files and config):
+ *   the existing kinds edit them.
+ * - `rancher-config`: RKE2 or k3s generates the component's manifest or
+ *   command line from config.yaml (+ config.yaml.d) `*-arg` lists when its
+ *   service starts: the `rancher-config` kind edits those, never what the
+ *   distribution generates.
+ *
+ * - `etcd-service`: etcd run by systemd (external etcd) with no static pod
+ *   manifest: its unit, drop-ins and ETCD_* environment files; the
+ *   `etcd-service` kind edits the one that wins.
+ *
+ * A planner that meets a source it does not handle reports the step as not
+ * fixable by it.
+ */
+export type ComponentSource = OwnFilesSource | RancherConfigSourceOf | EtcdServiceSourceOf;
+
+/** The benchmark's path variables as resolved on the node (the etcd manifest's path decides whether etcd is a static pod). */
+type Variables = Readonly<Record<string, readonly string[]>>;
+
+export interface EtcdServiceSourceOf {
+  readonly kind: 'etcd-service';
+  readonly component: 'etcd';
+  readonly service: EtcdServiceSource;
+}
+
+export interface OwnFilesSource {
+  readonly kind: 'own-files';
+  readonly component: ManagedComponent;
+}
+
+/**
+ * Invariants: `files` are the files the distribution reads, in its order
+ * (config.yaml first, present or not); `problem`, when set, says why cis-fix
+ * cannot edit them (a file not gathered verbatim, a drop-in it cannot read):
+ * the step is then not fixable, with that reason.
+ */
+export interface RancherConfigSourceOf {
+  readonly kind: 'rancher-config';
+  readonly component: ArgComponent;
+  readonly key: ArgKey;
+  readonly distribution: RancherDistributionPaths['distribution'];
+  readonly configFile: string;
+  /** The service whose restart makes the distribution read the files again. */
+  readonly service: string;
+  readonly files: readonly RancherFile[];
+  readonly problem: string | undefined;
+}
+
+/** A config file as gathered: its text and hash when it exists (sha256 undefined when absent). */
+export interface RancherFile extends RancherConfigSource {
+  readonly exists: boolean;
+  readonly sha256: string | undefined;
+}
+
+export function componentSource(component: ManagedComponent, facts: NodeFacts, roles: readonly Role[], variables: Variables): ComponentSource {
+  const rancher = rancherLayoutOf(facts);
+  if (rancher && component in ARG_KEYS) return rancherSource(component as ArgComponent, rancher, facts, roles);
+  if (component === 'etcd') {
+    const service = etcdServiceSource(facts, variables[MANIFEST_VARIABLES.etcd]?.[0]);
+    if (service) return { kind: 'etcd-service', component, service };
+  }
+  return { kind: 'own-files', component };
+}
+
+/**
+ * True when a step of the control sets a component that a source other than
+ * its own files configures (`by` that source, when given): the kind of that
+ * source plans the control, the kubeadm kinds (static-pod-manifest,
+ * kubelet-file) leave it alone.
+ */
+export function configuredElsewhere(
+  control: Control,
+  facts: NodeFacts,
+  roles: readonly Role[],
+  variables: Variables,
+  by?: Exclude<ComponentSource['kind'], 'own-files'>,
+): boolean {
+  if (control.fix !== 'ensure') return false;
+  return control.ensure.some((step) => {
+    const component = step.kind === 'static-pod-flag' ? step.component : step.kind === 'kubelet-setting' ? 'kubelet' : undefined;
+    if (component === undefined) return false;
+    const kind = componentSource(component, facts, roles, variables).kind;
+    return by === undefined ? kind !== 'own-files' : kind === by;
+  });
+}
+
+/** The Rancher distribution installed on the node, from its config, data directory, binary or units. */
+export function rancherLayoutOf(facts: NodeFacts): RancherDistributionPaths | undefined {
+  const present = (path: string) => facts.paths[path]?.exists === true;
+  return RANCHER_DISTRIBUTIONS.find(
+    (d) => present(d.configFile) || present(d.dataDir) || d.binaries.some(present) || d.unitFiles.some(present) || facts.listings[`${d.configFile}.d`]?.exists,
+  );
+}
+
+function rancherSource(component: ArgComponent, layout: RancherDistributionPaths, facts: NodeFacts, roles: readonly Role[]): RancherConfigSourceOf {
+  const listing = facts.listings[`${layout.configFile}.d`];
+  const order = configFileOrder(layout.configFile, listing?.exists ? listing.entries : []);
+  const problems: string[] = [];
+  const files: RancherFile[] = [];
+  for (const path of order) {
+    const entry = facts.paths[path];
+    if (!entry) {
+      problems.push(`${path} was not gathered`);
+      continue;
+    }
+    if (!entry.exists) {
+      files.push({ path, text: '', exists: false, sha256: undefined });
+      continue;
+    }
+    if (entry.content.kind === 'not-gathered') {
+      problems.push(`${path}: its content was not gathered (a hidden drop-in or not a regular file), so cis-fix cannot tell what it sets`);
+      continue;
+    }
+    if (entry.content.kind !== 'text' || !entry.content.verbatim || !entry.sha256) {
+      problems.push(
+        `${path} could not be read verbatim (it holds a token or another secret, which cis-fix never copies, or it is too large), so cis-fix will not edit it: move the secret to a file option such as token-file`,
+      );
+      continue;
+    }
+    files.push({ path, text: entry.content.text, exists: true, sha256: entry.sha256 });
+  }
+  // RKE2's etcd reads --config-file, which RKE2 generates with etcd-arg merged in: its running flags do not show them.
+  if (component === 'etcd' && layout.distribution === 'rke2') {
+    problems.push(
+      `RKE2 writes etcd-arg into etcd's generated config file (${layout.dataDir}/server/db/etcd/config), which cis-fix does not judge yet: set etcd-arg by hand`,
+    );
+  }
+  if (facts.truncated) problems.push('the node has more files than cis-fix lists, so the config.yaml.d drop-ins may be incomplete');
+  const server = roles.includes('control-plane') || roles.includes('etcd');
+  return {
+    kind: 'rancher-config',
+    component,
+    key: ARG_KEYS[component],
+    distribution: layout.distribution,
+    configFile: layout.configFile,
+    service: server ? layout.services.server : layout.services.agent,
+    files,
+    problem: problems.length ? problems.join('; ') : undefined,
+  };
+}

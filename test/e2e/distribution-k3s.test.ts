@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
+import { runCli } from './support/cli.js';
+import { judgeK3s, type Verdict } from './support/kube-bench-k3s.js';
+
+// Issue 13 §3–§4 for k3s, end to end on the lab's k3s layout (a server and
+// an agent, test/lab/distributions/k3s.ts): --benchmark auto picks
+// k3s-cis-1.9 with and without the API; the drifted layout fails an
+// independent kube-bench judge (support/kube-bench-k3s.ts: kube-bench's
+// audits run on the node, its journalctl included); ONE apply fixes every
+// control the plan fixes by editing /etc/rancher/k3s/config.yaml and
+// tightening files, never touching what k3s generates; the re-plan is empty,
+// a second apply changes nothing, a rollback is byte-identical; and a k3s
+// that does not come back after the restart ends in a restore and exit 3.
+const INSTANCE = 'e2e-k3s';
+const CONFIG = '/etc/rancher/k3s/config.yaml';
+let lab: LabState;
+let stateDir: string;
+
+const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
+
+interface PlanJson {
+  benchmark: { id: string; chosenBy: string };
+  changes: { node: string; target: string; kind: string; controlIds: string[] }[];
+  findings: { node?: string; controlId: string; status: string; fixable: boolean }[];
+}
+
+/** mode, owner and content hash of every file cis-fix may touch on a k3s node, and of what k3s generates. */
+async function snapshot(node: string): Promise<Map<string, string>> {
+  const script = `
+for p in $(find /etc/rancher /var/lib/rancher/k3s/server/cred /var/lib/rancher/k3s/server/tls /var/lib/rancher/k3s/server/etc /var/lib/rancher/k3s/agent /var/lib/cni /etc/systemd/system -xdev 2>/dev/null); do
+  h=-; if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -d' ' -f1); fi
+  printf '%s|%s|%s\\n' "$p" "$(stat -c '%a|%U:%G' "$p")" "$h"
+done`;
+  const result = await nodeExec(lab, node, ['/bin/sh', '-c', script]);
+  if (result.code !== 0) throw new Error(`snapshot of ${node}: ${result.stderr}`);
+  return new Map(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('|')), line.slice(line.indexOf('|') + 1)] as const),
+  );
+}
+
+const snapshotAll = async () => new Map(await Promise.all(lab.nodes.map(async (n) => [n.name, await snapshot(n.name)] as const)));
+
+/** What k3s generates (everything under /var/lib/rancher/k3s): content hash only, its mode may be tightened. */
+function generatedContent(all: Map<string, Map<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [node, paths] of all) {
+    for (const [path, value] of paths) if (path.startsWith('/var/lib/rancher/k3s/')) out[`${node}:${path}`] = value.split('|')[2] ?? '';
+  }
+  return out;
+}
+
+const judgeAll = async () => ({
+  'cp-1': await judgeK3s(lab, 'cp-1', ['master', 'node']),
+  'worker-1': await judgeK3s(lab, 'worker-1', ['node']),
+});
+const failing = (verdicts: Record<string, Map<string, Verdict>>) =>
+  Object.entries(verdicts).flatMap(([node, v]) => [...v].filter(([, verdict]) => verdict === 'FAIL').map(([id]) => `${node}:${id}`));
+
+beforeAll(async () => {
+  lab = await labUp({ instance: INSTANCE, nodes: 2, scenario: 'drifted', distribution: 'k3s', recreate: true });
+  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
+}, 180_000);
+
+afterAll(async () => {
+  await labDown(INSTANCE);
+  rmSync(stateDir, { recursive: true, force: true });
+}, 120_000);
+
+describe('k3s', () => {
+  it('picks k3s-cis-1.9 from the API server /version, and without the API from the nodes', async () => {
+    const withApi = await cli('plan', '-i', lab.apiInventoryFile, '--only', '1.1.13', '--json');
+    expect(withApi.code).toBe(0);
+    expect((JSON.parse(withApi.stdout) as PlanJson).benchmark).toEqual({ id: 'k3s-cis-1.9', chosenBy: expect.stringContaining('v1.33.4+k3s1') });
+    const nodesOnly = await cli('plan', '-i', lab.inventoryFile, '--only', '1.1.13', '--json');
+    expect(nodesOnly.code).toBe(0);
+    expect((JSON.parse(nodesOnly.stdout) as PlanJson).benchmark).toEqual({
+      id: 'k3s-cis-1.9',
+      chosenBy: expect.stringMatching(/k3s detected from node .*\/var\/lib\/rancher\/k3s\//),
+    });
+  });
+
+  let plan: PlanJson;
+  let before: Map<string, Map<string, string>>;
+
+  it('fails the kube-bench judge on the drifted layout, and plans config.yaml edits and file fixes', async () => {
+    const verdicts = await judgeAll();
+    expect(failing(verdicts).sort()).toEqual(
+      [
+        ...['1.1.9', '1.1.13', '1.1.14', '1.1.15', '1.1.18', '1.1.20', '1.1.21', '1.2.1', '1.2.6', '1.2.15', '1.2.26', '1.3.2', '1.4.1', '1.4.2'],
+        ...['4.1.5', '4.1.7', '4.2.4'],
+      ]
+        .map((id) => `cp-1:${id}`)
+        .concat(['worker-1:4.1.5', 'worker-1:4.1.7', 'worker-1:4.2.4'])
+        .sort(),
+    );
+    const planned = await cli('plan', '-i', lab.inventoryFile, '--benchmark', 'auto', '-o', join(stateDir, 'plan.json'), '--json');
+    expect(planned.code).toBe(0);
+    plan = JSON.parse(planned.stdout) as PlanJson;
+    const config = plan.changes.filter((c) => c.kind === 'rancher-config');
+    expect(config.map((c) => `${c.node}:${c.target}`)).toEqual([`cp-1:${CONFIG}`]);
+    expect(config[0]?.controlIds).toEqual(['1.2.1', '1.2.6', '1.2.15', '1.3.2', '1.4.1', '1.4.2']);
+    // Nothing k3s generates is rewritten: only modes and owners change there.
+    expect(plan.changes.filter((c) => c.kind !== 'file-mode' && c.kind !== 'file-owner' && c.target !== CONFIG)).toEqual([]);
+  });
+
+  it('fixes with ONE apply every control the plan fixes, as kube-bench judges it, leaving failing only what needs a decision', async () => {
+    before = await snapshotAll();
+    const applied = await cli('apply', join(stateDir, 'plan.json'), '--yes', '--health-timeout', '60s');
+    expect(applied.code).toBe(0);
+    const verdicts = await judgeAll();
+    const fixed = plan.findings.filter((f) => f.status === 'fail' && f.fixable).map((f) => `${f.node}:${f.controlId}`);
+    const judged = fixed.filter((id) => verdicts[id.split(':')[0] as 'cp-1']?.has(id.split(':')[1] ?? ''));
+    expect(judged.length).toBeGreaterThan(15);
+    for (const id of judged) expect(`${id} ${verdicts[id.split(':')[0] as 'cp-1'].get(id.split(':')[1]!)}`).toBe(`${id} PASS`);
+    const undecided = new Set(plan.findings.filter((f) => !f.fixable && (f.status === 'fail' || f.status === 'manual')).map((f) => `${f.node}:${f.controlId}`));
+    expect(failing(verdicts).filter((id) => !undecided.has(id))).toEqual([]);
+    expect(failing(verdicts).sort()).toEqual(['cp-1:1.2.26', 'cp-1:4.2.4', 'worker-1:4.2.4']);
+    // What k3s generates keeps its content; only config.yaml was rewritten.
+    const after = await snapshotAll();
+    expect(generatedContent(after)).toEqual(generatedContent(before));
+    expect(after.get('cp-1')?.get(CONFIG)).not.toEqual(before.get('cp-1')?.get(CONFIG));
+    const journal = await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', "journalctl -m -u k3s | grep 'Running kube-apiserver' | tail -n1"]);
+    expect(journal.stdout).toContain('--authorization-mode=Node,RBAC ');
+  }, 240_000);
+
+  it('plans nothing afterwards, and a second apply changes nothing', async () => {
+    const replan = await cli('plan', '-i', lab.inventoryFile, '--detailed-exitcode');
+    expect(replan.code).toBe(0);
+    const state = await snapshotAll();
+    const again = await cli('apply', '-i', lab.inventoryFile, '--yes');
+    expect(again.code).toBe(0);
+    expect(await snapshotAll()).toEqual(state);
+  }, 120_000);
+
+  it('rolls back byte-identical: content, mode and owner', async () => {
+    const rolled = await cli('rollback', '--last', '--yes', '--health-timeout', '60s');
+    expect(rolled.code).toBe(0);
+    expect(await snapshotAll()).toEqual(before);
+  }, 180_000);
+
+  it('restores and exits 3 when k3s does not come back after the restart', async () => {
+    await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', "echo 'kube-apiserver --profiling=false' > /run/lab/faults"]);
+    try {
+      const applied = await cli('apply', '-i', lab.inventoryFile, '--yes', '--health-timeout', '15s');
+      expect(applied.code).toBe(3);
+      expect(applied.stderr + applied.stdout).toMatch(/kube-apiserver|k3s/);
+      expect(await snapshotAll()).toEqual(before);
+    } finally {
+      await nodeExec(lab, 'cp-1', ['rm', '-f', '/run/lab/faults']);
+    }
+    const active = await nodeExec(lab, 'cp-1', ['systemctl', 'is-active', 'k3s']);
+    expect(active.stdout.trim()).toBe('active');
+  }, 240_000);
+});
