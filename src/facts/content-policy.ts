@@ -49,7 +49,8 @@ export const DROP_IN_EXTENSIONS: readonly string[] = ['conf'];
 /**
  * YAML/JSON keys whose values are credentials in kubeconfigs
  * (users[].user.*, auth-provider config) and EncryptionConfiguration
- * (providers[].*.keys[].secret). Their values are replaced by REDACTION_MARK.
+ * (providers[].*.keys[].secret), and RKE2/k3s config.yaml's tokens, S3 keys
+ * and datastore endpoint. Their values are replaced by REDACTION_MARK.
  */
 export const REDACTED_KEYS: readonly string[] = [
   'token',
@@ -60,6 +61,11 @@ export const REDACTED_KEYS: readonly string[] = [
   'refresh-token',
   'access-token',
   'client-key-data',
+  // RKE2/k3s config.yaml options that hold credentials (a file with one is then not verbatim, so never edited or put in a plan).
+  'agent-token',
+  'etcd-s3-access-key',
+  'etcd-s3-secret-key',
+  'datastore-endpoint',
 ];
 
 export const REDACTION_MARK = '<redacted by cis-fix>';
