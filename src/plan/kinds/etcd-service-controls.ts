@@ -19,7 +19,7 @@ import { flagValue } from '../../facts/process-flags.js';
 import type { NodeFacts, PathFacts, PresentPath } from '../../facts/types.js';
 import type { EtcdServiceChange } from '../../model/change.js';
 import type { Finding } from '../../model/finding.js';
-import type { Control, EnsureControl, StaticPodFlagStep } from '../../playbook/types.js';
+import type { Control, EnsureControl } from '../../playbook/types.js';
 import { assignedNames, removeVariable, setVariable } from '../edits/environment-file-edits.js';
 import { fixFor, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
 import { flagEdits } from '../edits/kubelet-flag-edits.js';
