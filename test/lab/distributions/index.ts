@@ -1,3 +1,4 @@
+import { eks } from './eks.js';
 import { kubeadm } from './kubeadm.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
@@ -6,6 +7,7 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 /** Every lab distribution by name: one line per distribution module. */
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
+  eks,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];
