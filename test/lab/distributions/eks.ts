@@ -176,6 +176,18 @@ export const EKS_DRIFTS: readonly { readonly what: string; readonly cis: readonl
   },
 ];
 
+/** The worker's kubelet files (path -> text) for a scenario, without PKI or binaries: for unit tests of the planner on this layout. */
+export function eksWorkerTexts(scenario: 'stock' | 'drifted', ip = '198.18.0.11'): Record<string, string> {
+  const tree: NodeTree = new Map();
+  addFile(tree, EKS_KUBELET_CONFIG, asJq(kubeletConfig()), 0o644);
+  addFile(tree, EKS_KUBECONFIG, kubeconfig('https://198.18.0.10:6443'), 0o644);
+  addFile(tree, EKS_UNIT, KUBELET_UNIT, 0o644);
+  addFile(tree, EKS_ARGS_DROP_IN, argsDropIn(ip), 0o644);
+  addFile(tree, EKS_EXTRA_ARGS_DROP_IN, extraArgsDropIn(NODE_LABELS), 0o644);
+  if (scenario === 'drifted') for (const drift of EKS_DRIFTS) drift.apply(tree);
+  return Object.fromEntries([...tree.keys()].map((p) => [p, fileText(tree, p)]));
+}
+
 async function addEksWorkerFiles(tree: NodeTree, input: DistributionNodeInput, caPem: string): Promise<void> {
   addDir(tree, '/etc/kubernetes', 0o755);
   addDir(tree, '/etc/kubernetes/kubelet', 0o755);
