@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EKS_ARGS_DROP_IN, EKS_EXTRA_ARGS_DROP_IN, EKS_KUBECONFIG, EKS_KUBELET_CONFIG, EKS_UNIT } from '../lab/distributions/eks.js';
 import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
 import { runCli } from './support/cli.js';
-import { judgeEksNode } from './support/kube-bench-eks.js';
+import { judgeEksNode } from './support/kube-bench-managed.js';
 
 // Issue 13 §3–§4 on an EKS-style lab (test/lab/distributions/eks.ts): AWS's
 // control plane (cp-1, not in the inventories) and two workers as the EKS
@@ -14,7 +14,7 @@ import { judgeEksNode } from './support/kube-bench-eks.js';
 // their 30-kubelet-extra-args.conf adds --read-only-port=10255 and a zero
 // streaming timeout; the kubeconfig and the config file are 0666 ops:ops.
 // --benchmark auto picks eks-1.8.0; one apply takes kube-bench's eks 3.1/3.2
-// verdict (an independent oracle, support/kube-bench-eks.ts) from red to
+// verdict (an independent oracle, support/kube-bench-managed.ts) from red to
 // green, editing the JSON in place as JSON; the unit and its bootstrap
 // drop-in stay untouched; re-plan empty, second apply idle, rollback
 // byte-identical; a kubelet that does not come back is restored (exit 3).

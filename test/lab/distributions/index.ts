@@ -1,4 +1,5 @@
 import { eks } from './eks.js';
+import { gke } from './gke.js';
 import { kubeadm } from './kubeadm.js';
 import type { LabDistribution, LabDistributionName } from './types.js';
 
@@ -8,6 +9,7 @@ export type { LabDistribution, LabDistributionName } from './types.js';
 export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistribution } = {
   kubeadm,
   eks,
+  gke,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];

@@ -2,13 +2,14 @@ import { parse } from 'yaml';
 import { nodeExec, type LabState } from '../../lab/lab.js';
 
 /**
- * An independent judge of kube-bench's worker-node checks of eks-1.8.0
- * (3.1.x, 3.2.x), written from kube-bench's cfg/eks-1.8.0/node.yaml, its
+ * An independent judge of kube-bench's worker-node checks of the managed
+ * services' benchmarks - eks-1.8.0 (3.1.x, 3.2.x) and gke-1.9.0 (3.1.x) -
+ * written from kube-bench's cfg/<benchmark>/node.yaml and config.yaml, its
  * cfg/config.yaml candidate lists and check.go/test.go semantics
  * (KUBE-BENCH-SEMANTICS.md), sharing no code with src/. It runs kube-bench's
- * audits on the node: `stat` of $kubeletkubeconfig / $kubeletconf (the first
- * existing candidate), `ps -fC kubelet`, and `cat $kubeletconf`. Every check
- * is scored: a failing test is FAIL.
+ * audits on the node: `stat` of the kubeconfig variable / $kubeletconf (the
+ * first existing candidate, else the benchmark's default), `ps -fC kubelet`,
+ * and `cat $kubeletconf`. Every check is scored: a failing test is FAIL.
  */
 const KUBELET_CONFS = [
   '/etc/kubernetes/kubelet-config.yaml',
@@ -33,6 +34,7 @@ const KUBELET_CONFS = [
   '/etc/systemd/system/snap.microk8s.daemon-kubelet.service',
   '/etc/kubernetes/kubelet.yaml',
 ];
+/** $kubeletkubeconfig (eks 3.1.1, 3.1.2). */
 const KUBELET_KUBECONFIGS = [
   '/etc/kubernetes/kubelet.conf',
   '/etc/kubernetes/kubelet-kubeconfig.conf',
@@ -44,6 +46,18 @@ const KUBELET_KUBECONFIGS = [
   '/etc/kubernetes/kubeconfig-kubelet',
   '/var/lib/rancher/rke2/agent/kubelet.kubeconfig',
   '/var/lib/rancher/k3s/agent/kubelet.kubeconfig',
+];
+
+/** $proxykubeconfig (gke 3.1.1, 3.1.2; gke-1.9.0's config.yaml makes /var/lib/kubelet/kubeconfig its default). */
+const PROXY_KUBECONFIGS = [
+  '/etc/kubernetes/kubelet-kubeconfig',
+  '/etc/kubernetes/kubelet-kubeconfig.conf',
+  '/etc/kubernetes/kubelet/config',
+  '/etc/kubernetes/ssl/kubecfg-kube-proxy.yaml',
+  '/var/lib/kubelet/kubeconfig',
+  '/var/snap/microk8s/current/credentials/proxy.config',
+  '/var/lib/rancher/rke2/agent/kubeproxy.kubeconfig',
+  '/var/lib/rancher/k3s/agent/kubeproxy.kubeconfig',
 ];
 
 type Op = 'eq' | 'noteq' | 'nothave' | 'gte' | 'bitmask';
@@ -106,13 +120,43 @@ export const EKS_NODE_CHECKS: Readonly<Record<string, Check>> = {
   },
 };
 
+const FILE_CHECKS: Readonly<Record<string, Check>> = {
+  '3.1.1': { audit: 'stat-kubeconfig-mode', items: [{ flag: 'permissions', compare: { op: 'bitmask', value: '644' } }] },
+  '3.1.2': { audit: 'stat-kubeconfig-owner', items: [{ flag: 'root:root' }] },
+  '3.1.3': { audit: 'stat-conf-mode', items: [{ flag: 'permissions', compare: { op: 'bitmask', value: '644' } }] },
+  '3.1.4': { audit: 'stat-conf-owner', items: [{ flag: 'root:root' }] },
+};
+
+interface Benchmark {
+  readonly checks: Readonly<Record<string, Check>>;
+  readonly kubeconfigs: readonly string[];
+  readonly kubeconfigDefault: string;
+  readonly confDefault: string;
+}
+
+const EKS: Benchmark = {
+  checks: EKS_NODE_CHECKS,
+  kubeconfigs: KUBELET_KUBECONFIGS,
+  kubeconfigDefault: '/etc/kubernetes/kubelet.conf',
+  confDefault: '/var/lib/kubelet/config.yaml',
+};
+const GKE: Benchmark = {
+  checks: FILE_CHECKS,
+  kubeconfigs: PROXY_KUBECONFIGS,
+  kubeconfigDefault: '/var/lib/kubelet/kubeconfig',
+  confDefault: '/etc/kubernetes/kubelet-config.yaml',
+};
+
+export const judgeEksNode = (lab: LabState, node: string) => judgeNode(lab, node, EKS);
+export const judgeGkeNode = (lab: LabState, node: string) => judgeNode(lab, node, GKE);
+
 const firstExisting = (candidates: readonly string[], fallback: string) =>
   `F=${fallback}; for c in ${candidates.join(' ')}; do if test -e "$c"; then F="$c"; break; fi; done`;
 
-export async function judgeEksNode(lab: LabState, node: string): Promise<Record<string, 'PASS' | 'FAIL'>> {
+async function judgeNode(lab: LabState, node: string, benchmark: Benchmark): Promise<Record<string, 'PASS' | 'FAIL'>> {
   const sh = async (script: string) => (await nodeExec(lab, node, ['/bin/sh', '-c', script])).stdout;
-  const conf = firstExisting(KUBELET_CONFS, '/var/lib/kubelet/config.yaml');
-  const kubeconfig = firstExisting(KUBELET_KUBECONFIGS, '/etc/kubernetes/kubelet.conf');
+  const conf = firstExisting(KUBELET_CONFS, benchmark.confDefault);
+  const kubeconfig = firstExisting(benchmark.kubeconfigs, benchmark.kubeconfigDefault);
   const outputs: Record<Check['audit'], string> = {
     'stat-kubeconfig-mode': await sh(`${kubeconfig}; if test -e $F; then stat -c permissions=%a $F; fi`),
     'stat-kubeconfig-owner': await sh(`${kubeconfig}; if test -e $F; then stat -c %U:%G $F; fi`),
@@ -123,7 +167,7 @@ export async function judgeEksNode(lab: LabState, node: string): Promise<Record<
   const configText = await sh(`${conf}; cat $F 2>/dev/null`);
   const config = parseConfig(configText);
   const verdicts: Record<string, 'PASS' | 'FAIL'> = {};
-  for (const [id, check] of Object.entries(EKS_NODE_CHECKS)) {
+  for (const [id, check] of Object.entries(benchmark.checks)) {
     const results = check.items.map((item) => itemPasses(item, outputs[check.audit], check.audit === 'kubelet' ? config : undefined));
     verdicts[id] = (check.binOp === 'or' ? results.some(Boolean) : results.every(Boolean)) ? 'PASS' : 'FAIL';
   }
