@@ -3,7 +3,7 @@ import { nodeExec, type LabState } from '../../lab/lab.js';
 
 /**
  * An independent judge of kube-bench's worker-node checks of the managed
- * services' benchmarks - eks-1.8.0 (3.1.x, 3.2.x) and gke-1.9.0 (3.1.x) -
+ * services' benchmarks - eks-1.8.0 (3.1.x, 3.2.x), gke-1.9.0 and aks-1.8 (3.1.x) -
  * written from kube-bench's cfg/<benchmark>/node.yaml and config.yaml, its
  * cfg/config.yaml candidate lists and check.go/test.go semantics
  * (KUBE-BENCH-SEMANTICS.md), sharing no code with src/. It runs kube-bench's
@@ -147,7 +147,16 @@ const GKE: Benchmark = {
   confDefault: '/etc/kubernetes/kubelet-config.yaml',
 };
 
+/** aks-1.8 3.1.x: $kubeletconf is meant to be azure.json there (its 3.1.3/3.1.4 titles say so). */
+const AKS: Benchmark = {
+  checks: FILE_CHECKS,
+  kubeconfigs: KUBELET_KUBECONFIGS,
+  kubeconfigDefault: '/etc/kubernetes/kubelet.conf',
+  confDefault: '/var/lib/kubelet/config.yaml',
+};
+
 export const judgeEksNode = (lab: LabState, node: string) => judgeNode(lab, node, EKS);
+export const judgeAksNode = (lab: LabState, node: string) => judgeNode(lab, node, AKS);
 export const judgeGkeNode = (lab: LabState, node: string) => judgeNode(lab, node, GKE);
 
 const firstExisting = (candidates: readonly string[], fallback: string) =>

@@ -1,3 +1,4 @@
+import { aks } from './aks.js';
 import { eks } from './eks.js';
 import { gke } from './gke.js';
 import { kubeadm } from './kubeadm.js';
@@ -10,6 +11,7 @@ export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistributi
   kubeadm,
   eks,
   gke,
+  aks,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];
