@@ -88,6 +88,8 @@ export interface KubeletFileChange extends ChangeBase {
   readonly edits: readonly string[];
   readonly before: { readonly sha256: string; readonly argv: readonly string[] | undefined };
   readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[] | undefined; readonly healthUrl: string };
+  /** Said next to the change: on a managed node pool, that a node replacement undoes it and where to set it durably (benchmark nodeReplacement). */
+  readonly notes?: readonly string[];
 }
 
 /** A secret a support file needs, generated on the node at apply time (DESIGN.md §3): only its name and size are in the plan. */

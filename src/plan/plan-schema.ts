@@ -79,6 +79,7 @@ const kubeletFileChange = z.strictObject({
   edits: strings,
   before: z.strictObject({ sha256, argv: strings.optional() }),
   after: z.strictObject({ content: text, sha256, argv: strings.optional(), healthUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL') }),
+  notes: strings.optional(),
 });
 
 const etcdServiceChange = z.strictObject({

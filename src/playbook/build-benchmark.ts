@@ -188,6 +188,7 @@ class BenchmarkBuilder {
       version: info.value.version,
       kubernetesVersions: { from: info.value.kubernetesVersions.from, to: info.value.kubernetesVersions.to },
       distribution: this.distribution,
+      ...(info.value.nodeReplacement !== undefined ? { nodeReplacement: info.value.nodeReplacement } : {}),
       dir: this.dir,
       sections: sections.sort((a, b) => compareIds(a.id, b.id)),
       controls: controls.sort((a, b) => compareIds(a.id, b.id)),

@@ -75,6 +75,12 @@ export const benchmarkFileSchema = z.strictObject({
   }),
   /** Default kubeadm: the generic CIS benchmark, chosen by version. */
   distribution: z.enum(DISTRIBUTIONS).optional(),
+  /**
+   * Managed node pools: where the provider re-creates a node's configuration
+   * (a node group upgrade replaces the node) and the durable place to set it.
+   * Printed with every kubelet change the benchmark's plans make.
+   */
+  nodeReplacement: text.optional(),
 });
 export type BenchmarkFile = z.output<typeof benchmarkFileSchema>;
 

@@ -63,6 +63,8 @@ export interface Benchmark {
   readonly kubernetesVersions: KubernetesVersionRange;
   /** Which distribution it is written for; only `kubeadm` benchmarks are picked by version alone. */
   readonly distribution: Distribution;
+  /** Managed node pools: the provider re-creates the node's files (a node group upgrade replaces the node); where the durable setting lives. */
+  readonly nodeReplacement?: string;
   /** Absolute directory the playbooks were read from. */
   readonly dir: string;
   readonly sections: readonly Section[];

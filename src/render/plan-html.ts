@@ -117,7 +117,7 @@ export function renderPlanHtml(plan: Plan): string {
       .flatMap((c) => [
         ...c.diff.split('\n').filter((l) => l !== ''),
         ...('dryRunWarnings' in c ? c.dryRunWarnings.map((w) => `# warning from the API server: ${w}`) : []),
-        ...('notes' in c ? c.notes.map((n) => `# note: ${n}`) : []),
+        ...('notes' in c ? (c.notes ?? []).map((n) => `# note: ${n}`) : []),
       ])
       .map((l) => `<span class="${diffClass(l)}">${h(l)}</span>`)
       .join('\n');

@@ -192,7 +192,7 @@ function renderEntry(e: TargetEntry, titles: ReadonlyMap<string, string>, withDi
       .filter((l) => l !== '')
       .map(escapeName),
     ...('dryRunWarnings' in c ? c.dryRunWarnings.map((w) => `# warning from the API server: ${escapeName(w)}`) : []),
-    ...('notes' in c ? c.notes.map((n) => `# note: ${escapeName(n)}`) : []),
+    ...('notes' in c ? (c.notes ?? []).map((n) => `# note: ${escapeName(n)}`) : []),
   ]);
   const fence = '`'.repeat(Math.max(3, longestRun(body.join('\n'), '`') + 1));
   out.push(`${fence}diff`, ...body, fence, '');

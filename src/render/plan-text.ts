@@ -213,7 +213,7 @@ function renderChangeBody(change: Change, style: Style): string[] {
     .map((l) => `      ${colourDiffLine(escapeName(l), style)}`);
   // What the API server said in its dry run, and what cis-fix knows a change affects (any kind may carry them).
   if ('dryRunWarnings' in change) for (const w of change.dryRunWarnings) lines.push(`      ${style.yellow('warning from the API server:')} ${escapeName(w)}`);
-  if ('notes' in change) for (const note of change.notes) lines.push(`      ${style.dim(`note: ${escapeName(note)}`)}`);
+  if ('notes' in change) for (const note of change.notes ?? []) lines.push(`      ${style.dim(`note: ${escapeName(note)}`)}`);
   return lines;
 }
 

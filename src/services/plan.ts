@@ -101,8 +101,11 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     );
   }
 
-  const { id: benchmarkId, chosenBy } = known ?? (await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion));
-  const benchmark = early?.benchmark ?? (await loadBenchmark(benchmarkId));
+  // A plain /version (kubeadm's, and AKS's) is only a first guess: a distribution the nodes show wins, and the early plans go.
+  const { id: benchmarkId, chosenBy } =
+    choice === 'auto' || known === undefined ? await chooseBenchmark(choice, [...facts.values()], session.version?.gitVersion) : known;
+  const earlyKept = early !== undefined && known?.id === benchmarkId ? early : undefined;
+  const benchmark = earlyKept?.benchmark ?? (await loadBenchmark(benchmarkId));
   const cluster = await gatherClusterInput(session, selectControls(benchmark, selection));
   const input: PlanInput = {
     benchmark,
@@ -117,7 +120,7 @@ export async function makePlan(request: PlanRequest): Promise<PlanOutcome> {
     createdAt,
   };
 
-  const nodePlans = planNodes(input, early?.plans, early?.memo);
+  const nodePlans = planNodes(input, earlyKept?.plans, earlyKept?.memo);
   // A cluster-wide key some control plane already holds is copied from it, never generated anew —
   // also from control planes outside the selection (--nodes), which are read for that alone.
   const others = otherControlPlanesWanted(input, nodePlans);

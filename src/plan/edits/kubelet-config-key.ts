@@ -2,7 +2,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { parseConfigDocuments, YAML_OPTIONS } from '../../evaluate/kubelet/kubelet-config-file.js';
 import type { SettingValue } from '../../playbook/types.js';
+import { withKey, type ConfigKeyEdit } from './config-key-edit.js';
+import { setJsonConfigKey } from './json-config-key.js';
+import { kubeletConfigSyntax } from './kubelet-config-syntax.js';
 import { applySplices, type Splice } from './text-splice.js';
+
+export type { ConfigKeyEdit } from './config-key-edit.js';
 
 /**
  * Set a dotted key ("authentication.anonymous.enabled") in a
@@ -15,15 +20,13 @@ import { applySplices, type Splice } from './text-splice.js';
  * in key order when the mapping is sorted (kubeadm writes it sorted), else
  * at the end of the mapping, indented like its siblings. The result is
  * re-parsed and must equal the old data with only that key changed, or the
- * edit is refused. JSON files are rewritten with their own indentation.
+ * edit is refused. A JSON file (kubelet-config-syntax.ts decides, from its
+ * `path` and text) is edited as JSON, in place (json-config-key.ts).
  */
-export type ConfigKeyEdit =
-  { readonly kind: 'unchanged' } | { readonly kind: 'edited'; readonly after: string } | { readonly kind: 'unsupported'; readonly reason: string };
-
-export function setKubeletConfigKey(text: string, key: string, value: SettingValue): ConfigKeyEdit {
+export function setKubeletConfigKey(text: string, key: string, value: SettingValue, path?: string): ConfigKeyEdit {
   const parts = key.split('.');
   if (parts.some((p) => p === '')) return { kind: 'unsupported', reason: `"${key}" is not a dotted key` };
-  if (/^\s*\{/.test(text)) return setJsonKey(text, parts, value);
+  if (kubeletConfigSyntax(path, text) === 'json') return setJsonConfigKey(text, parts, value);
   const documents = parseConfigDocuments(text);
   if (documents.length > 1) return { kind: 'unsupported', reason: 'the file holds more than one YAML document' };
   const document = documents[0];
@@ -45,23 +48,6 @@ export function setKubeletConfigKey(text: string, key: string, value: SettingVal
     return { kind: 'unsupported', reason: `cis-fix could not set ${key} without disturbing the rest of the file; set it by hand` };
   }
   return { kind: 'edited', after };
-}
-
-/** `data` with `parts` set to `value`, creating mappings; undefined when a parent is not a mapping. */
-function withKey(data: unknown, parts: readonly string[], value: SettingValue): unknown {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const [head, ...rest] = parts;
-  if (head === undefined) return data;
-  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-  if (rest.length === 0) {
-    copy[head] = Array.isArray(value) ? [...value] : value;
-    return copy;
-  }
-  const child = copy[head] ?? {};
-  const updated = withKey(child === null ? {} : child, rest, value);
-  if (updated === undefined) return undefined;
-  copy[head] = updated;
-  return copy;
 }
 
 interface Style {
@@ -272,18 +258,4 @@ function insertIntoBlock(text: string, map: YAMLMap, rest: readonly string[], va
   const at = nextLineStart(text, Math.max(lastEnd - 1, 0));
   if (at === text.length && !text.endsWith('\n')) return { start: at, end: at, insert: eol + block.slice(0, -eol.length) };
   return { start: at, end: at, insert: block };
-}
-
-function setJsonKey(text: string, parts: readonly string[], value: SettingValue): ConfigKeyEdit {
-  let before: unknown;
-  try {
-    before = JSON.parse(text);
-  } catch {
-    return { kind: 'unsupported', reason: 'the file looks like JSON but does not parse' };
-  }
-  const expected = withKey(before, parts, value);
-  if (expected === undefined) return { kind: 'unsupported', reason: `a parent of ${parts.join('.')} is not an object` };
-  if (isDeepStrictEqual(before, expected)) return { kind: 'unchanged' };
-  const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  return { kind: 'edited', after: JSON.stringify(expected, null, indent) + (text.endsWith('\n') ? '\n' : '') };
 }

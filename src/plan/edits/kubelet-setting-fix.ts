@@ -183,7 +183,7 @@ export function planKubeletSettingFix(
     }
     const text = files.editable(configPath);
     if ('reason' in text) return notFixable(text.reason);
-    const edit = setKubeletConfigKey(text.text, spec.configKey, target.value);
+    const edit = setKubeletConfigKey(text.text, spec.configKey, target.value, configPath);
     if (edit.kind === 'unsupported') return notFixable(`${configPath}: ${edit.reason}`);
     if (edit.kind === 'edited') files.set(configPath, edit.after, `set ${spec.configKey}: ${formatSettingValue(target.value)}`);
     simulated = factsAfterKubeletEdits(facts, files.texts);
@@ -235,7 +235,7 @@ function mirrorForKubeBench(
   if (existing && sameSettingValue(type, existing.value as SettingValue, value)) return undefined;
   const text = files.editable(kubeBenchPath);
   if ('reason' in text) return `kube-bench reads ${kubeBenchPath}, which cis-fix may not edit (${text.reason})`;
-  const edit = setKubeletConfigKey(text.text, key, value);
+  const edit = setKubeletConfigKey(text.text, key, value, kubeBenchPath);
   if (edit.kind !== 'edited') return edit.kind === 'unsupported' ? `kube-bench reads ${kubeBenchPath}: ${edit.reason}` : undefined;
   files.set(kubeBenchPath, edit.after, `set ${key}: ${formatSettingValue(value)} (the kubelet does not read this file; kube-bench does)`, 'kube-bench');
   return `also set ${key} in ${kubeBenchPath}: kube-bench reads that file instead of the kubelet's --config ${view.configPath}`;

@@ -5,6 +5,7 @@ import { kubeBenchKubeletVerdict } from '../../evaluate/kubelet/kube-bench-verdi
 import { readKubeletConfigFile } from '../../evaluate/kubelet/kubelet-config-file.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
 import { normalizePath } from '../../facts/index.js';
+import { flagValue } from '../../facts/process-flags.js';
 import type { NodeFacts } from '../../facts/types.js';
 import type { KubeletFileChange } from '../../model/change.js';
 import { componentRow } from '../../model/components.js';
@@ -73,7 +74,7 @@ function planKubeletFiles(input: NodeKindInput): { changes: KubeletFileChange[];
   // A refused control is described as the first plan saw it (its steps are not in the final plan).
   const fixes = new Map([...firstPlan.steps, ...nodePlan.steps].map((s) => [s.key, s.fix]));
   const findings = applicable.map((control) => findingFor(control, fixes, refused.get(control.id), ctx));
-  return { findings, changes: changesFor(nodePlan, ctx) };
+  return { findings, changes: changesFor(nodePlan, ctx, input.benchmark.nodeReplacement) };
 }
 
 function stepKeys(control: EnsureControl): StepKey[] {
@@ -156,7 +157,7 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   return { ...base, ...stricter, status: 'fail', expected, actual, fixable: true };
 }
 
-function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext): KubeletFileChange[] {
+function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext, nodeReplacement: string | undefined): KubeletFileChange[] {
   if (plan.edits.length === 0) return [];
   const before = ctx.facts.components.kubelet?.argv;
   const afterArgv = before === undefined ? undefined : plan.factsAfter.components.kubelet?.argv;
@@ -182,6 +183,7 @@ function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext): KubeletFi
       diff: edit.diff,
       before: { sha256: edit.beforeSha256 ?? '', argv: before },
       after: { content: edit.after, sha256, argv: afterArgv, healthUrl },
+      ...(nodeReplacement !== undefined ? { notes: [nodeReplacement] } : {}),
     } satisfies KubeletFileChange;
   });
 }
@@ -189,7 +191,7 @@ function changesFor(plan: KubeletNodePlan<StepKey>, ctx: NodeContext): KubeletFi
 /** The kubelet's healthz as its (new) config file sets it; the kubelet's defaults otherwise. */
 function kubeletHealthUrl(facts: NodeFacts): string {
   const argv = facts.components.kubelet?.argv ?? [];
-  const configPath = argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  const configPath = flagValue(argv, '--config');
   const data = configPath ? readKubeletConfigFile(facts, configPath).data : undefined;
   const fallback = new URL(componentRow('kubelet').healthUrl);
   const port = typeof data?.['healthzPort'] === 'number' && data['healthzPort'] > 0 ? data['healthzPort'] : Number(fallback.port);

@@ -1,3 +1,6 @@
+import { aks } from './aks.js';
+import { eks } from './eks.js';
+import { gke } from './gke.js';
 import { k3s } from './k3s.js';
 import { kubeadm } from './kubeadm.js';
 import { kubeadmExternalEtcd } from './kubeadm-external-etcd.js';
@@ -12,6 +15,9 @@ export const DISTRIBUTIONS: { readonly [N in LabDistributionName]: LabDistributi
   'kubeadm-external-etcd': kubeadmExternalEtcd,
   rke2,
   k3s,
+  eks,
+  gke,
+  aks,
 };
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as LabDistributionName[];

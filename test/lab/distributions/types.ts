@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario.js';
  * bastion, the lab API server) is shared. A distribution is one module in
  * this directory, registered in index.ts.
  */
-export type LabDistributionName = 'kubeadm' | 'kubeadm-external-etcd' | 'rke2' | 'k3s';
+export type LabDistributionName = 'kubeadm' | 'kubeadm-external-etcd' | 'rke2' | 'k3s' | 'eks' | 'gke' | 'aks';
 
 export interface DistributionNodeInput extends KubeadmNodeInput {
   scenario: Scenario;

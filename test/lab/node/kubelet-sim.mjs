@@ -97,11 +97,16 @@ async function closeServers(servers) {
   })));
 }
 
+/** pflag's reading: `--name=value`, `--name value` (the EKS AMI's unit writes `--config /etc/...`), bare `--name` = true; the last wins. */
 function flagValue(argv, name) {
   let value;
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
-    else if (a === `--${name}`) value = 'true';
+    else if (a === `--${name}`) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-')) { value = next; i++; } else value = 'true';
+    }
   }
   return value;
 }
