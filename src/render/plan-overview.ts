@@ -157,6 +157,8 @@ export function totalCounts(rows: readonly StatusCounts[]): StatusCounts {
 
 /** What a change restarts; undefined for changes that restart nothing (and for cluster objects, which have no restart). */
 export function restartOf(change: Change): string | undefined {
+  // A Rancher distribution's service (rke2-server, k3s) restarts the kubelet and every component it runs.
+  if ('service' in change && typeof change.service === 'string') return change.service;
   const restart = 'restart' in change ? change.restart : undefined;
   return restart === undefined || restart === 'none' ? undefined : restart;
 }
@@ -218,9 +220,15 @@ export interface ChangeOverview {
   readonly clusterObjects: number;
 }
 
-/** The systemd unit a change restarts itself (etcd run by systemd), if it names one. */
+/**
+ * The systemd service a change restarts itself besides the kubelet, if it names one: `unit` (etcd run by
+ * systemd) or `service` (a Rancher distribution's rke2-server, k3s, ... which restarts every component it runs).
+ */
 function unitOf(entry: TargetEntry): string | undefined {
-  return entry.changes.map((c) => ('unit' in c && typeof c.unit === 'string' ? c.unit : undefined)).find((u) => u !== undefined);
+  const named = entry.changes
+    .map((c) => ('unit' in c && typeof c.unit === 'string' ? c.unit : 'service' in c && typeof c.service === 'string' ? c.service : undefined))
+    .find((u) => u !== undefined);
+  return named === undefined || named.endsWith('.service') ? named : `${named}.service`;
 }
 
 export function changeOverview(changes: readonly Change[]): ChangeOverview {
@@ -234,7 +242,7 @@ export function changeOverview(changes: readonly Change[]): ChangeOverview {
     nodes: [...new Set(nodeEntries.map((e) => e.node!))],
     files: nodeEntries.length - manifests.length - services.length,
     manifestRestarts: manifests.map((e) => `${e.restart} on ${e.node}`),
-    kubeletRestarts: [...new Set(nodeEntries.filter((e) => e.restart === KUBELET).map((e) => e.node!))],
+    kubeletRestarts: [...new Set(nodeEntries.filter((e) => e.restart === KUBELET && unitOf(e) === undefined).map((e) => e.node!))],
     serviceRestarts: [...new Set(services.map((e) => `${unitOf(e)} on ${e.node}`))],
     clusterObjects: entries.length - nodeEntries.length,
   };

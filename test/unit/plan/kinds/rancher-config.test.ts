@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import type { Role } from '../../../../src/model/roles.js';
 import { withFlag } from '../../../../src/plan/kinds/rancher-config-plan.js';
+import { changeOverview, targetEntries } from '../../../../src/render/plan-overview.js';
 import { rancherConfigHandler } from '../../../../src/plan/kinds/rancher-config.js';
 import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
 import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
@@ -84,6 +85,18 @@ describe('the rancher-config kind', () => {
     const facts = rke2Facts('cp-1');
     const { changes } = plan(facts, ['control-plane', 'etcd']);
     expect(plan(after(facts, changes), ['control-plane', 'etcd']).changes).toEqual([]);
+  });
+
+  it("shows one restart of the distribution's service per node in the plan overview, not kubelet or manifest restarts", () => {
+    const { changes } = plan(rke2Facts('cp-1'), ['control-plane', 'etcd']);
+    expect(changeOverview(changes)).toMatchObject({
+      targets: 2,
+      files: 0,
+      manifestRestarts: [],
+      kubeletRestarts: [],
+      serviceRestarts: ['rke2-server.service on cp-1'],
+    });
+    expect(targetEntries(changes).map((e) => e.restart)).toEqual(['rke2-server', 'rke2-server']);
   });
 
   it('on an agent, kubelet-arg in config.yaml, restarted through rke2-agent', () => {
