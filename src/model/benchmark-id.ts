@@ -10,3 +10,18 @@ export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 export function isBenchmarkId(value: string): value is BenchmarkId {
   return (BENCHMARK_IDS as readonly string[]).includes(value);
 }
+
+/**
+ * Benchmarks of managed services (EKS, GKE, AKS): the provider runs the
+ * control plane, so every node a customer's inventory reaches is a worker,
+ * whatever the section numbers say (their section 3 is the worker nodes).
+ */
+export const PROVIDER_RUNS_CONTROL_PLANE: { readonly [B in BenchmarkId]: boolean } = {
+  'cis-1.12': false,
+  'cis-1.11': false,
+  'rke2-cis-1.8': false,
+  'k3s-cis-1.9': false,
+  'eks-1.8.0': true,
+  'gke-1.9.0': true,
+  'aks-1.8': true,
+};

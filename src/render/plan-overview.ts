@@ -1,3 +1,4 @@
+import { PROVIDER_RUNS_CONTROL_PLANE } from '../model/benchmark-id.js';
 import type { Change } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
 import type { Plan } from '../plan/plan.js';
@@ -44,10 +45,12 @@ export const CLUSTER_ROLE = 'cluster';
 /**
  * A node's role, as its findings show it: the plan holds node names, not
  * roles, but the benchmark evaluates sections 1 and 3 only on control
- * planes, section 2 only on etcd members, section 4 on every node.
+ * planes, section 2 only on etcd members, section 4 on every node. On a
+ * managed service's benchmark every reachable node is a worker.
  * "cluster" for the API's findings.
  */
 export function nodeRoles(plan: Plan): Map<string, string> {
+  const workersOnly = PROVIDER_RUNS_CONTROL_PLANE[plan.benchmark.id];
   const sections = new Map<string, Set<string>>();
   for (const node of plan.selection.nodes) sections.set(node, new Set());
   for (const f of plan.findings) {
@@ -58,7 +61,7 @@ export function nodeRoles(plan: Plan): Map<string, string> {
   }
   const roles = new Map<string, string>();
   for (const [node, set] of sections) {
-    const list = [...(set.has('1') || set.has('3') ? ['control-plane'] : []), ...(set.has('2') ? ['etcd'] : [])];
+    const list = workersOnly ? [] : [...(set.has('1') || set.has('3') ? ['control-plane'] : []), ...(set.has('2') ? ['etcd'] : [])];
     roles.set(node, set.size === 0 ? 'not reached' : list.length ? list.join(',') : 'worker');
   }
   return roles;

@@ -17,6 +17,15 @@ describe('the plan overview', () => {
     ]);
   });
 
+  it("calls every reachable node a worker on a managed service's benchmark, whose section 3 is the worker nodes", () => {
+    const eks = { ...richPlan, benchmark: { ...richPlan.benchmark, id: 'eks-1.8.0' as const } };
+    expect([...nodeRoles(eks)]).toEqual([
+      ['cp-1', 'worker'],
+      ['worker-1', 'worker'],
+      ['worker-9', 'not reached'],
+    ]);
+  });
+
   it('groups the changes of one target into one entry, with every control and the restart', () => {
     const entries = targetEntries(richChanges);
     const manifest = entries.find((e) => e.target.endsWith('kube-apiserver.yaml'))!;
