@@ -126,10 +126,12 @@ function findingFor(control: EnsureControl, fixes: ReadonlyMap<string, KubeletSe
   const reading = kubeBenchKubeletVerdict(control.kubeBench, ctx.facts);
   const kubeBench: KubeBenchVerdict | undefined = reading.verdict;
   const base = { controlId: control.id, node: ctx.name, title: control.title, kubeBench };
-  const planned = stepKeys(control).map((key) => fixes.get(key));
-  const expected = planned.map((fix, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} ${fix?.judgement.expected ?? ''}`.trim()).join('; ');
-  const steps = planned.filter((f): f is KubeletSettingFix => f !== undefined);
-  const actual = steps.map((f, i) => `${settingName(control.ensure[i] as KubeletSettingStep)} = ${describeKubeletValue(f.current)}`).join('; ');
+  // Each step with its fix, paired before the steps without one are left out, so each text names its own setting.
+  const planned = stepKeys(control).map((key, i) => ({ step: control.ensure[i] as KubeletSettingStep, fix: fixes.get(key) }));
+  const expected = planned.map(({ step, fix }) => `${settingName(step)} ${fix?.judgement.expected ?? ''}`.trim()).join('; ');
+  const withFix = planned.filter((p): p is { step: KubeletSettingStep; fix: KubeletSettingFix } => p.fix !== undefined);
+  const steps = withFix.map((p) => p.fix);
+  const actual = withFix.map(({ step, fix }) => `${settingName(step)} = ${describeKubeletValue(fix.current)}`).join('; ');
   const stricter = kubeBench === 'PASS' ? { stricterThanKubeBench: KUBELET_STRICTER } : {};
   if (refusedBecause !== undefined) return { ...base, ...stricter, status: 'fail', expected, actual, fixable: false, notFixableReason: refusedBecause };
   if (steps.every((f) => f.kind === 'compliant')) {
