@@ -26,11 +26,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { injectedFault } from './faults.mjs';
 import { AGENT_COMPONENTS, CONFIG_FILE, DATA_DIR, K3S_VERSION, SERVER_COMPONENTS, componentArgs, logrusLine, mergeConfig } from './k3s-args.mjs';
-import { handleSystemctl } from './systemctl-verbs.mjs';
+import { serveControl } from './control-socket.mjs';
 import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
 
 process.title = 'lab-k3s';
@@ -350,29 +349,6 @@ const controlApi = {
   UNIT_NAME,
 };
 
-function serveControl(socketPath, mode, privileged) {
-  try { fs.unlinkSync(socketPath); } catch { /* none */ }
-  const server = net.createServer((conn) => {
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.on('data', async (chunk) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      let reply;
-      try {
-        const req = JSON.parse(buf.slice(0, nl));
-        reply = await handleSystemctl(req.argv ?? [], { privileged, api: controlApi });
-      } catch (e) {
-        reply = { stdout: '', stderr: `lab systemctl: ${e.message}\n`, code: 1 };
-      }
-      conn.end(JSON.stringify(reply) + '\n');
-    });
-    conn.on('error', () => undefined);
-  });
-  server.listen(socketPath, () => fs.chmodSync(socketPath, mode));
-  return server;
-}
 
 async function shutdown(signal) {
   log('I', `shutting down (${signal})`);
@@ -381,8 +357,8 @@ async function shutdown(signal) {
   process.exit(0);
 }
 
-serveControl(`${RUN}/kubelet.sock`, 0o600, true);
-serveControl(`${RUN}/kubelet-ro.sock`, 0o666, false);
+serveControl(`${RUN}/kubelet.sock`, 0o600, true, controlApi);
+serveControl(`${RUN}/kubelet-ro.sock`, 0o666, false, controlApi);
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('uncaughtException', (e) => log('E', `uncaught: ${e.stack ?? e}`));

@@ -29,7 +29,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
 import { admitPod, isManifestFile, PodError } from './static-pods.mjs';
-import { handleSystemctl } from './systemctl-verbs.mjs';
+import { serveControl } from './control-socket.mjs';
 import { createService, serviceStatus } from './systemd-service.mjs';
 
 process.title = 'lab-kubelet';
@@ -637,29 +637,6 @@ function writeStatus() {
 // systemctl sockets: kubelet.sock (root only, every verb) and kubelet-ro.sock
 // (anyone, read-only verbs: is-active, status, show, cat...).
 
-function serveControl(socketPath, mode, privileged) {
-  try { fs.unlinkSync(socketPath); } catch { /* none */ }
-  const server = net.createServer((conn) => {
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.on('data', async (chunk) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      let reply;
-      try {
-        const req = JSON.parse(buf.slice(0, nl));
-        reply = await handleSystemctl(req.argv ?? [], { privileged, api: controlApi });
-      } catch (e) {
-        reply = { stdout: '', stderr: `lab systemctl: ${e.message}\n`, code: 1 };
-      }
-      conn.end(JSON.stringify(reply) + '\n');
-    });
-    conn.on('error', () => undefined);
-  });
-  server.listen(socketPath, () => fs.chmodSync(socketPath, mode));
-  return server;
-}
 
 const controlApi = {
   kubelet, startKubelet, stopKubelet, daemonReload, unitNeedsReload, loadUnit, UNIT_NAME,
@@ -680,8 +657,8 @@ async function shutdown(signal) {
   process.exit(0);
 }
 
-serveControl(`${RUN}/kubelet.sock`, 0o600, true);
-serveControl(`${RUN}/kubelet-ro.sock`, 0o666, false);
+serveControl(`${RUN}/kubelet.sock`, 0o600, true, controlApi);
+serveControl(`${RUN}/kubelet-ro.sock`, 0o666, false, controlApi);
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('uncaughtException', (e) => log('E', `uncaught: ${e.stack ?? e}`));

@@ -24,12 +24,11 @@
 // start, as RKE2 refusing its configuration would.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { injectedFault } from './faults.mjs';
-import { handleSystemctl } from './systemctl-verbs.mjs';
+import { serveControl } from './control-socket.mjs';
 import { loadUnit, needsReload } from './systemd-unit.mjs';
 
 const RUN = '/run/lab';
@@ -426,29 +425,6 @@ const controlApi = {
   UNIT_NAME,
 };
 
-function serveControl(socketPath, mode, privileged) {
-  try { fs.unlinkSync(socketPath); } catch { /* none */ }
-  const server = net.createServer((conn) => {
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.on('data', async (chunk) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      let reply;
-      try {
-        const req = JSON.parse(buf.slice(0, nl));
-        reply = await handleSystemctl(req.argv ?? [], { privileged, api: controlApi });
-      } catch (e) {
-        reply = { stdout: '', stderr: `lab systemctl: ${e.message}\n`, code: 1 };
-      }
-      conn.end(JSON.stringify(reply) + '\n');
-    });
-    conn.on('error', () => undefined);
-  });
-  server.listen(socketPath, () => fs.chmodSync(socketPath, mode));
-  return server;
-}
 
 async function shutdown(signal) {
   log('I', `shutting down (${signal})`);
@@ -457,8 +433,8 @@ async function shutdown(signal) {
 }
 
 fs.mkdirSync('/var/log/lab', { recursive: true });
-serveControl(`${RUN}/supervisor.sock`, 0o600, true);
-serveControl(`${RUN}/supervisor-ro.sock`, 0o666, false);
+serveControl(`${RUN}/supervisor.sock`, 0o600, true, controlApi);
+serveControl(`${RUN}/supervisor-ro.sock`, 0o666, false, controlApi);
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('uncaughtException', (e) => log('E', `uncaught: ${e.stack ?? e}`));
