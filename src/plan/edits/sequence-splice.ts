@@ -166,12 +166,19 @@ function newItemsSplices(text: string, slot: SequenceSlot, changes: readonly Ite
 /**
  * The lines of one new block item: `dash` before its first line, the same
  * width of spaces before the others. A new scalar copies the quoting of its
- * reference sibling when that is quoted; a new mapping keeps the key order
+ * reference sibling when that is quoted by choice (its value would be plain
+ * without quotes); a new mapping keeps the key order
  * of a mapping sibling when it has the same keys.
  */
 function itemLines(value: NewItem, dash: string, reference: unknown, style: ManifestStyle): string[] {
   if (typeof value === 'string') {
-    const quoted = isScalar(reference) && (reference.type === 'QUOTE_DOUBLE' || reference.type === 'QUOTE_SINGLE') ? reference.type : undefined;
+    // Quoting is copied only where it was the writer's habit: a sibling whose value needs quotes anyway (`"a: b"`)
+    // says nothing about style, and copying it would make the result depend on the order edits arrive in.
+    const habit =
+      isScalar(reference) &&
+      (reference.type === 'QUOTE_DOUBLE' || reference.type === 'QUOTE_SINGLE') &&
+      blockScalarText(String(reference.value)) === String(reference.value);
+    const quoted = habit ? (reference.type as 'QUOTE_DOUBLE' | 'QUOTE_SINGLE') : undefined;
     return [dash + blockScalarText(value, quoted)];
   }
   const lines = mappingLines(orderLike(value, reference), ' '.repeat(dash.length), style);

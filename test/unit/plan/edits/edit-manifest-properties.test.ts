@@ -119,6 +119,21 @@ describe('editManifest properties', () => {
     );
   });
 
+  it('stays idempotent when a flag that needs quotes lands first in the list (a counterexample fast-check found)', () => {
+    const m = manifests.find((x) => x.name === 'args-kube-scheduler.yaml (CRLF)')!;
+    const edits: FlagEdit[] = [
+      { kind: 'remove', flag: '--profiling' },
+      { kind: 'set', flag: '--profiling', value: 'false' },
+      { kind: 'set', flag: '--enable-admission-plugins', value: 'a: b' },
+    ];
+    const once = editManifest(m.text, edits, { container: m.container });
+    expect(once.text).toContain('- "--enable-admission-plugins=a: b"');
+    expect(once.text).toContain('- --profiling=false\r\n');
+    const twice = editManifest(once.text, edits, { container: m.container });
+    expect(twice.text).toBe(once.text);
+    expect(twice.changed).toBe(false);
+  });
+
   it('never throws, and always leaves a manifest whose flags read back', () => {
     fc.assert(
       fc.property(manifest, fc.array(flagEdit, { maxLength: 6 }), (m, edits) => {
