@@ -2,6 +2,7 @@ import { isSeq } from 'yaml';
 import { flagEditSplices, intendedFlagValue } from './apply-flag-edit.js';
 import type { ArgumentEdit } from './apply-flag-edit.js';
 import { mountCovers, mountEditSplices } from './apply-mount-edit.js';
+import { coalesceFlagEdits } from './coalesce-flag-edits.js';
 import { checkFlagEdit, describeFlagEdit } from './flag-edit.js';
 import type { FlagEdit } from './flag-edit.js';
 import { manifestStyleOf } from './manifest-style.js';
@@ -51,7 +52,8 @@ export interface EditManifestOptions {
 
 /**
  * Apply `edits` in order, each to the result of the previous one, so that
- * list edits compose (remove AlwaysAllow, then add Node, then add RBAC).
+ * list edits compose (remove AlwaysAllow, then add Node, then add RBAC);
+ * a flag's edits are first folded into one (coalesce-flag-edits.ts says why).
  * Never throws on bad input: invalid YAML, a manifest without containers or
  * an edit that cannot be made is a problem, not an exception.
  */
@@ -61,8 +63,16 @@ export function editManifest(manifestText: string, edits: readonly FlagEdit[], o
   // Each accepted edit's checked result is the next edit's input: one parse per edit.
   let layout = initial.layout;
   const problems: string[] = [];
+  const valid: FlagEdit[] = [];
   for (const edit of edits) {
-    const outcome = checkFlagEdit(edit) ?? applyEdit(layout, edit, options.container);
+    const wrong = checkFlagEdit(edit);
+    if (wrong === undefined) valid.push(edit);
+    else problems.push(`${describeFlagEdit(edit)}: ${wrong}`);
+  }
+  const initialFlags = podFlagsOf(layout);
+  const coalesced = initialFlags.kind === 'flags' ? coalesceFlagEdits(valid, initialFlags) : valid;
+  for (const edit of coalesced) {
+    const outcome = applyEdit(layout, edit, options.container);
     if (typeof outcome === 'string') problems.push(`${describeFlagEdit(edit)}: ${outcome}`);
     else layout = outcome;
   }

@@ -134,6 +134,22 @@ describe('editManifest properties', () => {
     expect(twice.changed).toBe(false);
   });
 
+  it('stays idempotent when a flag is removed and set again beside a flag the same batch removes (a counterexample fast-check found)', () => {
+    const m = manifests.find((x) => x.name === 'commented-kube-apiserver.yaml (CRLF)')!;
+    const edits: FlagEdit[] = [
+      { kind: 'remove', flag: '--authorization-mode' },
+      { kind: 'set', flag: '--authorization-mode', value: 'false' },
+      { kind: 'remove', flag: '--audit-log-maxage' },
+    ];
+    const once = editManifest(m.text, edits, { container: m.container });
+    // Set where it stood, with its quotes and comment: the batch leaves one value, so the flag is not moved.
+    expect(once.text).toContain(`- "--anonymous-auth=true"\r\n        - '--authorization-mode=false'   # keep Node first\r\n`);
+    expect(once.text).not.toContain('--audit-log-maxage');
+    const twice = editManifest(once.text, edits, { container: m.container });
+    expect(twice.text).toBe(once.text);
+    expect(twice.changed).toBe(false);
+  });
+
   it('never throws, and always leaves a manifest whose flags read back', () => {
     fc.assert(
       fc.property(manifest, fc.array(flagEdit, { maxLength: 6 }), (m, edits) => {
