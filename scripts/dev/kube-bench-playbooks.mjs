@@ -4,13 +4,25 @@
 // in kube-bench's check definitions: ids, titles, assessments, what each
 // audit reads, the tests, and the benchmark's remediation text.
 //
-// Run by hand, once, on a dev machine (never at build, test or run time):
+// Run by hand on a dev machine (never at build, test or run time), from the
+// repository, with kube-bench's cfg directory (a checkout of
+// github.com/aquasecurity/kube-bench at the version to follow):
 //
 //   npm run --silent build    # the script reads dist/facts/candidate-paths.js
-//   node scripts/dev/kube-bench-playbooks.mjs /work/shared/reference/kube-bench/cfg
+//   node scripts/dev/kube-bench-playbooks.mjs [--check] [--drop-vanished] [--benchmark ID] KUBE_BENCH_CFG_DIR
 //
-// The YAML it writes is what is committed and reviewed; edit the playbooks
-// by hand afterwards if needed (re-running overwrites them). It is not part
+// It MERGES into the playbooks in the tree (scripts/dev/playbook-merge.mjs):
+// what comes from kube-bench (each control's id, section, title, assessment,
+// scope/roles and kubeBench block; the files' head comments, benchmark and
+// sections; the keys of benchmark.yaml and of the variables it writes) is
+// regenerated, and what engineers wrote by hand (ensure, manual,
+// providerManaged, notes, hand-added variables and keys, parameters.yaml,
+// comments) is kept byte for byte. A control new in kube-bench gets the
+// default below; one kube-bench no longer has is reported on stderr and kept
+// unless --drop-vanished. --check writes nothing: it prints the diff and
+// exits 1 when the playbooks differ from what it would write. On the tree as
+// committed it writes nothing (the test for any change to this script).
+// playbooks/README.md says how to upgrade kube-bench with it. It is not part
 // of the shipped package. test/unit/playbook/distribution-playbooks.test.ts
 // checks the result against the committed fact table (and against
 // kube-bench's YAML when it is present).
@@ -22,23 +34,42 @@
 // - An audit that is a plain `stat` of one variable or path, `ps` of a
 //   component, `journalctl` of k3s, or `cat $etcdconf` becomes a structured
 //   audit; anything else is `source: script` with a summary.
-// - `ensure` only for what cis-fix fixes today with an existing step kind:
+// - A new control gets `ensure` only for what cis-fix fixes with a file step:
 //   file-mode / file-owner of one file that the facts layer gathers (a
 //   kube-bench path variable, or a literal path in kube-bench's candidate
 //   lists). Everything else is `manual` with the reason, or, on EKS, GKE
 //   and AKS, `providerManaged` for the provider's control plane and
 //   managed-service settings.
 
-import { mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Document, isScalar, parse, stringify, visit } from 'yaml';
+import { indexControls, mergeControlFile, mergeKeyedFile } from './playbook-merge.mjs';
 
+const USAGE = 'usage: node scripts/dev/kube-bench-playbooks.mjs [--check] [--drop-vanished] [--benchmark ID] KUBE_BENCH_CFG_DIR';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cfg = process.argv[2];
-if (!cfg) {
-  console.error('usage: node scripts/dev/kube-bench-playbooks.mjs KUBE_BENCH_CFG_DIR');
-  process.exit(1);
+const options = { check: false, dropVanished: false, benchmark: undefined };
+const positional = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg === '--check') options.check = true;
+  else if (arg === '--drop-vanished') options.dropVanished = true;
+  else if (arg === '--benchmark') options.benchmark = process.argv[++i];
+  else if (arg === '--help' || arg === '-h') {
+    console.log(USAGE);
+    process.exit(0);
+  } else if (arg.startsWith('-')) {
+    console.error(`unknown option ${arg}\n${USAGE}`);
+    process.exit(2);
+  } else positional.push(arg);
+}
+const cfg = positional[0];
+if (!cfg || positional.length > 1) {
+  console.error(USAGE);
+  process.exit(2);
 }
 const candidatePaths = await import(pathToFileURL(join(repo, 'dist/facts/candidate-paths.js')).href);
 const GATHERED = new Set(
@@ -90,6 +121,14 @@ const BENCHMARKS = {
     header: 'Azure runs the AKS control plane; the customer hardens the worker nodes, the cluster policies and the Azure settings.',
   },
 };
+
+/** The files of a benchmark directory that are not control files. */
+const KEYED_FILES = ['benchmark.yaml', 'variables.yaml', 'parameters.yaml'];
+
+if (options.benchmark && !(options.benchmark in BENCHMARKS)) {
+  console.error(`unknown benchmark ${options.benchmark}: one of ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
 
 const FILES = ['master', 'controlplane', 'etcd', 'node', 'policies', 'managedservices'];
 
@@ -407,9 +446,14 @@ function variableCandidates(config, kb) {
   return { candidates: [...new Set(list)], defaultPath: c[defaultKey] };
 }
 
+// ---------------------------------------------------------------- main
+
 // A step may use a variable only when the facts layer gathers every path it can resolve to.
 const notes = [];
+const problems = [];
+const diffs = [];
 for (const [id, meta] of Object.entries(BENCHMARKS)) {
+  if (options.benchmark && options.benchmark !== id) continue;
   const local = parse(readFileSync(join(cfg, id, 'config.yaml'), 'utf8')) ?? {};
   const config = merge(globalConfig, local);
   const used = new Set();
@@ -419,9 +463,7 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
     variableIndex.set(v.name, { kb, gathered: [...candidates, ...(defaultPath ? [defaultPath] : [])].every((p) => GATHERED.has(p)) });
   }
   const outDir = join(repo, 'playbooks', id);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  const counts = { ensure: 0, manual: 0, providerManaged: 0 };
+  const generated = new Map();
   for (const file of FILES) {
     let text;
     try {
@@ -436,7 +478,6 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
       notes.push(`${id}: section ${doc.id} "${doc.text}" (${file}.yaml) has no checks`);
       continue;
     }
-    for (const c of controls) counts[c.ensure ? 'ensure' : c.manual ? 'manual' : 'providerManaged']++;
     const body = {
       benchmark: id,
       sections: groups.map((g) => ({ id: g.id, title: g.text })),
@@ -448,12 +489,92 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
       `# Written from kube-bench's cfg/${id}/${file}.yaml by scripts/dev/kube-bench-playbooks.mjs.`,
       `# ${meta.header}`,
     ];
-    writeFileSync(join(outDir, name), `${head.join('\n')}\n${readable(body)}`);
+    generated.set(name, { text: `${head.join('\n')}\n${readable(body)}`, ids: controls.map((c) => c.id) });
   }
-  writeFileSync(join(outDir, 'benchmark.yaml'), benchmarkYaml(id, meta));
-  writeFileSync(join(outDir, 'variables.yaml'), variablesYaml(id, config, used));
-  writeFileSync(join(outDir, 'parameters.yaml'), '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n');
+
+  // Merge into what is in the tree: hand-made keys survive (scripts/dev/playbook-merge.mjs).
+  const existing = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.yaml')) : [];
+  const read = (f) => readFileSync(join(outDir, f), 'utf8');
+  const controlFiles = existing.filter((f) => !KEYED_FILES.includes(f));
+  const index = indexControls(controlFiles.map((f) => ({ name: f, text: read(f) })));
+  const generatedIds = new Set([...generated.values()].flatMap((g) => g.ids));
+  const stale = controlFiles.filter((f) => !generated.has(f));
+  const orphans = stale.flatMap((f) => index.order.get(f).filter((c) => !generatedIds.has(c)));
+  const out = new Map();
+  const names = [...generated.keys()];
+  for (const [name, g] of generated) {
+    const last = name === names[names.length - 1];
+    const { text, report } = mergeControlFile({ name, generated: g.text, index, generatedIds, dropVanished: options.dropVanished, orphans: last ? orphans : [] });
+    out.set(name, text);
+    for (const c of report.vanished) {
+      const where = index.byId.get(c).file;
+      problems.push(
+        options.dropVanished
+          ? `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: dropped`
+          : `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: kept in ${name}; rerun with --drop-vanished to remove it`,
+      );
+    }
+    for (const c of report.guidance) notes.push(`${id}: control ${c} keeps its hand-written guidance (kube-bench's remediation text differs)`);
+  }
+  for (const f of stale) problems.push(`${id}: ${f} is no longer written (kube-bench has no such section now): removed, its controls merged by id`);
+  out.set('benchmark.yaml', mergeKeyedFile({ name: `${id}/benchmark.yaml`, generated: benchmarkYaml(id, meta), existing: existing.includes('benchmark.yaml') ? read('benchmark.yaml') : undefined }));
+  out.set(
+    'variables.yaml',
+    mergeKeyedFile({
+      name: `${id}/variables.yaml`,
+      generated: variablesYaml(id, config, used),
+      existing: existing.includes('variables.yaml') ? read('variables.yaml') : undefined,
+      nested: ['variables'],
+    }),
+  );
+  // Parameters are decisions people make for the fixes: kube-bench knows none of them.
+  out.set(
+    'parameters.yaml',
+    existing.includes('parameters.yaml') ? read('parameters.yaml') : '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n',
+  );
+
+  const counts = { ensure: 0, manual: 0, providerManaged: 0 };
+  for (const [name, text] of out) {
+    if (KEYED_FILES.includes(name)) continue;
+    for (const c of parse(text).controls) counts[c.ensure ? 'ensure' : c.manual ? 'manual' : 'providerManaged']++;
+  }
+  if (options.check) {
+    for (const [name, text] of out) {
+      const before = existing.includes(name) ? read(name) : '';
+      if (before !== text) diffs.push(unifiedDiff(`playbooks/${id}/${name}`, before, text, existing.includes(name)));
+    }
+    for (const f of stale) diffs.push(unifiedDiff(`playbooks/${id}/${f}`, read(f), '', true, true));
+  } else {
+    mkdirSync(outDir, { recursive: true });
+    for (const [name, text] of out) if (!existing.includes(name) || read(name) !== text) writeFileSync(join(outDir, name), text);
+    for (const f of stale) rmSync(join(outDir, f));
+  }
   console.log(`${id}: ${counts.ensure} ensure, ${counts.manual} manual, ${counts.providerManaged} provider-managed`);
 }
 
 for (const n of notes) console.log(n);
+for (const p of problems) console.error(p);
+if (options.check) {
+  if (diffs.length) {
+    process.stdout.write(diffs.join(''));
+    console.error(`The playbooks differ from what the generator writes from ${cfg} (diff above): run it without --check to write them.`);
+    // exitCode, not exit(): a long diff on a pipe must be written out first.
+    process.exitCode = 1;
+  } else console.log(`The playbooks are what the generator writes from ${cfg}.`);
+}
+
+/** `diff -u` of a file's text now and what the generator would write (diff(1) is in every Debian). */
+function unifiedDiff(path, before, after, existed, removed = false) {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-bench-playbooks-'));
+  try {
+    writeFileSync(join(dir, 'a'), before);
+    writeFileSync(join(dir, 'b'), after);
+    const r = spawnSync('diff', ['-u', '--label', existed ? `a/${path}` : '/dev/null', '--label', removed ? '/dev/null' : `b/${path}`, join(dir, 'a'), join(dir, 'b')], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 1) throw new Error(`diff failed on ${path}: ${r.stderr || r.error}`);
+    return r.stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
