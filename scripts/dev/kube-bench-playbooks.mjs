@@ -134,12 +134,37 @@ const FILES = ['master', 'controlplane', 'etcd', 'node', 'policies', 'managedser
 
 /** kube-bench variable → playbook variable, the config.yaml keys it comes from, its type. */
 const VARIABLES = {
-  apiserverconf: { name: 'apiserverManifest', at: ['master', 'apiserver', 'confs', 'defaultconf'], type: 'file', description: 'kube-apiserver static pod manifest' },
-  controllermanagerconf: { name: 'controllerManagerManifest', at: ['master', 'controllermanager', 'confs', 'defaultconf'], type: 'file', description: 'kube-controller-manager static pod manifest' },
-  schedulerconf: { name: 'schedulerManifest', at: ['master', 'scheduler', 'confs', 'defaultconf'], type: 'file', description: 'kube-scheduler static pod manifest' },
-  etcdconf: { name: 'etcdConfig', at: ['etcd', 'etcd', 'confs', 'defaultconf'], type: 'file', description: "etcd's configuration (RKE2 and k3s: the config file they generate for the embedded etcd)" },
+  apiserverconf: {
+    name: 'apiserverManifest',
+    at: ['master', 'apiserver', 'confs', 'defaultconf'],
+    type: 'file',
+    description: 'kube-apiserver static pod manifest',
+  },
+  controllermanagerconf: {
+    name: 'controllerManagerManifest',
+    at: ['master', 'controllermanager', 'confs', 'defaultconf'],
+    type: 'file',
+    description: 'kube-controller-manager static pod manifest',
+  },
+  schedulerconf: {
+    name: 'schedulerManifest',
+    at: ['master', 'scheduler', 'confs', 'defaultconf'],
+    type: 'file',
+    description: 'kube-scheduler static pod manifest',
+  },
+  etcdconf: {
+    name: 'etcdConfig',
+    at: ['etcd', 'etcd', 'confs', 'defaultconf'],
+    type: 'file',
+    description: "etcd's configuration (RKE2 and k3s: the config file they generate for the embedded etcd)",
+  },
   etcddatadir: { name: 'etcdDataDir', at: ['etcd', 'etcd', 'datadirs', 'defaultdatadir'], type: 'directory', description: 'etcd data directory' },
-  schedulerkubeconfig: { name: 'schedulerKubeconfig', at: ['master', 'scheduler', 'kubeconfig', 'defaultkubeconfig'], type: 'file', description: "kube-scheduler's kubeconfig" },
+  schedulerkubeconfig: {
+    name: 'schedulerKubeconfig',
+    at: ['master', 'scheduler', 'kubeconfig', 'defaultkubeconfig'],
+    type: 'file',
+    description: "kube-scheduler's kubeconfig",
+  },
   controllermanagerkubeconfig: {
     name: 'controllerManagerKubeconfig',
     at: ['master', 'controllermanager', 'kubeconfig', 'defaultkubeconfig'],
@@ -147,10 +172,30 @@ const VARIABLES = {
     description: "kube-controller-manager's kubeconfig",
   },
   kubeletsvc: { name: 'kubeletServiceFile', at: ['node', 'kubelet', 'svc', 'defaultsvc'], type: 'file', description: "the kubelet's systemd unit or drop-in" },
-  kubeletkubeconfig: { name: 'kubeletKubeconfig', at: ['node', 'kubelet', 'kubeconfig', 'defaultkubeconfig'], type: 'file', description: "the kubelet's kubeconfig" },
-  kubeletcafile: { name: 'kubeletCaFile', at: ['node', 'kubelet', 'cafile', 'defaultcafile'], type: 'file', description: "the CA the kubelet verifies clients with" },
-  kubeletconf: { name: 'kubeletConfig', at: ['node', 'kubelet', 'confs', 'defaultconf'], type: 'file', description: "the kubelet's configuration file (RKE2: its kubelet.conf.d directory)" },
-  proxykubeconfig: { name: 'kubeProxyKubeconfig', at: ['node', 'proxy', 'kubeconfig', 'defaultkubeconfig'], type: 'file', description: "kube-proxy's kubeconfig" },
+  kubeletkubeconfig: {
+    name: 'kubeletKubeconfig',
+    at: ['node', 'kubelet', 'kubeconfig', 'defaultkubeconfig'],
+    type: 'file',
+    description: "the kubelet's kubeconfig",
+  },
+  kubeletcafile: {
+    name: 'kubeletCaFile',
+    at: ['node', 'kubelet', 'cafile', 'defaultcafile'],
+    type: 'file',
+    description: 'the CA the kubelet verifies clients with',
+  },
+  kubeletconf: {
+    name: 'kubeletConfig',
+    at: ['node', 'kubelet', 'confs', 'defaultconf'],
+    type: 'file',
+    description: "the kubelet's configuration file (RKE2: its kubelet.conf.d directory)",
+  },
+  proxykubeconfig: {
+    name: 'kubeProxyKubeconfig',
+    at: ['node', 'proxy', 'kubeconfig', 'defaultkubeconfig'],
+    type: 'file',
+    description: "kube-proxy's kubeconfig",
+  },
   proxyconf: { name: 'kubeProxyConfig', at: ['node', 'proxy', 'confs', 'defaultconf'], type: 'file', description: "kube-proxy's configuration" },
 };
 
@@ -182,7 +227,8 @@ function buildControl(check, group, target, meta, used) {
   if (check.use_multiple_values === 'true' && type !== 'manual') kubeBench.useMultipleValues = true;
   if (check.tests && type !== 'manual') kubeBench.tests = convertTests(check.tests);
   const quirks = [];
-  if (type === 'automated' && !check.audit && !check.tests) quirks.push("kube-bench's check has neither an audit nor tests: kube-bench WARNs it (\"There are no tests\").");
+  if (type === 'automated' && !check.audit && !check.tests)
+    quirks.push('kube-bench\'s check has neither an audit nor tests: kube-bench WARNs it ("There are no tests").');
   if (audit?.note) quirks.push(audit.note);
   if (!suffix) quirks.push(`kube-bench's title carries no (Automated)/(Manual) suffix; the assessment follows scored: ${scored}.`);
   if (quirks.length) kubeBench.notes = quirks.join(' ');
@@ -220,19 +266,23 @@ function remediation(check) {
 }
 
 function manualReason(check, type, target, meta, audit) {
-  if (type === 'skip') return `kube-bench skips this check for ${meta.name} (it reports INFO): the benchmark treats it as not applicable to ${meta.name}'s layout.`;
+  if (type === 'skip')
+    return `kube-bench skips this check for ${meta.name} (it reports INFO): the benchmark treats it as not applicable to ${meta.name}'s layout.`;
   if (type === 'manual') return `A manual check in the ${meta.name} benchmark: it needs a human review, and kube-bench only WARNs.`;
   if (target === 'policies') {
     return `Cluster policies need decisions about the workloads (RBAC, Pod Security, network policies); cis-fix's api-object fixes are mapped to the cis-1.11/1.12 ids, not yet to ${meta.name}'s.`;
   }
   const source = audit?.audit.source;
   if (meta.distribution === 'rke2') {
-    if (target === 'node' && source !== 'stat') return 'RKE2 sets kubelet flags through kubelet-arg in /etc/rancher/rke2/config.yaml; editing that source (never the generated files) comes with issue 13 §3.';
-    if (source === 'stat' || source === 'script') return "The check reads files cis-fix does not gather yet (RKE2 paths outside kube-bench's candidate lists, or a whole directory); the RKE2 layout comes with issue 13 §3.";
+    if (target === 'node' && source !== 'stat')
+      return 'RKE2 sets kubelet flags through kubelet-arg in /etc/rancher/rke2/config.yaml; editing that source (never the generated files) comes with issue 13 §3.';
+    if (source === 'stat' || source === 'script')
+      return "The check reads files cis-fix does not gather yet (RKE2 paths outside kube-bench's candidate lists, or a whole directory); the RKE2 layout comes with issue 13 §3.";
     return 'RKE2 generates the static-pod manifests under /var/lib/rancher/rke2/agent/pod-manifests from /etc/rancher/rke2/config.yaml (kube-apiserver-arg, kube-controller-manager-arg, kube-scheduler-arg, etcd-arg); cis-fix never edits the generated files, and config.yaml edits come with issue 13 §3.';
   }
   if (meta.distribution === 'k3s') {
-    if (source === 'stat' || source === 'script') return "The check reads files cis-fix does not gather yet (k3s paths outside kube-bench's candidate lists, or a whole directory); the k3s layout comes with issue 13 §3.";
+    if (source === 'stat' || source === 'script')
+      return "The check reads files cis-fix does not gather yet (k3s paths outside kube-bench's candidate lists, or a whole directory); the k3s layout comes with issue 13 §3.";
     return 'k3s runs this component inside its one k3s process, configured by the *-arg keys of /etc/rancher/k3s/config.yaml; editing that source, and reading the flags from journalctl -u k3s as kube-bench does, come with issue 13 §3.';
   }
   if (target === 'node' && source !== 'stat') {
@@ -311,7 +361,7 @@ function convertAudit(check, used) {
   let m = /^\/bin\/ps -fC \$(\w+)$/.exec(raw);
   if (m && BINS[m[1]]) {
     const v = configVariable();
-    const note = /test -d/.test(config) ? 'When the config variable is a directory (RKE2\'s kubelet.conf.d), kube-bench reads every file in it.' : undefined;
+    const note = /test -d/.test(config) ? "When the config variable is a directory (RKE2's kubelet.conf.d), kube-bench reads every file in it." : undefined;
     return { audit: { source: 'process', process: BINS[m[1]], match: 'comm', ...(v ? { config: { variable: v } } : {}) }, note };
   }
   m = /^(?:\/bin\/)?ps -ef \| grep \$(\w+) \| grep -v grep$/.exec(raw);
@@ -322,7 +372,10 @@ function convertAudit(check, used) {
   // k3s: the flags a component was started with, from the journal
   m = /^journalctl -m((?: -u [\w-]+)+) \| grep '([^']+)' \| tail -n1(?: \| grep (?:'([^']+)'|-o -- "([^"]+)"))?$/.exec(raw);
   if (m) {
-    const units = m[1].trim().split(/\s+/).filter((w) => w !== '-u');
+    const units = m[1]
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '-u');
     const v = configVariable();
     const grep = m[3] ?? m[4];
     return {
@@ -354,7 +407,9 @@ function statAudit(raw, useVar) {
 
 function scriptAudit(raw) {
   const firstComment = /^#\s*(.+)$/m.exec(raw)?.[1];
-  const tools = ['kubectl', 'jq', 'aws', 'gcloud', 'az', 'journalctl', 'find', 'stat', 'ps', 'grep', 'openssl'].filter((t) => new RegExp(`(^|[\\s|(;$])${t}\\b`).test(raw));
+  const tools = ['kubectl', 'jq', 'aws', 'gcloud', 'az', 'journalctl', 'find', 'stat', 'ps', 'grep', 'openssl'].filter((t) =>
+    new RegExp(`(^|[\\s|(;$])${t}\\b`).test(raw),
+  );
   const lines = raw.split('\n').length;
   const summary = firstComment ?? `${lines === 1 ? 'a one-line' : `a ${lines}-line`} shell script using ${tools.join(', ') || 'the shell'}`;
   const short = lines === 1 && raw.length <= 200;
@@ -402,7 +457,7 @@ function variablesYaml(id, config, used) {
   }
   return [
     `# Path variables of ${id}: kube-bench's $variables with the candidate paths`,
-    "# of its cfg/config.yaml, as cfg/" + id + "/config.yaml overrides them.",
+    '# of its cfg/config.yaml, as cfg/' + id + '/config.yaml overrides them.',
     '# Resolution: the first candidate that exists, else the default (used even',
     '# when absent, as kube-bench does). See playbooks/README.md.',
     readable({ variables: out }).trimEnd(),
@@ -421,7 +476,8 @@ function readable(value) {
       if (isScalar(pair.key) && ['id', 'section'].includes(String(pair.key.value)) && isScalar(pair.value)) pair.value.type = 'QUOTE_DOUBLE';
     },
     Map(_, node) {
-      const small = node.items.length <= 3 && node.items.every((p) => isScalar(p.value) && String(p.value.value).length < 40 && !String(p.value.value).includes('\n'));
+      const small =
+        node.items.length <= 3 && node.items.every((p) => isScalar(p.value) && String(p.value.value).length < 40 && !String(p.value.value).includes('\n'));
       if (small && node.items.some((p) => ['op', 'select', 'variable', 'processFlag'].includes(String(p.key.value ?? p.key)))) node.flow = true;
     },
   });
@@ -436,7 +492,10 @@ function merge(base, over) {
 }
 
 function slug(text) {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function variableCandidates(config, kb) {
@@ -504,7 +563,14 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
   const names = [...generated.keys()];
   for (const [name, g] of generated) {
     const last = name === names[names.length - 1];
-    const { text, report } = mergeControlFile({ name, generated: g.text, index, generatedIds, dropVanished: options.dropVanished, orphans: last ? orphans : [] });
+    const { text, report } = mergeControlFile({
+      name,
+      generated: g.text,
+      index,
+      generatedIds,
+      dropVanished: options.dropVanished,
+      orphans: last ? orphans : [],
+    });
     out.set(name, text);
     for (const c of report.vanished) {
       const where = index.byId.get(c).file;
@@ -517,7 +583,14 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
     for (const c of report.guidance) notes.push(`${id}: control ${c} keeps its hand-written guidance (kube-bench's remediation text differs)`);
   }
   for (const f of stale) problems.push(`${id}: ${f} is no longer written (kube-bench has no such section now): removed, its controls merged by id`);
-  out.set('benchmark.yaml', mergeKeyedFile({ name: `${id}/benchmark.yaml`, generated: benchmarkYaml(id, meta), existing: existing.includes('benchmark.yaml') ? read('benchmark.yaml') : undefined }));
+  out.set(
+    'benchmark.yaml',
+    mergeKeyedFile({
+      name: `${id}/benchmark.yaml`,
+      generated: benchmarkYaml(id, meta),
+      existing: existing.includes('benchmark.yaml') ? read('benchmark.yaml') : undefined,
+    }),
+  );
   out.set(
     'variables.yaml',
     mergeKeyedFile({
@@ -530,7 +603,9 @@ for (const [id, meta] of Object.entries(BENCHMARKS)) {
   // Parameters are decisions people make for the fixes: kube-bench knows none of them.
   out.set(
     'parameters.yaml',
-    existing.includes('parameters.yaml') ? read('parameters.yaml') : '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n',
+    existing.includes('parameters.yaml')
+      ? read('parameters.yaml')
+      : '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n',
   );
 
   const counts = { ensure: 0, manual: 0, providerManaged: 0 };
@@ -569,9 +644,13 @@ function unifiedDiff(path, before, after, existed, removed = false) {
   try {
     writeFileSync(join(dir, 'a'), before);
     writeFileSync(join(dir, 'b'), after);
-    const r = spawnSync('diff', ['-u', '--label', existed ? `a/${path}` : '/dev/null', '--label', removed ? '/dev/null' : `b/${path}`, join(dir, 'a'), join(dir, 'b')], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'diff',
+      ['-u', '--label', existed ? `a/${path}` : '/dev/null', '--label', removed ? '/dev/null' : `b/${path}`, join(dir, 'a'), join(dir, 'b')],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (r.status !== 1) throw new Error(`diff failed on ${path}: ${r.stderr || r.error}`);
     return r.stdout;
   } finally {
