@@ -265,6 +265,10 @@ function remediation(check) {
   return text || 'The benchmark gives no remediation text for this check.';
 }
 
+// The default for a check kube-bench adds that nobody has mapped to a fix: an engineer replaces it
+// with `ensure` steps or a true reason when reviewing the generator's diff.
+const NO_FIX = 'cis-fix has no automatic fix for this check yet.';
+
 function manualReason(check, type, target, meta, audit) {
   if (type === 'skip')
     return `kube-bench skips this check for ${meta.name} (it reports INFO): the benchmark treats it as not applicable to ${meta.name}'s layout.`;
@@ -275,20 +279,20 @@ function manualReason(check, type, target, meta, audit) {
   const source = audit?.audit.source;
   if (meta.distribution === 'rke2') {
     if (target === 'node' && source !== 'stat')
-      return 'RKE2 sets kubelet flags through kubelet-arg in /etc/rancher/rke2/config.yaml; editing that source (never the generated files) comes with issue 13 §3.';
+      return `${NO_FIX} RKE2 sets kubelet flags through kubelet-arg in /etc/rancher/rke2/config.yaml: set it there, never in the files RKE2 generates.`;
     if (source === 'stat' || source === 'script')
-      return "The check reads files cis-fix does not gather yet (RKE2 paths outside kube-bench's candidate lists, or a whole directory); the RKE2 layout comes with issue 13 §3.";
-    return 'RKE2 generates the static-pod manifests under /var/lib/rancher/rke2/agent/pod-manifests from /etc/rancher/rke2/config.yaml (kube-apiserver-arg, kube-controller-manager-arg, kube-scheduler-arg, etcd-arg); cis-fix never edits the generated files, and config.yaml edits come with issue 13 §3.';
+      return `${NO_FIX} It reads files cis-fix does not gather (RKE2 paths outside kube-bench's candidate lists, or a whole directory).`;
+    return `${NO_FIX} RKE2 generates the static-pod manifests under /var/lib/rancher/rke2/agent/pod-manifests from /etc/rancher/rke2/config.yaml (kube-apiserver-arg, kube-controller-manager-arg, kube-scheduler-arg, etcd-arg): set the flag there, never in the generated files.`;
   }
   if (meta.distribution === 'k3s') {
     if (source === 'stat' || source === 'script')
-      return "The check reads files cis-fix does not gather yet (k3s paths outside kube-bench's candidate lists, or a whole directory); the k3s layout comes with issue 13 §3.";
-    return 'k3s runs this component inside its one k3s process, configured by the *-arg keys of /etc/rancher/k3s/config.yaml; editing that source, and reading the flags from journalctl -u k3s as kube-bench does, come with issue 13 §3.';
+      return `${NO_FIX} It reads files cis-fix does not gather (k3s paths outside kube-bench's candidate lists, or a whole directory).`;
+    return `${NO_FIX} k3s runs this component inside its one k3s process, configured by the *-arg keys of /etc/rancher/k3s/config.yaml: set the flag there.`;
   }
   if (target === 'node' && source !== 'stat') {
-    return `The kubelet's settings live in the ${meta.name} node image's kubelet configuration (${kubeletHome(meta.distribution)}); editing it in its own syntax comes with issue 13 §3. A node pool upgrade replaces the node: set it durably in the ${meta.distribution === 'eks' ? 'launch template / node group bootstrap' : 'node pool configuration'} as well.`;
+    return `${NO_FIX} The kubelet's settings live in the ${meta.name} node image's kubelet configuration (${kubeletHome(meta.distribution)}). A node pool upgrade replaces the node: set it durably in the ${meta.distribution === 'eks' ? 'launch template / node group bootstrap' : 'node pool configuration'} as well.`;
   }
-  return `cis-fix does not gather what this check reads on ${meta.name} nodes yet; the ${meta.name} layout comes with issue 13 §3.`;
+  return `${NO_FIX} It reads what cis-fix does not gather on ${meta.name} nodes.`;
 }
 
 function kubeletHome(distribution) {
@@ -511,120 +515,126 @@ function variableCandidates(config, kb) {
 const notes = [];
 const problems = [];
 const diffs = [];
-for (const [id, meta] of Object.entries(BENCHMARKS)) {
-  if (options.benchmark && options.benchmark !== id) continue;
-  const local = parse(readFileSync(join(cfg, id, 'config.yaml'), 'utf8')) ?? {};
-  const config = merge(globalConfig, local);
-  const used = new Set();
-  variableIndex.clear();
-  for (const [kb, v] of Object.entries(VARIABLES)) {
-    const { candidates, defaultPath } = variableCandidates(config, kb);
-    variableIndex.set(v.name, { kb, gathered: [...candidates, ...(defaultPath ? [defaultPath] : [])].every((p) => GATHERED.has(p)) });
-  }
-  const outDir = join(repo, 'playbooks', id);
-  const generated = new Map();
-  for (const file of FILES) {
-    let text;
-    try {
-      text = readFileSync(join(cfg, id, `${file}.yaml`), 'utf8');
-    } catch {
-      continue;
+// A file that cannot be merged (bad YAML, a control in two files) stops the run before anything is written for its benchmark.
+try {
+  for (const [id, meta] of Object.entries(BENCHMARKS)) {
+    if (options.benchmark && options.benchmark !== id) continue;
+    const local = parse(readFileSync(join(cfg, id, 'config.yaml'), 'utf8')) ?? {};
+    const config = merge(globalConfig, local);
+    const used = new Set();
+    variableIndex.clear();
+    for (const [kb, v] of Object.entries(VARIABLES)) {
+      const { candidates, defaultPath } = variableCandidates(config, kb);
+      variableIndex.set(v.name, { kb, gathered: [...candidates, ...(defaultPath ? [defaultPath] : [])].every((p) => GATHERED.has(p)) });
     }
-    const doc = parse(text, { schema: 'failsafe' });
-    const groups = doc.groups ?? [];
-    const controls = groups.flatMap((g) => (g.checks ?? []).map((c) => buildControl(c, g, doc.type, meta, used)));
-    if (controls.length === 0) {
-      notes.push(`${id}: section ${doc.id} "${doc.text}" (${file}.yaml) has no checks`);
-      continue;
+    const outDir = join(repo, 'playbooks', id);
+    const generated = new Map();
+    for (const file of FILES) {
+      let text;
+      try {
+        text = readFileSync(join(cfg, id, `${file}.yaml`), 'utf8');
+      } catch {
+        continue;
+      }
+      const doc = parse(text, { schema: 'failsafe' });
+      const groups = doc.groups ?? [];
+      const controls = groups.flatMap((g) => (g.checks ?? []).map((c) => buildControl(c, g, doc.type, meta, used)));
+      if (controls.length === 0) {
+        notes.push(`${id}: section ${doc.id} "${doc.text}" (${file}.yaml) has no checks`);
+        continue;
+      }
+      const body = {
+        benchmark: id,
+        sections: groups.map((g) => ({ id: g.id, title: g.text })),
+        controls,
+      };
+      const name = `${doc.id}-${slug(doc.text)}.yaml`;
+      const head = [
+        `# ${meta.title} ${meta.version}, section ${doc.id}: ${doc.text} (kube-bench target: ${doc.type}).`,
+        `# Written from kube-bench's cfg/${id}/${file}.yaml by scripts/dev/kube-bench-playbooks.mjs.`,
+        `# ${meta.header}`,
+      ];
+      generated.set(name, { text: `${head.join('\n')}\n${readable(body)}`, ids: controls.map((c) => c.id) });
     }
-    const body = {
-      benchmark: id,
-      sections: groups.map((g) => ({ id: g.id, title: g.text })),
-      controls,
-    };
-    const name = `${doc.id}-${slug(doc.text)}.yaml`;
-    const head = [
-      `# ${meta.title} ${meta.version}, section ${doc.id}: ${doc.text} (kube-bench target: ${doc.type}).`,
-      `# Written from kube-bench's cfg/${id}/${file}.yaml by scripts/dev/kube-bench-playbooks.mjs.`,
-      `# ${meta.header}`,
-    ];
-    generated.set(name, { text: `${head.join('\n')}\n${readable(body)}`, ids: controls.map((c) => c.id) });
-  }
 
-  // Merge into what is in the tree: hand-made keys survive (scripts/dev/playbook-merge.mjs).
-  const existing = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.yaml')) : [];
-  const read = (f) => readFileSync(join(outDir, f), 'utf8');
-  const controlFiles = existing.filter((f) => !KEYED_FILES.includes(f));
-  const index = indexControls(controlFiles.map((f) => ({ name: f, text: read(f) })));
-  const generatedIds = new Set([...generated.values()].flatMap((g) => g.ids));
-  const stale = controlFiles.filter((f) => !generated.has(f));
-  const orphans = stale.flatMap((f) => index.order.get(f).filter((c) => !generatedIds.has(c)));
-  const out = new Map();
-  const names = [...generated.keys()];
-  for (const [name, g] of generated) {
-    const last = name === names[names.length - 1];
-    const { text, report } = mergeControlFile({
-      name,
-      generated: g.text,
-      index,
-      generatedIds,
-      dropVanished: options.dropVanished,
-      orphans: last ? orphans : [],
-    });
-    out.set(name, text);
-    for (const c of report.vanished) {
-      const where = index.byId.get(c).file;
-      problems.push(
-        options.dropVanished
-          ? `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: dropped`
-          : `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: kept in ${name}; rerun with --drop-vanished to remove it`,
-      );
+    // Merge into what is in the tree: hand-made keys survive (scripts/dev/playbook-merge.mjs).
+    const existing = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.yaml')) : [];
+    const read = (f) => readFileSync(join(outDir, f), 'utf8');
+    const controlFiles = existing.filter((f) => !KEYED_FILES.includes(f));
+    const index = indexControls(controlFiles.map((f) => ({ name: f, text: read(f) })));
+    const generatedIds = new Set([...generated.values()].flatMap((g) => g.ids));
+    const stale = controlFiles.filter((f) => !generated.has(f));
+    const orphans = stale.flatMap((f) => index.order.get(f).filter((c) => !generatedIds.has(c)));
+    const out = new Map();
+    const names = [...generated.keys()];
+    for (const [name, g] of generated) {
+      const last = name === names[names.length - 1];
+      const { text, report } = mergeControlFile({
+        name,
+        generated: g.text,
+        index,
+        generatedIds,
+        dropVanished: options.dropVanished,
+        orphans: last ? orphans : [],
+      });
+      out.set(name, text);
+      for (const c of report.vanished) {
+        const where = index.byId.get(c).file;
+        problems.push(
+          options.dropVanished
+            ? `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: dropped`
+            : `${id}: control ${c} (${where}) is no longer in kube-bench's cfg: kept in ${name}; rerun with --drop-vanished to remove it`,
+        );
+      }
+      for (const c of report.guidance) notes.push(`${id}: control ${c} keeps its hand-written guidance (kube-bench's remediation text differs)`);
     }
-    for (const c of report.guidance) notes.push(`${id}: control ${c} keeps its hand-written guidance (kube-bench's remediation text differs)`);
-  }
-  for (const f of stale) problems.push(`${id}: ${f} is no longer written (kube-bench has no such section now): removed, its controls merged by id`);
-  out.set(
-    'benchmark.yaml',
-    mergeKeyedFile({
-      name: `${id}/benchmark.yaml`,
-      generated: benchmarkYaml(id, meta),
-      existing: existing.includes('benchmark.yaml') ? read('benchmark.yaml') : undefined,
-    }),
-  );
-  out.set(
-    'variables.yaml',
-    mergeKeyedFile({
-      name: `${id}/variables.yaml`,
-      generated: variablesYaml(id, config, used),
-      existing: existing.includes('variables.yaml') ? read('variables.yaml') : undefined,
-      nested: ['variables'],
-    }),
-  );
-  // Parameters are decisions people make for the fixes: kube-bench knows none of them.
-  out.set(
-    'parameters.yaml',
-    existing.includes('parameters.yaml')
-      ? read('parameters.yaml')
-      : '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n',
-  );
+    for (const f of stale) problems.push(`${id}: ${f} is no longer written (kube-bench has no such section now): removed, its controls merged by id`);
+    out.set(
+      'benchmark.yaml',
+      mergeKeyedFile({
+        name: `${id}/benchmark.yaml`,
+        generated: benchmarkYaml(id, meta),
+        existing: existing.includes('benchmark.yaml') ? read('benchmark.yaml') : undefined,
+      }),
+    );
+    out.set(
+      'variables.yaml',
+      mergeKeyedFile({
+        name: `${id}/variables.yaml`,
+        generated: variablesYaml(id, config, used),
+        existing: existing.includes('variables.yaml') ? read('variables.yaml') : undefined,
+        nested: ['variables'],
+      }),
+    );
+    // Parameters are decisions people make for the fixes: kube-bench knows none of them.
+    out.set(
+      'parameters.yaml',
+      existing.includes('parameters.yaml')
+        ? read('parameters.yaml')
+        : '# No parameters: every fix in this benchmark is a file mode or owner with one compliant value.\nparameters: {}\n',
+    );
 
-  const counts = { ensure: 0, manual: 0, providerManaged: 0 };
-  for (const [name, text] of out) {
-    if (KEYED_FILES.includes(name)) continue;
-    for (const c of parse(text).controls) counts[c.ensure ? 'ensure' : c.manual ? 'manual' : 'providerManaged']++;
-  }
-  if (options.check) {
+    const counts = { ensure: 0, manual: 0, providerManaged: 0 };
     for (const [name, text] of out) {
-      const before = existing.includes(name) ? read(name) : '';
-      if (before !== text) diffs.push(unifiedDiff(`playbooks/${id}/${name}`, before, text, existing.includes(name)));
+      if (KEYED_FILES.includes(name)) continue;
+      for (const c of parse(text).controls) counts[c.ensure ? 'ensure' : c.manual ? 'manual' : 'providerManaged']++;
     }
-    for (const f of stale) diffs.push(unifiedDiff(`playbooks/${id}/${f}`, read(f), '', true, true));
-  } else {
-    mkdirSync(outDir, { recursive: true });
-    for (const [name, text] of out) if (!existing.includes(name) || read(name) !== text) writeFileSync(join(outDir, name), text);
-    for (const f of stale) rmSync(join(outDir, f));
+    if (options.check) {
+      for (const [name, text] of out) {
+        const before = existing.includes(name) ? read(name) : '';
+        if (before !== text) diffs.push(unifiedDiff(`playbooks/${id}/${name}`, before, text, existing.includes(name)));
+      }
+      for (const f of stale) diffs.push(unifiedDiff(`playbooks/${id}/${f}`, read(f), '', true, true));
+    } else {
+      mkdirSync(outDir, { recursive: true });
+      for (const [name, text] of out) if (!existing.includes(name) || read(name) !== text) writeFileSync(join(outDir, name), text);
+      for (const f of stale) rmSync(join(outDir, f));
+    }
+    console.log(`${id}: ${counts.ensure} ensure, ${counts.manual} manual, ${counts.providerManaged} provider-managed`);
   }
-  console.log(`${id}: ${counts.ensure} ensure, ${counts.manual} manual, ${counts.providerManaged} provider-managed`);
+} catch (error) {
+  console.error(`kube-bench-playbooks: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
 }
 
 for (const n of notes) console.log(n);
