@@ -587,6 +587,11 @@ try {
         );
       }
       for (const c of report.guidance) notes.push(`${id}: control ${c} keeps its hand-written guidance (kube-bench's remediation text differs)`);
+      for (const c of report.audits) {
+        notes.push(
+          `${id}: control ${c} keeps its hand-written kubeBench.audit and roles (the generator reads kube-bench's audit as a script): check them against kube-bench's`,
+        );
+      }
     }
     for (const f of stale) problems.push(`${id}: ${f} is no longer written (kube-bench has no such section now): removed, its controls merged by id`);
     out.set(

@@ -20,6 +20,8 @@ export interface MergeReport {
   readonly vanished: string[];
   /** Controls whose kept guidance differs from kube-bench's remediation text. */
   readonly guidance: string[];
+  /** Controls whose hand-written structured audit was kept (the generator's is `source: script`). */
+  readonly audits: string[];
 }
 
 export declare function mergeControlFile(args: {

@@ -8,7 +8,9 @@
 //   `benchmark`, `sections`, and per control DERIVED_CONTROL_KEYS. A control
 //   that exists already keeps every other key (ensure, manual, providerManaged,
 //   notes, ...) exactly as written, wherever in the benchmark it was; a new
-//   control gets the generator's default.
+//   control gets the generator's default. One exception: where the generator
+//   can only write `audit: {source: script}`, a structured audit written by
+//   hand (and the control's roles) is kept, and reported.
 // - benchmark.yaml and each entry of variables.yaml: the keys the generator
 //   writes are regenerated; keys it does not write (nodeReplacement, resolve,
 //   from, ...) and variables it does not write are kept.
@@ -233,7 +235,7 @@ export function mergeControlFile({ name, generated, index, generatedIds, dropVan
   const genControls = genTop.pairs.find((p) => p.key === 'controls');
   const genItems = seqItems(genSrc, genControls.node.value, genControls.keyLine + 1, genControls.end);
   const column = genItems[0]?.column ?? 4;
-  const report = { kept: [], added: [], vanished: [], guidance: [] };
+  const report = { kept: [], added: [], vanished: [], guidance: [], audits: [] };
 
   const genValues = genSrc.doc.toJS().controls;
   const ids = genItems.map((_, i) => String(genSrc.doc.contents.get('controls').items[i].get('id')));
@@ -272,10 +274,17 @@ export function mergeControlFile({ name, generated, index, generatedIds, dropVan
       const fresh = genValue[block]?.guidance;
       if (kept !== undefined && fresh !== undefined && kept !== fresh) report.guidance.push(id);
     }
-    return itemLines(
-      mergePairs(gen, oldParts, (key) => (DERIVED_CONTROL_KEYS.includes(key) ? 'generated' : 'kept')),
-      column,
-    );
+    // The generator writes `source: script` for an audit it cannot read; an engineer who described
+    // it as a structured audit (with the roles it implies) knows better, so theirs is kept.
+    const handAudit = genValue.kubeBench?.audit?.source === 'script' && old.value.kubeBench?.audit && old.value.kubeBench.audit.source !== 'script';
+    if (handAudit) report.audits.push(id);
+    const keepAudit = nestedMap(genSrc, old.parts.src, (key) => (key === 'audit' ? 'kept' : 'generated'));
+    const how = (key) => {
+      if (handAudit && key === 'kubeBench') return keepAudit;
+      if (handAudit && key === 'roles' && 'roles' in old.value) return 'kept';
+      return DERIVED_CONTROL_KEYS.includes(key) ? 'generated' : 'kept';
+    };
+    return itemLines(mergePairs(gen, oldParts, how), column);
   });
 
   const controls = () => [genControls.body[0], ...items.flat()];

@@ -83,7 +83,7 @@ describe('mergeControlFile', () => {
     const existing = controlFile(handmade111 + gen112);
     const { text, report } = merge(controlFile(gen111 + gen112), { '1-files.yaml': existing });
     expect(text).toBe(existing);
-    expect(report).toEqual({ kept: ['1.1.1', '1.1.2'], added: [], vanished: [], guidance: [] });
+    expect(report).toEqual({ kept: ['1.1.1', '1.1.2'], added: [], vanished: [], guidance: [], audits: [] });
   });
 
   it('rewrites what comes from kube-bench and keeps the hand-made keys with their comments and form', () => {
@@ -160,6 +160,40 @@ describe('mergeControlFile', () => {
     const { text, report } = merge(controlFile(gen111 + gen112), { '1-files.yaml': existing });
     expect(text).toBe(existing);
     expect(report.guidance).toEqual(['1.1.2']);
+  });
+
+  it('keeps a structured audit written by hand, and its roles, where the generator can only write a script', () => {
+    const control = (roles: string, audit: string[], flag: string) =>
+      [
+        '  - id: "4.2.1"',
+        '    section: "4.2"',
+        '    title: Ensure anonymous auth is off',
+        '    assessment: Automated',
+        `    roles: ${roles}`,
+        '    kubeBench:',
+        '      target: node',
+        '      scored: true',
+        '      audit:',
+        ...audit,
+        '      tests:',
+        '        items:',
+        `          - flag: ${flag}`,
+        '    manual:',
+        '      reason: No fix.',
+        '      guidance: Do it by hand.',
+        '',
+      ].join('\n');
+    const script = ['        source: script', '        summary: a one-line shell script using journalctl, grep'];
+    const journal = ['        source: journal', '        units: [k3s]', '        line: Running kube-apiserver', '        fallback: "--anonymous-auth=false"'];
+    const existing = controlFile(control('[control-plane]', journal, '--anonymous-auth'));
+    const { text, report } = merge(controlFile(control('[control-plane, etcd, worker]', script, '--anonymous-auth-new')), { '1-files.yaml': existing });
+    expect(text).toBe(controlFile(control('[control-plane]', journal, '--anonymous-auth-new')));
+    expect(report.audits).toEqual(['4.2.1']);
+    // A script audit in the file is the generator's own: it is rewritten like the rest.
+    const other = ['        source: script', '        summary: an old summary'];
+    const regenerated = merge(controlFile(control('[worker]', script, 'x')), { '1-files.yaml': controlFile(control('[control-plane]', other, 'x')) });
+    expect(regenerated.text).toBe(controlFile(control('[worker]', script, 'x')));
+    expect(regenerated.report.audits).toEqual([]);
   });
 
   it('says where two files define the same control', () => {
