@@ -60,7 +60,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrictions(layer) },
   })),
   {
-    files: ['test/**/*.ts', 'test/**/*.mjs', '**/*.js'],
+    files: ['test/**/*.ts', 'test/**/*.mjs', 'scripts/**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
         ['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'TextDecoder', 'TextEncoder'].map((g) => [g, 'readonly']),
