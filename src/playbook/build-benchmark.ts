@@ -539,11 +539,22 @@ class BenchmarkBuilder {
     }
     if (raw.value !== undefined) {
       refs.valued(raw.value, [...path, 'value'], scalarTypes);
-      return { op: 'equals', value: raw.value as Valued<SettingValue>, allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false, ...anyDefault(raw) };
+      return {
+        op: 'equals',
+        value: raw.value as Valued<SettingValue>,
+        allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false,
+        ...anyDefault(raw),
+      };
     }
     if (raw.notValue !== undefined) {
       const values = (Array.isArray(raw.notValue) ? raw.notValue : [raw.notValue]) as SettingValue[];
-      return { op: 'not-equals', values, fixValue: raw.fixValue as SettingValue, allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false, ...anyDefault(raw) };
+      return {
+        op: 'not-equals',
+        values,
+        fixValue: raw.fixValue as SettingValue,
+        allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false,
+        ...anyDefault(raw),
+      };
     }
     if (raw.atLeast !== undefined) {
       refs.valued(raw.atLeast, [...path, 'atLeast'], ['integer']);

@@ -16,8 +16,7 @@ import type { Splice } from './text-splice.js';
  * (unit line, quoted or bare environment value), so nothing is re-quoted.
  */
 export type InPlaceFlagEdit =
-  | { readonly kind: 'edit'; readonly file: string; readonly splice: Splice; readonly summary: string }
-  | { readonly kind: 'blocked'; readonly reason: string };
+  { readonly kind: 'edit'; readonly file: string; readonly splice: Splice; readonly summary: string } | { readonly kind: 'blocked'; readonly reason: string };
 
 /** Characters that mean the same in a unit's ExecStart, a "double"-, 'single'-quoted or bare environment value. */
 const PLAIN_WORD = /^[A-Za-z0-9_.,:/@%+=-]+$/;
@@ -42,8 +41,10 @@ function editableSite(word: CommandLineWord): { site: WordSite; where: string } 
 /** Rewrites the value of one `--flag=value` occurrence to `newValue`, touching only the old value's bytes. */
 export function rewriteFlagValue(flag: string, site: FlagSite, newValue: string, textOf: (file: string) => string): InPlaceFlagEdit {
   const word = site.words?.[0];
-  if (word === undefined || site.words?.length !== 1) return { kind: 'blocked', reason: `cis-fix cannot tell which file puts ${flag} on the kubelet's command line` };
-  if (site.occurrence.form !== 'equals') return { kind: 'blocked', reason: `${site.words.map((w) => w.text).join(' ')} is not written as ${flag}=VALUE; change it by hand` };
+  if (word === undefined || site.words?.length !== 1)
+    return { kind: 'blocked', reason: `cis-fix cannot tell which file puts ${flag} on the kubelet's command line` };
+  if (site.occurrence.form !== 'equals')
+    return { kind: 'blocked', reason: `${site.words.map((w) => w.text).join(' ')} is not written as ${flag}=VALUE; change it by hand` };
   if (!PLAIN_WORD.test(newValue)) return { kind: 'blocked', reason: `${flag}=${newValue} would need quoting; set it by hand` };
   const at = editableSite(word);
   if ('reason' in at) return { kind: 'blocked', reason: at.reason };
