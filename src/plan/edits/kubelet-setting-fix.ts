@@ -122,10 +122,8 @@ export function planKubeletSettingFix(
 ): KubeletSettingFix {
   const view = kubeletView(facts);
   const current = effectiveKubeletSetting(facts, step, view);
-  const onCommandLine = step.placement === 'command-line';
-  const judgement = onCommandLine
-    ? judgeOnCommandLine(view, current, step.requirement, parameters, variables)
-    : judgeKubeletSetting(current, step.requirement, parameters, variables);
+  const onCommandLine = step.placement === 'command-line' ? judgeOnCommandLine(view, current, step.requirement, parameters, variables) : undefined;
+  const judgement = onCommandLine ?? judgeKubeletSetting(current, step.requirement, parameters, variables);
   const base = { current, judgement };
   if (judgement.compliant) return { ...base, kind: 'compliant' };
   // An opt-in step (workload impact) is only planned once the user said yes.
@@ -157,7 +155,7 @@ export function planKubeletSettingFix(
   if (target.kind === 'unresolved') return notFixable(target.reason);
   if (onCommandLine) {
     const missing = step.fileMustExist && target.kind === 'value' ? fileMissing(facts, target.value) : undefined;
-    return missing ? notFixable(missing) : fixOnCommandLine(facts, view, step, target, base, parameters, variables);
+    return missing ? notFixable(missing) : fixOnCommandLine(facts, view, step, target, { current, judgement: onCommandLine }, parameters, variables);
   }
   const spec = current.spec;
   const files = new FileTexts(facts);
@@ -298,7 +296,7 @@ function fixOnCommandLine(
   view: KubeletView,
   step: KubeletStepInput,
   target: SettingTarget,
-  base: FixBase,
+  base: FixBase & { readonly judgement: CommandLineJudgement },
   parameters: Readonly<Record<string, ParameterValue>>,
   variables: Variables,
 ): KubeletSettingFix {
@@ -308,7 +306,7 @@ function fixOnCommandLine(
   if (flag === undefined) return notFixable(`${spec.configKey ?? 'the setting'} has no command-line flag, and kube-bench sees only the command line here`);
   if (target.kind !== 'value')
     return notFixable(`kube-bench sees ${flag} only on the command line, and cis-fix sets a single value there only: change ${flag} by hand`);
-  const judgement = base.judgement as CommandLineJudgement;
+  const judgement = base.judgement;
   const gate = featureGateOf(spec.configKey);
   const value = flagText(target.value);
   const files = new FileTexts(facts);

@@ -27,7 +27,10 @@ import { kubeletView } from '../../evaluate/kubelet-setting.js';
  * control is offered as fixable only if kube-bench would pass it on the
  * node as the edits and the restart leave it; otherwise its steps are
  * planned again without it, so that no change is made for a control the
- * plan does not claim to fix. Pure.
+ * plan does not claim to fix. Where kube-bench sees a control's setting only
+ * on the command line (its $kubeletconf is not a KubeletConfiguration: AKS's
+ * azure.json), the flag is set where it stands instead (placement
+ * `command-line`, kubelet-setting-fix.ts). Pure.
  */
 export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
   kind: 'kubelet-file',
