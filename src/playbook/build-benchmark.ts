@@ -539,11 +539,22 @@ class BenchmarkBuilder {
     }
     if (raw.value !== undefined) {
       refs.valued(raw.value, [...path, 'value'], scalarTypes);
-      return { op: 'equals', value: raw.value as Valued<SettingValue>, allowAbsent: raw.allowAbsent ?? false };
+      return {
+        op: 'equals',
+        value: raw.value as Valued<SettingValue>,
+        allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false,
+        ...anyDefault(raw),
+      };
     }
     if (raw.notValue !== undefined) {
       const values = (Array.isArray(raw.notValue) ? raw.notValue : [raw.notValue]) as SettingValue[];
-      return { op: 'not-equals', values, fixValue: raw.fixValue as SettingValue, allowAbsent: raw.allowAbsent ?? false };
+      return {
+        op: 'not-equals',
+        values,
+        fixValue: raw.fixValue as SettingValue,
+        allowAbsent: raw.allowAbsent !== undefined && raw.allowAbsent !== false,
+        ...anyDefault(raw),
+      };
     }
     if (raw.atLeast !== undefined) {
       refs.valued(raw.atLeast, [...path, 'atLeast'], ['integer']);
@@ -571,6 +582,11 @@ class BenchmarkBuilder {
 }
 
 type RequirementInput = Extract<EnsureStepInput, { kind: 'static-pod-flag' | 'kubelet-setting' | 'kube-proxy-setting' }>;
+
+/** `allowAbsent: always`: unset passes whatever the default (Requirement.absentAnyDefault). */
+function anyDefault(raw: Pick<RequirementInput, 'allowAbsent'>): { absentAnyDefault?: true } {
+  return raw.allowAbsent === 'always' ? { absentAnyDefault: true } : {};
+}
 
 /** Checks references from one control to variables and parameters, and remembers the parameters used. */
 class ReferenceChecker {

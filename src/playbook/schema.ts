@@ -256,7 +256,8 @@ export type KubeBenchInput = z.output<typeof kubeBenchSchema>;
 /** The keys that state a Requirement (types.ts); exactly one of the op keys is given. */
 const requirementShape = <V extends z.ZodType, S extends z.ZodType>(value: V, scalar: S) => ({
   value: valued(value).optional(),
-  allowAbsent: z.boolean().optional(),
+  /** `always`: unset passes whatever the component's default is (kube-bench's `set: false` alternative). */
+  allowAbsent: z.union([z.boolean(), z.literal('always')]).optional(),
   /** One forbidden value, or a list of them. */
   notValue: z.union([scalar, z.array(scalar).min(1)]).optional(),
   fixValue: value.optional(),

@@ -295,7 +295,9 @@ export type SettingValue = string | number | boolean | readonly string[];
  * What a flag or setting must look like, and (implicitly) how to fix it.
  * - `equals`: the value must equal `value` (true/false case-insensitively,
  *   as kube-bench's `eq`); fix: set it. With `allowAbsent`, leaving it unset
- *   also satisfies (the component's default is compliant).
+ *   also satisfies (the component's default is compliant); with
+ *   `absentAnyDefault` too (playbook `allowAbsent: always`), unset satisfies
+ *   whatever the default is, as kube-bench's `set: false` alternative does.
  * - `not-equals`: the value must be none of `values`; fix: set `fixValue`.
  * - `at-least`: an integer >= `value`; fix: set `value`.
  * - `present`: any value; fix (when absent): set `setIfAbsent`.
@@ -308,8 +310,14 @@ export type SettingValue = string | number | boolean | readonly string[];
  *   flag to `allowed`.
  */
 export type Requirement =
-  | { readonly op: 'equals'; readonly value: Valued<SettingValue>; readonly allowAbsent: boolean }
-  | { readonly op: 'not-equals'; readonly values: readonly SettingValue[]; readonly fixValue: SettingValue; readonly allowAbsent: boolean }
+  | { readonly op: 'equals'; readonly value: Valued<SettingValue>; readonly allowAbsent: boolean; readonly absentAnyDefault?: true }
+  | {
+      readonly op: 'not-equals';
+      readonly values: readonly SettingValue[];
+      readonly fixValue: SettingValue;
+      readonly allowAbsent: boolean;
+      readonly absentAnyDefault?: true;
+    }
   | { readonly op: 'at-least'; readonly value: Valued<number> }
   | { readonly op: 'present'; readonly setIfAbsent: Valued<SettingValue> }
   | { readonly op: 'absent' }

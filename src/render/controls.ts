@@ -284,7 +284,7 @@ export function describeRequirement(r: Requirement, params: ReadonlyMap<string, 
   const v = (value: unknown) => formatValued(value, params);
   switch (r.op) {
     case 'equals':
-      return `set to ${v(r.value)}${r.allowAbsent ? ' (or left unset)' : ''}`;
+      return `set to ${v(r.value)}${r.absentAnyDefault ? ' (or left unset, whatever the default)' : r.allowAbsent ? ' (or left unset)' : ''}`;
     case 'not-equals':
       return `not ${r.values.map((x) => formatValue(x)).join(' or ')}${r.allowAbsent ? ' (unset is fine)' : ''}; fixed by setting ${formatValue(r.fixValue)}`;
     case 'at-least':

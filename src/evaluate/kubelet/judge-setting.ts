@@ -100,8 +100,9 @@ export function judgeKubeletSetting(
     undetermined: source.kind === 'unknown',
     ...(needsParameter !== undefined ? { needsParameter } : {}),
   });
-  /** Unset passes only with allowAbsent, and then only if the default is compliant or unknown. */
-  const absentPasses = (allowAbsent: boolean, test: (v: SettingValue) => boolean): boolean => allowAbsent && (value === null || test(value));
+  /** Unset passes only with allowAbsent, and then only if the default is compliant or unknown (or `absentAnyDefault`: whatever it is). */
+  const anyDefault = (requirement.op === 'equals' || requirement.op === 'not-equals') && requirement.absentAnyDefault === true;
+  const absentPasses = (allowAbsent: boolean, test: (v: SettingValue) => boolean): boolean => allowAbsent && (anyDefault || value === null || test(value));
 
   switch (requirement.op) {
     case 'equals': {

@@ -1,16 +1,18 @@
 import { existsFollowing, normalizePath } from '../../facts/index.js';
 import type { NodeFacts } from '../../facts/types.js';
 import { effectiveKubeletSetting, kubeletView, type EffectiveKubeletSetting, type KubeletView } from '../../evaluate/kubelet-setting.js';
-import { flagSites } from '../../evaluate/kubelet/flag-sites.js';
+import { judgeOnCommandLine, type CommandLineJudgement } from '../../evaluate/kubelet/command-line-setting.js';
+import { featureGatePairs, flagSites } from '../../evaluate/kubelet/flag-sites.js';
 import { lookupConfigKey, readKubeletConfigFile } from '../../evaluate/kubelet/kubelet-config-file.js';
 import { featureGateOf } from '../../evaluate/kubelet/kubelet-defaults.js';
-import { judgeKubeletSetting, settingTarget, type SettingJudgement, type Variables } from '../../evaluate/kubelet/judge-setting.js';
-import { sameSettingValue, formatSettingValue } from '../../evaluate/kubelet/setting-value.js';
+import { judgeKubeletSetting, settingTarget, type SettingJudgement, type SettingTarget, type Variables } from '../../evaluate/kubelet/judge-setting.js';
+import { configSettingValue, sameSettingValue, formatSettingValue } from '../../evaluate/kubelet/setting-value.js';
 import type { KubeletSettingStep, ParameterValue, SettingValue } from '../../playbook/types.js';
 import { setKubeletConfigKey } from './kubelet-config-key.js';
 import { flagEdits, removeOccurrence, withoutElement, withoutFeatureGate, type OccurrenceRewrite } from './kubelet-flag-edits.js';
 import { factsAfterKubeletEdits } from './kubelet-simulate.js';
-import { applySplices } from './text-splice.js';
+import { appendFlagWord, rewriteFlagValue, type InPlaceFlagEdit } from './kubelet-flag-in-place.js';
+import { applySplices, type Splice } from './text-splice.js';
 import { unifiedDiff } from './unified-diff.js';
 
 /**
@@ -71,7 +73,16 @@ export type KubeletSettingFix =
   | (FixBase & { readonly kind: 'declined'; readonly parameter: string; readonly reason: string })
   | (FixBase & { readonly kind: 'not-fixable'; readonly reasons: readonly string[] });
 
-export type KubeletStepInput = Pick<KubeletSettingStep, 'configKey' | 'flag' | 'requirement' | 'fileMustExist' | 'when'>;
+/**
+ * `placement`: where the fix must put the setting. `effective-source` (the
+ * default) edits the source that wins, as above; `command-line` is for a
+ * node where kube-bench sees the setting only on the kubelet's command line
+ * (kubelet/command-line-setting.ts): the flag's value is rewritten where it
+ * stands, or the flag appended where the other flags stand.
+ */
+export type KubeletStepInput = Pick<KubeletSettingStep, 'configKey' | 'flag' | 'requirement' | 'fileMustExist' | 'when'> & {
+  readonly placement?: 'effective-source' | 'command-line';
+};
 
 /** Working copies of the files being edited. */
 class FileTexts {
@@ -111,7 +122,8 @@ export function planKubeletSettingFix(
 ): KubeletSettingFix {
   const view = kubeletView(facts);
   const current = effectiveKubeletSetting(facts, step, view);
-  const judgement = judgeKubeletSetting(current, step.requirement, parameters, variables);
+  const onCommandLine = step.placement === 'command-line' ? judgeOnCommandLine(view, current, step.requirement, parameters, variables) : undefined;
+  const judgement = onCommandLine ?? judgeKubeletSetting(current, step.requirement, parameters, variables);
   const base = { current, judgement };
   if (judgement.compliant) return { ...base, kind: 'compliant' };
   // An opt-in step (workload impact) is only planned once the user said yes.
@@ -141,6 +153,10 @@ export function planKubeletSettingFix(
   if (target.kind === 'needs-parameter')
     return { ...base, kind: 'needs-parameter', parameter: target.parameter, reason: `set parameter ${target.parameter} under parameters: in the inventory` };
   if (target.kind === 'unresolved') return notFixable(target.reason);
+  if (onCommandLine) {
+    const missing = step.fileMustExist && target.kind === 'value' ? fileMissing(facts, target.value) : undefined;
+    return missing ? notFixable(missing) : fixOnCommandLine(facts, view, step, target, { current, judgement: onCommandLine }, parameters, variables);
+  }
   const spec = current.spec;
   const files = new FileTexts(facts);
   const notes: string[] = [];
@@ -260,4 +276,105 @@ function buildEdits(facts: NodeFacts, files: FileTexts): KubeletFileEdit[] {
       purpose: files.purposes.get(path) ?? 'kubelet',
     };
   });
+}
+
+/** A value as the kubelet's flag parser reads it back (`true`, `0`, `4h0m0s`, `a,b`). */
+function flagText(value: SettingValue): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/**
+ * The fix where kube-bench sees only the command line: every occurrence of
+ * the flag that does not comply gets the target value in place (a feature
+ * gate: its pair in --feature-gates); without one, the flag is appended
+ * where the other flags stand. The flag then wins over the --config file;
+ * a config key that says otherwise is set to the same value, so that the
+ * two sources do not disagree.
+ */
+function fixOnCommandLine(
+  facts: NodeFacts,
+  view: KubeletView,
+  step: KubeletStepInput,
+  target: SettingTarget,
+  base: FixBase & { readonly judgement: CommandLineJudgement },
+  parameters: Readonly<Record<string, ParameterValue>>,
+  variables: Variables,
+): KubeletSettingFix {
+  const notFixable = (...reasons: string[]): KubeletSettingFix => ({ ...base, kind: 'not-fixable', reasons });
+  const spec = base.current.spec;
+  const flag = spec.flag;
+  if (flag === undefined) return notFixable(`${spec.configKey ?? 'the setting'} has no command-line flag, and kube-bench sees only the command line here`);
+  if (target.kind !== 'value')
+    return notFixable(`kube-bench sees ${flag} only on the command line, and cis-fix sets a single value there only: change ${flag} by hand`);
+  const judgement = base.judgement;
+  const gate = featureGateOf(spec.configKey);
+  const value = flagText(target.value);
+  const files = new FileTexts(facts);
+  const textOf = (file: string): string => {
+    const text = files.editable(file);
+    return 'text' in text ? text.text : '';
+  };
+  const planned: InPlaceFlagEdit[] = [];
+  if (judgement.occurrences.length > 0) {
+    for (const occurrence of judgement.occurrences.filter((o) => !o.compliant)) {
+      const newValue =
+        gate === undefined
+          ? value
+          : featureGatePairs(occurrence.site.occurrence.value)
+              .map((p) => `${p.gate}=${p.gate === gate ? value : p.value}`)
+              .join(',');
+      planned.push(rewriteFlagValue(flag, occurrence.site, newValue, textOf));
+    }
+  } else if (gate !== undefined && view.argv.argv !== undefined) {
+    // Another gate list is on the command line: the gate joins it rather than a second --feature-gates.
+    const sites = flagSites(view.argv.argv, flag, view.commandLine, view.argv.attributable).filter((s) => s.occurrence.form === 'equals');
+    const last = sites[sites.length - 1];
+    planned.push(
+      last
+        ? rewriteFlagValue(flag, last, `${last.occurrence.value ?? ''}${last.occurrence.value ? ',' : ''}${gate}=${value}`, textOf)
+        : appendFlagWord(`${flag}=${gate}=${value}`, view.commandLine),
+    );
+  } else {
+    planned.push(appendFlagWord(`${flag}=${value}`, view.commandLine));
+  }
+  const blocked = planned.flatMap((p) => (p.kind === 'blocked' ? [p.reason] : []));
+  if (blocked.length > 0) return notFixable(...blocked);
+  const byFile = new Map<string, { splices: Splice[]; summaries: string[] }>();
+  for (const p of planned) {
+    if (p.kind !== 'edit') continue;
+    const entry = byFile.get(p.file) ?? { splices: [], summaries: [] };
+    entry.splices.push(p.splice);
+    entry.summaries.push(p.summary);
+    byFile.set(p.file, entry);
+  }
+  for (const [file, { splices, summaries }] of byFile) {
+    const text = files.editable(file);
+    if ('reason' in text) return notFixable(text.reason);
+    files.set(file, applySplices(text.text, splices), summaries.join('; '));
+  }
+
+  // The flag wins in the kubelet; the config file is kept from saying something else.
+  const config = view.config;
+  if (spec.configKey !== undefined && view.configPath !== undefined && config?.data !== undefined) {
+    const existing = lookupConfigKey(config, spec.configKey);
+    const configured = existing ? configSettingValue(existing.value) : undefined;
+    if (configured !== undefined && !sameSettingValue(spec.type, configured, target.value)) {
+      const text = files.editable(view.configPath);
+      if ('reason' in text) return notFixable(text.reason);
+      const edit = setKubeletConfigKey(text.text, spec.configKey, target.value, view.configPath);
+      if (edit.kind === 'unsupported') return notFixable(`${view.configPath}: ${edit.reason}`);
+      if (edit.kind === 'edited')
+        files.set(view.configPath, edit.after, `set ${spec.configKey}: ${formatSettingValue(target.value)} (as the flag says, which wins)`);
+    }
+  }
+
+  const simulated = factsAfterKubeletEdits(facts, files.texts);
+  const afterView = kubeletView(simulated);
+  const after = effectiveKubeletSetting(simulated, step, afterView);
+  if (!judgeOnCommandLine(afterView, after, step.requirement, parameters, variables).compliant || after.source.kind !== 'flag') {
+    return notFixable(`after the planned edits the kubelet's command line would still not say ${flag}=${value}; change it by hand`);
+  }
+  const edits = buildEdits(facts, files);
+  const notes = [`set on the kubelet's command line: kube-bench reads ${facts.resolvedPaths.kubeletConfig.kubeBenchPath}, not the kubelet's --config`];
+  return { ...base, kind: 'fix', after, edits, restart: 'kubelet', daemonReload: edits.some((e) => e.daemonReload), notes };
 }

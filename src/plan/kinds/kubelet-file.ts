@@ -16,6 +16,8 @@ import { planKubeletSettingFixes, type KubeletNodePlan } from '../edits/kubelet-
 import { byControlId, type NodeKindHandler, type NodeKindInput } from './handler.js';
 import { dirname, type NodeScope } from './invariant-scope.js';
 import { configuredElsewhere } from '../../evaluate/component-source.js';
+import { kubeBenchReadsCommandLineOnly } from '../../evaluate/kubelet/command-line-setting.js';
+import { kubeletView } from '../../evaluate/kubelet-setting.js';
 
 /**
  * `kubelet-file` (DESIGN.md §2, `kubelet-setting`): the failing kubelet
@@ -25,7 +27,10 @@ import { configuredElsewhere } from '../../evaluate/component-source.js';
  * control is offered as fixable only if kube-bench would pass it on the
  * node as the edits and the restart leave it; otherwise its steps are
  * planned again without it, so that no change is made for a control the
- * plan does not claim to fix. Pure.
+ * plan does not claim to fix. Where kube-bench sees a control's setting only
+ * on the command line (its $kubeletconf is not a KubeletConfiguration: AKS's
+ * azure.json), the flag is set where it stands instead (placement
+ * `command-line`, kubelet-setting-fix.ts). Pure.
  */
 export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
   kind: 'kubelet-file',
@@ -87,9 +92,13 @@ function planFor(
   ctx: NodeContext,
   variables: Readonly<Record<string, readonly string[]>>,
 ): KubeletNodePlan<StepKey> {
-  const steps = controls.flatMap((control) =>
-    refused.has(control.id) ? [] : (control.ensure as readonly KubeletSettingStep[]).map((step, i) => ({ key: `${control.id}#${i}` as StepKey, step })),
-  );
+  const configPath = kubeletView(ctx.facts).configPath;
+  const steps = controls.flatMap((control) => {
+    if (refused.has(control.id)) return [];
+    // Where kube-bench sees the setting only on the command line, the fix puts it there (command-line-setting.ts).
+    const placement = kubeBenchReadsCommandLineOnly(control.kubeBench, ctx.facts, configPath) ? ('command-line' as const) : undefined;
+    return (control.ensure as readonly KubeletSettingStep[]).map((step, i) => ({ key: `${control.id}#${i}` as StepKey, step: { ...step, placement } }));
+  });
   return planKubeletSettingFixes(ctx.facts, steps, ctx.parameters, variables);
 }
 

@@ -3,7 +3,7 @@ import { nodeExec, type LabState } from '../../lab/lab.js';
 
 /**
  * An independent judge of kube-bench's worker-node checks of the managed
- * services' benchmarks - eks-1.8.0 (3.1.x, 3.2.x), gke-1.9.0 and aks-1.8 (3.1.x) -
+ * services' benchmarks - eks-1.8.0 and aks-1.8 (3.1.x, 3.2.x), gke-1.9.0 (3.1.x) -
  * written from kube-bench's cfg/<benchmark>/node.yaml and config.yaml, its
  * cfg/config.yaml candidate lists and check.go/test.go semantics
  * (KUBE-BENCH-SEMANTICS.md), sharing no code with src/. It runs kube-bench's
@@ -147,9 +147,53 @@ const GKE: Benchmark = {
   confDefault: '/etc/kubernetes/kubelet-config.yaml',
 };
 
-/** aks-1.8 3.1.x: $kubeletconf is meant to be azure.json there (its 3.1.3/3.1.4 titles say so). */
+/**
+ * aks-1.8 3.2.x, from cfg/aks-1.8/node.yaml: the same audit (`ps -fC kubelet`,
+ * `cat $kubeletconf`), but $kubeletconf is azure.json, so only the command
+ * line can pass them. Its quirks kept: 3.2.2 looks for --anonymous-auth (with
+ * authorization.mode's path), 3.2.4 and 3.2.7 want the flag set and equal to
+ * 0, 3.2.8 has no `set: false` escape on its first item but an `or` second.
+ */
+export const AKS_NODE_CHECKS: Readonly<Record<string, Check>> = {
+  ...FILE_CHECKS,
+  '3.2.1': { audit: 'kubelet', items: [KUBELET('--anonymous-auth', 'authentication.anonymous.enabled', { compare: { op: 'eq', value: 'false' } })] },
+  '3.2.2': { audit: 'kubelet', items: [KUBELET('--anonymous-auth', 'authorization.mode', { compare: { op: 'nothave', value: 'AlwaysAllow' } })] },
+  '3.2.3': { audit: 'kubelet', items: [KUBELET('--client-ca-file', 'authentication.x509.clientCAFile', { set: true })] },
+  '3.2.4': { audit: 'kubelet', items: [KUBELET('--read-only-port', 'readOnlyPort', { set: true, compare: { op: 'eq', value: '0' } })] },
+  '3.2.5': {
+    audit: 'kubelet',
+    binOp: 'or',
+    items: [
+      KUBELET('--streaming-connection-idle-timeout', 'streamingConnectionIdleTimeout', { set: true, compare: { op: 'noteq', value: '0' } }),
+      KUBELET('--streaming-connection-idle-timeout', 'streamingConnectionIdleTimeout', { set: false }),
+    ],
+  },
+  '3.2.6': {
+    audit: 'kubelet',
+    binOp: 'or',
+    items: [
+      KUBELET('--make-iptables-util-chains', 'makeIPTablesUtilChains', { set: true, compare: { op: 'eq', value: 'true' } }),
+      KUBELET('--make-iptables-util-chains', 'makeIPTablesUtilChains', { set: false }),
+    ],
+  },
+  '3.2.7': { audit: 'kubelet', items: [KUBELET('--event-qps', 'eventRecordQPS', { set: true, compare: { op: 'eq', value: '0' } })] },
+  '3.2.8': {
+    audit: 'kubelet',
+    binOp: 'or',
+    items: [
+      KUBELET('--rotate-certificates', 'rotateCertificates', { set: true, compare: { op: 'eq', value: 'true' } }),
+      KUBELET('--rotate-certificates', 'rotateCertificates', { set: false }),
+    ],
+  },
+  '3.2.9': {
+    audit: 'kubelet',
+    items: [KUBELET('RotateKubeletServerCertificate', 'featureGates.RotateKubeletServerCertificate', { set: true, compare: { op: 'eq', value: 'true' } })],
+  },
+};
+
+/** aks-1.8: $kubeletconf is meant to be azure.json there (its 3.1.3/3.1.4 titles say so). */
 const AKS: Benchmark = {
-  checks: FILE_CHECKS,
+  checks: AKS_NODE_CHECKS,
   kubeconfigs: KUBELET_KUBECONFIGS,
   kubeconfigDefault: '/etc/kubernetes/kubelet.conf',
   confDefault: '/var/lib/kubelet/config.yaml',

@@ -1,6 +1,6 @@
 import { addKubeadmFiles, MANIFESTS } from '../kubeadm-node.js';
 import { OPS } from '../node-base.js';
-import { addDir, addFile, makeOpaque, setAttrs, type NodeTree } from '../node-tree.js';
+import { addDir, addFile, fileText, makeOpaque, setAttrs, setFileText, type NodeTree } from '../node-tree.js';
 import type { DistributionNodeInput, LabDistribution } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ export const AKS_KUBECONFIG = '/var/lib/kubelet/kubeconfig';
 export const AKS_DEFAULT_KUBELET = '/etc/default/kubelet';
 export const AKS_UNIT = '/etc/systemd/system/kubelet.service';
 export const AKS_CONFIG_DROP_IN = '/etc/systemd/system/kubelet.service.d/10-componentconfig.conf';
-const AKS_CA = '/etc/kubernetes/certs/ca.crt';
+export const AKS_CA = '/etc/kubernetes/certs/ca.crt';
 
 const asJson = (data: unknown) => `${JSON.stringify(data, null, 4)}\n`;
 
@@ -142,7 +142,19 @@ users:
     client-key: /var/lib/kubelet/pki/kubelet-client-current.pem
 `;
 
-/** The drifted worker: the file drifts aks-1.8 checks (3.1.x). */
+/** Each drifted flag of KUBELET_FLAGS in /etc/default/kubelet: the stock word, what it becomes ('' drops it), the controls it breaks. */
+export const AKS_FLAG_DRIFTS: readonly { readonly stock: string; readonly drifted: string; readonly cis: readonly string[] }[] = [
+  // kube-bench's 3.2.2 reads --anonymous-auth, so AlwaysAllow alone fails only cis-fix's stricter judgement of 3.2.2.
+  { stock: '--anonymous-auth=false', drifted: '--anonymous-auth=true', cis: ['3.2.1'] },
+  { stock: '--authorization-mode=Webhook', drifted: '--authorization-mode=AlwaysAllow', cis: [] },
+  { stock: `--client-ca-file=${AKS_CA}`, drifted: '', cis: ['3.2.3'] },
+  { stock: '--read-only-port=0', drifted: '--read-only-port=10255', cis: ['3.2.4'] },
+  { stock: '--rotate-certificates=true', drifted: '--rotate-certificates=false --make-iptables-util-chains=false', cis: ['3.2.8', '3.2.6'] },
+  { stock: '--streaming-connection-idle-timeout=4h', drifted: '--streaming-connection-idle-timeout=0', cis: ['3.2.5'] },
+  { stock: '--feature-gates=RotateKubeletServerCertificate=true', drifted: '--feature-gates=RotateKubeletServerCertificate=false', cis: ['3.2.9'] },
+];
+
+/** The drifted worker: the file drifts aks-1.8 checks (3.1.x) and the kubelet flags kube-bench reads (3.2.x). */
 export const AKS_DRIFTS: readonly { readonly what: string; readonly cis: readonly string[]; readonly apply: (tree: NodeTree) => void }[] = [
   {
     what: `${AKS_KUBECONFIG} mode 0666, owner ops:ops`,
@@ -154,7 +166,35 @@ export const AKS_DRIFTS: readonly { readonly what: string; readonly cis: readonl
     cis: ['3.1.3', '3.1.4'],
     apply: (t) => setAttrs(t, AKS_AZURE_JSON, { mode: 0o666, uid: OPS.uid, gid: OPS.gid }),
   },
+  {
+    what: `${AKS_DEFAULT_KUBELET}: KUBELET_FLAGS ${AKS_FLAG_DRIFTS.map((d) => (d.drifted === '' ? `without ${d.stock}` : d.drifted)).join(', ')}`,
+    cis: AKS_FLAG_DRIFTS.flatMap((d) => d.cis),
+    apply: (t) => {
+      let text = fileText(t, AKS_DEFAULT_KUBELET);
+      for (const d of AKS_FLAG_DRIFTS) text = text.replace(d.drifted === '' ? ` ${d.stock}` : d.stock, d.drifted);
+      setFileText(t, AKS_DEFAULT_KUBELET, text);
+    },
+  },
+  {
+    // The port opened in both places: the flag wins, and a fix of the flag alone would leave the config file saying 10255.
+    what: `${AKS_KUBELET_CONFIG}: readOnlyPort 10255`,
+    cis: ['3.2.4'],
+    apply: (t) => setFileText(t, AKS_KUBELET_CONFIG, fileText(t, AKS_KUBELET_CONFIG).replace('"readOnlyPort": 0,', '"readOnlyPort": 10255,')),
+  },
 ];
+
+/** The worker's kubelet files (path -> text) for a scenario, without PKI or binaries: for unit tests of the planner on this layout. */
+export function aksWorkerTexts(scenario: 'stock' | 'drifted'): Record<string, string> {
+  const tree: NodeTree = new Map();
+  addFile(tree, AKS_AZURE_JSON, azureJson(), 0o600);
+  addFile(tree, AKS_KUBELET_CONFIG, kubeletConfigJson(), 0o644);
+  addFile(tree, AKS_DEFAULT_KUBELET, defaultKubelet(), 0o644);
+  addFile(tree, AKS_KUBECONFIG, kubeconfig('https://198.18.0.10:443'), 0o600);
+  addFile(tree, AKS_UNIT, KUBELET_UNIT, 0o644);
+  addFile(tree, AKS_CONFIG_DROP_IN, CONFIG_DROP_IN, 0o644);
+  if (scenario === 'drifted') for (const drift of AKS_DRIFTS) drift.apply(tree);
+  return Object.fromEntries([...tree.keys()].map((p) => [p, fileText(tree, p)]));
+}
 
 async function addAksWorkerFiles(tree: NodeTree, input: DistributionNodeInput, caPem: string): Promise<void> {
   addDir(tree, '/etc/kubernetes', 0o755);

@@ -77,12 +77,13 @@ describe.each(DISTRIBUTION_BENCHMARKS)('the %s playbook', (id) => {
     // rke2-cis-1.8: flags and kubelet settings go to /etc/rancher/rke2/config.yaml (the rancher-config kind, issue 13 §3).
     // k3s-cis-1.9: its flags go to /etc/rancher/k3s/config.yaml the same way.
     // eks-1.8.0: a managed node's kubelet settings are fixed in its kubelet config, in its own syntax (JSON).
+    // aks-1.8: kube-bench reads them from the command line only, so the flags are rewritten where they stand.
     const kinds =
       id === 'rke2-cis-1.8'
         ? ['file-mode', 'file-owner', 'static-pod-flag', 'kubelet-setting']
         : id === 'k3s-cis-1.9'
           ? ['file-mode', 'file-owner', 'static-pod-flag']
-          : id === 'eks-1.8.0'
+          : id === 'eks-1.8.0' || id === 'aks-1.8'
             ? ['file-mode', 'file-owner', 'kubelet-setting']
             : ['file-mode', 'file-owner'];
     for (const c of get().controls) {

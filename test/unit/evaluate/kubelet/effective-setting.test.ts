@@ -169,6 +169,15 @@ describe('judgeKubeletSetting', () => {
     );
   });
 
+  it('lets an unset setting pass whatever its default with absentAnyDefault (allowAbsent: always), but never a value set otherwise', () => {
+    const rotate = { configKey: 'rotateCertificates', flag: '--rotate-certificates' };
+    const always = { op: 'equals', value: true, allowAbsent: true, absentAnyDefault: true } as const;
+    const unset = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\n' } });
+    expect(judge(unset, rotate, always).compliant).toBe(true);
+    const setFalse = kubeletNode({ files: { ...kubeadmFiles('lab-stock'), [CONFIG]: 'kind: KubeletConfiguration\nrotateCertificates: false\n' } });
+    expect(judge(setFalse, rotate, always).compliant).toBe(false);
+  });
+
   it('compares durations by length and lists by element', () => {
     const stock = labFacts('lab-stock');
     const step = { configKey: 'streamingConnectionIdleTimeout', flag: '--streaming-connection-idle-timeout' };

@@ -49,11 +49,13 @@ describe('eks-1.8.0 kubelet settings on an EKS node', () => {
     expect(benchmark.nodeReplacement).toMatch(/node group upgrade.*launch template/s);
   });
 
-  it('on the stock AMI layout, which kube-bench passes, only makes certificate rotation explicit (stricter, as for kubeadm)', () => {
+  it('on the stock AMI layout, which kube-bench passes, plans nothing: an unset rotateCertificates passes 3.2.8 as in kube-bench', () => {
     const facts = eksNode('stock');
     const plan = planKubeletSettingFixes(facts, kubeletSteps(), parameters, resolveAllVariables(benchmark, facts));
-    // rotateCertificates is absent and a config file's default is false: cis-fix judges what the kubelet runs with.
-    expect(plan.edits.map((e) => [e.path, e.stepKeys, e.changes])).toEqual([[EKS_KUBELET_CONFIG, ['3.2.8#0'], ['set rotateCertificates: true']]]);
+    // rotateCertificates is absent (the kubelet's default is false); eks-1.8.0 accepts that (allowAbsent: always), unlike cis-1.12's 4.2.10.
+    expect(eksWorkerTexts('stock')[EKS_KUBELET_CONFIG]).not.toMatch(/rotateCertificates/);
+    expect(plan.edits).toEqual([]);
+    expect(plan.steps.find((s) => s.key === '3.2.8#0')?.fix.kind).toBe('compliant');
     for (const id of ['3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5', '3.2.6', '3.2.8', '3.2.9']) expect([id, verdict(id, facts)]).toEqual([id, 'PASS']);
   });
 
