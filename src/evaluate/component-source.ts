@@ -4,6 +4,7 @@ import { MANIFEST_VARIABLES, type ManagedComponent } from '../model/components.j
 import type { Role } from '../model/roles.js';
 import type { Control } from '../playbook/types.js';
 import { etcdServiceSource, type EtcdServiceSource } from './etcd-service/etcd-service-source.js';
+import { generatedEtcdConfigProblem } from './rancher/etcd-config-file.js';
 import { ARG_KEYS, configFileOrder, type ArgComponent, type ArgKey, type RancherConfigSource } from './rancher/rancher-config.js';
 
 /**
@@ -134,12 +135,9 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
     }
     files.push({ path, text: entry.content.text, exists: true, sha256: entry.sha256 });
   }
-  // RKE2's etcd reads --config-file, which RKE2 generates with etcd-arg merged in: its running flags do not show them.
-  if (component === 'etcd' && layout.distribution === 'rke2') {
-    problems.push(
-      `RKE2 writes etcd-arg into etcd's generated config file (${layout.dataDir}/server/db/etcd/config), which cis-fix does not judge yet: set etcd-arg by hand`,
-    );
-  }
+  // RKE2's etcd reads --config-file, which RKE2 generates with etcd-arg merged in: the edit is judged on a prediction of that file.
+  const problem = component === 'etcd' && layout.distribution === 'rke2' ? generatedEtcdConfigProblem(facts, layout.dataDir) : undefined;
+  if (problem) problems.push(problem);
   if (facts.truncated) problems.push('the node has more files than cis-fix lists, so the config.yaml.d drop-ins may be incomplete');
   const server = roles.includes('control-plane') || roles.includes('etcd');
   return {

@@ -7,6 +7,7 @@ import { NO_CHANGE_PLANNED } from './failing-finding.js';
 import { journalAuditVerdict } from './kube-bench/journal-audit.js';
 import { processAuditVerdict } from './kube-bench/process-audit.js';
 import type { NodeContext } from './node-context.js';
+import { judgeGeneratedEtcdControl } from './rancher/etcd-config-controls.js';
 import { judgeFlagStep } from './static-pod/flag-judgement.js';
 import { embeddedPodFlags, readPodFlags } from './static-pod/pod-flags.js';
 
@@ -23,6 +24,9 @@ type Variables = Readonly<Record<string, readonly string[]>>;
  * process does not (the component has not restarted since).
  */
 export function evaluateStaticPodControl(control: EnsureControl, variables: Variables, ctx: NodeContext): Finding {
+  // RKE2's etcd: judged on the config file RKE2 generates for it, as kube-bench reads it.
+  const generated = judgeGeneratedEtcdControl(control, ctx, variables, describeStaticPodControl(control));
+  if (generated) return generated;
   const base = {
     controlId: control.id,
     node: ctx.name,

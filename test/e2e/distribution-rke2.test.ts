@@ -17,6 +17,8 @@ const INSTANCE = 'e2e-rke2';
 const CONFIG = '/etc/rancher/rke2/config.yaml';
 const DROP_IN = `${CONFIG}.d/50-debug.yaml`;
 const MANIFESTS = '/var/lib/rancher/rke2/agent/pod-manifests';
+/** etcd's config, which RKE2 generates with etcd-arg merged in and kube-bench's 2.x checks cat. */
+const ETCD_CONFIG = '/var/lib/rancher/rke2/server/db/etcd/config';
 const NODES = ['cp-1', 'worker-1'];
 
 let lab: LabState;
@@ -41,7 +43,7 @@ const snapshot = async (node: string, dirs = ['/etc/rancher/rke2', '/var/lib/ran
   h=-; [ -f "$p" ] && h=$(sha256sum "$p" | cut -d' ' -f1); printf '%s %s %s\\n' "$(stat -c '%a %U:%G' "$p")" "$h" "$p"; done`;
   return (await sh(node, script)).stdout;
 };
-const manifestHashes = async () => (await sh('cp-1', `sha256sum ${MANIFESTS}/*.yaml`)).stdout;
+const manifestHashes = async () => (await sh('cp-1', `sha256sum ${MANIFESTS}/*.yaml ${ETCD_CONFIG}`)).stdout;
 const verdicts = async () => Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, await judgeRke2(lab, n)] as const))) as Record<string, Verdicts>;
 const failing = (v: Record<string, Verdicts>) =>
   Object.entries(v)
@@ -80,6 +82,12 @@ describe('RKE2: config.yaml is the source that wins', () => {
     for (const id of ['1.1.11', '1.1.13', '1.1.14', '1.2.6', '1.2.7', '1.2.8', '1.2.16', '1.3.2', '1.4.1', '1.4.2', '4.1.5', '4.2.1', '4.2.4'])
       expect([id, red['cp-1']![id]]).toEqual([id, 'FAIL']);
     expect(red['worker-1']!['4.2.1']).toBe('FAIL');
+    // etcd-arg client-cert-auth=false and auto-tls=true land top-level in etcd's generated config, before the nested keys.
+    for (const id of ['2.2', '2.3', '2.5']) expect([id, red['cp-1']![id]]).toEqual([id, 'FAIL']);
+    for (const id of ['2.1', '2.4', '2.6', '2.7']) expect([id, red['cp-1']![id]]).toEqual([id, 'PASS']);
+    const etcdChange = firstPlan.changes.find((c) => c.node === 'cp-1' && c.target === CONFIG);
+    expect(etcdChange?.controlIds).toEqual(expect.arrayContaining(['2.2', '2.3', '2.5']));
+    expect(firstPlan.changes.filter((c) => c.target === ETCD_CONFIG)).toEqual([]); // RKE2 rewrites it from etcd-arg; cis-fix never does
 
     const rancher = firstPlan.changes.filter((c) => c.kind === 'rancher-config');
     expect(rancher.map((c) => `${c.node}:${c.target}:${c.service}`).sort()).toEqual(
@@ -108,6 +116,8 @@ describe('RKE2: config.yaml is the source that wins', () => {
     expect(config).toContain('# Left over from a debugging session (OPS-1234): remove once done.');
     expect(config).toContain('# RKE2 configuration for this node');
     expect(config).toContain('  - "profiling=false"');
+    expect(config).toContain('# etcd debugging: RKE2 merges these into its generated etcd config file.');
+    expect(config).toMatch(/etcd-arg:\n {2}- "client-cert-auth=true"\n {2}- "auto-tls=false"\n/);
     expect((await sh('cp-1', `cat ${DROP_IN}`)).stdout).toBe(
       '# Controller-manager debugging, appended to whatever config.yaml sets.\nkube-controller-manager-arg+:\n  - profiling=false\n',
     );
@@ -116,9 +126,13 @@ describe('RKE2: config.yaml is the source that wins', () => {
   it('the generated manifests are only what RKE2 generates from config.yaml: restarting it again changes none of them', async () => {
     const after = await manifestHashes();
     expect(after).not.toBe(manifestsBefore); // RKE2 regenerated them from the new config.yaml
-    // etcd's is generated from nothing cis-fix changed: byte-identical.
+    // etcd's manifest is generated from nothing cis-fix changed: byte-identical. Its config file RKE2 rewrote from the new etcd-arg.
     const line = (text: string, name: string) => text.split('\n').find((l) => l.endsWith(`/${name}`));
     expect(line(after, 'etcd.yaml')).toBe(line(manifestsBefore, 'etcd.yaml'));
+    expect(line(after, 'config')).not.toBe(line(manifestsBefore, 'config'));
+    const etcdConfig = (await sh('cp-1', `cat ${ETCD_CONFIG}`)).stdout;
+    expect(etcdConfig).toMatch(/^auto-tls: false\n/m);
+    expect(etcdConfig).toMatch(/^client-cert-auth: true\nclient-transport-security:\n/m);
     expect((await sh('cp-1', 'systemctl restart rke2-server')).code).toBe(0);
     await waitFor(async () => (await sh('cp-1', 'curl -sk https://127.0.0.1:6443/readyz')).stdout === 'ok');
     expect(await manifestHashes()).toBe(after);

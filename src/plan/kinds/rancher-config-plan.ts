@@ -15,6 +15,7 @@ import { fixFor, resolveRequirement, unifiedDiff } from '../edits/static-pod-man
 import { intendedFlagValue, type ArgumentEdit } from '../edits/apply-flag-edit.js';
 import type { FlagReading } from '../../evaluate/static-pod/flag-judgement.js';
 import { byControlId, type NodeKindInput } from './handler.js';
+import { argsGoToGeneratedFile, etcdConfigConvincing } from './rancher-etcd-config.js';
 
 /**
  * The planning of the `rancher-config` kind: the failing static-pod flag and
@@ -78,7 +79,9 @@ export function planRancherConfig(input: NodeKindInput): RancherConfigPlan {
   let current = accepted;
   let result = changesFor(current, ctx);
   for (let round = 0; round < accepted.length; round += 1) {
-    const unconvincing = current.filter((a) => !convincing(a.control, ctx.facts, result.argv));
+    const unconvincing = current.filter(
+      (a) => !convincing(a.control, ctx.facts, result.argv) || !etcdConfigConvincing(a.control, ctx, input.variables, result.changes),
+    );
     const refusedByEdit = current.filter((a) => result.refused.has(a.control.id));
     if (unconvincing.length === 0 && refusedByEdit.length === 0) break;
     for (const a of unconvincing) findings.push({ ...a.base, fixable: false, notFixableReason: 'kube-bench would still fail after the edit' });
@@ -257,7 +260,8 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
       for (const id of controls) entry.controls.add(id);
       fileEdits.set(path, entry);
     }
-    argv.set(source.component, withFlag(argv.get(source.component) ?? running, flag, value));
+    // RKE2's etcd keeps its command line (--config-file): etcdConfigConvincing judges what the restart writes into that file.
+    if (!argsGoToGeneratedFile(source)) argv.set(source.component, withFlag(argv.get(source.component) ?? running, flag, value));
   }
 
   const changes: RancherConfigChange[] = [];

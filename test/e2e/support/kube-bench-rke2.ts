@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { nodeExec, type LabState } from '../../lab/lab.js';
 
 /**
@@ -17,12 +18,21 @@ import { nodeExec, type LabState } from '../../lab/lab.js';
  *   only when the flag is absent and `$kubeletconf` exists (none on the lab:
  *   RKE2 v1.33 runs its kubelet with flags here);
  * - compare ops: eq (exact), noteq, has / nothave (substring), gte (integer),
- *   valid_elements (every comma element allowed), bitmask (no bit outside).
+ *   valid_elements (every comma element allowed), bitmask (no bit outside);
+ * - etcd (cfg/rke2-cis-1.8/etcd.yaml) audits `cat $etcdconf`, which on RKE2
+ *   is /var/lib/rancher/rke2/server/db/etcd/config (the file RKE2 generates):
+ *   an item with a flag searches the flag in that text like any audit
+ *   output (so `client-cert-auth` is the FIRST one in the file, top-level or
+ *   under either *-transport-security); an item with only a path (2.4, 2.7,
+ *   whose audit_config cats the same file) reads the YAML at that path.
  */
 
 type Compare = { readonly op: 'eq' | 'noteq' | 'has' | 'nothave' | 'gte' | 'valid_elements' | 'bitmask'; readonly value: string };
 interface Item {
+  /** '' for a path-only item. */
   readonly flag: string;
+  /** Dot path into the audited YAML, for items without a flag. */
+  readonly path?: readonly string[];
   /** undefined: only presence counts; false: passes when absent. */
   readonly set?: boolean;
   readonly compare?: Compare;
@@ -30,7 +40,8 @@ interface Item {
 type Audit =
   | { readonly kind: 'stat'; readonly path: string; readonly format: 'permissions' | 'owner'; readonly missing?: string }
   | { readonly kind: 'ps'; readonly bin: string }
-  | { readonly kind: 'kubelet' };
+  | { readonly kind: 'kubelet' }
+  | { readonly kind: 'cat'; readonly path: string };
 interface Check {
   readonly audit: Audit;
   readonly binOp: 'and' | 'or';
@@ -52,6 +63,13 @@ const ps = (bin: string, items: readonly Item[], binOp: 'and' | 'or' = 'and'): C
 const kubelet = (items: readonly Item[], binOp: 'and' | 'or' = 'and'): Check => ({ audit: { kind: 'kubelet' }, binOp, items, server: false });
 const node = (check: Check): Check => ({ ...check, server: false });
 const eq = (value: string): Compare => ({ op: 'eq', value });
+const etcd = (items: readonly Item[], binOp: 'and' | 'or' = 'and'): Check => ({
+  audit: { kind: 'cat', path: `${DATA}/server/db/etcd/config` },
+  binOp,
+  items,
+  server: true,
+});
+const ETCD_TLS = `${DATA}/server/tls/etcd`;
 
 const API = 'kube-apiserver';
 const CM = 'kube-controller-manager';
@@ -122,6 +140,31 @@ export const RKE2_CHECKS: Readonly<Record<string, Check>> = {
     ],
     'or',
   ),
+  '2.1': etcd([
+    { flag: 'cert-file', compare: eq(`${ETCD_TLS}/server-client.crt`) },
+    { flag: 'key-file', compare: eq(`${ETCD_TLS}/server-client.key`) },
+  ]),
+  '2.2': etcd([{ flag: 'client-cert-auth', compare: eq('true') }]),
+  '2.3': etcd(
+    [
+      { flag: 'auto-tls', compare: { op: 'noteq', value: 'true' } },
+      { flag: 'auto-tls', set: false },
+    ],
+    'or',
+  ),
+  '2.4': etcd([
+    { flag: '', path: ['peer-transport-security', 'cert-file'], compare: eq(`${ETCD_TLS}/peer-server-client.crt`) },
+    { flag: '', path: ['peer-transport-security', 'key-file'], compare: eq(`${ETCD_TLS}/peer-server-client.key`) },
+  ]),
+  '2.5': etcd([{ flag: 'client-cert-auth', compare: eq('true') }]),
+  '2.6': etcd(
+    [
+      { flag: 'peer-auto-tls', compare: { op: 'noteq', value: 'true' } },
+      { flag: 'peer-auto-tls', set: false },
+    ],
+    'or',
+  ),
+  '2.7': etcd([{ flag: '', path: ['peer-transport-security', 'trusted-ca-file'], compare: eq(`${ETCD_TLS}/peer-ca.crt`) }]),
   '4.1.5': node(perm(`${DATA}/agent/kubelet.kubeconfig`, '600')),
   '4.1.6': node(owner(`${DATA}/agent/kubelet.kubeconfig`)),
   '4.1.7': node(perm(`${DATA}/agent/client-ca.crt`, '600')),
@@ -157,13 +200,17 @@ export async function judgeRke2(lab: LabState, nodeName: string): Promise<Verdic
   for (const [id, check] of Object.entries(RKE2_CHECKS)) {
     if (check.server && !server) continue;
     const output = await auditOutput(lab, nodeName, check.audit, psOutput, kubeletPs);
-    const results = check.items.map((item) => judgeItem(item, output));
+    if (output === undefined) {
+      verdicts[id] = 'FAIL'; // cat failed
+      continue;
+    }
+    const results = check.items.map((item) => (item.path ? judgePathItem(item, item.path, output) : judgeItem(item, output)));
     verdicts[id] = (check.binOp === 'or' ? results.some(Boolean) : results.every(Boolean)) ? 'PASS' : 'FAIL';
   }
   return verdicts;
 }
 
-async function auditOutput(lab: LabState, nodeName: string, audit: Audit, psLines: readonly string[], kubeletPs: string): Promise<string> {
+async function auditOutput(lab: LabState, nodeName: string, audit: Audit, psLines: readonly string[], kubeletPs: string): Promise<string | undefined> {
   switch (audit.kind) {
     case 'ps':
       return psLines.filter((l) => l.includes(audit.bin) && !l.includes('grep')).join('\n');
@@ -174,6 +221,10 @@ async function auditOutput(lab: LabState, nodeName: string, audit: Audit, psLine
       const result = await nodeExec(lab, nodeName, ['stat', '-c', format, audit.path]);
       return result.code === 0 ? result.stdout : (audit.missing ?? '');
     }
+    case 'cat': {
+      const result = await nodeExec(lab, nodeName, ['cat', audit.path]);
+      return result.code === 0 ? result.stdout : undefined;
+    }
   }
 }
 
@@ -183,9 +234,22 @@ function judgeItem(item: Item, output: string): boolean {
   if (!found) return false;
   if (!item.compare) return true;
   const match = new RegExp(`(${escape(item.flag)})(=|: *)*([^\\s]*) *`).exec(output);
-  const value = match?.[3] ? match[3] : 'true';
-  const want = item.compare.value;
-  switch (item.compare.op) {
+  return compare(item.compare, match?.[3] ? match[3] : 'true');
+}
+
+/** A jsonpath item: found when the value at the path prints as something (booleans as true/false). */
+function judgePathItem(item: Item, path: readonly string[], output: string): boolean {
+  let value: unknown = parseYaml(output);
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const text = value === undefined || value === null ? '' : String(value);
+  if (item.set === false) return text === '';
+  if (text === '') return false;
+  return item.compare ? compare(item.compare, text) : true;
+}
+
+function compare(compare: Compare, value: string): boolean {
+  const want = compare.value;
+  switch (compare.op) {
     case 'eq':
       return value === want;
     case 'noteq':

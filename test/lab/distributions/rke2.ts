@@ -99,6 +99,10 @@ export function rke2Config(input: DistributionNodeInput): string {
         'kube-scheduler-arg:',
         '  - "profiling=true"',
         '  - "bind-address=0.0.0.0"',
+        '# etcd debugging: RKE2 merges these into its generated etcd config file.',
+        'etcd-arg:',
+        '  - "client-cert-auth=false"',
+        '  - "auto-tls=true"',
       );
     }
     lines.push('kubelet-arg:', '  - "anonymous-auth=true"', '  - "read-only-port=10255"   # for the legacy metrics scraper');

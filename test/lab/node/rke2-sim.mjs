@@ -242,7 +242,14 @@ function podManifest(name, command, args) {
   return YAML.stringify(pod, { lineWidth: 0 });
 }
 
-/** etcd's config file: RKE2's defaults with etcd-arg merged in (top-level keys; `flag+=` appends as GetArgs does, last value wins in YAML). */
+/**
+ * etcd's config file as k3s' ETCDConfig.ToConfigFile writes it: RKE2's own
+ * settings, then each etcd-arg element holding a `=` sets the TOP-LEVEL key
+ * before its first `=` (leading dashes trimmed, nothing else: no `+`/`-`
+ * handling; an element without `=` is ignored), typed as an integer, a
+ * duration (time-ish keys), a string list, a bool, or the string; written by
+ * go-yaml v2 with its sorted keys.
+ */
 function etcdConfig(values) {
   const config = {
     'advertise-client-urls': `https://${NODE.ip}:2379`,
@@ -272,11 +279,38 @@ function etcdConfig(values) {
   };
   for (const raw of argList(values, 'etcd-arg')) {
     const at = raw.indexOf('=');
-    const key = (at < 0 ? raw : raw.slice(0, at)).replace(/^--/, '').replace(/[-+]+$/, '');
-    const value = at < 0 ? 'true' : raw.slice(at + 1);
-    config[key] = value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value;
+    if (at < 0) continue;
+    const key = raw.slice(0, at).replace(/^-+/, '');
+    const value = raw.slice(at + 1);
+    let list;
+    try { list = YAML.parse(value); } catch { list = undefined; }
+    if (/^[+-]?\d+$/.test(value)) config[key] = Number.parseInt(value, 10);
+    else if (/time|duration|interval|retention/.test(key.toLowerCase()) && /^[+-]?([\d.]+(ns|us|µs|ms|s|m|h))+$/.test(value)) config[key] = value;
+    else if (list === null || list === undefined) config[key] = [];
+    else if (Array.isArray(list) && list.every((e) => typeof e === 'string')) config[key] = list;
+    else if (value.toLowerCase() === 'true') config[key] = true;
+    else if (value.toLowerCase() === 'false') config[key] = false;
+    else config[key] = value;
   }
-  return YAML.stringify(config, { lineWidth: 0 });
+  return YAML.stringify(config, { lineWidth: 0, indentSeq: false, sortMapEntries: (a, b) => goYamlOrder(String(a.key), String(b.key)) });
+}
+
+/** go-yaml v2's key order (sorter.go): letters by code point, a non-letter before a letter, digit runs as numbers. */
+function goYamlOrder(a, b) {
+  const letter = (c) => /\p{L}/u.test(c);
+  const digit = (c) => /[0-9]/.test(c);
+  for (let i = 0; i < a.length && i < b.length; i += 1) {
+    if (a[i] === b[i]) continue;
+    if (letter(a[i]) && letter(b[i])) return a[i] < b[i] ? -1 : 1;
+    if (letter(a[i]) || letter(b[i])) return letter(b[i]) ? -1 : 1;
+    const run = (s) => { let j = i; while (j < s.length && digit(s[j])) j += 1; return [Number(s.slice(i, j) || 0), j]; };
+    const [an, ai] = run(a);
+    const [bn, bi] = run(b);
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (ai !== bi) return ai < bi ? -1 : 1;
+    return a[i] < b[i] ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 /** Write `text` to `file` (mode 0600) through a dot-file in the same directory, only when it differs: as RKE2 regenerates. */

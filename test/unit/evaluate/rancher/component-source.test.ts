@@ -31,9 +31,21 @@ describe('which source configures a component on a node', () => {
     });
   });
 
-  it("refuses RKE2's etcd, whose etcd-arg lands in a generated config file, with a reason", () => {
-    const source = componentSource('etcd', rke2Facts('cp-1'), ['control-plane', 'etcd'], {});
-    expect(source.kind === 'rancher-config' && source.problem).toMatch(/etcd's generated config file/);
+  it("routes RKE2's etcd to etcd-arg when its generated config file was gathered verbatim (the plan predicts that file)", () => {
+    expect(componentSource('etcd', rke2Facts('cp-1'), ['control-plane', 'etcd'], {})).toMatchObject({
+      kind: 'rancher-config',
+      key: 'etcd-arg',
+      service: 'rke2-server',
+      problem: undefined,
+    });
+  });
+
+  it("refuses RKE2's etcd, with a reason, when its generated config file is missing", () => {
+    const facts = rke2Facts('cp-1');
+    const path = '/var/lib/rancher/rke2/server/db/etcd/config';
+    const missing: NodeFacts = { ...facts, paths: { ...facts.paths, [path]: { path, exists: false } as NodeFacts['paths'][string] } };
+    const source = componentSource('etcd', missing, ['control-plane', 'etcd'], {});
+    expect(source.kind === 'rancher-config' && source.problem).toMatch(/RKE2 has not written etcd's config file/);
   });
 
   it('refuses a config.yaml that was not gathered verbatim (a token redacted on the node)', () => {
