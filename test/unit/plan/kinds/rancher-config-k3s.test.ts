@@ -40,7 +40,7 @@ function after(facts: NodeFacts, changes: ReturnType<typeof plan>['changes']): N
     if (!entry.exists) throw new Error('fixture file missing');
     paths[c.target] = { ...entry, sha256: c.after.sha256, content: { kind: 'text', text: c.after.content, verbatim: true } };
   }
-  const argv = new Map((rancher[0]?.after.gates ?? []).flatMap((g) => (g.argv ? [[g.component, g.argv] as const] : [])));
+  const argv = new Map<string, readonly string[]>((rancher[0]?.after.gates ?? []).flatMap((g) => (g.argv ? [[g.component, g.argv] as const] : [])));
   const components = Object.fromEntries(Object.entries(facts.components).map(([k, p]) => [k, argv.has(k) ? { ...p!, argv: [...argv.get(k)!] } : p]));
   return { ...facts, paths, components, journals: predictedJournals(facts.journals, argv) };
 }
@@ -76,6 +76,27 @@ describe("the rancher-config kind on k3s's embedded kubelet", () => {
     expect(agent.map((c) => [c.target, c.controlIds, c.service, c.edits])).toEqual([
       [CONFIG, ['4.2.4', '4.2.10'], 'k3s-agent', ['kubelet-arg: set read-only-port=0', 'kubelet-arg: set rotate-certificates=true']],
     ]);
+  });
+
+  it("fixes 4.2.1-4.2.3 where kube-bench reads them, the kube-apiserver's flags (sic), with 1.2.1 and 1.2.6; on an agent they do not apply", () => {
+    const only = ['1.2.1', '1.2.6', '4.2.1', '4.2.2', '4.2.3'];
+    const server = plan(k3sFacts('cp-1'), SERVER, only);
+    expect(server.findings.map((f) => [f.controlId, f.status, f.kubeBench, f.fixable])).toEqual([
+      ['1.2.1', 'fail', 'FAIL', true],
+      ['1.2.6', 'fail', 'FAIL', true],
+      ['4.2.1', 'fail', 'FAIL', true],
+      ['4.2.2', 'fail', 'FAIL', true],
+      ['4.2.3', 'pass', 'PASS', false],
+    ]);
+    expect(changesOf(server.changes, 'rancher-config').map((c) => [c.controlIds, c.edits])).toEqual([
+      [
+        ['1.2.1', '1.2.6', '4.2.1', '4.2.2'],
+        ['kube-apiserver-arg: set anonymous-auth=false', 'kube-apiserver-arg: set authorization-mode=Node,RBAC'],
+      ],
+    ]);
+    const agent = plan(k3sFacts('worker-1'), ['worker'], only);
+    expect(agent.findings).toEqual([]);
+    expect(agent.changes).toEqual([]);
   });
 
   it('plans nothing more for the node its changes and the restart leave', () => {
