@@ -100,6 +100,23 @@ export function configuredElsewhere(
   });
 }
 
+/**
+ * The routing question asked by the evaluators, which know the node but not
+ * its roles: whether a distribution builds the component's command line from
+ * a `*-arg` key of its config files (RKE2, k3s: no unit, flag file or
+ * manifest of the component's own says what it runs with), and from which
+ * files. Undefined when the component's own files configure it. The same
+ * answer as componentSource's, without the service to restart.
+ */
+export function argListSource(component: ManagedComponent, facts: NodeFacts): ArgListSource | undefined {
+  const rancher = rancherLayoutOf(facts);
+  if (!rancher || !(component in ARG_KEYS)) return undefined;
+  const { service: _service, ...source } = rancherSource(component as ArgComponent, rancher, facts, []);
+  return source;
+}
+
+export type ArgListSource = Omit<RancherConfigSourceOf, 'service'>;
+
 /** The Rancher distribution installed on the node, from its config, data directory, binary or units. */
 export function rancherLayoutOf(facts: NodeFacts): RancherDistributionPaths | undefined {
   const present = (path: string) => facts.paths[path]?.exists === true;

@@ -9,6 +9,8 @@ import { kubeletProblem, type KubeletProblem } from './kubelet/kubelet-problem.j
 import { kubeletArgv, type KubeletArgv } from './kubelet/running-argv.js';
 import { configSettingValue, flagSettingValue, parseGoBool, parseGoDuration } from './kubelet/setting-value.js';
 import { findDormantFlags } from './kubelet/dormant-flags.js';
+import { argListSite, launchedCommandLine } from './kubelet/launched-command-line.js';
+import { argListSource, type ArgListSource } from './component-source.js';
 
 /**
  * The effective value of a kubelet setting and where it comes from, as the
@@ -23,7 +25,10 @@ import { findDormantFlags } from './kubelet/dormant-flags.js';
  *   `file`/`variable`/`line` say which unit line or environment assignment
  *   produced it; all three are null when that cannot be known for certain
  *   (see the problems: argv mismatch, no unit). `variable` is null for a
- *   word written literally on the ExecStart line.
+ *   word written literally on the ExecStart line. When a distribution builds
+ *   the command line (KubeletView.launcher), `variable` is its `*-arg` key
+ *   and `file` the config file whose list sets the flag; both null for a
+ *   flag the distribution sets itself.
  * - `config`: `key` in the KubeletConfiguration the kubelet's --config names.
  * - `default`: set nowhere; `basis` says which of the kubelet's two default
  *   sets applies (kubelet-defaults.ts).
@@ -63,6 +68,8 @@ export interface EffectiveKubeletSetting {
 
 /** Everything the kubelet-setting code reads about the node, computed once per facts. */
 export interface KubeletView {
+  /** The distribution that builds the kubelet's command line from a `*-arg` key (RKE2, k3s); undefined when systemd starts it from its unit. */
+  readonly launcher: ArgListSource | undefined;
   readonly commandLine: KubeletCommandLine;
   readonly argv: KubeletArgv;
   readonly configPath: string | undefined;
@@ -71,7 +78,9 @@ export interface KubeletView {
 }
 
 export function kubeletView(facts: NodeFacts): KubeletView {
-  const commandLine = reconstructKubeletCommandLine(facts);
+  // Who starts the kubelet is a fact of the node's layout: its unit, or a distribution's config files.
+  const launcher = argListSource('kubelet', facts);
+  const commandLine = launcher ? launchedCommandLine(launcher) : reconstructKubeletCommandLine(facts);
   const argv = kubeletArgv(facts, commandLine);
   const problems: KubeletProblem[] = [...commandLine.problems, ...argv.problems];
   const configPath = argv.argv ? flagValue(argv.argv, '--config') : undefined;
@@ -90,7 +99,7 @@ export function kubeletView(facts: NodeFacts): KubeletView {
       ),
     );
   }
-  return { commandLine, argv, configPath, config, problems };
+  return { launcher, commandLine, argv, configPath, config, problems };
 }
 
 export function effectiveKubeletSetting(
@@ -118,12 +127,12 @@ export function effectiveKubeletSetting(
       if (last) {
         const pairs = featureGatePairs(last.occurrence.value).filter((p) => p.gate === gate);
         const raw = pairs[pairs.length - 1]?.value ?? '';
-        return done(parseGoBool(raw) ?? raw, flagSource(spec.flag, last, carrying.length));
+        return done(parseGoBool(raw) ?? raw, flagSource(spec.flag, last, carrying.length, view.launcher));
       }
     } else {
       const withValue = sites.filter((s) => s.occurrence.value !== null || spec.type === 'boolean');
       const last = withValue[withValue.length - 1];
-      if (last) return done(flagSettingValue(spec.type, last.occurrence.value), flagSource(spec.flag, last, sites.length));
+      if (last) return done(flagSettingValue(spec.type, last.occurrence.value), flagSource(spec.flag, last, sites.length, view.launcher));
     }
   }
 
@@ -154,7 +163,11 @@ function isZero(value: SettingValue): boolean {
   return text === '0' || parseGoDuration(text) === 0;
 }
 
-function flagSource(flag: string, site: FlagSite, occurrences: number): KubeletSettingSource {
+function flagSource(flag: string, site: FlagSite, occurrences: number, launcher: ArgListSource | undefined): KubeletSettingSource {
+  if (launcher) {
+    const written = argListSite(launcher, flag);
+    return { kind: 'flag', flag, file: written?.file ?? null, variable: written?.key ?? null, line: written?.line ?? null, occurrences };
+  }
   const origin: WordOrigin | undefined = site.words?.[0]?.origin;
   if (origin === undefined) return { kind: 'flag', flag, file: null, variable: null, line: null, occurrences };
   switch (origin.kind) {

@@ -369,7 +369,15 @@ class BenchmarkBuilder {
           break;
         case 'journal':
           if (a.config) refs.variable(a.config.variable, [...path, 'audit', 'config', 'variable']);
-          audit = { source: 'journal', units: a.units, line: a.line, grep: a.grep, config: a.config ? { variable: a.config.variable } : undefined };
+          audit = {
+            source: 'journal',
+            units: a.units,
+            line: a.line,
+            grep: a.grep,
+            config: a.config ? { variable: a.config.variable } : undefined,
+            ...(a.exclude !== undefined ? { exclude: a.exclude } : {}),
+            ...(a.fallback !== undefined ? { fallback: a.fallback } : {}),
+          };
           break;
         case 'script':
           audit = { source: 'script', summary: a.summary, command: a.command };

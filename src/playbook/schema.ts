@@ -189,6 +189,8 @@ const auditSchema = z.discriminatedUnion('source', [
     line: text,
     grep: text.optional(),
     config: z.strictObject({ variable: identifier }).optional(),
+    exclude: text.optional(),
+    fallback: text.optional(),
   }),
   z.strictObject({ source: z.literal('script'), summary: text, command: text.optional() }),
 ]);

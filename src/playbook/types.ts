@@ -517,7 +517,10 @@ export type StatFormat = 'permissions=%a' | '%U:%G' | 'ownership=%U:%G' | 'owner
  *   `path` items (RKE2/k3s etcd config).
  * - `journal`: the last line containing `line` in `journalctl -m -u UNIT…`
  *   (k3s logs each embedded component's flags: "Running kube-apiserver
- *   --…"), optionally narrowed by `grep`; `config` is read for `path` items.
+ *   --…"), optionally narrowed by `grep` and then by `exclude` (`| grep -v
+ *   WORD`); `config` is read for `path` items. `fallback`: what the script
+ *   prints instead when the journal has no such line at all (k3s-cis-1.9
+ *   4.2.1–4.2.3: `if test $(… | wc -l) -gt 0; then …; else echo …; fi`).
  * - `script`: any other shell script kube-bench runs (kubectl with jq, cloud
  *   CLIs); `summary` says what it reads, `command` is the script itself when
  *   it is short. cis-fix does not reproduce these.
@@ -539,6 +542,8 @@ export type KubeBenchAudit =
       readonly line: string;
       readonly grep: string | undefined;
       readonly config: { readonly variable: string } | undefined;
+      readonly exclude?: string | undefined;
+      readonly fallback?: string | undefined;
     }
   | { readonly source: 'script'; readonly summary: string; readonly command: string | undefined };
 

@@ -171,7 +171,11 @@ export function describeAudit(audit: KubeBenchAudit): string {
     case 'file':
       return `the content of {${audit.variable}}`;
     case 'journal':
-      return `the last "${audit.line}" line of journalctl -u ${audit.units.join(' -u ')}${audit.grep ? ` (if it contains ${audit.grep})` : ''}${audit.config ? `, then {${audit.config.variable}} for keys` : ''}`;
+      return (
+        `the last "${audit.line}" line of journalctl -u ${audit.units.join(' -u ')}${audit.grep ? ` (if it contains ${audit.grep}` : ''}` +
+        `${audit.grep && audit.exclude ? ` and not ${audit.exclude}` : ''}${audit.grep ? ')' : ''}` +
+        `${audit.fallback !== undefined ? `, or "${audit.fallback}" when there is no such line` : ''}${audit.config ? `, then {${audit.config.variable}} for keys` : ''}`
+      );
     case 'script':
       return `a shell script: ${audit.summary}`;
   }

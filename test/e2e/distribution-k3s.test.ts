@@ -93,18 +93,21 @@ describe('k3s', () => {
     expect(failing(verdicts).sort()).toEqual(
       [
         ...['1.1.9', '1.1.13', '1.1.14', '1.1.15', '1.1.18', '1.1.20', '1.1.21', '1.2.1', '1.2.6', '1.2.15', '1.2.26', '1.3.2', '1.4.1', '1.4.2'],
-        ...['4.1.5', '4.1.7', '4.2.4'],
+        ...['4.1.5', '4.1.7', '4.2.1', '4.2.2', '4.2.4', '4.2.6'],
       ]
         .map((id) => `cp-1:${id}`)
-        .concat(['worker-1:4.1.5', 'worker-1:4.1.7', 'worker-1:4.2.4'])
+        .concat(['worker-1:4.1.5', 'worker-1:4.1.7', 'worker-1:4.2.4', 'worker-1:4.2.10'])
         .sort(),
     );
     const planned = await cli('plan', '-i', lab.inventoryFile, '--benchmark', 'auto', '-o', join(stateDir, 'plan.json'), '--json');
     expect(planned.code).toBe(0);
     plan = JSON.parse(planned.stdout) as PlanJson;
     const config = plan.changes.filter((c) => c.kind === 'rancher-config');
-    expect(config.map((c) => `${c.node}:${c.target}`)).toEqual([`cp-1:${CONFIG}`]);
-    expect(config[0]?.controlIds).toEqual(['1.2.1', '1.2.6', '1.2.15', '1.3.2', '1.4.1', '1.4.2']);
+    expect(config.map((c) => `${c.node}:${c.target}`)).toEqual([`cp-1:${CONFIG}`, `worker-1:${CONFIG}`]);
+    // 4.2.1 and 4.2.2: kube-bench reads the kube-apiserver's line for them (sic), fixed with 1.2.1 and 1.2.6.
+    expect(config[0]?.controlIds).toEqual(['1.2.1', '1.2.6', '1.2.15', '1.3.2', '1.4.1', '1.4.2', '4.2.1', '4.2.2', '4.2.4', '4.2.6', '4.2.10']);
+    // The kubelet k3s runs inside its own process: its flags go to kubelet-arg, on the agent too.
+    expect(config[1]?.controlIds).toEqual(['4.2.4', '4.2.10']);
     // Nothing k3s generates is rewritten: only modes and owners change there.
     expect(plan.changes.filter((c) => c.kind !== 'file-mode' && c.kind !== 'file-owner' && c.target !== CONFIG)).toEqual([]);
   });
@@ -120,13 +123,21 @@ describe('k3s', () => {
     for (const id of judged) expect(`${id} ${verdicts[id.split(':')[0] as 'cp-1'].get(id.split(':')[1]!)}`).toBe(`${id} PASS`);
     const undecided = new Set(plan.findings.filter((f) => !f.fixable && (f.status === 'fail' || f.status === 'manual')).map((f) => `${f.node}:${f.controlId}`));
     expect(failing(verdicts).filter((id) => !undecided.has(id))).toEqual([]);
-    expect(failing(verdicts).sort()).toEqual(['cp-1:1.2.26', 'cp-1:4.2.4', 'worker-1:4.2.4']);
+    expect(failing(verdicts).sort()).toEqual(['cp-1:1.2.26']);
+    for (const id of ['4.2.1', '4.2.2', '4.2.3', '4.2.4', '4.2.6', '4.2.10'].flatMap((c) => [`cp-1:${c}`, `worker-1:${c}`])) {
+      expect(`${id} ${verdicts[id.split(':')[0] as 'cp-1'].get(id.split(':')[1]!)}`).toBe(`${id} PASS`);
+    }
     // What k3s generates keeps its content; only config.yaml was rewritten.
     const after = await snapshotAll();
     expect(generatedContent(after)).toEqual(generatedContent(before));
     expect(after.get('cp-1')?.get(CONFIG)).not.toEqual(before.get('cp-1')?.get(CONFIG));
     const journal = await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', "journalctl -m -u k3s | grep 'Running kube-apiserver' | tail -n1"]);
     expect(journal.stdout).toContain('--authorization-mode=Node,RBAC ');
+    // k3s logged the agent's kubelet with the kubelet-arg values cis-fix wrote, in place of its drifted ones.
+    const kubelet = await nodeExec(lab, 'worker-1', ['/bin/sh', '-c', "journalctl -m -u k3s -u k3s-agent | grep 'Running kubelet' | tail -n1"]);
+    expect(kubelet.stdout).toContain(' --read-only-port=0 ');
+    expect(kubelet.stdout).toContain(' --rotate-certificates=true ');
+    expect(kubelet.stdout).not.toContain('--read-only-port=10255');
   }, 240_000);
 
   it('plans nothing afterwards, and a second apply changes nothing', async () => {

@@ -9,7 +9,10 @@ import { configOutput, evaluateItem, type ConfigOutput } from '../kubelet/kube-b
  * the journal lines the node kept (facts/journal-lines.ts). Pure.
  *
  * The audit is `journalctl -m -u UNIT… | grep 'Running COMPONENT' | tail -n1`,
- * sometimes followed by `| grep WORD`. The shell's status is the last
+ * sometimes followed by `| grep WORD` (and `| grep -v EXCLUDED`), or, in
+ * k3s-cis-1.9 4.2.1–4.2.3, wrapped in `if test $(… | wc -l) -gt 0; then …;
+ * else echo FALLBACK; fi`: no line at all prints the fallback, which the
+ * tests then read (the greps do not run). The shell's status is the last
  * command's: without the final grep, no `Running` line gives empty output
  * and the tests still run on it (a `set: false` item passes); with it, a
  * line without WORD (or no line) makes grep exit 1, which kube-bench counts
@@ -38,8 +41,12 @@ export function journalAuditVerdict(
   if (!found) return undefined;
   if (found.line?.truncated) return undefined;
   const failed: KubeBenchVerdict = check.scored ? 'FAIL' : 'WARN';
-  const text = found.line?.text ?? '';
-  if (audit.grep !== undefined && !text.includes(audit.grep)) return failed;
+  const fallback = found.line === undefined ? audit.fallback : undefined;
+  const text = fallback ?? found.line?.text ?? '';
+  if (fallback === undefined) {
+    if (audit.grep !== undefined && !text.includes(audit.grep)) return failed;
+    if (audit.exclude !== undefined && text.includes(audit.exclude)) return failed;
+  }
   let config: ConfigOutput = { kind: 'none' };
   if (audit.config) {
     const path = variables[audit.config.variable]?.[0];

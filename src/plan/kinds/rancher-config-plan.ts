@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { componentSource, configuredElsewhere, type RancherConfigSourceOf, type RancherFile } from '../../evaluate/component-source.js';
 import { controlFamily } from '../../evaluate/control-family.js';
+import { journalAuditVerdict } from '../../evaluate/kube-bench/journal-audit.js';
 import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js';
+import { predictedJournals } from './predicted-journal.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
 import { argKeySources, type ArgComponent, type ArgKey } from '../../evaluate/rancher/rancher-config.js';
 import { flagOccurrences } from '../../facts/process-flags.js';
@@ -80,7 +82,7 @@ export function planRancherConfig(input: NodeKindInput): RancherConfigPlan {
   let result = changesFor(current, ctx);
   for (let round = 0; round < accepted.length; round += 1) {
     const unconvincing = current.filter(
-      (a) => !convincing(a.control, ctx.facts, result.argv) || !etcdConfigConvincing(a.control, ctx, input.variables, result.changes),
+      (a) => !convincing(a.control, ctx.facts, result.argv, input.variables) || !etcdConfigConvincing(a.control, ctx, input.variables, result.changes),
     );
     const refusedByEdit = current.filter((a) => result.refused.has(a.control.id));
     if (unconvincing.length === 0 && refusedByEdit.length === 0) break;
@@ -329,17 +331,30 @@ export function withFlag(argv: readonly string[], flag: string, value: string | 
   return [...rest.slice(0, at), `${name}=${value}`, ...rest.slice(at)];
 }
 
-function convincing(control: EnsureControl, facts: NodeFacts, argv: ReadonlyMap<ArgComponent, readonly string[]>): boolean {
+/**
+ * Whether kube-bench would pass the control on what the restart starts: its
+ * process audits on the predicted command lines (RKE2), and its journal
+ * audits on the lines k3s will log for them (journal-lines.ts): k3s logs
+ * `Running <component> <argv>` as it starts each component it runs inside
+ * its own process.
+ */
+function convincing(
+  control: EnsureControl,
+  facts: NodeFacts,
+  argv: ReadonlyMap<ArgComponent, readonly string[]>,
+  variables: Readonly<Record<string, readonly string[]>>,
+): boolean {
   let verdictFacts = facts;
   if (argv.size > 0) {
     const processes = facts.processes.map((p) => {
       const edited = argv.get(p.component as ArgComponent);
       return edited && facts.components[p.component as ArgComponent]?.pid === p.pid ? { ...p, argv: edited } : p;
     });
-    verdictFacts = { ...facts, processes };
+    verdictFacts = { ...facts, processes, journals: predictedJournals(facts.journals, argv) };
   }
   // Process audits judged by kube-bench's rules; audits with a config file (the kubelet's) are judged on the flag alone, which wins.
-  return processAuditVerdict(control.kubeBench, verdictFacts) !== 'FAIL';
+  if (processAuditVerdict(control.kubeBench, verdictFacts) === 'FAIL') return false;
+  return journalAuditVerdict(control.kubeBench, verdictFacts, variables) !== 'FAIL';
 }
 
 function sha256(text: string): string {

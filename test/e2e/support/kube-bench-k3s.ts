@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import type { LabState } from '../../lab/lab.js';
 import { nodeExec } from '../../lab/lab.js';
 
@@ -16,6 +17,8 @@ export type Verdict = 'PASS' | 'FAIL' | 'WARN';
 type Op = 'eq' | 'noteq' | 'has' | 'nothave' | 'bitmask' | 'gte' | 'valid_elements';
 interface Item {
   readonly flag: string;
+  /** kube-bench's jsonpath `{.a.b}`, read from the audit_config output when the flag is not in the audit's. */
+  readonly path?: string;
   readonly set?: boolean;
   readonly compare?: { readonly op: Op; readonly value: string };
 }
@@ -24,6 +27,8 @@ interface Check {
   readonly target: 'master' | 'node';
   readonly scored: boolean;
   readonly audit: string;
+  /** kube-bench's audit_config command. */
+  readonly auditConfig?: string;
   readonly items: readonly Item[];
   readonly binOp?: 'and' | 'or';
   readonly multi?: boolean;
@@ -41,6 +46,8 @@ const ifStat = (path: string, format: string) => `/bin/sh -c 'if test -e ${path}
 const api = (grep?: string) => `journalctl -m -u k3s | grep 'Running kube-apiserver' | tail -n1${grep ? ` | grep '${grep}'` : ''}`;
 const cm = (grep?: string) => `journalctl -m -u k3s | grep 'Running kube-controller-manager' | tail -n1${grep ? ` | grep '${grep}'` : ''}`;
 const sched = (grep: string) => `journalctl -m -u k3s | grep 'Running kube-scheduler' | tail -n1 | grep '${grep}'`;
+const kubelet = "journalctl -m -u k3s -u k3s-agent | grep 'Running kubelet' | tail -n1";
+const KUBELET_CONF = `/bin/sh -c 'if test -e ${KUBELET_KUBECONFIG}; then /bin/cat ${KUBELET_KUBECONFIG}; fi'`;
 const perm600: Item = { flag: 'permissions', compare: { op: 'bitmask', value: '600' } };
 const rootRoot: Item = { flag: 'root:root' };
 
@@ -212,16 +219,63 @@ export const K3S_CHECKS: readonly Check[] = [
   { id: '4.1.6', target: 'node', scored: true, audit: `stat -c %U:%G ${KUBELET_KUBECONFIG}`, items: [rootRoot] },
   { id: '4.1.7', target: 'node', scored: true, audit: `stat -c permissions=%a ${CA_FILE}`, items: [perm600] },
   { id: '4.1.8', target: 'node', scored: true, audit: `stat -c %U:%G ${CA_FILE}`, items: [rootRoot] },
+  // 4.2.1-4.2.3: kube-bench's scripts, verbatim: they read the kube-apiserver's line (sic), else echo a passing value.
   {
-    // kube-bench's audit_config ($kubeletconf, a kubeconfig on k3s) holds no readOnlyPort: only the journal line decides.
+    id: '4.2.1',
+    target: 'node',
+    scored: true,
+    audit: `/bin/sh -c 'if test $(journalctl -m -u k3s | grep  "Running kube-apiserver" | wc -l) -gt 0; then journalctl -m -u k3s | grep  "Running kube-apiserver" | tail -n1 | grep "anonymous-auth" | grep -v grep; else echo "--anonymous-auth=false"; fi' `,
+    items: [{ flag: '--anonymous-auth', path: '{.authentication.anonymous.enabled}', compare: { op: 'eq', value: 'false' } }],
+  },
+  {
+    id: '4.2.2',
+    target: 'node',
+    scored: true,
+    audit: `/bin/sh -c 'if test $(journalctl -m -u k3s | grep  "Running kube-apiserver" | wc -l) -gt 0; then journalctl -m -u k3s | grep  "Running kube-apiserver" | tail -n1 | grep "authorization-mode"; else echo "--authorization-mode=Webhook"; fi' `,
+    auditConfig: KUBELET_CONF,
+    items: [{ flag: '--authorization-mode', path: '{.authorization.mode}', compare: { op: 'nothave', value: 'AlwaysAllow' } }],
+  },
+  {
+    id: '4.2.3',
+    target: 'node',
+    scored: true,
+    audit: `/bin/sh -c 'if test "$(journalctl -m -u k3s | grep "Running kube-apiserver" | wc -l)" -gt 0; then journalctl -m -u k3s | grep "Running kube-apiserver" | tail -n1 | grep "client-ca-file"; else echo "--client-ca-file=/var/lib/rancher/k3s/server/tls/request-header-ca.crt"; fi'`,
+    items: [{ flag: '--client-ca-file', path: '{.authentication.x509.clientCAFile}' }],
+  },
+  {
+    // kube-bench's audit_config ($kubeletconf: the kubelet's kubeconfig on k3s) is read for the path when the flag is not printed.
     id: '4.2.4',
     target: 'node',
     scored: true,
     audit: `journalctl -m -u k3s -u k3s-agent | grep 'Running kubelet' | tail -n1 | grep -o -- "--read-only-port=0"`,
+    auditConfig: KUBELET_CONF,
     binOp: 'or',
     items: [
-      { flag: '--read-only-port', compare: { op: 'eq', value: '0' } },
-      { flag: '--read-only-port', set: false },
+      { flag: '--read-only-port', path: '{.readOnlyPort}', compare: { op: 'eq', value: '0' } },
+      { flag: '--read-only-port', path: '{.readOnlyPort}', set: false },
+    ],
+  },
+  {
+    id: '4.2.6',
+    target: 'node',
+    scored: true,
+    audit: kubelet,
+    binOp: 'or',
+    items: [
+      { flag: '--make-iptables-util-chains', path: '{.makeIPTablesUtilChains}', compare: { op: 'eq', value: 'true' } },
+      { flag: '--make-iptables-util-chains', path: '{.makeIPTablesUtilChains}', set: false },
+    ],
+  },
+  {
+    id: '4.2.10',
+    target: 'node',
+    scored: true,
+    audit: kubelet,
+    auditConfig: KUBELET_CONF,
+    binOp: 'or',
+    items: [
+      { flag: '--rotate-certificates', path: '{.rotateCertificates}', compare: { op: 'eq', value: 'true' } },
+      { flag: '--rotate-certificates', path: '{.rotateCertificates}', set: false },
     ],
   },
 ];
@@ -264,19 +318,33 @@ function compare(op: Op, found: string, expected: string): boolean {
   }
 }
 
-function itemPasses(item: Item, row: string): boolean {
-  const { found, value } = row === '' ? { found: false, value: '' } : findValue(row, item.flag);
+/** `{.a.b}` on the decoded config: what kube-bench's jsonpath prints ('' when a key is missing). */
+function jsonPath(config: unknown, path: string): string {
+  let value: unknown = config;
+  for (const key of path.replace(/^\{\.|\}$/g, '').split('.')) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function itemPasses(item: Item, row: string, config: string): boolean {
+  let { found, value } = row === '' ? { found: false, value: '' } : findValue(row, item.flag);
+  // Only when the flag is not in the audit's output, and audit_config printed something: the path in that file.
+  if (!found && item.path !== undefined && config.trim() !== '') {
+    value = jsonPath(parse(config) as unknown, item.path);
+    found = value !== '';
+  }
   if (item.set === false) return !found;
   if (!found) return false;
   return item.compare ? compare(item.compare.op, value, item.compare.value) : true;
 }
 
-function judge(check: Check, output: string, exitCode: number): Verdict {
+function judge(check: Check, output: string, exitCode: number, config: string): Verdict {
   const failed: Verdict = check.scored ? 'FAIL' : 'WARN';
   if (exitCode !== 0) return failed;
   const trimmed = output.replace(/[ \n]+$/, '');
   const rows = check.multi ? trimmed.split('\n') : [trimmed];
-  const results = check.items.map((item) => rows.every((row) => itemPasses(item, row)));
+  const results = check.items.map((item) => rows.every((row) => itemPasses(item, row, config)));
   const pass = check.binOp === 'or' ? results.some(Boolean) : results.every(Boolean);
   return pass ? 'PASS' : failed;
 }
@@ -285,16 +353,26 @@ function judge(check: Check, output: string, exitCode: number): Verdict {
 export async function judgeK3s(lab: LabState, node: string, targets: readonly ('master' | 'node')[]): Promise<Map<string, Verdict>> {
   const checks = K3S_CHECKS.filter((c) => targets.includes(c.target));
   // One exec: each audit's output and status, framed by a marker line.
-  const script = checks.map((c, i) => `out=$( ${c.audit} 2>/dev/null ); rc=$?; printf '@@%d %d\\n%s\\n' ${i} "$rc" "$out"`).join('\n');
+  const script = checks
+    .map((c, i) => {
+      const audit = `out=$( ${c.audit} 2>/dev/null ); rc=$?; printf '@@%d %d\\n%s\\n' ${i} "$rc" "$out"`;
+      return c.auditConfig ? `${audit}\ncfg=$( ${c.auditConfig} 2>/dev/null ); printf '@@%d config\\n%s\\n' ${i} "$cfg"` : audit;
+    })
+    .join('\n');
   const result = await nodeExec(lab, node, ['/bin/bash', '-c', script]);
   if (result.code !== 0) throw new Error(`kube-bench audits on ${node} failed: ${result.stderr}`);
-  const verdicts = new Map<string, Verdict>();
-  const parts = result.stdout.split(/^@@/m).filter((p) => p !== '');
-  for (const part of parts) {
+  const audits = new Map<number, { rc: number; out: string }>();
+  const configs = new Map<number, string>();
+  for (const part of result.stdout.split(/^@@/m).filter((p) => p !== '')) {
     const nl = part.indexOf('\n');
-    const [index, rc] = part.slice(0, nl).split(' ').map(Number);
-    const check = checks[index!]!;
-    verdicts.set(check.id, judge(check, part.slice(nl + 1), rc!));
+    const [index, what] = part.slice(0, nl).split(' ');
+    if (what === 'config') configs.set(Number(index), part.slice(nl + 1));
+    else audits.set(Number(index), { rc: Number(what), out: part.slice(nl + 1) });
+  }
+  const verdicts = new Map<string, Verdict>();
+  for (const [index, { rc, out }] of audits) {
+    const check = checks[index]!;
+    verdicts.set(check.id, judge(check, out, rc, configs.get(index) ?? ''));
   }
   return verdicts;
 }

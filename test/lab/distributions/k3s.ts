@@ -87,6 +87,7 @@ kube-scheduler-arg:
   - "bind-address=0.0.0.0"
 kubelet-arg:
   - "read-only-port=10255" # legacy metrics scraper
+  - "make-iptables-util-chains=false"
 `;
 
 const STOCK_AGENT_CONFIG = `# k3s agent configuration
@@ -97,6 +98,7 @@ node-label:
 const DRIFTED_AGENT_CONFIG = `${STOCK_AGENT_CONFIG}kubelet-arg:
   - "read-only-port=10255" # legacy metrics scraper
   - "anonymous-auth=true"
+  - "rotate-certificates=false"
 `;
 
 function fileRefKubeconfig(server: string, caPem: string, name: string, crt: string, key: string): string {

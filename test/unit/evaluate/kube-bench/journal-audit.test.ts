@@ -39,6 +39,22 @@ describe('journal audits', () => {
     expect(journalAuditVerdict(check('1.2.2'), withApi('--token-auth-file=/etc/t.csv"'), {})).toBe('FAIL');
   });
 
+  it("reproduces 4.2.1-4.2.3's scripts: the kube-apiserver's line (sic) when k3s logged one, else the value they echo", () => {
+    // An agent: no kube-apiserver line in `journalctl -u k3s`, the script echoes a passing value.
+    expect(journalAuditVerdict(check('4.2.1'), withApi(undefined), {})).toBe('PASS');
+    expect(journalAuditVerdict(check('4.2.2'), withApi(undefined), {})).toBe('PASS');
+    expect(journalAuditVerdict(check('4.2.3'), withApi(undefined), {})).toBe('PASS');
+    // A server: the API server's flags decide, whatever the kubelet runs with.
+    expect(journalAuditVerdict(check('4.2.1'), withApi('--anonymous-auth=false --profiling=false"'), {})).toBe('PASS');
+    expect(journalAuditVerdict(check('4.2.1'), withApi('--anonymous-auth=true"'), {})).toBe('FAIL');
+    expect(journalAuditVerdict(check('4.2.2'), withApi('--authorization-mode=Node,RBAC,AlwaysAllow"'), {})).toBe('FAIL');
+    expect(journalAuditVerdict(check('4.2.3'), withApi('--client-ca-file=/var/lib/rancher/k3s/server/tls/client-ca.crt"'), {})).toBe('PASS');
+    // The line lacks the word the script greps for (grep exits 1), or 4.2.1's `grep -v grep` drops it.
+    expect(journalAuditVerdict(check('4.2.1'), withApi('--profiling=false"'), {})).toBe('FAIL');
+    expect(journalAuditVerdict(check('4.2.1'), withApi('--anonymous-auth=false --audit-policy-file=/etc/grep.yaml"'), {})).toBe('FAIL');
+    expect(journalAuditVerdict(check('4.2.3'), withApi('--requestheader-allowed-names=x"'), {})).toBe('FAIL');
+  });
+
   it('says nothing when the journal was not read, or the line was cut', () => {
     expect(journalAuditVerdict(check('1.2.1'), node(undefined), {})).toBeUndefined();
     const cut = node([{ units: ['k3s'], lines: { 'kube-apiserver': { text: api('--anonymous-auth=false'), truncated: true } } }]);
