@@ -40,7 +40,14 @@ const setFaults = (text: string) => nodeExec(lab, 'cp-1', ['/bin/sh', '-c', `pri
 
 interface PlanJson {
   benchmark: { id: string; chosenBy: string };
-  changes: { node: string; target: string; kind: string; controlIds: string[]; diff: string }[];
+  changes: {
+    node: string;
+    target: string;
+    kind: string;
+    controlIds: string[];
+    diff: string;
+    after: { healthUrl: string; healthTls?: Record<string, string> };
+  }[];
   findings: { node?: string; controlId: string; status: string; fixable: boolean }[];
 }
 
@@ -81,6 +88,16 @@ describe('kubeadm with external etcd (etcd.service, ETCD_* variables)', () => {
     expect(planned.changes[1]!.diff).toContain('+ExecStart=/usr/bin/etcd $DAEMON_ARGS --experimental-initial-corrupt-check=true --auto-tls=false');
     const fixable = planned.findings.filter((f) => f.status === 'fail' && f.fixable).map((f) => f.controlId);
     expect(fixable.sort()).toEqual(['2.2', '2.3', '2.5', '2.6']);
+    // No metrics listener here: the gate asks /health over TLS with kube-apiserver's etcd client pair, named by path only.
+    for (const change of planned.changes) {
+      expect(change.after.healthUrl).toBe('https://127.0.0.1:2379/health');
+      expect(change.after.healthTls).toEqual({
+        caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+        certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+        keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+      });
+    }
+    expect(result.stdout).not.toContain('PRIVATE KEY');
   }, 120_000);
 
   let before: string;
