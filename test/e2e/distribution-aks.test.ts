@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AKS_AZURE_JSON, AKS_DEFAULT_KUBELET, AKS_KUBECONFIG, AKS_KUBELET_CONFIG, AKS_UNIT } from '../lab/distributions/aks.js';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeAksNode } from './support/kube-bench-managed.js';
 
 // Issue 13 §4 on an AKS-style lab (test/lab/distributions/aks.ts): Azure's
@@ -18,14 +15,11 @@ import { judgeAksNode } from './support/kube-bench-managed.js';
 // content; re-plan empty, second apply idle, rollback byte-identical. The
 // kubelet settings (3.2.x) stay manual on AKS: kube-bench reads them from the
 // command line or azure.json, never from the kubelet's --config.
-const INSTANCE = 'e2e-aks';
 const NODE = 'worker-1';
 const FILES = [AKS_AZURE_JSON, AKS_KUBECONFIG, AKS_KUBELET_CONFIG, AKS_UNIT, AKS_DEFAULT_KUBELET];
-let lab: LabState;
-let stateDir: string;
+const { lab, cli } = distributionLab('aks', { nodes: 2 });
 let drifted: Map<string, string>;
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 const snapshot = async () => {
   const out = new Map<string, string>();
   for (const path of FILES) out.set(path, (await nodeExec(lab, NODE, ['/bin/sh', '-c', `stat -c '%a %U:%G' ${path} && sha256sum < ${path}`])).stdout);
@@ -38,15 +32,8 @@ interface PlanJson {
 }
 
 beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, distribution: 'aks', scenario: 'drifted', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
   drifted = await snapshot();
 }, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('an AKS-style cluster (lab distribution aks, drifted)', () => {
   it('picks aks-1.8 with --benchmark auto from the node, with and without the API (whose /version is plain)', async () => {
