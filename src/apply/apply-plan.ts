@@ -245,7 +245,7 @@ function restartKey(gate: HealthGate): string {
 }
 
 async function gateComponent(io: NodeIo, node: string, change: Change, gate: HealthGate, ctx: ApplyContext): Promise<void> {
-  const health = await io.waitHealthy(gate.component, gate.argv, ctx.healthTimeoutMs, gate.url);
+  const health = await io.waitHealthy(gate.component, gate.argv, ctx.healthTimeoutMs, gate.url, false, gate.tls);
   const seconds = Math.round(ctx.healthTimeoutMs / 1000);
   await ctx.journal.record({
     node,

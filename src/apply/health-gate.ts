@@ -1,3 +1,4 @@
+import type { HealthClientTls } from '../model/change.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { probeComponent } from './node-ops.js';
 
@@ -31,7 +32,7 @@ export async function waitForHealthy(
   component: GatedComponent,
   argv: readonly string[] | undefined,
   timeoutMs: number,
-  options: { readonly intervalMs?: number; readonly url?: string; readonly ifRunning?: boolean } = {},
+  options: { readonly intervalMs?: number; readonly url?: string; readonly ifRunning?: boolean; readonly tls?: HealthClientTls } = {},
 ): Promise<HealthOutcome> {
   const { comm } = COMPONENT_HEALTH[component];
   const url = options.url ?? COMPONENT_HEALTH[component].url;
@@ -40,7 +41,7 @@ export async function waitForHealthy(
   let last = 'not checked yet';
   for (;;) {
     try {
-      const probe = await probeComponent(transport, comm, url, component);
+      const probe = await probeComponent(transport, comm, url, component, options.tls);
       if (options.ifRunning === true && probe.argvs.length === 0) return { ok: true, seconds: (Date.now() - started) / 1000 };
       const running = argv === undefined ? probe.argvs.length > 0 : probe.argvs.some((a) => a.length === argv.length && a.every((word, i) => word === argv[i]));
       if (running && probe.healthy) return { ok: true, seconds: (Date.now() - started) / 1000 };

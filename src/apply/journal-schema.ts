@@ -85,6 +85,11 @@ const step = z.union([
       .regex(/^[A-Za-z0-9@_.-]+$/, 'expected a systemd service name like "rke2-server"')
       .optional(),
     alsoGated: z.array(restarted).optional(),
+    healthUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'expected an http(s) URL')
+      .optional(),
+    healthTls: z.strictObject({ caFile: z.string(), certFile: z.string(), keyFile: z.string() }).optional(),
   }),
   z.strictObject({ ...base, phase: z.literal('write-started'), changeId: z.string(), target: z.string(), kind: changeKind.optional(), revert }),
   z.strictObject({ ...base, phase: z.literal('verified'), changeId: z.string(), target: z.string(), result, createdDirs: z.array(z.string()).optional() }),

@@ -1,3 +1,4 @@
+import type { HealthClientTls } from '../model/change.js';
 import type { FileOriginal, RestartedComponent } from '../model/run-journal.js';
 import type { NodeTransport } from '../transport/node-transport.js';
 import { waitForHealthy, type HealthOutcome } from './health-gate.js';
@@ -52,8 +53,18 @@ export interface NodeIo {
   restartKubelet(daemonReload: boolean): Promise<void>;
   /** `systemctl daemon-reload` (when asked) and `systemctl restart UNIT` (etcd.service run by systemd, rke2-server, k3s). */
   restartService(unit: string, daemonReload: boolean): Promise<void>;
-  /** With `ifRunning`, a component that does not run on the node counts as healthy (a dependent of a restarted one). */
-  waitHealthy(component: RestartedComponent, argv: readonly string[] | undefined, timeoutMs: number, url?: string, ifRunning?: boolean): Promise<HealthOutcome>;
+  /**
+   * With `ifRunning`, a component that does not run on the node counts as healthy (a dependent of a restarted one);
+   * with `tls`, an https `url` is asked with that client certificate (paths on the node).
+   */
+  waitHealthy(
+    component: RestartedComponent,
+    argv: readonly string[] | undefined,
+    timeoutMs: number,
+    url?: string,
+    ifRunning?: boolean,
+    tls?: HealthClientTls,
+  ): Promise<HealthOutcome>;
 }
 
 export function nodeIoOver(transport: NodeTransport): NodeIo {
@@ -73,8 +84,12 @@ export function nodeIoOver(transport: NodeTransport): NodeIo {
     restore: (backupRun, path, original, staging) => restorePath(transport, backupRun, { path, ...original }, { stagingPath: staging }),
     restartKubelet: (daemonReload) => restartKubelet(transport, daemonReload),
     restartService: (unit, daemonReload) => restartService(transport, unit, daemonReload),
-    waitHealthy: (component, argv, timeoutMs, url, ifRunning) =>
-      waitForHealthy(transport, component, argv, timeoutMs, { ...(url === undefined ? {} : { url }), ...(ifRunning ? { ifRunning } : {}) }),
+    waitHealthy: (component, argv, timeoutMs, url, ifRunning, tls) =>
+      waitForHealthy(transport, component, argv, timeoutMs, {
+        ...(url === undefined ? {} : { url }),
+        ...(ifRunning ? { ifRunning } : {}),
+        ...(tls ? { tls } : {}),
+      }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { FilePrecondition } from '../model/change.js';
+import type { FilePrecondition, HealthClientTls } from '../model/change.js';
 import { CisFixError } from '../model/errors.js';
 import { FileMode } from '../model/file-mode.js';
 import type { RunJournal } from '../model/run-journal.js';
@@ -189,8 +189,18 @@ export interface ComponentProbe {
 }
 
 /** `component`: also found, on a k3s node, as the newest "Running <component>" line of k3s's journal (it has no process of its own there). */
-export async function probeComponent(transport: NodeTransport, comm: string, healthUrl: string, component = ''): Promise<ComponentProbe> {
-  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl, component])).toString('utf8').trim().split('\n');
+export async function probeComponent(
+  transport: NodeTransport,
+  comm: string,
+  healthUrl: string,
+  component = '',
+  tls?: HealthClientTls,
+): Promise<ComponentProbe> {
+  const identity = tls ? [tls.caFile, tls.certFile, tls.keyFile] : [];
+  const lines = (await runScript(transport, `checking ${comm}`, PROBE_COMPONENT, [comm, healthUrl, component, ...identity]))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   const verdict = lines.pop();
   const argvs = lines.filter((l) => l !== '').map((l) => Buffer.from(l, 'base64').toString('utf8').replace(/\0$/, '').split('\0'));
   return { argvs, healthy: verdict === 'HEALTHY' };

@@ -318,6 +318,13 @@ echo "$got"
  * $1 = process name as /proc/PID/comm shows it (15 bytes at most), $2 = the
  * component's health URL on the node's loopback. Prints one line per
  * matching process (its cmdline in base64), then HEALTHY or UNHEALTHY.
+ * With $4 $5 $6 (CA, client certificate, client key: files on the node, an
+ * etcd without a metrics listener), $2 is asked over TLS with that client
+ * certificate, by the first of: curl (the same /health GET as every other
+ * gate, and the gate needs curl anyway), etcdctl `endpoint health` (etcd's
+ * own client, how kubeadm's docs check an external etcd), openssl s_client
+ * (a raw GET /health). The key is read by that tool on the node, never
+ * copied or printed.
  */
 export const PROBE_COMPONENT = `set -u
 found=
@@ -339,7 +346,21 @@ if [ -z "$found" ] && [ -n "\${3:-}" ] && [ -d /var/lib/rancher/k3s ] && command
     fi
   fi
 fi
-if command -v curl >/dev/null 2>&1; then
+if [ -n "\${4:-}" ]; then
+  if command -v curl >/dev/null 2>&1; then
+    curl -fs --max-time 3 --cacert "$4" --cert "$5" --key "$6" -o /dev/null "$2" && echo HEALTHY || echo UNHEALTHY
+  elif command -v etcdctl >/dev/null 2>&1; then
+    ETCDCTL_API=3 etcdctl --dial-timeout=3s --command-timeout=3s --endpoints="\${2%/health}" --cacert="$4" --cert="$5" --key="$6" \\
+      endpoint health >/dev/null 2>&1 && echo HEALTHY || echo UNHEALTHY
+  elif command -v openssl >/dev/null 2>&1; then
+    a=\${2#https://}; a=\${a%%/*}
+    r=$(printf 'GET /health HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$a" |
+      timeout 3 openssl s_client -quiet -verify_return_error -connect "$a" -CAfile "$4" -cert "$5" -key "$6" 2>/dev/null | head -n1)
+    case "$r" in "HTTP/"*" 200"*) echo HEALTHY ;; *) echo UNHEALTHY ;; esac
+  else
+    echo "curl, etcdctl or openssl is needed on the node for the TLS health gate" >&2; exit 85
+  fi
+elif command -v curl >/dev/null 2>&1; then
   curl -fsk --max-time 3 -o /dev/null "$2" && echo HEALTHY || echo UNHEALTHY
 else
   echo "curl is needed on the node for the health gate" >&2; exit 85

@@ -179,7 +179,14 @@ async function restoreNode(
       await gate(
         io,
         node,
-        { component: first.component, argv, restart: { daemonReload, ...(service !== undefined ? { service } : {}) }, ...(dependents ? { dependents } : {}) },
+        {
+          component: first.component,
+          argv,
+          ...(first.url !== undefined ? { url: first.url } : {}),
+          ...(first.tls ? { tls: first.tls } : {}),
+          restart: { daemonReload, ...(service !== undefined ? { service } : {}) },
+          ...(dependents ? { dependents } : {}),
+        },
         targets,
         ctx,
       ),
@@ -196,7 +203,7 @@ async function gate(io: NodeIo, node: string, want: HealthGate, targets: readonl
   let outcome;
   try {
     if (want.restart) await restartFor(io, want.restart);
-    outcome = await io.waitHealthy(want.component, want.argv, ctx.healthTimeoutMs, want.url);
+    outcome = await io.waitHealthy(want.component, want.argv, ctx.healthTimeoutMs, want.url, false, want.tls);
     for (const dependent of outcome.ok ? (want.dependents ?? []) : []) {
       const still = await io.waitHealthy(dependent, undefined, ctx.healthTimeoutMs, undefined, true);
       if (!still.ok) outcome = { ok: false as const, seconds: still.seconds, last: `${dependent} did not stay healthy after ${want.component}: ${still.last}` };

@@ -61,6 +61,8 @@ export function restorePlanFor(journal: RunJournal): RestoreItem[] {
       ...(restart?.argvBefore ? { argvBefore: restart.argvBefore } : {}),
       ...(restart?.service !== undefined ? { service: restart.service } : {}),
       ...(restart?.alsoGated ? { alsoGated: restart.alsoGated } : {}),
+      ...(restart?.healthUrl !== undefined ? { healthUrl: restart.healthUrl } : {}),
+      ...(restart?.healthTls ? { healthTls: restart.healthTls } : {}),
       ...(dirs ? { createdDirs: dirs } : {}),
       staging,
     };

@@ -142,7 +142,7 @@ export interface SupportFileChange extends ChangeBase {
  * All etcd changes of a node share one restart after the last of them:
  * `systemctl daemon-reload` when `daemonReload` (a unit or drop-in changed),
  * `systemctl restart <unit>`, then the health gate waits for `after.argv`
- * and `after.healthUrl`.
+ * and `after.healthUrl` (with `after.healthTls` when it is https).
  */
 export interface EtcdServiceChange extends ChangeBase {
   readonly kind: 'etcd-service';
@@ -154,8 +154,28 @@ export interface EtcdServiceChange extends ChangeBase {
   readonly daemonReload: boolean;
   /** One line per edit: "ETCD_CLIENT_CERT_AUTH: false -> true (edited in place)". */
   readonly edits: readonly string[];
-  readonly before: { readonly sha256: string; readonly argv: readonly string[] };
-  readonly after: { readonly content: string; readonly sha256: string; readonly argv: readonly string[]; readonly healthUrl: string };
+  /** `healthUrl`/`healthTls` before: how a restore asks the restored etcd for its /health (absent: kubeadm's metrics port). */
+  readonly before: { readonly sha256: string; readonly argv: readonly string[]; readonly healthUrl?: string; readonly healthTls?: HealthClientTls };
+  /** `healthTls`: the client certificate on the node the gate presents to an https `healthUrl` (absent: plain HTTP). */
+  readonly after: {
+    readonly content: string;
+    readonly sha256: string;
+    readonly argv: readonly string[];
+    readonly healthUrl: string;
+    readonly healthTls?: HealthClientTls;
+  };
+}
+
+/**
+ * Files on the node (absolute paths) the health gate hands to curl for an
+ * https health endpoint that wants a client certificate: the CA that signed
+ * the server's certificate, and the client pair. Only paths travel: the key
+ * is read by curl on the node, never copied off it or printed.
+ */
+export interface HealthClientTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ChangeKind, NodeChange } from './change.js';
+import type { ChangeKind, HealthClientTls, NodeChange } from './change.js';
 
 /**
  * The journal of one apply or rollback run (DESIGN.md §1 "State"), as stored
@@ -106,6 +106,10 @@ export interface FileWriteStartedStep extends StepBase {
   readonly service?: string;
   /** Further components that service's restart must bring back (its health gate waits for each). */
   readonly alsoGated?: readonly RestartedComponent[];
+  /** Where a restore asks the restarted component for its health, when not at its usual URL (etcd run by systemd). */
+  readonly healthUrl?: string;
+  /** The client certificate (paths on the node) that `healthUrl` wants. */
+  readonly healthTls?: HealthClientTls;
 }
 
 /** API objects: how a rollback undoes the change. */
@@ -252,6 +256,8 @@ export interface RestoreItem {
   /** As FileWriteStartedStep's: the service to restart instead of the kubelet, and what else it brings back. */
   readonly service?: string;
   readonly alsoGated?: readonly RestartedComponent[];
+  readonly healthUrl?: string;
+  readonly healthTls?: HealthClientTls;
   /** Temp files the run may have left for this target. */
   readonly staging?: readonly string[];
 }

@@ -82,6 +82,10 @@ const kubeletFileChange = z.strictObject({
   notes: strings.optional(),
 });
 
+const healthUrl = z.string().regex(/^https?:\/\//, 'expected an http(s) URL');
+/** Paths on the node only: the gate's curl reads the key there. */
+const healthClientTls = z.strictObject({ caFile: absolutePath, certFile: absolutePath, keyFile: absolutePath });
+
 const etcdServiceChange = z.strictObject({
   ...nodeChangeBase,
   kind: z.literal('etcd-service'),
@@ -90,8 +94,8 @@ const etcdServiceChange = z.strictObject({
   unit: z.string().regex(/^[A-Za-z0-9@_.-]+\.service$/, 'expected a systemd service name like "etcd.service"'),
   daemonReload: z.boolean(),
   edits: strings,
-  before: z.strictObject({ sha256, argv: strings }),
-  after: z.strictObject({ content: text, sha256, argv: strings, healthUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL') }),
+  before: z.strictObject({ sha256, argv: strings, healthUrl: healthUrl.optional(), healthTls: healthClientTls.optional() }),
+  after: z.strictObject({ content: text, sha256, argv: strings, healthUrl, healthTls: healthClientTls.optional() }),
 });
 
 const rancherConfigChange = z.strictObject({

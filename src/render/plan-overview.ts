@@ -1,6 +1,8 @@
 import { PROVIDER_RUNS_CONTROL_PLANE } from '../model/benchmark-id.js';
 import type { Change } from '../model/change.js';
 import type { Finding } from '../model/finding.js';
+import type { ChangeRestart, PlanKindHandler } from '../plan/kinds/handler.js';
+import { planKindHandler } from '../plan/kinds/registry.js';
 import type { Plan } from '../plan/plan.js';
 
 /**
@@ -158,12 +160,27 @@ export function totalCounts(rows: readonly StatusCounts[]): StatusCounts {
   return total;
 }
 
-/** What a change restarts; undefined for changes that restart nothing (and for cluster objects, which have no restart). */
+/** What a change restarts, as its kind says (plan/kinds/registry.ts); undefined for changes that restart nothing. */
+export function restartsOf(change: Change): ChangeRestart | undefined {
+  return (planKindHandler(change.kind) as PlanKindHandler).restarts(change as never);
+}
+
+/** What a change restarts, by name ("kube-apiserver", "kubelet", "rke2-server"); undefined for changes that restart nothing. */
 export function restartOf(change: Change): string | undefined {
-  // A Rancher distribution's service (rke2-server, k3s) restarts the kubelet and every component it runs.
-  if ('service' in change && typeof change.service === 'string') return change.service;
-  const restart = 'restart' in change ? change.restart : undefined;
-  return restart === undefined || restart === 'none' ? undefined : restart;
+  const restart = restartsOf(change);
+  if (restart === undefined) return undefined;
+  switch (restart.kind) {
+    case 'static-pod':
+      return restart.component;
+    case 'kubelet':
+      return KUBELET;
+    case 'service':
+      return restart.name;
+    default: {
+      const never: never = restart;
+      return never;
+    }
+  }
 }
 
 /** The kubelet restarts itself under cis-fix (systemctl); every other restart is a static pod restarting when its manifest changes. */
@@ -223,21 +240,20 @@ export interface ChangeOverview {
   readonly clusterObjects: number;
 }
 
-/**
- * The systemd service a change restarts itself besides the kubelet, if it names one: `unit` (etcd run by
- * systemd) or `service` (a Rancher distribution's rke2-server, k3s, ... which restarts every component it runs).
- */
+/** The systemd service a target's changes restart besides the kubelet ("etcd.service"), if any. */
 function unitOf(entry: TargetEntry): string | undefined {
-  const named = entry.changes
-    .map((c) => ('unit' in c && typeof c.unit === 'string' ? c.unit : 'service' in c && typeof c.service === 'string' ? c.service : undefined))
-    .find((u) => u !== undefined);
-  return named === undefined || named.endsWith('.service') ? named : `${named}.service`;
+  return entry.changes.map(restartsOf).flatMap((r) => (r?.kind === 'service' ? [r.unit] : []))[0];
+}
+
+/** True when a target's changes restart `kind`. */
+function restartsKind(entry: TargetEntry, kind: 'static-pod' | 'kubelet'): boolean {
+  return entry.changes.some((c) => restartsOf(c)?.kind === kind);
 }
 
 export function changeOverview(changes: readonly Change[]): ChangeOverview {
   const entries = targetEntries(changes);
   const nodeEntries = entries.filter((e) => e.node !== undefined);
-  const manifests = nodeEntries.filter((e) => e.restart !== undefined && e.restart !== KUBELET && unitOf(e) === undefined);
+  const manifests = nodeEntries.filter((e) => restartsKind(e, 'static-pod') && unitOf(e) === undefined);
   const services = nodeEntries.filter((e) => unitOf(e) !== undefined);
   return {
     changes: changes.length,
@@ -245,7 +261,7 @@ export function changeOverview(changes: readonly Change[]): ChangeOverview {
     nodes: [...new Set(nodeEntries.map((e) => e.node!))],
     files: nodeEntries.length - manifests.length - services.length,
     manifestRestarts: manifests.map((e) => `${e.restart} on ${e.node}`),
-    kubeletRestarts: [...new Set(nodeEntries.filter((e) => e.restart === KUBELET && unitOf(e) === undefined).map((e) => e.node!))],
+    kubeletRestarts: [...new Set(nodeEntries.filter((e) => restartsKind(e, 'kubelet') && unitOf(e) === undefined).map((e) => e.node!))],
     serviceRestarts: [...new Set(services.map((e) => `${unitOf(e)} on ${e.node}`))],
     clusterObjects: entries.length - nodeEntries.length,
   };

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AKS_AZURE_JSON,
   AKS_CA,
@@ -11,8 +8,8 @@ import {
   AKS_KUBELET_CONFIG,
   AKS_UNIT,
 } from '../lab/distributions/aks.js';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeAksNode } from './support/kube-bench-managed.js';
 
 // Issue 13 §4 on an AKS-style lab (test/lab/distributions/aks.ts): Azure's
@@ -32,7 +29,6 @@ import { judgeAksNode } from './support/kube-bench-managed.js';
 // the unit and its drop-in stay untouched; re-plan empty, second apply idle,
 // rollback byte-identical; a kubelet that does not come back is restored
 // (exit 3).
-const INSTANCE = 'e2e-aks';
 const NODE = 'worker-1';
 const SELECTION = ['--targets', 'node'];
 const TOUCHED = [AKS_AZURE_JSON, AKS_KUBECONFIG, AKS_KUBELET_CONFIG, AKS_DEFAULT_KUBELET];
@@ -40,12 +36,10 @@ const TOUCHED = [AKS_AZURE_JSON, AKS_KUBECONFIG, AKS_KUBELET_CONFIG, AKS_DEFAULT
 const GENERATED = [AKS_UNIT, AKS_CONFIG_DROP_IN];
 const FILES = [...TOUCHED, ...GENERATED];
 const KUBELET_CONTROLS = ['3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5', '3.2.6', '3.2.8', '3.2.9'];
-let lab: LabState;
-let stateDir: string;
+const { lab, cli } = distributionLab('aks', { nodes: 2 });
 let drifted: Map<string, string>;
 let driftedFlags: string;
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 const sh = async (script: string) => nodeExec(lab, NODE, ['/bin/sh', '-c', script]);
 const cat = async (path: string) => (await nodeExec(lab, NODE, ['cat', path])).stdout;
 const kubeletArgs = async () => (await sh('ps -o args= -C kubelet')).stdout.trim();
@@ -66,16 +60,9 @@ const plan = async (): Promise<PlanJson> => {
 };
 
 beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, distribution: 'aks', scenario: 'drifted', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
   drifted = await snapshot();
   driftedFlags = await cat(AKS_DEFAULT_KUBELET);
 }, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('an AKS-style cluster (lab distribution aks, drifted)', () => {
   it('picks aks-1.8 with --benchmark auto from the node, with and without the API (whose /version is plain)', async () => {

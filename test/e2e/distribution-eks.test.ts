@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EKS_ARGS_DROP_IN, EKS_EXTRA_ARGS_DROP_IN, EKS_KUBECONFIG, EKS_KUBELET_CONFIG, EKS_UNIT } from '../lab/distributions/eks.js';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeEksNode } from './support/kube-bench-managed.js';
 
 // Issue 13 §3–§4 on an EKS-style lab (test/lab/distributions/eks.ts): AWS's
@@ -18,20 +15,16 @@ import { judgeEksNode } from './support/kube-bench-managed.js';
 // green, editing the JSON in place as JSON; the unit and its bootstrap
 // drop-in stay untouched; re-plan empty, second apply idle, rollback
 // byte-identical; a kubelet that does not come back is restored (exit 3).
-const INSTANCE = 'e2e-eks';
 const WORKERS = ['worker-1', 'worker-2'];
 const SELECTION = ['--targets', 'node'];
 const TOUCHED = [EKS_KUBELET_CONFIG, EKS_KUBECONFIG, EKS_EXTRA_ARGS_DROP_IN];
 /** What bootstrap.sh generates and cis-fix must never edit on this layout. */
 const GENERATED = [EKS_UNIT, EKS_ARGS_DROP_IN];
 
-let lab: LabState;
-let stateDir: string;
+const { lab, cli, sh } = distributionLab('eks', { nodes: 3 });
 let drifted: Map<string, string>;
 let driftedJson: Map<string, string>;
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
-const sh = async (node: string, script: string) => nodeExec(lab, node, ['/bin/sh', '-c', script]);
 const kubeletArgs = async (node: string) => (await sh(node, 'ps -o args= -C kubelet')).stdout.trim();
 const cat = async (node: string, path: string) => (await nodeExec(lab, node, ['cat', path])).stdout;
 
@@ -63,16 +56,9 @@ function isSubsequence(sub: readonly string[], full: readonly string[]): boolean
 }
 
 beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 3, distribution: 'eks', scenario: 'drifted', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
   drifted = await snapshot();
   driftedJson = new Map(await Promise.all(WORKERS.map(async (n) => [n, await cat(n, EKS_KUBELET_CONFIG)] as const)));
 }, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('an EKS-style cluster (lab distribution eks, drifted)', () => {
   it('picks eks-1.8.0 with --benchmark auto, from the API server /version and, without the API, from the node', async () => {

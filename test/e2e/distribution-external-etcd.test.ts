@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeEtcd } from './support/kube-bench-etcd.js';
 
 // Issue 13 §3–§4 for kubeadm with EXTERNAL etcd (lab distribution
@@ -14,7 +11,6 @@ import { judgeEtcd } from './support/kube-bench-etcd.js';
 // turns it green; generated files stay as they are; re-plan is empty;
 // a second apply changes nothing; rollback is byte-identical; etcd not
 // coming back ends in exit 3 with everything restored.
-const INSTANCE = 'e2e-external-etcd';
 const SECTION_2 = ['--only', '2.1,2.2,2.3,2.4,2.5,2.6,2.7'];
 const ENV_FILE = '/etc/default/etcd';
 const DROP_IN = '/etc/systemd/system/etcd.service.d/10-flags.conf';
@@ -26,10 +22,8 @@ const GENERATED = [
   '/etc/kubernetes/manifests/kube-controller-manager.yaml',
   '/etc/kubernetes/manifests/kube-scheduler.yaml',
 ];
-let lab: LabState;
-let stateDir: string;
+const { lab, cli } = distributionLab('external-etcd', { distribution: 'kubeadm-external-etcd', nodes: 2 });
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 const sh = async (script: string) => (await nodeExec(lab, 'cp-1', ['/bin/sh', '-c', script])).stdout;
 /** content hash, mode and owner of each file */
 const snapshot = async (paths: readonly string[]) =>
@@ -40,19 +34,16 @@ const setFaults = (text: string) => nodeExec(lab, 'cp-1', ['/bin/sh', '-c', `pri
 
 interface PlanJson {
   benchmark: { id: string; chosenBy: string };
-  changes: { node: string; target: string; kind: string; controlIds: string[]; diff: string }[];
+  changes: {
+    node: string;
+    target: string;
+    kind: string;
+    controlIds: string[];
+    diff: string;
+    after: { healthUrl: string; healthTls?: Record<string, string> };
+  }[];
   findings: { node?: string; controlId: string; status: string; fixable: boolean }[];
 }
-
-beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, scenario: 'drifted', distribution: 'kubeadm-external-etcd', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
-}, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('kubeadm with external etcd (etcd.service, ETCD_* variables)', () => {
   it('picks the kubeadm benchmark by version, with and without the API inventory', async () => {
@@ -81,6 +72,16 @@ describe('kubeadm with external etcd (etcd.service, ETCD_* variables)', () => {
     expect(planned.changes[1]!.diff).toContain('+ExecStart=/usr/bin/etcd $DAEMON_ARGS --experimental-initial-corrupt-check=true --auto-tls=false');
     const fixable = planned.findings.filter((f) => f.status === 'fail' && f.fixable).map((f) => f.controlId);
     expect(fixable.sort()).toEqual(['2.2', '2.3', '2.5', '2.6']);
+    // No metrics listener here: the gate asks /health over TLS with kube-apiserver's etcd client pair, named by path only.
+    for (const change of planned.changes) {
+      expect(change.after.healthUrl).toBe('https://127.0.0.1:2379/health');
+      expect(change.after.healthTls).toEqual({
+        caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+        certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+        keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+      });
+    }
+    expect(result.stdout).not.toContain('PRIVATE KEY');
   }, 120_000);
 
   let before: string;

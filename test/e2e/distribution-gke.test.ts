@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GKE_DEFAULT_KUBELET, GKE_KUBECONFIG, GKE_KUBELET_CONFIG, GKE_UNIT } from '../lab/distributions/gke.js';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeGkeNode } from './support/kube-bench-managed.js';
 
 // Issue 13 §4 on a GKE-style lab (test/lab/distributions/gke.ts): Google's
@@ -16,14 +13,11 @@ import { judgeGkeNode } from './support/kube-bench-managed.js';
 // any content; re-plan empty, second apply idle, rollback byte-identical.
 // gke-1.9.0 has no kubelet-setting checks, so no kubelet restart is planned
 // (and there is no restart to fail: the injected-failure case is EKS's).
-const INSTANCE = 'e2e-gke';
 const NODE = 'worker-1';
 const FILES = [GKE_KUBELET_CONFIG, GKE_KUBECONFIG, GKE_UNIT, GKE_DEFAULT_KUBELET];
-let lab: LabState;
-let stateDir: string;
+const { lab, cli } = distributionLab('gke', { nodes: 2 });
 let drifted: Map<string, string>;
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
 const snapshot = async () => {
   const out = new Map<string, string>();
   for (const path of FILES) out.set(path, (await nodeExec(lab, NODE, ['/bin/sh', '-c', `stat -c '%a %U:%G' ${path} && sha256sum < ${path}`])).stdout);
@@ -36,15 +30,8 @@ interface PlanJson {
 }
 
 beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, distribution: 'gke', scenario: 'drifted', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
   drifted = await snapshot();
 }, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('a GKE-style cluster (lab distribution gke, drifted)', () => {
   it('picks gke-1.9.0 with --benchmark auto, from the API server /version and, without the API, from the node', async () => {

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { nodeExec } from '../lab/lab.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeK3s, type Verdict } from './support/kube-bench-k3s.js';
 
 // Issue 13 §3–§4 for k3s, end to end on the lab's k3s layout (a server and
@@ -14,12 +12,8 @@ import { judgeK3s, type Verdict } from './support/kube-bench-k3s.js';
 // tightening files, never touching what k3s generates; the re-plan is empty,
 // a second apply changes nothing, a rollback is byte-identical; and a k3s
 // that does not come back after the restart ends in a restore and exit 3.
-const INSTANCE = 'e2e-k3s';
 const CONFIG = '/etc/rancher/k3s/config.yaml';
-let lab: LabState;
-let stateDir: string;
-
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
+const { lab, stateDir, cli } = distributionLab('k3s', { nodes: 2 });
 
 interface PlanJson {
   benchmark: { id: string; chosenBy: string };
@@ -61,16 +55,6 @@ const judgeAll = async () => ({
 });
 const failing = (verdicts: Record<string, Map<string, Verdict>>) =>
   Object.entries(verdicts).flatMap(([node, v]) => [...v].filter(([, verdict]) => verdict === 'FAIL').map(([id]) => `${node}:${id}`));
-
-beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, scenario: 'drifted', distribution: 'k3s', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
-}, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('k3s', () => {
   it('picks k3s-cis-1.9 from the API server /version, and without the API from the nodes', async () => {

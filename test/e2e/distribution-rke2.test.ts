@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { labDown, labUp, nodeExec, type LabState } from '../lab/lab.js';
-import { runCli } from './support/cli.js';
+import { distributionLab } from './support/distribution-lab.js';
 import { judgeRke2, type Verdicts } from './support/kube-bench-rke2.js';
 
 // Issue 13 §3/§4, RKE2: cp-1 runs rke2-server, the workers rke2-agent
@@ -13,7 +9,6 @@ import { judgeRke2, type Verdicts } from './support/kube-bench-rke2.js';
 // and the kubelet's command line; the generated manifests are never edited by
 // cis-fix. The verdict is an independent kube-bench judge
 // (support/kube-bench-rke2.ts).
-const INSTANCE = 'e2e-rke2';
 const CONFIG = '/etc/rancher/rke2/config.yaml';
 const DROP_IN = `${CONFIG}.d/50-debug.yaml`;
 const MANIFESTS = '/var/lib/rancher/rke2/agent/pod-manifests';
@@ -21,8 +16,7 @@ const MANIFESTS = '/var/lib/rancher/rke2/agent/pod-manifests';
 const ETCD_CONFIG = '/var/lib/rancher/rke2/server/db/etcd/config';
 const NODES = ['cp-1', 'worker-1'];
 
-let lab: LabState;
-let stateDir: string;
+const { lab, cli, sh } = distributionLab('rke2', { nodes: 2 });
 
 interface PlanJson {
   benchmark: { id: string; chosenBy: string };
@@ -30,8 +24,6 @@ interface PlanJson {
   changes: { kind: string; node: string; target: string; controlIds: string[]; service?: string }[];
 }
 
-const cli = (...args: string[]) => runCli(args, { CIS_FIX_STATE_DIR: stateDir });
-const sh = async (node: string, script: string) => nodeExec(lab, node, ['/bin/sh', '-c', script]);
 const plan = async (...extra: string[]): Promise<PlanJson> => {
   const result = await cli('plan', '-i', lab.inventoryFile, '--benchmark', 'auto', '--json', ...extra);
   if (result.code !== 0) throw new Error(`plan exited ${result.code}: ${result.stderr}`);
@@ -49,16 +41,6 @@ const failing = (v: Record<string, Verdicts>) =>
   Object.entries(v)
     .flatMap(([node, checks]) => Object.entries(checks).flatMap(([id, verdict]) => (verdict === 'FAIL' ? [`${node}:${id}`] : [])))
     .sort();
-
-beforeAll(async () => {
-  lab = await labUp({ instance: INSTANCE, nodes: 2, scenario: 'drifted', distribution: 'rke2', recreate: true });
-  stateDir = mkdtempSync(join(tmpdir(), 'cisfix-state-'));
-}, 180_000);
-
-afterAll(async () => {
-  await labDown(INSTANCE);
-  rmSync(stateDir, { recursive: true, force: true });
-}, 120_000);
 
 describe('RKE2: config.yaml is the source that wins', () => {
   let before: Record<string, string>;

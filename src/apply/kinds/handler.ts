@@ -1,4 +1,4 @@
-import type { Change } from '../../model/change.js';
+import type { Change, HealthClientTls } from '../../model/change.js';
 import type { ApiRestoreItem, ApiRevert, FileExpectation, RestartedComponent, RestoreAction, RestoreItem } from '../../model/run-journal.js';
 import type { ClusterClient, KubeObject } from '../../transport/cluster-client.js';
 import type { NodeIo } from '../node-io.js';
@@ -48,6 +48,8 @@ export interface HealthGate {
   readonly component: RestartedComponent;
   readonly argv: readonly string[] | undefined;
   readonly url?: string;
+  /** The client certificate (paths on the node) an https `url` wants: etcd run by systemd without a metrics listener. */
+  readonly tls?: HealthClientTls;
   /**
    * cis-fix restarts the component itself (the kubelet; static pods restart
    * by themselves): once per node after the last write or restore that asks,
@@ -84,6 +86,8 @@ export interface WriteJournal {
   readonly revert?: ApiRevert;
   readonly service?: string;
   readonly alsoGated?: readonly RestartedComponent[];
+  readonly healthUrl?: string;
+  readonly healthTls?: HealthClientTls;
 }
 
 export interface WriteOutcome {

@@ -241,6 +241,7 @@ export const apiObjectHandler: ClusterKindHandler<'api-object'> = {
   kind: 'api-object',
   scope: 'cluster',
   phase: 4,
+  restarts: () => undefined,
   plan: (input) => planApiObjects(input.controls, input.ctx, input.failing),
   describe(change) {
     return { summary: `${change.action} ${change.target}`, diff: change.diff };

@@ -15,15 +15,15 @@ import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js'
 import { describeStaticPodControl, manifestPath } from '../../evaluate/static-pod-controls.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
 import { isSecretEnvName } from '../../facts/environment-policy.js';
-import { flagValue } from '../../facts/process-flags.js';
 import type { NodeFacts, PathFacts, PresentPath } from '../../facts/types.js';
-import type { EtcdServiceChange } from '../../model/change.js';
+import type { EtcdServiceChange, HealthClientTls } from '../../model/change.js';
 import type { Finding } from '../../model/finding.js';
 import type { Control, EnsureControl } from '../../playbook/types.js';
 import { assignedNames, removeVariable, setVariable } from '../edits/environment-file-edits.js';
 import { fixFor, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
 import { flagEdits } from '../edits/kubelet-flag-edits.js';
 import { applySplices, type Splice } from '../edits/text-splice.js';
+import { etcdHealthProbe, type EtcdHealthProbe } from './etcd-health-probe.js';
 import { byControlId, type NodeKindInput } from './handler.js';
 
 /**
@@ -316,16 +316,22 @@ function outcomeFor(
   }
   if (newlyRefused.size > 0) return { changes: [], newlyRefused };
 
-  const healthUrl = etcdHealthUrl(argvAfter, sourceAfter);
   const before = ctx.facts.components.etcd?.argv;
-  if (texts.size > 0 && (healthUrl === undefined || before === undefined)) {
-    const reason =
-      before === undefined
-        ? 'etcd is not running on this node: cis-fix restarts and health-checks it after the edit; start it first'
-        : 'etcd has no plain-HTTP --listen-metrics-urls on loopback (ETCD_LISTEN_METRICS_URLS), where cis-fix checks its /health after the restart';
-    for (const [, entry] of byFile) for (const id of entry.controls) newlyRefused.set(id, reason);
+  const apiserverArgv = ctx.facts.components['kube-apiserver']?.argv;
+  const health = etcdHealthProbe({ argv: argvAfter, variable: variableOf(sourceAfter), apiserverArgv, paths: ctx.facts.paths });
+  const unprobed =
+    before === undefined
+      ? 'etcd is not running on this node: cis-fix restarts and health-checks it after the edit; start it first'
+      : health.kind === 'none'
+        ? health.reason
+        : undefined;
+  if (texts.size > 0 && unprobed !== undefined) {
+    for (const [, entry] of byFile) for (const id of entry.controls) newlyRefused.set(id, unprobed);
     return { changes: [], newlyRefused };
   }
+  // How a restore asks the etcd it brings back (the command line and environment it ran with before).
+  const healthBefore =
+    before === undefined ? undefined : etcdHealthProbe({ argv: before, variable: variableOf(source), apiserverArgv, paths: ctx.facts.paths });
   const unitFiles = new Set([source.service.unitFile, ...source.service.dropIns.map((d) => d.path)]);
   const daemonReload = [...texts.keys()].some((f) => unitFiles.has(f));
   const changes = [...texts].map(([file, content]): EtcdServiceChange => {
@@ -344,8 +350,8 @@ function outcomeFor(
       daemonReload,
       edits: mine.summaries,
       diff: unifiedDiff(file, verbatimText(ctx.facts, file) ?? '', content),
-      before: { sha256: entry.sha256 ?? '', argv: before ?? [] },
-      after: { content, sha256: sha256Of(content), argv: argvAfter, healthUrl: healthUrl ?? '' },
+      before: { sha256: entry.sha256 ?? '', argv: before ?? [], ...probeFields(healthBefore) },
+      after: { content, sha256: sha256Of(content), argv: argvAfter, healthUrl: health.kind === 'none' ? '' : health.url, ...probeFields(health, 'tls') },
     };
   });
   return { changes: changes.sort((a, b) => a.target.localeCompare(b.target)), newlyRefused };
@@ -384,20 +390,13 @@ function withEtcdProcess(facts: NodeFacts, argv: readonly string[], source: Etcd
   return { ...facts, processes, components: { ...facts.components, ...(etcd ? { etcd } : {}) } };
 }
 
-/** etcd's /health on its metrics listener (plain HTTP on loopback, as kubeadm and the Debian layout configure it). */
-function etcdHealthUrl(argv: readonly string[], source: EtcdServiceSource): string | undefined {
-  const urls = flagValue(argv, '--listen-metrics-urls') ?? source.commandLine.variables.get('ETCD_LISTEN_METRICS_URLS')?.value.text;
-  for (const raw of (urls ?? '').split(',')) {
-    let url: URL;
-    try {
-      url = new URL(raw.trim());
-    } catch {
-      continue;
-    }
-    if (url.protocol !== 'http:') continue;
-    const host = url.hostname === '0.0.0.0' || url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
-    if (host !== '127.0.0.1' && host !== '[::1]') continue;
-    return `http://${host}:${url.port || '80'}/health`;
-  }
-  return undefined;
+function variableOf(source: EtcdServiceSource): (name: string) => string | undefined {
+  return (name) => source.commandLine.variables.get(name)?.value.text;
+}
+
+/** A probe as a change's before/after fields (`only: 'tls'`: the TLS identity alone, the URL being required there). */
+function probeFields(probe: EtcdHealthProbe | undefined, only?: 'tls'): { healthUrl?: string; healthTls?: HealthClientTls } {
+  if (probe === undefined || probe.kind === 'none') return {};
+  const tls = probe.kind === 'tls' ? { healthTls: probe.tls } : {};
+  return only === 'tls' ? tls : { healthUrl: probe.url, ...tls };
 }

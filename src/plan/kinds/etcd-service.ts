@@ -15,6 +15,7 @@ export const etcdServiceHandler: NodeKindHandler<'etcd-service'> = {
   scope: 'node',
   // After support files, before the manifests: etcd restarts before anything that talks to it (DESIGN.md §2: etcd, then kube-apiserver).
   phase: 1.5,
+  restarts: (change) => ({ kind: 'service', name: change.restart, unit: change.unit }),
   plan: (input) => planEtcdServiceControls(input),
   describe(change) {
     const reload = change.daemonReload ? 'systemctl daemon-reload, ' : '';

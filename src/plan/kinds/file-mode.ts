@@ -8,6 +8,7 @@ export const fileModeHandler: NodeKindHandler<'file-mode'> = {
   kind: 'file-mode',
   scope: 'node',
   phase: 0,
+  restarts: () => undefined,
   plan(input) {
     const planned = planFileMetadata(input);
     return { changes: planned.modeChanges, findings: planned.findings };

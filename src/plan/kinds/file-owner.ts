@@ -11,6 +11,7 @@ export const fileOwnerHandler: NodeKindHandler<'file-owner'> = {
   kind: 'file-owner',
   scope: 'node',
   phase: 0,
+  restarts: () => undefined,
   plan(input) {
     const planned = planFileMetadata(input);
     return { changes: planned.ownerChanges, findings: planned.findings };

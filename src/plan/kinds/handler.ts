@@ -54,6 +54,15 @@ export interface ChangeDescription {
   readonly diff: string;
 }
 
+/** What a change's apply restarts on its node. */
+export type ChangeRestart =
+  /** A static pod, restarted by the kubelet when its manifest changes. */
+  | { readonly kind: 'static-pod'; readonly component: string }
+  /** The kubelet, restarted by cis-fix (`systemctl restart kubelet`). */
+  | { readonly kind: 'kubelet' }
+  /** A systemd service cis-fix restarts (etcd.service, rke2-server.service, k3s.service), with all it runs; `name` as the plan shows it. */
+  | { readonly kind: 'service'; readonly name: string; readonly unit: string };
+
 /** Every node's facts known to the run, and the control planes whose facts could not be had. */
 export interface FleetFacts {
   /** Selected nodes first (in gathering order), then control planes outside the selection read for this step alone. */
@@ -81,6 +90,8 @@ interface HandlerBase<K extends ChangeKind> {
    */
   readonly phase: number;
   describe(change: ChangeOf<K>): ChangeDescription;
+  /** What applying the change restarts, or undefined: the kind says it, so that no renderer guesses it from a change's fields. */
+  restarts(change: ChangeOf<K>): ChangeRestart | undefined;
   readonly fleet?: FleetStep<K>;
 }
 

@@ -36,6 +36,8 @@ export const kubeletFileHandler: NodeKindHandler<'kubelet-file'> = {
   kind: 'kubelet-file',
   scope: 'node',
   phase: 3,
+  // A kubelet that did not run when the plan was made is not restarted (apply gates only a running one).
+  restarts: (change) => (change.after.argv === undefined ? undefined : { kind: 'kubelet' }),
   plan: planKubeletFiles,
   describe(change) {
     const reload = change.daemonReload ? 'systemctl daemon-reload, ' : '';

@@ -14,6 +14,8 @@ export const rancherConfigHandler: NodeKindHandler<'rancher-config'> = {
   kind: 'rancher-config',
   scope: 'node',
   phase: 3,
+  // Not `restart` (the kubelet): the distribution's service restarts the kubelet and every component it runs.
+  restarts: (change) => ({ kind: 'service', name: change.service, unit: change.service.endsWith('.service') ? change.service : `${change.service}.service` }),
   plan(input) {
     const planned = planRancherConfig(input);
     return { changes: planned.changes, findings: planned.findings };

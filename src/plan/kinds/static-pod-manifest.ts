@@ -11,6 +11,7 @@ export const staticPodManifestHandler: NodeKindHandler<'static-pod-manifest'> = 
   kind: 'static-pod-manifest',
   scope: 'node',
   phase: 2,
+  restarts: (change) => ({ kind: 'static-pod', component: change.restart }),
   plan(input) {
     const planned = planStaticPodControls(input);
     return { changes: planned.manifests, findings: planned.findings };

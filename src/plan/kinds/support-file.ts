@@ -16,6 +16,8 @@ export const supportFileHandler: NodeKindHandler<'support-file'> = {
   kind: 'support-file',
   scope: 'node',
   phase: 1,
+  // Created before the manifest that names it: that manifest's change restarts the component.
+  restarts: () => undefined,
   plan(input) {
     const planned = planStaticPodControls(input);
     return { changes: planned.supportFiles, findings: planned.findings };

@@ -17,6 +17,10 @@ import type { LabDistribution } from './types.js';
  * /etc/etcd/pki owned by the etcd user; cp-1 keeps kubeadm's static pods
  * without etcd.yaml, and kube-apiserver's --etcd-servers names the etcd
  * service's address. The lab kubelet runs etcd.service (external-etcd-sim.mjs).
+ * Like Debian's and kubespray's defaults, etcd has no plain-HTTP metrics
+ * listener (ETCD_LISTEN_METRICS_URLS): its /health is only on the TLS client
+ * URLs, so cis-fix's health gate asks https://127.0.0.1:2379/health with
+ * kube-apiserver's etcd client certificate.
  */
 
 export const ETCD_ENV_FILE = '/etc/default/etcd';
@@ -43,8 +47,6 @@ ETCD_LISTEN_PEER_URLS="https://${ip}:2380"
 ETCD_INITIAL_ADVERTISE_PEER_URLS="https://${ip}:2380"
 ETCD_INITIAL_CLUSTER="${name}=https://${ip}:2380"
 ETCD_INITIAL_CLUSTER_STATE="new"
-# Health and metrics for the node itself (etcd /health), plain HTTP on loopback.
-ETCD_LISTEN_METRICS_URLS="http://127.0.0.1:2381"
 
 ## Client TLS
 ETCD_CERT_FILE="${ETCD_PKI}/server.crt"

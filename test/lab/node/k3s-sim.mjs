@@ -30,12 +30,13 @@ import path from 'node:path';
 import { injectedFault } from './faults.mjs';
 import { AGENT_COMPONENTS, CONFIG_FILE, DATA_DIR, K3S_VERSION, SERVER_COMPONENTS, componentArgs, logrusLine, mergeConfig } from './k3s-args.mjs';
 import { serveControl } from './control-socket.mjs';
-import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
+import { closeServers, flagValue, labTls, listen, tlsFrom } from './node-servers.mjs';
+import { serviceApi, serviceRecord } from './systemd-service.mjs';
+import { expandCommand, loadUnit, serviceEnvironment } from './systemd-unit.mjs';
 
 process.title = 'lab-k3s';
 const RUN = '/run/lab';
 const NODE = JSON.parse(fs.readFileSync(`${RUN}/node.json`, 'utf8'));
-const LAB_TLS = { cert: fs.readFileSync(`${RUN}/health.crt`), key: fs.readFileSync(`${RUN}/health.key`) };
 const SERVER = (NODE.roles ?? []).includes('control-plane');
 const UNIT_NAME = SERVER ? 'k3s.service' : 'k3s-agent.service';
 const COMPONENTS = SERVER ? SERVER_COMPONENTS : AGENT_COMPONENTS;
@@ -72,37 +73,6 @@ function journal(level, msg, pid) {
 // ---------------------------------------------------------------------------
 // processes and servers
 
-function listen(server, port, host) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
-}
-
-async function closeServers(servers) {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => {
-    s.close(() => r());
-    s.closeAllConnections?.();
-  })));
-}
-
-function flagValue(args, name) {
-  let value;
-  for (const a of args) if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
-  return value;
-}
-
-function readable(p) {
-  try {
-    return fs.readFileSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
 const okHealth = (version) => (req, res) => {
   const url = (req.url ?? '/').split('?')[0];
   if (version && url === '/version') {
@@ -132,7 +102,7 @@ async function serve(server, port, host, what) {
 async function startServers(args) {
   if (SERVER) {
     const apiArgv = ['kube-apiserver', ...args['kube-apiserver']];
-    const tls = { cert: readable(flagValue(apiArgv, 'tls-cert-file')) ?? LAB_TLS.cert, key: readable(flagValue(apiArgv, 'tls-private-key-file')) ?? LAB_TLS.key };
+    const tls = tlsFrom(flagValue(apiArgv, 'tls-cert-file'), flagValue(apiArgv, 'tls-private-key-file'));
     const health = okHealth(true);
     let server;
     if (fs.existsSync(LAB_API_CLUSTER_FILE)) {
@@ -147,7 +117,7 @@ async function startServers(args) {
     await serve(server ?? https.createServer(tls, health), 6443, '0.0.0.0', 'kube-apiserver');
     for (const [component, port] of [['kube-controller-manager', 10257], ['kube-scheduler', 10259]]) {
       const a = args[component];
-      await serve(https.createServer(LAB_TLS, okHealth(false)), Number(flagValue(a, 'secure-port') ?? port), flagValue(a, 'bind-address') ?? '127.0.0.1', component);
+      await serve(https.createServer(labTls(), okHealth(false)), Number(flagValue(a, 'secure-port') ?? port), flagValue(a, 'bind-address') ?? '127.0.0.1', component);
     }
   }
   const k = args.kubelet;
@@ -157,22 +127,7 @@ async function startServers(args) {
 // ---------------------------------------------------------------------------
 // the service
 
-const service = {
-  unit: loadUnit(UNIT_NAME),
-  enabled: true,
-  state: 'inactive',
-  subState: 'dead',
-  result: 'success',
-  error: undefined,
-  child: undefined,
-  argv: undefined,
-  args: undefined,
-  activeSince: undefined,
-  inactiveSince: new Date(),
-  execStart: undefined,
-  restartTimer: undefined,
-  servers: [],
-};
+const service = { ...serviceRecord(UNIT_NAME, true), args: undefined, servers: [] };
 
 function readConfigFiles() {
   const files = [];
@@ -339,15 +294,8 @@ function writeStatus() {
 // ---------------------------------------------------------------------------
 // systemctl sockets (systemctl.mjs connects to these names)
 
-const controlApi = {
-  kubelet: service,
-  startKubelet: startService,
-  stopKubelet: stopService,
-  daemonReload,
-  unitNeedsReload: () => needsReload(service.unit),
-  loadUnit,
-  UNIT_NAME,
-};
+// k3s's own daemon-reload also logs and rewrites status.json.
+const controlApi = { ...serviceApi(service, UNIT_NAME, startService, stopService), daemonReload };
 
 
 async function shutdown(signal) {

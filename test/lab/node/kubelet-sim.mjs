@@ -24,18 +24,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import YAML from 'yaml';
 import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
 import { admitPod, isManifestFile, PodError } from './static-pods.mjs';
 import { serveControl } from './control-socket.mjs';
+import { closeServers, flagValue, listen, tcpReachable, tlsFrom } from './node-servers.mjs';
 import { createService, serviceStatus } from './systemd-service.mjs';
 
 process.title = 'lab-kubelet';
 const RUN = '/run/lab';
 const NODE = JSON.parse(fs.readFileSync(`${RUN}/node.json`, 'utf8'));
-const LAB_TLS = { cert: fs.readFileSync(`${RUN}/health.crt`), key: fs.readFileSync(`${RUN}/health.key`) };
 const LOG_FILE = '/var/log/lab-kubelet.log';
 const COMPONENT_LOG_DIR = '/var/log/lab';
 const SYNC_INTERVAL_MS = 300;
@@ -77,62 +76,6 @@ async function stopProcess(child, graceMs = 5000) {
     child.kill('SIGKILL');
     await child.exited;
   }
-}
-
-function listen(server, port, host) {
-  return new Promise((resolve, reject) => {
-    const onError = (e) => reject(e);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve(server);
-    });
-  });
-}
-
-async function closeServers(servers) {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => {
-    s.close(() => r());
-    s.closeAllConnections?.();
-  })));
-}
-
-/** pflag's reading: `--name=value`, `--name value` (the EKS AMI's unit writes `--config /etc/...`), bare `--name` = true; the last wins. */
-function flagValue(argv, name) {
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
-    else if (a === `--${name}`) {
-      const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('-')) { value = next; i++; } else value = 'true';
-    }
-  }
-  return value;
-}
-
-function readable(p) {
-  try {
-    return fs.readFileSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
-function tlsFrom(certPath, keyPath) {
-  const cert = certPath && readable(certPath);
-  const key = keyPath && readable(keyPath);
-  return cert && key ? { cert, key } : LAB_TLS;
-}
-
-function tcpReachable(host, port, timeoutMs = 500) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
 }
 
 // ---------------------------------------------------------------------------

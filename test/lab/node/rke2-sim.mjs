@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { injectedFault } from './faults.mjs';
 import { serveControl } from './control-socket.mjs';
-import { loadUnit, needsReload } from './systemd-unit.mjs';
+import { serviceApi, serviceRecord, stopService } from './systemd-service.mjs';
 
 const RUN = '/run/lab';
 const NODE = JSON.parse(fs.readFileSync(`${RUN}/node.json`, 'utf8'));
@@ -347,20 +347,7 @@ function generate(values) {
 // ---------------------------------------------------------------------------
 // the service
 
-const service = {
-  unit: loadUnit(UNIT_NAME),
-  enabled: true,
-  state: 'inactive',
-  subState: 'dead',
-  result: 'success',
-  error: undefined,
-  child: undefined,
-  argv: undefined,
-  activeSince: undefined,
-  inactiveSince: new Date(),
-  execStart: undefined,
-  restartTimer: undefined,
-};
+const service = serviceRecord(UNIT_NAME, true);
 
 function fail(message, now) {
   service.state = 'failed';
@@ -426,43 +413,15 @@ async function startService(why = 'start') {
   return { ok: true };
 }
 
-async function stopService() {
-  const child = service.child;
-  service.child = undefined;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    service.state = 'deactivating';
-    child.kill('SIGTERM');
-    const timer = new Promise((r) => setTimeout(() => r('timeout'), 30_000));
-    if ((await Promise.race([child.exited, timer])) === 'timeout') {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
-    log('I', `${UNIT_NAME} stopped`);
-  }
-  if (service.state !== 'failed' || child) {
-    service.state = 'inactive';
-    service.subState = 'dead';
-    service.result = 'success';
-  }
-  service.inactiveSince = new Date();
+function stop() {
+  return stopService(service, UNIT_NAME, log, 30_000);
 }
 
-const controlApi = {
-  kubelet: service,
-  startKubelet: startService,
-  stopKubelet: stopService,
-  daemonReload: () => {
-    service.unit = loadUnit(UNIT_NAME);
-  },
-  unitNeedsReload: () => needsReload(service.unit),
-  loadUnit,
-  UNIT_NAME,
-};
-
+const controlApi = serviceApi(service, UNIT_NAME, startService, stop);
 
 async function shutdown(signal) {
   log('I', `shutting down (${signal})`);
-  await stopService();
+  await stop();
   process.exit(0);
 }
 

@@ -17,9 +17,9 @@
 // Plain ESM for `node` inside lab nodes.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { injectedFault } from './faults.mjs';
+import { tcpReachable } from './node-servers.mjs';
 import { expandCommand, loadUnit, needsReload, serviceEnvironment } from './systemd-unit.mjs';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -53,26 +53,11 @@ function readinessEndpoint(argv, env) {
   }
 }
 
-function tcpReachable(host, port, timeoutMs = 300) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-/**
- * Creates the service record and the control API systemctl-verbs.mjs uses
- * for it (same shape as the kubelet's: `kubelet` is the record).
- */
-export function createService(unitName, { log, writeStatusSoon }) {
-  const comm = unitName.replace(/\.service$/, '');
-  const service = {
+/** A service's record as systemctl-verbs.mjs reads it (the kubelet's shape), loaded from its unit, inactive. */
+export function serviceRecord(unitName, enabled) {
+  return {
     unit: loadUnit(unitName),
-    // `systemctl enable` of a WantedBy=multi-user.target unit: the symlink (Debian's postinst makes it).
-    enabled: (() => { try { fs.lstatSync(`/etc/systemd/system/multi-user.target.wants/${unitName}`); return true; } catch { return false; } })(),
+    enabled,
     state: 'inactive',
     subState: 'dead',
     result: 'success',
@@ -84,6 +69,55 @@ export function createService(unitName, { log, writeStatusSoon }) {
     execStart: undefined,
     restartTimer: undefined,
   };
+}
+
+/** systemctl stop: SIGTERM to the main process, SIGKILL after `graceMs`; a failed service stays failed. */
+export async function stopService(service, unitName, log, graceMs) {
+  if (service.restartTimer) clearTimeout(service.restartTimer);
+  service.restartTimer = undefined;
+  const child = service.child;
+  service.child = undefined;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    service.state = 'deactivating';
+    child.kill('SIGTERM');
+    const timer = new Promise((r) => setTimeout(() => r('timeout'), graceMs));
+    if ((await Promise.race([child.exited, timer])) === 'timeout') {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+    service.execStart = { ...service.execStart, stop: new Date(), code: 'killed', status: 'TERM' };
+    log('I', `${unitName} stopped`);
+  }
+  if (service.state !== 'failed' || child) {
+    service.state = 'inactive';
+    service.subState = 'dead';
+    service.result = 'success';
+  }
+  service.inactiveSince = new Date();
+}
+
+/** The control API systemctl-verbs.mjs drives a service through (named as the kubelet's). */
+export function serviceApi(service, unitName, start, stop) {
+  return {
+    kubelet: service,
+    UNIT_NAME: unitName,
+    startKubelet: start,
+    stopKubelet: stop,
+    daemonReload() {
+      service.unit = loadUnit(unitName);
+    },
+    unitNeedsReload: () => needsReload(service.unit),
+  };
+}
+
+/**
+ * Creates the service record and the control API systemctl-verbs.mjs uses
+ * for it (same shape as the kubelet's: `kubelet` is the record).
+ */
+export function createService(unitName, { log, writeStatusSoon }) {
+  const comm = unitName.replace(/\.service$/, '');
+  // `systemctl enable` of a WantedBy=multi-user.target unit: the symlink (Debian's postinst makes it).
+  const service = serviceRecord(unitName, (() => { try { fs.lstatSync(`/etc/systemd/system/multi-user.target.wants/${unitName}`); return true; } catch { return false; } })());
 
   const fail = (result, message, pid = 0, status = 1) => {
     service.state = 'failed';
@@ -169,7 +203,7 @@ export function createService(unitName, { log, writeStatusSoon }) {
         scheduleAutoRestart(exited.signal !== null);
         return jobFailed('the control process exited with error code');
       }
-      if (unit.type !== 'notify' || (await tcpReachable(ready.host, ready.port))) break;
+      if (unit.type !== 'notify' || (await tcpReachable(ready.host, ready.port, 300))) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         fail('timeout', `start operation timed out`, child.pid, 'KILL');
@@ -200,40 +234,11 @@ export function createService(unitName, { log, writeStatusSoon }) {
   }
 
   async function stop() {
-    if (service.restartTimer) clearTimeout(service.restartTimer);
-    service.restartTimer = undefined;
-    const child = service.child;
-    service.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      service.state = 'deactivating';
-      child.kill('SIGTERM');
-      const timer = new Promise((r) => setTimeout(() => r('timeout'), STOP_GRACE_MS));
-      if ((await Promise.race([child.exited, timer])) === 'timeout') {
-        child.kill('SIGKILL');
-        await child.exited;
-      }
-      service.execStart = { ...service.execStart, stop: new Date(), code: 'killed', status: 'TERM' };
-      log('I', `${unitName} stopped`);
-    }
-    if (service.state !== 'failed' || child) {
-      service.state = 'inactive';
-      service.subState = 'dead';
-      service.result = 'success';
-    }
-    service.inactiveSince = new Date();
+    await stopService(service, unitName, log, STOP_GRACE_MS);
     writeStatusSoon();
   }
 
-  const api = {
-    kubelet: service,
-    UNIT_NAME: unitName,
-    startKubelet: start,
-    stopKubelet: stop,
-    daemonReload() {
-      service.unit = loadUnit(unitName);
-    },
-    unitNeedsReload: () => needsReload(service.unit),
-  };
+  const api = serviceApi(service, unitName, start, stop);
   return { service, api, start, stop };
 }
 

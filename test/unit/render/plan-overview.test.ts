@@ -1,4 +1,5 @@
-import { changeOverview, describeScope, nodeRoles, sectionOf, summaryRows, targetEntries } from '../../../src/render/plan-overview.js';
+import type { Change } from '../../../src/model/change.js';
+import { changeOverview, describeScope, nodeRoles, restartOf, sectionOf, summaryRows, targetEntries } from '../../../src/render/plan-overview.js';
 import { renderPlanBrief } from '../../../src/render/plan-text.js';
 import { createStyle } from '../../../src/render/style.js';
 import { wrapText } from '../../../src/render/wrap-text.js';
@@ -48,6 +49,16 @@ describe('the plan overview', () => {
       clusterObjects: 1,
     });
     expect(describeScope(o)).toBe('6 changes to 4 targets on 2 nodes and 1 cluster object');
+  });
+
+  it("asks each change's kind what it restarts: a kubelet that did not run when the plan was made is not restarted", () => {
+    // The field `restart: 'kubelet'` is there, but apply gates (and restarts) only a kubelet that ran: duck typing said "restarts kubelet".
+    const kubelet = richChanges.find((c) => c.kind === 'kubelet-file')!;
+    const stopped = { ...kubelet, after: { ...kubelet.after, argv: undefined } } as Change;
+    expect(restartOf(kubelet)).toBe('kubelet');
+    expect(restartOf(stopped)).toBeUndefined();
+    expect(changeOverview([stopped])).toMatchObject({ files: 1, kubeletRestarts: [], serviceRestarts: [], manifestRestarts: [] });
+    expect(targetEntries([stopped])[0]!.restart).toBeUndefined();
   });
 
   it('counts each finding in one column per section and role; unreached nodes are no row', () => {

@@ -116,11 +116,25 @@ describe('the etcd-service kind', () => {
     expect(JSON.stringify(changes)).not.toContain('s3cr3t');
   });
 
-  it('refuses a change it could not health-check: no plain-HTTP metrics listener', () => {
-    const env = layout('drifted')[ENV_FILE]!.replace('ETCD_LISTEN_METRICS_URLS="http://127.0.0.1:2381"\n', '');
+  it('refuses a change it could not health-check: no plain-HTTP metrics listener and no https client URL', () => {
+    const drifted = layout('drifted')[ENV_FILE]!;
+    const env = drifted
+      .replace('ETCD_LISTEN_METRICS_URLS="http://127.0.0.1:2381"\n', '')
+      .replace('ETCD_LISTEN_CLIENT_URLS="https://127.0.0.1:2379,https://10.0.0.10:2379"', 'ETCD_LISTEN_CLIENT_URLS="http://127.0.0.1:2379"');
     const { findings, changes } = plan(etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: env }), ['2.2']);
     expect(findings[0]!.notFixableReason).toContain('--listen-metrics-urls');
     expect(changes).toEqual([]);
+  });
+
+  it("health-checks over TLS with etcd's own client certificate when there is no metrics listener, before and after the edit", () => {
+    const env = layout('drifted')[ENV_FILE]!.replace('ETCD_LISTEN_METRICS_URLS="http://127.0.0.1:2381"\n', '');
+    const { changes } = plan(etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: env }), ['2.2']);
+    const tls = { caFile: '/etc/etcd/pki/ca.crt', certFile: '/etc/etcd/pki/server.crt', keyFile: '/etc/etcd/pki/server.key' };
+    expect(changes.map((c) => [c.after.healthUrl, c.after.healthTls, c.before.healthUrl, c.before.healthTls])).toEqual([
+      ['https://127.0.0.1:2379/health', tls, 'https://127.0.0.1:2379/health', tls],
+    ]);
+    // Paths only: nothing of a key is in the plan.
+    expect(changeSchema.parse(JSON.parse(JSON.stringify(changes[0])))).toEqual(JSON.parse(JSON.stringify(changes[0])));
   });
 
   it('writes changes the plan file schema and the kind invariants accept', () => {
