@@ -2,7 +2,7 @@ import type { NodeFacts } from '../facts/types.js';
 import { RANCHER_DISTRIBUTIONS, type RancherDistributionPaths } from '../facts/rancher-paths.js';
 import { MANIFEST_VARIABLES, type ManagedComponent } from '../model/components.js';
 import type { Role } from '../model/roles.js';
-import type { Control } from '../playbook/types.js';
+import type { Control, EnsureStep } from '../playbook/types.js';
 import { etcdServiceSource, type EtcdServiceSource } from './etcd-service/etcd-service-source.js';
 import { generatedEtcdConfigProblem } from './rancher/etcd-config-file.js';
 import { ARG_KEYS, configFileOrder, type ArgComponent, type ArgKey, type RancherConfigSource } from './rancher/rancher-config.js';
@@ -41,8 +41,15 @@ export interface EtcdServiceSourceOf {
 
 export interface OwnFilesSource {
   readonly kind: 'own-files';
-  readonly component: ManagedComponent;
+  readonly component: ConfiguredComponent;
 }
+
+/**
+ * What a playbook step may configure: the managed components and kube-proxy
+ * (a `kube-proxy-setting` step judged on the node), which a distribution may
+ * run inside its own service and configure from a `*-arg` key (k3s).
+ */
+export type ConfiguredComponent = ManagedComponent | 'kube-proxy';
 
 /**
  * Invariants: `files` are the files the distribution reads, in its order
@@ -68,7 +75,7 @@ export interface RancherFile extends RancherConfigSource {
   readonly sha256: string | undefined;
 }
 
-export function componentSource(component: ManagedComponent, facts: NodeFacts, roles: readonly Role[], variables: Variables): ComponentSource {
+export function componentSource(component: ConfiguredComponent, facts: NodeFacts, roles: readonly Role[], variables: Variables): ComponentSource {
   const rancher = rancherLayoutOf(facts);
   if (rancher && component in ARG_KEYS) return rancherSource(component as ArgComponent, rancher, facts, roles);
   if (component === 'etcd') {
@@ -93,11 +100,25 @@ export function configuredElsewhere(
 ): boolean {
   if (control.fix !== 'ensure') return false;
   return control.ensure.some((step) => {
-    const component = step.kind === 'static-pod-flag' ? step.component : step.kind === 'kubelet-setting' ? 'kubelet' : undefined;
+    const component = stepComponent(step);
     if (component === undefined) return false;
     const kind = componentSource(component, facts, roles, variables).kind;
     return by === undefined ? kind !== 'own-files' : kind === by;
   });
+}
+
+/** The component whose configuration a step sets; undefined for steps on files or cluster objects. */
+export function stepComponent(step: EnsureStep): ConfiguredComponent | undefined {
+  switch (step.kind) {
+    case 'static-pod-flag':
+      return step.component;
+    case 'kubelet-setting':
+      return 'kubelet';
+    case 'kube-proxy-setting':
+      return 'kube-proxy';
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -108,7 +129,7 @@ export function configuredElsewhere(
  * files. Undefined when the component's own files configure it. The same
  * answer as componentSource's, without the service to restart.
  */
-export function argListSource(component: ManagedComponent, facts: NodeFacts): ArgListSource | undefined {
+export function argListSource(component: ConfiguredComponent, facts: NodeFacts): ArgListSource | undefined {
   const rancher = rancherLayoutOf(facts);
   if (!rancher || !(component in ARG_KEYS)) return undefined;
   const { service: _service, ...source } = rancherSource(component as ArgComponent, rancher, facts, []);

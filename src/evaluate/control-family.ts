@@ -7,7 +7,7 @@ import { isClusterControl } from './cluster/evaluate-cluster.js';
  * (with the manual and not-yet-evaluated ones), then static-pod flags, then
  * kubelet settings — each in benchmark order: the plan lists them so.
  */
-export type ControlFamily = 'file' | 'static-pod' | 'kubelet' | 'cluster';
+export type ControlFamily = 'file' | 'static-pod' | 'kubelet' | 'cluster' | 'kube-proxy';
 
 /** Static-pod flags, with the support files they name (3.2.1's audit policy, 1.2.27's encryption config, 1.2.9's admission config). */
 export function isStaticPodFlagControl(control: Control): control is EnsureControl {
@@ -23,6 +23,11 @@ export function isKubeletSettingControl(control: Control): control is EnsureCont
   return control.fix === 'ensure' && control.ensure.length > 0 && control.ensure.every((s) => s.kind === 'kubelet-setting');
 }
 
+/** Every step is a kube-proxy setting judged on the node, not from the cluster's ConfigMap (isKubeProxyControl). */
+export function isKubeProxyFlagControl(control: Control): control is EnsureControl {
+  return control.fix === 'ensure' && control.ensure.length > 0 && control.ensure.every((s) => s.kind === 'kube-proxy-setting') && !isClusterControl(control);
+}
+
 /** Step kinds the file evaluator judges (file metadata). */
 export const FILE_STEP_KINDS: ReadonlySet<EnsureStep['kind']> = new Set(['file-mode', 'file-owner']);
 
@@ -30,6 +35,7 @@ export function controlFamily(control: Control): ControlFamily {
   if (isClusterControl(control)) return 'cluster';
   if (isStaticPodFlagControl(control)) return 'static-pod';
   if (isKubeletSettingControl(control)) return 'kubelet';
+  if (isKubeProxyFlagControl(control)) return 'kube-proxy';
   return 'file';
 }
 

@@ -3,6 +3,7 @@ import type { Benchmark, Control } from '../playbook/types.js';
 import { appliesToNode, controlFamily, type ControlFamily } from './control-family.js';
 import { evaluateFileControl } from './file-controls.js';
 import { evaluateKubeletControl } from './kubelet-controls.js';
+import { evaluateKubeProxyFlagControl } from './kube-proxy-flag-controls.js';
 import { kubeletView } from './kubelet-setting.js';
 import type { NodeContext } from './node-context.js';
 import { resolveAllVariables } from './resolve-variables.js';
@@ -22,7 +23,7 @@ export interface NodeEvaluation {
 }
 
 /** The order of the families in a node's findings. */
-const FAMILY_ORDER: readonly Exclude<ControlFamily, 'cluster'>[] = ['file', 'static-pod', 'kubelet'];
+const FAMILY_ORDER: readonly Exclude<ControlFamily, 'cluster'>[] = ['file', 'static-pod', 'kubelet', 'kube-proxy'];
 
 /**
  * Judge every node-scoped control that applies to this node: the verdict,
@@ -47,6 +48,9 @@ export function evaluateNode(benchmark: Benchmark, controls: readonly Control[],
         case 'kubelet':
           view ??= kubeletView(ctx.facts);
           if (control.fix === 'ensure') findings.push(evaluateKubeletControl(control, variables, ctx, view));
+          break;
+        case 'kube-proxy':
+          if (control.fix === 'ensure') findings.push(evaluateKubeProxyFlagControl(control, variables, ctx));
           break;
         default: {
           const never: never = family;

@@ -21,9 +21,14 @@ import { ROLE_GRANT_CONTROLS, evaluateClusterAdminBindings, evaluateRoleGrants }
 import { evaluateSecretsInEnv } from './secrets-env.js';
 import { evaluateDefaultServiceAccounts, evaluatePodTokenMounts } from './service-accounts.js';
 
-/** Controls whose every step is a kube-proxy setting: judged once per cluster from the ConfigMap. */
+/**
+ * Controls whose every step is a kube-proxy setting: judged once per cluster
+ * from the ConfigMap — unless kube-bench reads kube-proxy's flags from the
+ * node's journal (k3s-cis-1.9: the distribution runs kube-proxy inside its
+ * service, configured per node): those are node controls (control-family.ts).
+ */
 export function isKubeProxyControl(control: Control): boolean {
-  return control.fix === 'ensure' && control.ensure.every((s) => s.kind === 'kube-proxy-setting');
+  return control.fix === 'ensure' && control.ensure.every((s) => s.kind === 'kube-proxy-setting') && control.kubeBench.audit?.source !== 'journal';
 }
 
 /** The controls evaluateCluster decides. */

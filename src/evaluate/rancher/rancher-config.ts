@@ -27,6 +27,8 @@ export const ARG_KEYS = {
   'kube-scheduler': 'kube-scheduler-arg',
   etcd: 'etcd-arg',
   kubelet: 'kubelet-arg',
+  // Not a component cis-fix restarts on its own: k3s runs it inside its process and restarts it with its service.
+  'kube-proxy': 'kube-proxy-arg',
 } as const;
 
 export type ArgComponent = keyof typeof ARG_KEYS;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { componentSource, configuredElsewhere, type RancherConfigSourceOf, type RancherFile } from '../../evaluate/component-source.js';
+import { componentSource, configuredElsewhere, stepComponent, type RancherConfigSourceOf, type RancherFile } from '../../evaluate/component-source.js';
 import { controlFamily } from '../../evaluate/control-family.js';
 import { journalAuditVerdict } from '../../evaluate/kube-bench/journal-audit.js';
 import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js';
@@ -54,7 +54,7 @@ export function planRancherConfig(input: NodeKindInput): RancherConfigPlan {
     const control = byId.get(failing.controlId);
     if (!control || control.fix !== 'ensure' || !configuredElsewhere(control, ctx.facts, ctx.roles, input.variables, 'rancher-config')) continue;
     const family = controlFamily(control);
-    if (family !== 'static-pod' && family !== 'kubelet') continue;
+    if (family !== 'static-pod' && family !== 'kubelet' && family !== 'kube-proxy') continue;
     const targets: FlagTarget[] = [];
     const blocked: string[] = [];
     let decisionParameter: string | undefined;
@@ -111,18 +111,19 @@ type TargetOutcome =
   | { readonly kind: 'blocked'; readonly reason: string; readonly parameter?: string };
 
 function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): TargetOutcome {
-  if (step.kind !== 'static-pod-flag' && step.kind !== 'kubelet-setting') {
+  const component = stepComponent(step);
+  if (component === undefined) {
     if (step.kind === 'support-file')
       return { kind: 'blocked', reason: 'the file this flag names must be mounted into the pod, which RKE2/k3s need as an *-extra-mount: set it by hand' };
     return { kind: 'skipped' };
   }
-  const component = step.kind === 'kubelet-setting' ? 'kubelet' : step.component;
   if (step.when !== undefined && ctx.parameters[step.when] !== true) {
     return ctx.parameters[step.when] === undefined
       ? { kind: 'blocked', reason: `opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`, parameter: step.when }
       : { kind: 'skipped' };
   }
   const source = componentSource(component, ctx.facts, ctx.roles, variables);
+  if (step.kind !== 'static-pod-flag' && step.kind !== 'kubelet-setting' && step.kind !== 'kube-proxy-setting') return { kind: 'skipped' };
   if (source.kind !== 'rancher-config') return { kind: 'blocked', reason: `${component} is configured by its own files on this node, but another step is not` };
   if (source.problem) return { kind: 'blocked', reason: source.problem };
   const dashed = step.flag;
@@ -142,7 +143,7 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
   }));
   const flagStep: StaticPodFlagStep = {
     kind: 'static-pod-flag',
-    component: component === 'kubelet' ? 'kube-apiserver' : component,
+    component: component === 'kubelet' || component === 'kube-proxy' ? 'kube-apiserver' : component,
     flag: `--${flag}`,
     requirement: step.requirement,
     needsFile: undefined,

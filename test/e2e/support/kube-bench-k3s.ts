@@ -48,6 +48,18 @@ const cm = (grep?: string) => `journalctl -m -u k3s | grep 'Running kube-control
 const sched = (grep: string) => `journalctl -m -u k3s | grep 'Running kube-scheduler' | tail -n1 | grep '${grep}'`;
 const kubelet = "journalctl -m -u k3s -u k3s-agent | grep 'Running kubelet' | tail -n1";
 const KUBELET_CONF = `/bin/sh -c 'if test -e ${KUBELET_KUBECONFIG}; then /bin/cat ${KUBELET_KUBECONFIG}; fi'`;
+/**
+ * kube-bench's $proxyconf (cfg/config.yaml node.proxy): the first of `confs` that exists, else `defaultconf`
+ * (itself one of the confs): `if test -e $proxyconf; then cat $proxyconf; fi` prints the first existing one or nothing.
+ */
+const PROXY_CONFS = [
+  '/etc/kubernetes/proxy',
+  '/etc/kubernetes/addons/kube-proxy-daemonset.yaml',
+  '/etc/kubernetes/addons/kube-proxy-daemonset.yml',
+  '/var/snap/kube-proxy/current/args',
+  '/var/snap/microk8s/current/args/kube-proxy',
+];
+const PROXY_CONF = `/bin/sh -c 'for f in ${PROXY_CONFS.join(' ')}; do if test -e $f; then /bin/cat $f; exit 0; fi; done'`;
 const perm600: Item = { flag: 'permissions', compare: { op: 'bitmask', value: '600' } };
 const rootRoot: Item = { flag: 'root:root' };
 
@@ -276,6 +288,18 @@ export const K3S_CHECKS: readonly Check[] = [
     items: [
       { flag: '--rotate-certificates', path: '{.rotateCertificates}', compare: { op: 'eq', value: 'true' } },
       { flag: '--rotate-certificates', path: '{.rotateCertificates}', set: false },
+    ],
+  },
+  {
+    id: '4.3.1',
+    target: 'node',
+    scored: true,
+    audit: "journalctl -m -u k3s -u k3s-agent | grep 'Running kube-proxy' | tail -n1",
+    auditConfig: PROXY_CONF,
+    binOp: 'or',
+    items: [
+      { flag: '--metrics-bind-address', path: '{.metricsBindAddress}', compare: { op: 'has', value: '127.0.0.1' } },
+      { flag: '--metrics-bind-address', path: '{.metricsBindAddress}', set: false },
     ],
   },
 ];

@@ -99,6 +99,8 @@ const DRIFTED_AGENT_CONFIG = `${STOCK_AGENT_CONFIG}kubelet-arg:
   - "read-only-port=10255" # legacy metrics scraper
   - "anonymous-auth=true"
   - "rotate-certificates=false"
+kube-proxy-arg:
+  - "metrics-bind-address=0.0.0.0:10249" # cluster-wide Prometheus scrape
 `;
 
 function fileRefKubeconfig(server: string, caPem: string, name: string, crt: string, key: string): string {

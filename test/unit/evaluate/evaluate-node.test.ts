@@ -34,9 +34,9 @@ describe('evaluateNode', () => {
     ]);
   });
 
-  it('lists file controls first, then static-pod flags, then kubelet settings, each in benchmark order', () => {
+  it('lists file controls first, then static-pod flags, then kubelet settings, then node-judged kube-proxy flags, each in benchmark order', () => {
     const ids = evaluate([]).findings.map((f) => f.controlId);
-    const rank = { file: 0, 'static-pod': 1, kubelet: 2, cluster: 3 } as const;
+    const rank = { file: 0, 'static-pod': 1, kubelet: 2, 'kube-proxy': 3, cluster: 4 } as const;
     const family = (id: string) => rank[controlFamily(benchmark.controls.find((c) => c.id === id)!)];
     const order = (id: string) => benchmark.controls.findIndex((c) => c.id === id);
     expect(ids.length).toBeGreaterThan(60);

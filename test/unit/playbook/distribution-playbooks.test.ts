@@ -75,14 +75,14 @@ describe.each(DISTRIBUTION_BENCHMARKS)('the %s playbook', (id) => {
 
   it('fixes only node files with file-mode and file-owner steps (and component flags where the distribution has a source cis-fix edits), and gives every other control its reason', () => {
     // rke2-cis-1.8: flags and kubelet settings go to /etc/rancher/rke2/config.yaml (the rancher-config kind, issue 13 §3).
-    // k3s-cis-1.9: its flags and kubelet settings go to /etc/rancher/k3s/config.yaml the same way.
+    // k3s-cis-1.9: its flags, kubelet settings and kube-proxy's flags go to /etc/rancher/k3s/config.yaml the same way.
     // eks-1.8.0: a managed node's kubelet settings are fixed in its kubelet config, in its own syntax (JSON).
     // aks-1.8: kube-bench reads them from the command line only, so the flags are rewritten where they stand.
     const kinds =
       id === 'rke2-cis-1.8'
         ? ['file-mode', 'file-owner', 'static-pod-flag', 'kubelet-setting']
         : id === 'k3s-cis-1.9'
-          ? ['file-mode', 'file-owner', 'static-pod-flag', 'kubelet-setting']
+          ? ['file-mode', 'file-owner', 'static-pod-flag', 'kubelet-setting', 'kube-proxy-setting']
           : id === 'eks-1.8.0' || id === 'aks-1.8'
             ? ['file-mode', 'file-owner', 'kubelet-setting']
             : ['file-mode', 'file-owner'];
