@@ -17,7 +17,7 @@ const { lab, stateDir, cli } = distributionLab('k3s', { nodes: 2 });
 
 interface PlanJson {
   benchmark: { id: string; chosenBy: string };
-  changes: { node: string; target: string; kind: string; controlIds: string[] }[];
+  changes: { node: string; target: string; kind: string; controlIds: string[]; edits?: string[] }[];
   findings: { node?: string; controlId: string; status: string; fixable: boolean }[];
 }
 
@@ -80,7 +80,7 @@ describe('k3s', () => {
         ...['4.1.5', '4.1.7', '4.2.1', '4.2.2', '4.2.4', '4.2.6'],
       ]
         .map((id) => `cp-1:${id}`)
-        .concat(['worker-1:4.1.5', 'worker-1:4.1.7', 'worker-1:4.2.4', 'worker-1:4.2.10'])
+        .concat(['worker-1:4.1.5', 'worker-1:4.1.7', 'worker-1:4.2.4', 'worker-1:4.2.10', 'worker-1:4.3.1'])
         .sort(),
     );
     const planned = await cli('plan', '-i', lab.inventoryFile, '--benchmark', 'auto', '-o', join(stateDir, 'plan.json'), '--json');
@@ -90,8 +90,9 @@ describe('k3s', () => {
     expect(config.map((c) => `${c.node}:${c.target}`)).toEqual([`cp-1:${CONFIG}`, `worker-1:${CONFIG}`]);
     // 4.2.1 and 4.2.2: kube-bench reads the kube-apiserver's line for them (sic), fixed with 1.2.1 and 1.2.6.
     expect(config[0]?.controlIds).toEqual(['1.2.1', '1.2.6', '1.2.15', '1.3.2', '1.4.1', '1.4.2', '4.2.1', '4.2.2', '4.2.4', '4.2.6', '4.2.10']);
-    // The kubelet k3s runs inside its own process: its flags go to kubelet-arg, on the agent too.
-    expect(config[1]?.controlIds).toEqual(['4.2.4', '4.2.10']);
+    // The kubelet and kube-proxy k3s runs inside its own process: their flags go to kubelet-arg and kube-proxy-arg, on the agent too.
+    expect(config[1]?.controlIds).toEqual(['4.2.4', '4.2.10', '4.3.1']);
+    expect(config[1]?.edits).toContain('kube-proxy-arg: set metrics-bind-address=127.0.0.1:10249');
     // Nothing k3s generates is rewritten: only modes and owners change there.
     expect(plan.changes.filter((c) => c.kind !== 'file-mode' && c.kind !== 'file-owner' && c.target !== CONFIG)).toEqual([]);
   });
@@ -108,7 +109,7 @@ describe('k3s', () => {
     const undecided = new Set(plan.findings.filter((f) => !f.fixable && (f.status === 'fail' || f.status === 'manual')).map((f) => `${f.node}:${f.controlId}`));
     expect(failing(verdicts).filter((id) => !undecided.has(id))).toEqual([]);
     expect(failing(verdicts).sort()).toEqual(['cp-1:1.2.26']);
-    for (const id of ['4.2.1', '4.2.2', '4.2.3', '4.2.4', '4.2.6', '4.2.10'].flatMap((c) => [`cp-1:${c}`, `worker-1:${c}`])) {
+    for (const id of ['4.2.1', '4.2.2', '4.2.3', '4.2.4', '4.2.6', '4.2.10', '4.3.1'].flatMap((c) => [`cp-1:${c}`, `worker-1:${c}`])) {
       expect(`${id} ${verdicts[id.split(':')[0] as 'cp-1'].get(id.split(':')[1]!)}`).toBe(`${id} PASS`);
     }
     // What k3s generates keeps its content; only config.yaml was rewritten.
@@ -122,6 +123,10 @@ describe('k3s', () => {
     expect(kubelet.stdout).toContain(' --read-only-port=0 ');
     expect(kubelet.stdout).toContain(' --rotate-certificates=true ');
     expect(kubelet.stdout).not.toContain('--read-only-port=10255');
+    // ...and its kube-proxy with the metrics address cis-fix wrote into kube-proxy-arg.
+    const proxy = await nodeExec(lab, 'worker-1', ['/bin/sh', '-c', "journalctl -m -u k3s -u k3s-agent | grep 'Running kube-proxy' | tail -n1"]);
+    expect(proxy.stdout).toContain(' --metrics-bind-address=127.0.0.1:10249 ');
+    expect(proxy.stdout).not.toContain('0.0.0.0:10249');
   }, 240_000);
 
   it('plans nothing afterwards, and a second apply changes nothing', async () => {
