@@ -122,8 +122,9 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
       ? { kind: 'blocked', reason: `opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`, parameter: step.when }
       : { kind: 'skipped' };
   }
-  const source = componentSource(component, ctx.facts, ctx.roles, variables);
+  // The steps stepComponent names a component for; narrowed again for their `flag` and `requirement`.
   if (step.kind !== 'static-pod-flag' && step.kind !== 'kubelet-setting' && step.kind !== 'kube-proxy-setting') return { kind: 'skipped' };
+  const source = componentSource(component, ctx.facts, ctx.roles, variables);
   if (source.kind !== 'rancher-config') return { kind: 'blocked', reason: `${component} is configured by its own files on this node, but another step is not` };
   if (source.problem) return { kind: 'blocked', reason: source.problem };
   const dashed = step.flag;
