@@ -37,7 +37,7 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
       reasons.push(`cis-fix cannot tell which file puts ${flag} on the kubelet's command line`);
       continue;
     }
-    const editable = words.map((w) => siteOf(w));
+    const editable = words.map((w) => editableWordSite(w));
     const blocked = editable.find((e) => 'reason' in e);
     if (blocked && 'reason' in blocked) {
       reasons.push(blocked.reason);
@@ -72,7 +72,8 @@ export function flagEdits(flag: string, sites: readonly FlagSite[], rewrite: Occ
   return { kind: 'edits', byFile, summaries };
 }
 
-function siteOf(word: CommandLineWord): { site: WordSite; where: string } | { reason: string } {
+/** Where a command-line word can be edited (its unit line or variable assignment), or why it cannot. */
+export function editableWordSite(word: CommandLineWord): { site: WordSite; where: string } | { reason: string } {
   const origin = word.origin;
   switch (origin.kind) {
     case 'exec-start':

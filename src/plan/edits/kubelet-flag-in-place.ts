@@ -1,5 +1,6 @@
 import type { FlagSite } from '../../evaluate/kubelet/flag-sites.js';
-import type { CommandLineWord, KubeletCommandLine, WordSite } from '../../evaluate/kubelet/kubelet-command-line.js';
+import type { KubeletCommandLine, WordSite } from '../../evaluate/kubelet/kubelet-command-line.js';
+import { editableWordSite } from './kubelet-flag-edits.js';
 import type { Splice } from './text-splice.js';
 
 /**
@@ -21,23 +22,6 @@ export type InPlaceFlagEdit =
 /** Characters that mean the same in a unit's ExecStart, a "double"-, 'single'-quoted or bare environment value. */
 const PLAIN_WORD = /^[A-Za-z0-9_.,:/@%+=-]+$/;
 
-/** Where a command-line word can be edited, or why it cannot. */
-function editableSite(word: CommandLineWord): { site: WordSite; where: string } | { reason: string } {
-  const origin = word.origin;
-  switch (origin.kind) {
-    case 'exec-start':
-      return { site: origin.site, where: `the ExecStart line of ${origin.site.file}:${origin.site.line}` };
-    case 'variable':
-      return { site: origin.site, where: `${origin.variable} (${origin.site.file}:${origin.site.line})` };
-    case 'embedded':
-      return { reason: `${word.text} is built from \${${origin.variables.join('}, ${')}} on ${origin.file}:${origin.line}; change it by hand` };
-    default: {
-      const never: never = origin;
-      return never;
-    }
-  }
-}
-
 /** Rewrites the value of one `--flag=value` occurrence to `newValue`, touching only the old value's bytes. */
 export function rewriteFlagValue(flag: string, site: FlagSite, newValue: string, textOf: (file: string) => string): InPlaceFlagEdit {
   const word = site.words?.[0];
@@ -46,7 +30,7 @@ export function rewriteFlagValue(flag: string, site: FlagSite, newValue: string,
   if (site.occurrence.form !== 'equals')
     return { kind: 'blocked', reason: `${site.words.map((w) => w.text).join(' ')} is not written as ${flag}=VALUE; change it by hand` };
   if (!PLAIN_WORD.test(newValue)) return { kind: 'blocked', reason: `${flag}=${newValue} would need quoting; set it by hand` };
-  const at = editableSite(word);
+  const at = editableWordSite(word);
   if ('reason' in at) return { kind: 'blocked', reason: at.reason };
   const source = textOf(at.site.file).slice(at.site.span.start, at.site.span.end);
   // The word as written: bare, or wholly inside one pair of quotes; anything with escapes or inner quotes is left to a human.
