@@ -10,7 +10,8 @@ import { fixturePlan } from './support/fixture-plan.js';
 // plan. The plan is real: made by the planning code from recorded facts.
 // What is tampered is what apply acts on: every change, the benchmark and
 // the selection. (The findings and summary a file carries are never shown
-// or used: apply shows the re-derived ones.)
+// or used: apply shows the re-derived ones. The benchmark's `chosenBy` is
+// narrative, like `createdAt`.)
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];
@@ -38,7 +39,9 @@ beforeAll(async () => {
   };
   const root = data as { [key: string]: Json };
   walk(root['changes']!, ['changes']);
-  walk(root['benchmark']!, ['benchmark']);
+  // The benchmark's id only: `chosenBy` says how `plan` chose it (`auto: …`), narrative like
+  // `createdAt`. Apply re-plans with the saved id, so it cannot be re-derived, and it is never acted on.
+  leaves.push(['benchmark', 'id']);
   walk(root['selection']!, ['selection']);
   // Inside a change only: dropping a whole change from the file leaves a smaller plan that is still one cis-fix makes.
   paths = {
@@ -58,10 +61,19 @@ function refused(tampered: string): boolean {
   }
 }
 
-function at(data: Json, path: Path): { parent: Json; key: string | number } {
+/**
+ * The container holding `path`'s last step, or undefined when an earlier
+ * tamper in the same run removed or replaced something on the way (a second
+ * deletion under a field the first one deleted): that tamper then changes nothing.
+ */
+function at(data: Json, path: Path): { parent: Record<string | number, Json>; key: string | number } | undefined {
   let parent = data;
-  for (const step of path.slice(0, -1)) parent = (parent as Record<string | number, Json>)[step]!;
-  return { parent, key: path[path.length - 1]! };
+  for (const step of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return undefined;
+    parent = (parent as Record<string | number, Json>)[step] as Json;
+  }
+  if (parent === null || typeof parent !== 'object') return undefined;
+  return { parent: parent as Record<string | number, Json>, key: path[path.length - 1]! };
 }
 
 const anyValue: fc.Arbitrary<Json> = fc.oneof(
@@ -75,24 +87,26 @@ const anyValue: fc.Arbitrary<Json> = fc.oneof(
 type Tamper = (data: Json) => boolean;
 
 const changeLeaf = fc.tuple(fc.nat(), anyValue).map(([i, value]): Tamper => (data) => {
-  const { parent, key } = at(data, paths.leaves[i % paths.leaves.length]!);
-  const container = parent as Record<string | number, Json>;
-  if (JSON.stringify(container[key]) === JSON.stringify(value)) return false;
-  container[key] = value;
+  const site = at(data, paths.leaves[i % paths.leaves.length]!);
+  if (!site || !(site.key in site.parent)) return false;
+  if (JSON.stringify(site.parent[site.key]) === JSON.stringify(value)) return false;
+  site.parent[site.key] = value;
   return true;
 });
 
 const deleteField = fc.nat().map((i): Tamper => (data) => {
-  const { parent, key } = at(data, paths.fields[i % paths.fields.length]!);
-  delete (parent as Record<string, Json>)[key];
+  const site = at(data, paths.fields[i % paths.fields.length]!);
+  if (!site || !(site.key in site.parent)) return false;
+  delete site.parent[site.key];
   return true;
 });
 
 const addField = fc.tuple(fc.nat(), fc.string({ minLength: 1 }), anyValue).map(([i, name, value]): Tamper => (data) => {
   const path = paths.objects[i % paths.objects.length]!;
-  const object = (path.length ? at(data, path).parent : data) as Record<string | number, Json>;
-  const target = (path.length ? object[path[path.length - 1]!] : object) as Record<string, Json>;
-  if (name in target) return false;
+  const site = path.length ? at(data, path) : undefined;
+  if (path.length && !site) return false;
+  const target = (site ? site.parent[site.key] : data) as Json;
+  if (target === null || typeof target !== 'object' || Array.isArray(target) || name in target) return false;
   target[name] = value;
   return true;
 });
@@ -123,6 +137,17 @@ const changeKind = fc.tuple(fc.nat(), fc.constantFrom(...KINDS)).map(([i, kind])
 describe('a tampered plan file', () => {
   it('is itself accepted untouched (the property below is not vacuous)', () => {
     expect(refused(text)).toBe(false);
+  });
+
+  it('is refused when a second tamper reaches under a field the first one deleted (CI seed -795582324)', () => {
+    // The run that found this threw a TypeError inside the test instead of judging the plan.
+    const nested = paths.fields.find((inner) => paths.fields.some((outer) => outer.length < inner.length && outer.every((step, i) => inner[i] === step)))!;
+    const outer = paths.fields.find((candidate) => candidate.length < nested.length && candidate.every((step, i) => nested[i] === step))!;
+    const data = JSON.parse(text) as Json;
+    const first = at(data, outer)!;
+    delete first.parent[first.key];
+    expect(at(data, nested)).toBeUndefined();
+    expect(refused(JSON.stringify(data))).toBe(true);
   });
 
   it('is always refused with exit 1: a leaf changed, a field deleted or added, a change added, a kind changed', () => {
