@@ -2,7 +2,7 @@ import type { NodeFacts } from '../facts/types.js';
 import { RANCHER_DISTRIBUTIONS, type RancherDistributionPaths } from '../facts/rancher-paths.js';
 import { MANIFEST_VARIABLES, type ManagedComponent } from '../model/components.js';
 import type { Role } from '../model/roles.js';
-import type { Control, EnsureStep } from '../playbook/types.js';
+import type { Control, EnsureStep, KubeletSettingStep, KubeProxySettingStep, StaticPodFlagStep } from '../playbook/types.js';
 import { etcdServiceSource, type EtcdServiceSource } from './etcd-service/etcd-service-source.js';
 import { generatedEtcdConfigProblem } from './rancher/etcd-config-file.js';
 import { ARG_KEYS, configFileOrder, type ArgComponent, type ArgKey, type RancherConfigSource } from './rancher/rancher-config.js';
@@ -100,22 +100,28 @@ export function configuredElsewhere(
 ): boolean {
   if (control.fix !== 'ensure') return false;
   return control.ensure.some((step) => {
-    const component = stepComponent(step);
-    if (component === undefined) return false;
-    const kind = componentSource(component, facts, roles, variables).kind;
+    const configured = stepComponent(step);
+    if (configured === undefined) return false;
+    const kind = componentSource(configured.component, facts, roles, variables).kind;
     return by === undefined ? kind !== 'own-files' : kind === by;
   });
 }
 
-/** The component whose configuration a step sets; undefined for steps on files or cluster objects. */
-export function stepComponent(step: EnsureStep): ConfiguredComponent | undefined {
+/** A step that sets a component's configuration: a flag (or, for the kubelet, a config-file key) and its requirement. */
+export type ComponentStep = StaticPodFlagStep | KubeletSettingStep | KubeProxySettingStep;
+
+/**
+ * The component whose configuration a step sets, with the step narrowed to
+ * the kinds that do; undefined for steps on files or cluster objects.
+ */
+export function stepComponent(step: EnsureStep): { readonly component: ConfiguredComponent; readonly step: ComponentStep } | undefined {
   switch (step.kind) {
     case 'static-pod-flag':
-      return step.component;
+      return { component: step.component, step };
     case 'kubelet-setting':
-      return 'kubelet';
+      return { component: 'kubelet', step };
     case 'kube-proxy-setting':
-      return 'kube-proxy';
+      return { component: 'kube-proxy', step };
     default:
       return undefined;
   }

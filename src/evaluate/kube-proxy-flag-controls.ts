@@ -1,5 +1,5 @@
 import type { Finding } from '../model/finding.js';
-import type { EnsureControl, KubeProxySettingStep, StaticPodFlagStep } from '../playbook/types.js';
+import type { EnsureControl, KubeProxySettingStep } from '../playbook/types.js';
 import { argListSource } from './component-source.js';
 import { NO_CHANGE_PLANNED } from './failing-finding.js';
 import { journalAuditVerdict } from './kube-bench/journal-audit.js';
@@ -42,7 +42,7 @@ export function evaluateKubeProxyFlagControl(control: EnsureControl, variables: 
       if (ctx.parameters[step.when] === undefined) failing = true;
       continue;
     }
-    if (judgeFlagStep(asFlagStep(step), flags.occurrences[step.flag] ?? [], ctx.parameters, variables).kind === 'satisfied') continue;
+    if (judgeFlagStep(step, flags.occurrences[step.flag] ?? [], ctx.parameters, variables).kind === 'satisfied') continue;
     failing = true;
     observed.push(`kube-proxy ${step.flag}${flags.flags[step.flag] !== undefined ? `=${flags.flags[step.flag]}` : ' not set'}`);
   }
@@ -54,14 +54,6 @@ export function evaluateKubeProxyFlagControl(control: EnsureControl, variables: 
   }
   const actual = running ? 'kube-proxy runs with compliant flags' : 'kube-proxy does not run on this node: no flag is set';
   return { ...base, status: 'pass', expected, actual, fixable: false };
-}
-
-/**
- * The step as a flag requirement, for the flag judgement and fixes the
- * static pods share (they read only the flag and the requirement).
- */
-export function asFlagStep(step: KubeProxySettingStep): StaticPodFlagStep {
-  return { kind: 'static-pod-flag', component: 'kube-apiserver', flag: step.flag, requirement: step.requirement, needsFile: undefined, when: undefined };
 }
 
 function describeKubeProxyStep(step: KubeProxySettingStep): string {

@@ -3,11 +3,17 @@ import { requirementSatisfied, resolveRequirement } from './flag-requirement.js'
 import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from './flag-requirement.js';
 import type { PodFlagOccurrence } from './pod-flags.js';
 
+/**
+ * What the judgement reads of a step: the flag and its requirement. Static-pod,
+ * kubelet and kube-proxy steps (and the etcd service's) are all judged by it.
+ */
+export type FlagRequirementStep = Pick<StaticPodFlagStep, 'flag' | 'requirement'>;
+
 /** One occurrence of a flag as the manifest writes it (pod-flags.ts). */
 export type FlagReading = Pick<PodFlagOccurrence, 'value' | 'form' | 'singleDash'>;
 
 /**
- * A `static-pod-flag` step judged against the flag as the manifest has it.
+ * A flag step judged against the flag as the manifest (or command line) has it.
  * - `satisfied`: kube-bench and the component agree that it complies;
  * - `unsatisfied`: `requirement` is what the flag must meet (what a fix aims at);
  * - otherwise the requirement could not be formed (a parameter or path
@@ -23,7 +29,7 @@ export type FlagJudgement =
  * kube-bench reads (`--flag=value` or a bare `--flag`). Pure.
  */
 export function judgeFlagStep(
-  step: StaticPodFlagStep,
+  step: FlagRequirementStep,
   occurrences: readonly FlagReading[],
   parameters: ParameterValues = {},
   variables: VariableValues = {},

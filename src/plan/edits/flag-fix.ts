@@ -2,7 +2,7 @@ import type { StaticPodFlagStep } from '../../playbook/types.js';
 import { intendedFlagValue } from './apply-flag-edit.js';
 import type { ArgumentEdit } from './apply-flag-edit.js';
 import type { FlagEdit } from './flag-edit.js';
-import { judgeFlagStep, type FlagReading } from '../../evaluate/static-pod/flag-judgement.js';
+import { judgeFlagStep, type FlagReading, type FlagRequirementStep } from '../../evaluate/static-pod/flag-judgement.js';
 import { requirementSatisfied } from '../../evaluate/static-pod/flag-requirement.js';
 import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValues } from '../../evaluate/static-pod/flag-requirement.js';
 
@@ -23,6 +23,9 @@ import type { ParameterValues, ResolvedRequirement, ResolveResult, VariableValue
 
 type Reading = FlagReading;
 
+/** What a fix reads of a step: the flag, its requirement and, for a static pod, the file the flag names that the pod must mount. */
+export type FlagFixStep = FlagRequirementStep & { readonly needsFile?: StaticPodFlagStep['needsFile'] };
+
 /** The flag as the manifest has it: undefined (absent), one `--flag=value` value, or every occurrence in argv order (pod-flags.ts). */
 export type CurrentFlag = string | undefined | readonly Reading[];
 
@@ -38,7 +41,7 @@ export type FlagFix =
   | Exclude<ResolveResult, { kind: 'resolved' }>
   | { readonly kind: 'unfixable'; readonly reason: string };
 
-export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters: ParameterValues = {}, variables: VariableValues = {}): FlagFix {
+export function fixFor(step: FlagFixStep, current: CurrentFlag, parameters: ParameterValues = {}, variables: VariableValues = {}): FlagFix {
   const occurrences = readings(current);
   const judged = judgeFlagStep(step, occurrences, parameters, variables);
   if (judged.kind !== 'unsatisfied') return judged;
@@ -46,7 +49,7 @@ export function fixFor(step: StaticPodFlagStep, current: CurrentFlag, parameters
 }
 
 /** Check that the edit really satisfies the requirement (never offer a fix that would not), and add the mount a file flag needs. */
-function finish(step: StaticPodFlagStep, requirement: ResolvedRequirement, edit: ArgumentEdit, occurrences: readonly Reading[]): FlagFix {
+function finish(step: FlagFixStep, requirement: ResolvedRequirement, edit: ArgumentEdit, occurrences: readonly Reading[]): FlagFix {
   const intended = intendedFlagValue(occurrences, edit);
   const after = intended.kind === 'value' ? intended.value : occurrences[occurrences.length - 1]?.value;
   if (!requirementSatisfied(requirement, after)) {

@@ -11,7 +11,7 @@ import type { NodeFacts } from '../../facts/types.js';
 import type { RancherConfigChange, ServiceGate } from '../../model/change.js';
 import { componentRow, RESTART_ORDER } from '../../model/components.js';
 import type { Finding } from '../../model/finding.js';
-import type { EnsureControl, EnsureStep, StaticPodFlagStep } from '../../playbook/types.js';
+import type { EnsureControl, EnsureStep } from '../../playbook/types.js';
 import { describeArgEdit, editRancherConfig, type ArgEdit } from '../edits/rancher-config.js';
 import { fixFor, resolveRequirement, unifiedDiff } from '../edits/static-pod-manifest.js';
 import { intendedFlagValue, type ArgumentEdit } from '../edits/apply-flag-edit.js';
@@ -110,20 +110,19 @@ type TargetOutcome =
   | { readonly kind: 'skipped' }
   | { readonly kind: 'blocked'; readonly reason: string; readonly parameter?: string };
 
-function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): TargetOutcome {
-  const component = stepComponent(step);
-  if (component === undefined) {
-    if (step.kind === 'support-file')
+function targetFor(ensureStep: EnsureStep, ctx: NodeContext, variables: Readonly<Record<string, readonly string[]>>): TargetOutcome {
+  const configured = stepComponent(ensureStep);
+  if (configured === undefined) {
+    if (ensureStep.kind === 'support-file')
       return { kind: 'blocked', reason: 'the file this flag names must be mounted into the pod, which RKE2/k3s need as an *-extra-mount: set it by hand' };
     return { kind: 'skipped' };
   }
+  const { component, step } = configured;
   if (step.when !== undefined && ctx.parameters[step.when] !== true) {
     return ctx.parameters[step.when] === undefined
       ? { kind: 'blocked', reason: `opt-in needed: set parameter ${step.when}: true to let cis-fix make this change`, parameter: step.when }
       : { kind: 'skipped' };
   }
-  // The steps stepComponent names a component for; narrowed again for their `flag` and `requirement`.
-  if (step.kind !== 'static-pod-flag' && step.kind !== 'kubelet-setting' && step.kind !== 'kube-proxy-setting') return { kind: 'skipped' };
   const source = componentSource(component, ctx.facts, ctx.roles, variables);
   if (source.kind !== 'rancher-config') return { kind: 'blocked', reason: `${component} is configured by its own files on this node, but another step is not` };
   if (source.problem) return { kind: 'blocked', reason: source.problem };
@@ -142,15 +141,8 @@ function targetFor(step: EnsureStep, ctx: NodeContext, variables: Readonly<Recor
     form: o.form,
     singleDash: !(process.argv[o.index] ?? '').startsWith('--'),
   }));
-  const flagStep: StaticPodFlagStep = {
-    kind: 'static-pod-flag',
-    component: component === 'kubelet' || component === 'kube-proxy' ? 'kube-apiserver' : component,
-    flag: `--${flag}`,
-    requirement: step.requirement,
-    needsFile: undefined,
-    when: undefined,
-  };
-  const fix = fixFor(flagStep, readings, ctx.parameters, variables);
+  // The mount a static pod's file flag needs is RKE2/k3s's business (checked below), not an edit of the config file.
+  const fix = fixFor({ flag: `--${flag}`, requirement: step.requirement }, readings, ctx.parameters, variables);
   switch (fix.kind) {
     case 'satisfied': {
       // The flag is absent and the requirement allows that, but the kubelet's own default fails it (evaluation said so): say it explicitly.

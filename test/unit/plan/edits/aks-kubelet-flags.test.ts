@@ -15,17 +15,15 @@ import { kubeBenchKubeletVerdict } from '../../../../src/evaluate/kubelet/kube-b
 import { resolveAllVariables } from '../../../../src/evaluate/resolve-variables.js';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import { planKubeletSettingFixes } from '../../../../src/plan/edits/kubelet-setting-fixes.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, EnsureControl, KubeletSettingStep, ParameterValue } from '../../../../src/playbook/types.js';
 import { AKS_CA, AKS_DEFAULT_KUBELET, AKS_KUBELET_CONFIG, aksWorkerTexts } from '../../../lab/distributions/aks.js';
 import { kubeletNode } from '../../evaluate/kubelet/support/kubelet-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('aks-1.8');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('aks-1.8'));
 });
 
 const FIXED = ['3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5', '3.2.6', '3.2.8', '3.2.9'];

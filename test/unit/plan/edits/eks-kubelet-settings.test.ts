@@ -12,17 +12,15 @@ import { kubeBenchKubeletVerdict } from '../../../../src/evaluate/kubelet/kube-b
 import { resolveAllVariables } from '../../../../src/evaluate/resolve-variables.js';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import { planKubeletSettingFixes } from '../../../../src/plan/edits/kubelet-setting-fixes.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, KubeletSettingStep, ParameterValue } from '../../../../src/playbook/types.js';
 import { EKS_ARGS_DROP_IN, EKS_CA, EKS_EXTRA_ARGS_DROP_IN, EKS_KUBELET_CONFIG, EKS_UNIT, eksWorkerTexts } from '../../../lab/distributions/eks.js';
 import { kubeletNode } from '../../evaluate/kubelet/support/kubelet-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('eks-1.8.0');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('eks-1.8.0'));
 });
 
 function eksNode(scenario: 'stock' | 'drifted'): NodeFacts {

@@ -12,18 +12,16 @@ import { etcdServiceHandler } from '../../../../src/plan/kinds/etcd-service.js';
 import { nodeScopeOf } from '../../../../src/plan/kinds/invariant-scope.js';
 import { changeSchema } from '../../../../src/plan/plan-schema.js';
 import { changeOverview } from '../../../../src/render/plan-overview.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import { changesOf, planControls } from '../support/plan-node.js';
 import { DROP_IN, dropIn, ENV_FILE, etcdServiceNode, layout, MANIFEST } from './support/etcd-service-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('cis-1.12');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('cis-1.12'));
 });
 
 const SECTION_2 = ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6'];

@@ -14,10 +14,9 @@ import type { Role } from '../../../../src/model/roles.js';
 import { kubeletFileHandler } from '../../../../src/plan/kinds/kubelet-file.js';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import { factsAfterKubeletEdits } from '../../../../src/plan/edits/kubelet-simulate.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
 import { changesOf, planControls } from '../support/plan-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 import {
   CONFIG,
   CUSTOM_CONFIG,
@@ -32,8 +31,7 @@ import {
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('cis-1.12');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('cis-1.12'));
 });
 
 function plan(facts: NodeFacts, only: string[], params: Readonly<Record<string, ParameterValue>> = parameters, roles: Role[] = ['worker']) {

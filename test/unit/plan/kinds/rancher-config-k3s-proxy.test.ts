@@ -81,7 +81,7 @@ describe("k3s's kube-proxy through kube-proxy-arg", () => {
   it('routes a kube-proxy-setting step to kube-proxy-arg on a k3s node, restarted through the service that runs kube-proxy', () => {
     const step = control(k3s, '4.3.1');
     if (step.fix !== 'ensure') throw new Error('4.3.1 is automated');
-    expect(step.ensure.map(stepComponent)).toEqual(['kube-proxy']);
+    expect(step.ensure.map((s) => stepComponent(s)?.component)).toEqual(['kube-proxy']);
     expect(componentSource('kube-proxy', driftedAgent(), WORKER, {})).toMatchObject({
       kind: 'rancher-config',
       component: 'kube-proxy',

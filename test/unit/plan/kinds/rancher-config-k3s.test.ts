@@ -10,17 +10,15 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { NodeFacts } from '../../../../src/facts/types.js';
 import type { Role } from '../../../../src/model/roles.js';
 import { predictedJournals, predictedLine } from '../../../../src/plan/kinds/predicted-journal.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, Control, ParameterValue } from '../../../../src/playbook/types.js';
 import { k3sFacts } from '../../evaluate/rancher/k3s-facts.js';
 import { changesOf, planControls } from '../support/plan-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('k3s-cis-1.9');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('k3s-cis-1.9'));
 });
 
 const CONFIG = '/etc/rancher/k3s/config.yaml';

@@ -12,17 +12,15 @@ import type { Role } from '../../../../src/model/roles.js';
 import { withFlag } from '../../../../src/plan/kinds/rancher-config-plan.js';
 import { changeOverview, targetEntries } from '../../../../src/render/plan-overview.js';
 import { rancherConfigHandler } from '../../../../src/plan/kinds/rancher-config.js';
-import { loadBenchmark } from '../../../../src/playbook/load-playbooks.js';
-import { resolveParameters } from '../../../../src/playbook/parameter-value.js';
 import type { Benchmark, ParameterValue } from '../../../../src/playbook/types.js';
 import { rke2Facts } from '../../evaluate/rancher/rke2-facts.js';
 import { changesOf, planControls } from '../support/plan-node.js';
+import { benchmarkWithDefaults } from '../support/benchmark-with-defaults.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
 beforeAll(async () => {
-  benchmark = await loadBenchmark('rke2-cis-1.8');
-  parameters = resolveParameters(benchmark, {}).values;
+  ({ benchmark, parameters } = await benchmarkWithDefaults('rke2-cis-1.8'));
 });
 
 const CONFIG = '/etc/rancher/rke2/config.yaml';
