@@ -14,7 +14,13 @@ export default {
   // e2e tests bring up a lab and run the CLI several times; unit tests are far below this.
   testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Property tests run on a fixed seed, and on random ones with `npm run test:properties` (test/unit/support/property-runs.ts).
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/unit/support/property-seed.ts'],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
   ],
 };

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { containsPrivateKey, EMBEDDED_PEM_PREFIX, REDACTED_KEYS } from '../../../src/facts/content-policy.js';
 import { FakeNode } from './support/fake-node.js';
 import { gatherFrom } from './support/run-script.js';
+import { runs } from '../support/property-runs.js';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +43,7 @@ describe('the gathering script on generated trees', () => {
           node.remove();
         }
       }),
-      { numRuns: 8 },
+      runs(8),
     );
   });
 
@@ -62,7 +63,7 @@ describe('the gathering script on generated trees', () => {
           node.remove();
         }
       }),
-      { numRuns: 8 },
+      runs(8),
     );
   });
 });

@@ -4,6 +4,7 @@ import { validatedChanges } from '../../../src/plan/compare-saved-plan.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { parsePlan, serializePlan } from '../../../src/plan/planfile.js';
 import { fixturePlan } from './support/fixture-plan.js';
+import { runs } from '../support/property-runs.js';
 
 // Issue 9: random tampering of a valid plan file is always refused, with
 // exit 1, by the loader (schema) and the comparison with the re-derived
@@ -158,7 +159,7 @@ describe('a tampered plan file', () => {
         fc.pre(changed && JSON.stringify(data) !== JSON.stringify(JSON.parse(text)));
         expect(refused(JSON.stringify(data))).toBe(true);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

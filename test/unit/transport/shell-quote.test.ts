@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { buildCommand, quoteShellArg } from '../../../src/transport/shell-quote.js';
+import { runs } from '../support/property-runs.js';
 
 /** Run `printf %s <quoted>` in a real POSIX shell and return what the shell saw. */
 function roundTrip(shell: string, value: string): string {
@@ -41,7 +42,7 @@ describe('quoteShellArg', () => {
           expect(roundTrip('/bin/sh', value)).toBe(value);
         },
       ),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -52,7 +53,7 @@ describe('quoteShellArg', () => {
         const count = execFileSync('/bin/sh', ['-c', `set -- ${quoteShellArg(value)}; printf %s "$#"`], { encoding: 'utf8' });
         expect(count).toBe('1');
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 

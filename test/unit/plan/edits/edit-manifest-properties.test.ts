@@ -11,6 +11,7 @@ import { editManifest, readPodFlags } from '../../../../src/plan/edits/static-po
 import type { FlagEdit, PodFlags } from '../../../../src/plan/edits/static-pod-manifest.js';
 import { changedLines } from './support/changed-lines.js';
 import { ALL_MANIFESTS, fixture } from './support/fixtures.js';
+import { runs } from '../../support/property-runs.js';
 
 const manifests = ALL_MANIFESTS.flatMap(({ name, container }) => {
   const text = fixture(name);
@@ -104,7 +105,7 @@ function flagsOf(text: string, container: string): PodFlags {
   return flags;
 }
 
-const RUNS = { numRuns: 300 };
+const RUNS = runs(300);
 
 describe('editManifest properties', () => {
   it('applying the same edits twice equals applying them once, and the second time reports no change', () => {

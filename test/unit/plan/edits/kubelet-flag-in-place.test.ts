@@ -15,6 +15,7 @@ import { factsAfterKubeletEdits } from '../../../../src/plan/edits/kubelet-simul
 import { rewriteFlagValue } from '../../../../src/plan/edits/kubelet-flag-in-place.js';
 import type { Requirement } from '../../../../src/playbook/types.js';
 import { kubeletNode } from '../../evaluate/kubelet/support/kubelet-node.js';
+import { runs } from '../../support/property-runs.js';
 
 const UNIT = '/etc/systemd/system/kubelet.service';
 const ENV = '/etc/default/kubelet';
@@ -134,7 +135,7 @@ describe('a kubelet flag set where it stands on the command line', () => {
         expect(edited.get(ENV)).toBe(env.replace(`--read-only-port=${port}`, '--read-only-port=0'));
         expect(again.kind).toBe('compliant');
       }),
-      { numRuns: 60 },
+      runs(60),
     );
   });
 

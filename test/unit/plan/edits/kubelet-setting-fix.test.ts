@@ -33,6 +33,7 @@ import {
   rhelNode,
   stockNode,
 } from '../../evaluate/kubelet/support/layouts.js';
+import { runs } from '../../support/property-runs.js';
 
 let benchmark: Benchmark;
 let parameters: Readonly<Record<string, ParameterValue>>;
@@ -359,7 +360,7 @@ describe('planKubeletSettingFix properties', () => {
           expect(plan(applied(facts, fix), '4.2.4').kind).toBe('compliant');
         },
       ),
-      { numRuns: 60 },
+      runs(60),
     );
   });
 });
