@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from '@jest/globals';
-import { effectiveKubeletSetting } from '../../../../src/evaluate/kubelet-setting.js';
+import { effectiveKubeletSetting, kubeletView } from '../../../../src/evaluate/kubelet-setting.js';
 import { judgeKubeletSetting } from '../../../../src/evaluate/kubelet/judge-setting.js';
 import type { Requirement } from '../../../../src/playbook/types.js';
 import { kubeletNode, labFacts } from './support/kubelet-node.js';
@@ -192,5 +192,15 @@ describe('judgeKubeletSetting', () => {
   it('is never compliant when the value cannot be known', () => {
     const facts = stockNode({ [CONFIG]: { content: { kind: 'withheld', reason: 'too-large' } } });
     expect(judge(facts, anonymous, { op: 'absent' })).toMatchObject({ compliant: false, undetermined: true });
+  });
+});
+
+describe('kubeletView', () => {
+  it('is derived once per facts object and again for new facts (a simulated edit)', () => {
+    const facts = labFacts('lab-drifted');
+    expect(kubeletView(facts)).toBe(kubeletView(facts));
+    const copy = { ...facts };
+    expect(kubeletView(copy)).not.toBe(kubeletView(facts));
+    expect(kubeletView(copy)).toEqual(kubeletView(facts));
   });
 });
