@@ -68,6 +68,10 @@ const MARKER_PREFIXES: readonly { readonly distribution: Distribution; readonly 
   { distribution: 'k3s', prefix: '/var/lib/rancher/k3s/' },
   { distribution: 'rke2', prefix: '/var/lib/rancher/rke2/' },
   { distribution: 'eks', prefix: '/etc/kubernetes/kubelet/kubelet-config.json' },
+  // Both EKS AMIs (AL2's bootstrap.sh, AL2023's nodeadm) run the kubelet with
+  // ECR's credential provider from /etc/eks/; AL2023's config file,
+  // /etc/kubernetes/kubelet/config.json, is no EKS-only name.
+  { distribution: 'eks', prefix: '/etc/eks/' },
   { distribution: 'gke', prefix: '/home/kubernetes/' },
 ];
 

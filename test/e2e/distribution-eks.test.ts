@@ -1,4 +1,13 @@
-import { EKS_ARGS_DROP_IN, EKS_EXTRA_ARGS_DROP_IN, EKS_KUBECONFIG, EKS_KUBELET_CONFIG, EKS_UNIT } from '../lab/distributions/eks.js';
+import {
+  AL2023_DEBUG_DROP_IN,
+  AL2023_ENVIRONMENT,
+  AL2023_KUBELET_CONFIG,
+  EKS_ARGS_DROP_IN,
+  EKS_EXTRA_ARGS_DROP_IN,
+  EKS_KUBECONFIG,
+  EKS_KUBELET_CONFIG,
+  EKS_UNIT,
+} from '../lab/distributions/eks.js';
 import { nodeExec } from '../lab/lab.js';
 import { distributionLab } from './support/distribution-lab.js';
 import { judgeEksNode } from './support/kube-bench-managed.js';
@@ -185,4 +194,64 @@ describe('an EKS-style cluster (lab distribution eks, drifted)', () => {
       expect(await kubeletArgs(node)).toContain('--read-only-port=10255');
     }
   });
+});
+
+// Scenario `variant`: an AL2023 worker as nodeadm leaves it (config.json written
+// by Go: 4-space indentation, no final newline; NODEADM_KUBELET_ARGS from
+// /etc/eks/kubelet/environment), drifted with keys kube-bench reads missing from
+// the JSON and an operator's drop-in whose KUBELET_EXTRA_ARGS (double-quoted,
+// continued on a second line) carries `--read-only-port 10255` (space-separated)
+// and a --feature-gates list. Node-only --benchmark auto must still find EKS.
+describe('an EKS AL2023-style worker (lab distribution eks, scenario variant)', () => {
+  const variant = distributionLab('eks-variant', { nodes: 2, distribution: 'eks', scenario: 'variant' });
+  const FILES = [AL2023_KUBELET_CONFIG, EKS_KUBECONFIG, AL2023_DEBUG_DROP_IN, EKS_UNIT, AL2023_ENVIRONMENT];
+  const state = async (paths: readonly string[] = FILES) => {
+    const out = new Map<string, string>();
+    for (const path of paths) out.set(path, (await variant.sh('worker-1', `stat -c '%a %U:%G' ${path} && sha256sum < ${path}`)).stdout);
+    return out;
+  };
+  const EXPECTED_FAILING = ['3.1.1', '3.1.2', '3.1.3', '3.1.4', '3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.6', '3.2.8', '3.2.9'];
+
+  it('goes red to green with one apply, keeps the Go JSON style, re-plans empty, applies idle and rolls back byte-identical', async () => {
+    const inventory = variant.lab.inventoryFile;
+    const before = await state();
+    const beforeJson = (await variant.sh('worker-1', `cat ${AL2023_KUBELET_CONFIG}`)).stdout;
+    const red = await judgeEksNode(variant.lab, 'worker-1');
+    expect(Object.keys(red).filter((id) => red[id] === 'FAIL').sort()).toEqual(EXPECTED_FAILING);
+
+    const planned = await variant.cli('plan', '-i', inventory, ...SELECTION, '--json');
+    expect(planned.code).toBe(0);
+    const { benchmark, findings, changes } = JSON.parse(planned.stdout) as PlanJson;
+    expect(benchmark.id).toBe('eks-1.8.0');
+    expect(benchmark.chosenBy).toMatch(/kubelet runs with --image-credential-provider-[a-z-]+=\/etc\/eks\//);
+    for (const id of EXPECTED_FAILING) expect(findings.find((f) => f.node === 'worker-1' && f.controlId === id)).toMatchObject({ status: 'fail', fixable: true });
+    expect(changes.filter((c) => c.kind === 'kubelet-file').map((c) => c.target).sort()).toEqual([AL2023_KUBELET_CONFIG, AL2023_DEBUG_DROP_IN].sort());
+
+    const applied = await variant.cli('apply', '-i', inventory, ...SELECTION, '--yes', '--health-timeout', '60s');
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const green = await judgeEksNode(variant.lab, 'worker-1');
+    expect(Object.keys(green).filter((id) => green[id] === 'FAIL')).toEqual([]);
+    // The missing keys were added, in Go's style (4 spaces, no final newline); the other gate in the flag stays.
+    const json = (await variant.sh('worker-1', `cat ${AL2023_KUBELET_CONFIG}`)).stdout;
+    expect(JSON.parse(json)).toMatchObject({ readOnlyPort: 0, featureGates: { RotateKubeletServerCertificate: true }, authorization: { mode: 'Webhook' } });
+    expect(json).toMatch(/^ {4}"readOnlyPort": 0,?$/m);
+    expect(json.endsWith('}')).toBe(true);
+    expect(isSubsequence(beforeJson.split('\n').filter((l) => !/AlwaysAllow|makeIPTablesUtilChains|^\s+[\]}],?$/.test(l)), json.split('\n'))).toBe(true);
+    const argv = (await variant.sh('worker-1', 'ps -o args= -C kubelet')).stdout;
+    expect(argv).toContain('--feature-gates=InPlacePodVerticalScaling=true');
+    expect(argv).not.toMatch(/--anonymous-auth|--read-only-port|--rotate-certificates|RotateKubeletServerCertificate/);
+    const after = await state([EKS_UNIT, AL2023_ENVIRONMENT]);
+    for (const [path, value] of after) expect([path, value]).toEqual([path, before.get(path)]);
+
+    expect((await variant.cli('plan', '-i', inventory, ...SELECTION, '--detailed-exitcode')).code).toBe(0);
+    const applyAgain = await variant.cli('apply', '-i', inventory, ...SELECTION, '--yes');
+    expect(applyAgain.code).toBe(0);
+    expect(applyAgain.stdout).toMatch(/[Nn]othing to (do|change)/);
+
+    expect((await variant.cli('rollback', '--last', '--yes')).code).toBe(0);
+    expect(await state()).toEqual(before);
+    expect((await variant.sh('worker-1', `cat ${AL2023_KUBELET_CONFIG}`)).stdout).toBe(beforeJson);
+    expect((await variant.sh('worker-1', 'ps -o args= -C kubelet')).stdout).toContain('--read-only-port 10255');
+  }, 120_000);
 });

@@ -12,8 +12,8 @@ import { fileText, setAttrs, setFileText, type NodeTree } from './node-tree.js';
  * when the scenario (passed in its cluster.json) is `drifted`; their single
  * source is `driftedObjects` in node/apiserver/seed.mjs.
  */
-export type Scenario = 'stock' | 'drifted';
-export const SCENARIOS: readonly Scenario[] = ['stock', 'drifted'];
+export type Scenario = 'stock' | 'drifted' | 'variant';
+export const SCENARIOS: readonly Scenario[] = ['stock', 'drifted', 'variant'];
 
 export interface Drift {
   id: string;
@@ -279,7 +279,7 @@ export const DRIFTS: readonly Drift[] = [
   },
 ];
 
-/** Applies a scenario to a node's tree (before anything is written). */
+/** Applies a scenario to a node's tree (before anything is written); `variant` drifts kubeadm's files as `drifted` does (a distribution lays out its own variant). */
 export function applyScenario(tree: NodeTree, role: 'control-plane' | 'worker', scenario: Scenario): void {
   if (scenario === 'stock') return;
   for (const d of DRIFTS) {

@@ -176,9 +176,156 @@ export const EKS_DRIFTS: readonly { readonly what: string; readonly cis: readonl
   },
 ];
 
+/**
+ * Scenario `variant`: a worker of the EKS optimized Amazon Linux 2023 AMI
+ * after `nodeadm init` (github.com/awslabs/amazon-eks-ami, nodeadm), drifted
+ * in the same controls' spirit but laid out differently from AL2:
+ * - the config file is /etc/kubernetes/kubelet/config.json (a later entry of
+ *   kube-bench's $kubeletconf candidates), written by Go's
+ *   json.MarshalIndent: 4-space indentation, other key order, no final newline;
+ * - nodeadm's flags come from the EnvironmentFile /etc/eks/kubelet/environment
+ *   (NODEADM_KUBELET_ARGS, generated: never edited), the unit names the config
+ *   and kubeconfig with `--flag value`;
+ * - the drift: keys kube-bench reads are missing (readOnlyPort, featureGates,
+ *   authentication.x509), authorization.mode AlwaysAllow and
+ *   makeIPTablesUtilChains false in the JSON, and an operator's drop-in
+ *   90-debug.conf whose KUBELET_EXTRA_ARGS (double-quoted, after a comment)
+ *   turns anonymous auth on, opens the read-only port with the
+ *   space-separated `--read-only-port 10255`, disables certificate rotation
+ *   and turns RotateKubeletServerCertificate off among other gates, its
+ *   value continued on a second line (systemd's trailing backslash); the
+ *   kubeconfig 0660 root:ops, the config file 0664 ops:root.
+ */
+export const AL2023_KUBELET_CONFIG = '/etc/kubernetes/kubelet/config.json';
+export const AL2023_ENVIRONMENT = '/etc/eks/kubelet/environment';
+export const AL2023_DEBUG_DROP_IN = `${EKS_DROP_IN_DIR}/90-debug.conf`;
+
+/** nodeadm's config.json: Go's encoding/json of its KubeletConfiguration struct (the struct's field order, not AL2's). */
+function al2023KubeletConfig(): Record<string, unknown> {
+  return {
+    kind: 'KubeletConfiguration',
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    address: '0.0.0.0',
+    authentication: { anonymous: { enabled: false }, webhook: { cacheTTL: '2m0s', enabled: true }, x509: { clientCAFile: EKS_CA } },
+    authorization: { mode: 'Webhook', webhook: { cacheAuthorizedTTL: '5m0s', cacheUnauthorizedTTL: '30s' } },
+    cgroupDriver: 'systemd',
+    cgroupRoot: '/',
+    clusterDNS: ['10.100.0.10'],
+    clusterDomain: 'cluster.local',
+    containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
+    evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '10%', 'nodefs.inodesFree': '5%' },
+    featureGates: { RotateKubeletServerCertificate: true },
+    hairpinMode: 'hairpin-veth',
+    kubeReserved: { cpu: '70m', 'ephemeral-storage': '1Gi', memory: '442Mi' },
+    logging: { verbosity: 2 },
+    maxPods: 17,
+    protectKernelDefaults: true,
+    providerID: 'aws:///eu-west-1a/i-0123456789abcdef0',
+    readOnlyPort: 0,
+    serializeImagePulls: false,
+    serverTLSBootstrap: true,
+    shutdownGracePeriod: '2m30s',
+    shutdownGracePeriodCriticalPods: '30s',
+    systemReservedCgroup: '/system',
+    tlsCipherSuites: CIPHERS,
+  };
+}
+
+/** Go's json.MarshalIndent(v, "", "    "), written without a final newline. */
+const asGoJson = (data: unknown) => JSON.stringify(data, null, 4);
+
+const AL2023_UNIT = `[Unit]
+Description=Kubernetes Kubelet
+Documentation=https://github.com/kubernetes/kubernetes
+After=containerd.service
+Requires=containerd.service
+
+[Service]
+Slice=runtime.slice
+EnvironmentFile=${AL2023_ENVIRONMENT}
+ExecStartPre=/sbin/iptables -P FORWARD ACCEPT -w 5
+ExecStart=/usr/bin/kubelet \\
+    --config ${AL2023_KUBELET_CONFIG} \\
+    --kubeconfig ${EKS_KUBECONFIG} \\
+    --container-runtime-endpoint unix:///run/containerd/containerd.sock \\
+    $NODEADM_KUBELET_ARGS \\
+    $KUBELET_EXTRA_ARGS
+
+Restart=on-failure
+RestartForceExitStatus=SIGPIPE
+RestartSec=5
+KillMode=process
+CPUAccounting=true
+MemoryAccounting=true
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const al2023Environment = (ip: string) =>
+  `NODEADM_KUBELET_ARGS="--cloud-provider=external --hostname-override=ip-${ip.replaceAll('.', '-')}.eu-west-1.compute.internal ` +
+  `--image-credential-provider-bin-dir=/etc/eks/image-credential-provider ` +
+  `--image-credential-provider-config=/etc/eks/image-credential-provider/config.json --node-ip=${ip} ` +
+  `--node-labels=eks.amazonaws.com/nodegroup=lab-workers,eks.amazonaws.com/capacityType=ON_DEMAND ` +
+  `--pod-infra-container-image=602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/pause:3.5 --v=2"\n`;
+
+const AL2023_DEBUG_DROP_IN_TEXT = `[Service]
+# OPS-4711: kubelet debugging on the lab node group, remove after the incident
+Environment="KUBELET_EXTRA_ARGS=--anonymous-auth=true --read-only-port 10255 --rotate-certificates=false \\
+--feature-gates=InPlacePodVerticalScaling=true,RotateKubeletServerCertificate=false"
+`;
+
+export const EKS_VARIANT_DRIFTS: readonly { readonly what: string; readonly cis: readonly string[]; readonly apply: (tree: NodeTree) => void }[] = [
+  {
+    what: `${EKS_KUBECONFIG} mode 0660, owner root:ops`,
+    cis: ['3.1.1', '3.1.2'],
+    apply: (t) => setAttrs(t, EKS_KUBECONFIG, { mode: 0o660, gid: OPS.gid }),
+  },
+  {
+    what: `${AL2023_KUBELET_CONFIG} mode 0664, owner ops:root`,
+    cis: ['3.1.3', '3.1.4'],
+    apply: (t) => setAttrs(t, AL2023_KUBELET_CONFIG, { mode: 0o664, uid: OPS.uid }),
+  },
+  {
+    what: 'config.json: readOnlyPort, featureGates and authentication.x509 removed, authorization.mode AlwaysAllow, makeIPTablesUtilChains false',
+    cis: ['3.2.2', '3.2.3', '3.2.4', '3.2.6', '3.2.9'],
+    apply: (t) => {
+      const data = JSON.parse(fileText(t, AL2023_KUBELET_CONFIG)) as {
+        authentication: { x509?: unknown };
+        authorization: { mode: string };
+      } & Record<string, unknown>;
+      delete data.authentication.x509;
+      delete data.readOnlyPort;
+      delete data.featureGates;
+      data.authorization.mode = 'AlwaysAllow';
+      data.makeIPTablesUtilChains = false;
+      setFileText(t, AL2023_KUBELET_CONFIG, asGoJson(data));
+    },
+  },
+  {
+    what:
+      `${AL2023_DEBUG_DROP_IN}: KUBELET_EXTRA_ARGS=--anonymous-auth=true --read-only-port 10255 --rotate-certificates=false ` +
+      '--feature-gates=InPlacePodVerticalScaling=true,RotateKubeletServerCertificate=false (an operator\'s drop-in, continued on a second line)',
+    cis: ['3.2.1', '3.2.4', '3.2.8', '3.2.9'],
+    apply: (t) => addFile(t, AL2023_DEBUG_DROP_IN, AL2023_DEBUG_DROP_IN_TEXT, 0o644),
+  },
+];
+
+function addAl2023KubeletFiles(tree: NodeTree, ip: string, server: string): void {
+  addFile(tree, AL2023_KUBELET_CONFIG, asGoJson(al2023KubeletConfig()), 0o644);
+  addFile(tree, EKS_KUBECONFIG, kubeconfig(server), 0o644);
+  addFile(tree, EKS_UNIT, AL2023_UNIT, 0o644);
+  addFile(tree, AL2023_ENVIRONMENT, al2023Environment(ip), 0o644);
+  for (const drift of EKS_VARIANT_DRIFTS) drift.apply(tree);
+}
+
 /** The worker's kubelet files (path -> text) for a scenario, without PKI or binaries: for unit tests of the planner on this layout. */
-export function eksWorkerTexts(scenario: 'stock' | 'drifted', ip = '198.18.0.11'): Record<string, string> {
+export function eksWorkerTexts(scenario: 'stock' | 'drifted' | 'variant', ip = '198.18.0.11'): Record<string, string> {
   const tree: NodeTree = new Map();
+  if (scenario === 'variant') {
+    addAl2023KubeletFiles(tree, ip, 'https://198.18.0.10:6443');
+    return Object.fromEntries([...tree.keys()].map((p) => [p, fileText(tree, p)]));
+  }
   addFile(tree, EKS_KUBELET_CONFIG, asJq(kubeletConfig()), 0o644);
   addFile(tree, EKS_KUBECONFIG, kubeconfig('https://198.18.0.10:6443'), 0o644);
   addFile(tree, EKS_UNIT, KUBELET_UNIT, 0o644);
@@ -194,15 +341,22 @@ async function addEksWorkerFiles(tree: NodeTree, input: DistributionNodeInput, c
   addDir(tree, '/etc/kubernetes/pki', 0o755);
   await makeOpaque(tree, '/etc/kubernetes');
   addFile(tree, EKS_CA, caPem, 0o644);
-  addFile(tree, EKS_KUBELET_CONFIG, asJq(kubeletConfig()), 0o644);
   addDir(tree, '/var/lib/kubelet', 0o755);
   await makeOpaque(tree, '/var/lib/kubelet');
+  tree.set('/usr/bin/kubelet', { kind: 'copy', from: input.sleeper, mode: 0o755, uid: 0, gid: 0 });
+  if (input.scenario === 'variant') {
+    addDir(tree, '/etc/eks', 0o755);
+    addDir(tree, '/etc/eks/kubelet', 0o755);
+    addDir(tree, EKS_DROP_IN_DIR, 0o755);
+    addAl2023KubeletFiles(tree, input.ip, `https://${input.apiEndpoint}:6443`);
+    return;
+  }
+  addFile(tree, EKS_KUBELET_CONFIG, asJq(kubeletConfig()), 0o644);
   addFile(tree, EKS_KUBECONFIG, kubeconfig(`https://${input.apiEndpoint}:6443`), 0o644);
   addFile(tree, EKS_UNIT, KUBELET_UNIT, 0o644);
   addDir(tree, EKS_DROP_IN_DIR, 0o755);
   addFile(tree, EKS_ARGS_DROP_IN, argsDropIn(input.ip), 0o644);
   addFile(tree, EKS_EXTRA_ARGS_DROP_IN, extraArgsDropIn(NODE_LABELS), 0o644);
-  tree.set('/usr/bin/kubelet', { kind: 'copy', from: input.sleeper, mode: 0o755, uid: 0, gid: 0 });
   if (input.scenario === 'drifted') for (const drift of EKS_DRIFTS) drift.apply(tree);
 }
 

@@ -35,6 +35,22 @@ describe('distributionOfNode (without API access: what the node shows)', () => {
     ],
     ['eks', { files: ['/etc/kubernetes/kubelet/kubelet-config.json'] }, /kubelet-config\.json/],
     ['eks', { kubelet: 'v1.29.3-eks-adc7111' }, /kubelet v1\.29\.3-eks-adc7111/],
+    [
+      'eks',
+      {
+        // An AL2023 node after nodeadm: config.json and the kubeconfig are no EKS-only names; ECR's credential provider is.
+        files: ['/etc/kubernetes/kubelet/config.json', '/var/lib/kubelet/kubeconfig'],
+        kubeletArgv: [
+          '/usr/bin/kubelet',
+          '--config',
+          '/etc/kubernetes/kubelet/config.json',
+          '--kubeconfig',
+          '/var/lib/kubelet/kubeconfig',
+          '--image-credential-provider-config=/etc/eks/image-credential-provider/config.json',
+        ],
+      },
+      /kubelet runs with --image-credential-provider-config=\/etc\/eks\//,
+    ],
     ['gke', { files: ['/home/kubernetes/kubelet-config.yaml'] }, /\/home\/kubernetes\/kubelet-config\.yaml/],
     ['gke', { kubelet: 'v1.30.5-gke.1014001' }, /kubelet v1\.30\.5-gke/],
     ['aks', { files: ['/etc/kubernetes/azure.json'] }, /azure\.json/],
