@@ -276,7 +276,7 @@ function outcomeFor(
   const texts = new Map<string, string>();
   for (const [file, entry] of byFile) {
     const text = verbatimText(ctx.facts, file);
-    const secret = text === undefined ? undefined : assignedNames(text).find(isSecretEnvName);
+    const secret = text === undefined ? undefined : assignedNames(text).find((name) => isSecretEnvName(name) && !NOT_CREDENTIALS.has(name));
     const reason =
       text === undefined
         ? `${file} could not be read verbatim, so cis-fix will not edit it`
@@ -356,6 +356,15 @@ function outcomeFor(
   });
   return { changes: changes.sort((a, b) => a.target.localeCompare(b.target)), newlyRefused };
 }
+
+/**
+ * etcd variables whose name looks like a credential's but whose value is
+ * none: --initial-cluster-token only keeps clusters bootstrapped side by side
+ * apart (etcd's configuration flags docs); RHEL's etcd.conf carries it
+ * commented out and kubespray's /etc/etcd.env assigns it, so refusing on it
+ * would refuse every such file.
+ */
+const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['ETCD_INITIAL_CLUSTER_TOKEN']);
 
 function sha256Of(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -74,6 +74,102 @@ ExecStart=/usr/bin/etcd $DAEMON_ARGS ${flags}
 `;
 }
 
+/**
+ * Scenario `variant`: etcd as a RHEL/Fedora `etcd` package runs it. The
+ * package's unit (/usr/lib/systemd/system/etcd.service: `Type=notify`,
+ * `EnvironmentFile=-/etc/etcd/etcd.conf`, `User=etcd`, ExecStart through
+ * `/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd"`), /etc/etcd/etcd.conf in
+ * the package's style (`#[Section]` headers, every other option commented
+ * out with its default), the data in /var/lib/etcd/default.etcd, and the
+ * override.conf `systemctl edit etcd` leaves, which replaces ExecStart to put
+ * a flag on etcd's command line. Drifted in section 2's spirit through the
+ * forms systemd's EnvironmentFile accepts: ETCD_CLIENT_CERT_AUTH only as a
+ * commented line (unset: etcd's default false), `ETCD_AUTO_TLS=true`
+ * unquoted, `ETCD_PEER_AUTO_TLS='true'` in single quotes, and
+ * `--peer-client-cert-auth=false` in override.conf beside a commented
+ * `#ETCD_PEER_CLIENT_CERT_AUTH="true"` (the flag is the only source: etcd
+ * exits when a flag and its variable are both set, even to "").
+ */
+export const RHEL_ETCD_CONF = '/etc/etcd/etcd.conf';
+export const RHEL_ETCD_UNIT = '/usr/lib/systemd/system/etcd.service';
+export const RHEL_ETCD_OVERRIDE = '/etc/systemd/system/etcd.service.d/override.conf';
+export const RHEL_ETCD_DATA_DIR = '/var/lib/etcd/default.etcd';
+
+const RHEL_UNIT = `[Unit]
+Description=Etcd Server
+After=network.target
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=notify
+WorkingDirectory=/var/lib/etcd/
+EnvironmentFile=-/etc/etcd/etcd.conf
+User=etcd
+# set GOMAXPROCS to number of processors
+ExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd"
+Restart=on-failure
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+function rhelEtcdConf(name: string, ip: string): string {
+  return `#[Member]
+#ETCD_CORS=""
+ETCD_DATA_DIR="${RHEL_ETCD_DATA_DIR}"
+#ETCD_WAL_DIR=""
+ETCD_LISTEN_PEER_URLS="https://${ip}:2380"
+ETCD_LISTEN_CLIENT_URLS="https://127.0.0.1:2379,https://${ip}:2379"
+#ETCD_MAX_SNAPSHOTS="5"
+#ETCD_MAX_WALS="5"
+ETCD_NAME="${name}"
+#ETCD_SNAPSHOT_COUNT="100000"
+#ETCD_HEARTBEAT_INTERVAL="100"
+#ETCD_ELECTION_TIMEOUT="1000"
+#ETCD_QUOTA_BACKEND_BYTES="0"
+#ETCD_LISTEN_METRICS_URLS=""
+#
+#[Clustering]
+ETCD_INITIAL_ADVERTISE_PEER_URLS="https://${ip}:2380"
+ETCD_ADVERTISE_CLIENT_URLS="https://${ip}:2379"
+#ETCD_DISCOVERY=""
+ETCD_INITIAL_CLUSTER="${name}=https://${ip}:2380"
+#ETCD_INITIAL_CLUSTER_TOKEN="etcd-cluster"
+ETCD_INITIAL_CLUSTER_STATE="new"
+#ETCD_STRICT_RECONFIG_CHECK="true"
+#
+#[Security]
+ETCD_CERT_FILE="${ETCD_PKI}/server.crt"
+ETCD_KEY_FILE="${ETCD_PKI}/server.key"
+#ETCD_CLIENT_CERT_AUTH="true"
+ETCD_TRUSTED_CA_FILE="${ETCD_PKI}/ca.crt"
+ETCD_AUTO_TLS=true
+ETCD_PEER_CERT_FILE=${ETCD_PKI}/peer.crt
+ETCD_PEER_KEY_FILE=${ETCD_PKI}/peer.key
+#ETCD_PEER_CLIENT_CERT_AUTH="true"
+ETCD_PEER_TRUSTED_CA_FILE="${ETCD_PKI}/ca.crt"
+ETCD_PEER_AUTO_TLS='true'
+#ETCD_CIPHER_SUITES=""
+#
+#[Logging]
+#ETCD_DEBUG="false"
+#ETCD_LOG_PACKAGE_LEVELS=""
+#ETCD_LOG_OUTPUT="default"
+`;
+}
+
+const RHEL_OVERRIDE = `### Editing /etc/systemd/system/etcd.service.d/override.conf
+### Anything between here and the comment below will become the new contents of the file
+
+[Service]
+ExecStart=
+ExecStart=/usr/bin/etcd --peer-client-cert-auth=false
+
+### Lines below this comment will be discarded
+`;
+
 /** The host's etcd account (Debian's etcd-server creates it; the lab installs that package). */
 function hostEtcdAccount(): { passwd: string; group: string; uid: number; gid: number } {
   const line = (file: string) =>
@@ -126,11 +222,22 @@ export const kubeadmExternalEtcd: LabDistribution = {
     addDir(tree, ETCD_PKI, 0o700, etcd);
     addFile(tree, `${ETCD_PKI}/ca.crt`, pki.pem.etcdCa.crt, 0o644, etcd);
     for (const [file, pem] of moved) addFile(tree, `${ETCD_PKI}/${file}`, pem, file.endsWith('.key') ? 0o600 : 0o644, etcd);
-    addFile(tree, ETCD_ENV_FILE, environmentFile(input.name, input.ip, input.scenario), 0o644);
     addDir(tree, '/etc/systemd/system/etcd.service.d', 0o755);
-    addFile(tree, ETCD_DROP_IN, dropIn(input.scenario), 0o644);
-    // The data directory belongs to the service's user (the drifted mode 0755 of the kubeadm scenario stays).
-    setAttrs(tree, '/var/lib/etcd', { uid: etcd.uid, gid: etcd.gid });
+    if (input.scenario === 'variant') {
+      // The RHEL package's files instead of Debian's (whose /etc/default/etcd the host has: hidden).
+      tree.set(ETCD_ENV_FILE, { kind: 'whiteout' });
+      addFile(tree, RHEL_ETCD_UNIT, RHEL_UNIT, 0o644);
+      addFile(tree, RHEL_ETCD_CONF, rhelEtcdConf(input.name, input.ip), 0o644);
+      addFile(tree, RHEL_ETCD_OVERRIDE, RHEL_OVERRIDE, 0o644);
+      // The package makes /var/lib/etcd 0700 etcd:etcd; etcd creates its data dir 0700 inside: drifted to 0755.
+      setAttrs(tree, '/var/lib/etcd', { mode: 0o700, uid: etcd.uid, gid: etcd.gid });
+      addDir(tree, RHEL_ETCD_DATA_DIR, 0o755, etcd);
+    } else {
+      addFile(tree, ETCD_ENV_FILE, environmentFile(input.name, input.ip, input.scenario), 0o644);
+      addFile(tree, ETCD_DROP_IN, dropIn(input.scenario), 0o644);
+      // The data directory belongs to the service's user (the drifted mode 0755 of the kubeadm scenario stays).
+      setAttrs(tree, '/var/lib/etcd', { uid: etcd.uid, gid: etcd.gid });
+    }
     const apiserver = `${MANIFESTS}/kube-apiserver.yaml`;
     const manifest = fileText(tree, apiserver);
     if (!manifest.includes('--etcd-servers=https://127.0.0.1:2379')) throw new Error('kubeadm-external-etcd: unexpected kube-apiserver manifest');

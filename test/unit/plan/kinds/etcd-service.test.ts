@@ -114,6 +114,16 @@ describe('the etcd-service kind', () => {
     expect(JSON.stringify(changes)).not.toContain('s3cr3t');
   });
 
+  it("edits an environment file that names etcd's initial cluster token (RHEL's commented default, kubespray's assignment): no credential", () => {
+    for (const line of ['#ETCD_INITIAL_CLUSTER_TOKEN="etcd-cluster"\n', 'ETCD_INITIAL_CLUSTER_TOKEN=k8s_etcd\n']) {
+      const facts = etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: `${layout('drifted')[ENV_FILE]}${line}` });
+      const { findings, changes } = plan(facts, ['2.2']);
+      expect(findings[0]).toMatchObject({ controlId: '2.2', status: 'fail', fixable: true });
+      expect(changes.map((c) => c.target)).toEqual([ENV_FILE]);
+      expect(changes[0]!.after.content).toContain(line);
+    }
+  });
+
   it('refuses a change it could not health-check: no plain-HTTP metrics listener and no https client URL', () => {
     const drifted = layout('drifted')[ENV_FILE]!;
     const env = drifted
