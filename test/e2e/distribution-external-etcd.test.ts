@@ -1,3 +1,4 @@
+import { RHEL_ETCD_CONF, RHEL_ETCD_DATA_DIR, RHEL_ETCD_OVERRIDE, RHEL_ETCD_UNIT } from '../lab/distributions/kubeadm-external-etcd.js';
 import { nodeExec } from '../lab/lab.js';
 import { distributionLab } from './support/distribution-lab.js';
 import { judgeEtcd } from './support/kube-bench-etcd.js';
@@ -140,4 +141,57 @@ describe('kubeadm with external etcd (etcd.service, ETCD_* variables)', () => {
       await setFaults('');
     }
   }, 180_000);
+});
+
+// Scenario `variant`: etcd as RHEL's etcd package runs it (its unit's ExecStart
+// through bash, /etc/etcd/etcd.conf with every default commented out, among
+// them ETCD_INITIAL_CLUSTER_TOKEN, the data in /var/lib/etcd/default.etcd),
+// drifted through an unquoted and a single-quoted variable, a setting that is
+// only a commented line, and a flag in `systemctl edit`'s override.conf.
+describe('kubeadm with external etcd laid out as RHEL packages it (scenario variant)', () => {
+  const variant = distributionLab('etcd-variant', { distribution: 'kubeadm-external-etcd', nodes: 1, scenario: 'variant' });
+  const onNode = async (script: string) => (await nodeExec(variant.lab, 'cp-1', ['/bin/sh', '-c', script])).stdout;
+  const files = [RHEL_ETCD_CONF, RHEL_ETCD_OVERRIDE, RHEL_ETCD_DATA_DIR, RHEL_ETCD_UNIT];
+  const state = () => onNode(files.map((p) => `printf '%s %s\\n' "$(sha256sum ${p} 2>/dev/null | cut -d' ' -f1)" "$(stat -c '%a %U:%G' ${p})"`).join('; '));
+  const ONLY = ['--only', '1.1.11,2.1,2.2,2.3,2.4,2.5,2.6,2.7'];
+
+  it('goes red to green with one apply of etcd.conf and override.conf, re-plans empty, applies idle and rolls back byte-identical', async () => {
+    const inventory = variant.lab.inventoryFile;
+    expect(await judgeEtcd(variant.lab, 'cp-1')).toEqual({ '2.1': 'PASS', '2.2': 'FAIL', '2.3': 'FAIL', '2.4': 'PASS', '2.5': 'FAIL', '2.6': 'FAIL' });
+    const before = await state();
+    const confBefore = await onNode(`cat ${RHEL_ETCD_CONF}`);
+    const planned = await variant.cli('plan', '-i', inventory, ...ONLY, '--json');
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as PlanJson;
+    expect(plan.findings.filter((f) => f.status === 'fail').map((f) => [f.controlId, f.fixable])).toEqual(
+      ['1.1.11', '2.2', '2.3', '2.5', '2.6'].map((id) => [id, true]),
+    );
+    expect(plan.changes.filter((c) => c.kind === 'etcd-service').map((c) => [c.target, c.controlIds])).toEqual([
+      [RHEL_ETCD_CONF, ['2.2', '2.3', '2.6']],
+      [RHEL_ETCD_OVERRIDE, ['2.5']],
+    ]);
+
+    const applied = await variant.cli('apply', '-i', inventory, ...ONLY, '--yes', '--health-timeout', '60s');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/healthy cp-1: etcd after/);
+    expect(await judgeEtcd(variant.lab, 'cp-1')).toEqual({ '2.1': 'PASS', '2.2': 'PASS', '2.3': 'PASS', '2.4': 'PASS', '2.5': 'PASS', '2.6': 'PASS' });
+    // Each edited assignment keeps its quoting; every comment, the commented token among them, stays where it was.
+    const conf = await onNode(`cat ${RHEL_ETCD_CONF}`);
+    expect(conf).toContain('\nETCD_AUTO_TLS=false\n');
+    expect(conf).toContain("\nETCD_PEER_AUTO_TLS='false'\n");
+    expect(conf.split('\n').filter((l) => l.startsWith('#'))).toEqual(confBefore.split('\n').filter((l) => l.startsWith('#')));
+    expect(await onNode(`stat -c %a ${RHEL_ETCD_DATA_DIR}`)).toBe('700\n');
+    // The package's unit (the 4th file) is never edited.
+    expect((await state()).split('\n')[3]).toBe(before.split('\n')[3]);
+    expect(await onNode('curl -sk --max-time 3 https://127.0.0.1:6443/readyz')).toBe('ok');
+
+    expect((await variant.cli('plan', '-i', inventory, ...ONLY, '--detailed-exitcode')).code).toBe(0);
+    const afterApply = await state();
+    expect((await variant.cli('apply', '-i', inventory, ...ONLY, '--yes')).code).toBe(0);
+    expect(await state()).toBe(afterApply);
+
+    expect((await variant.cli('rollback', '--last', '--yes', '--health-timeout', '60s')).code).toBe(0);
+    expect(await state()).toBe(before);
+    expect(await onNode('ps -o args= -C etcd')).toContain('--peer-client-cert-auth=false');
+  }, 150_000);
 });
