@@ -217,15 +217,25 @@ describe('an EKS AL2023-style worker (lab distribution eks, scenario variant)', 
     const before = await state();
     const beforeJson = (await variant.sh('worker-1', `cat ${AL2023_KUBELET_CONFIG}`)).stdout;
     const red = await judgeEksNode(variant.lab, 'worker-1');
-    expect(Object.keys(red).filter((id) => red[id] === 'FAIL').sort()).toEqual(EXPECTED_FAILING);
+    expect(
+      Object.keys(red)
+        .filter((id) => red[id] === 'FAIL')
+        .sort(),
+    ).toEqual(EXPECTED_FAILING);
 
     const planned = await variant.cli('plan', '-i', inventory, ...SELECTION, '--json');
     expect(planned.code).toBe(0);
     const { benchmark, findings, changes } = JSON.parse(planned.stdout) as PlanJson;
     expect(benchmark.id).toBe('eks-1.8.0');
     expect(benchmark.chosenBy).toMatch(/kubelet runs with --image-credential-provider-[a-z-]+=\/etc\/eks\//);
-    for (const id of EXPECTED_FAILING) expect(findings.find((f) => f.node === 'worker-1' && f.controlId === id)).toMatchObject({ status: 'fail', fixable: true });
-    expect(changes.filter((c) => c.kind === 'kubelet-file').map((c) => c.target).sort()).toEqual([AL2023_KUBELET_CONFIG, AL2023_DEBUG_DROP_IN].sort());
+    for (const id of EXPECTED_FAILING)
+      expect(findings.find((f) => f.node === 'worker-1' && f.controlId === id)).toMatchObject({ status: 'fail', fixable: true });
+    expect(
+      changes
+        .filter((c) => c.kind === 'kubelet-file')
+        .map((c) => c.target)
+        .sort(),
+    ).toEqual([AL2023_KUBELET_CONFIG, AL2023_DEBUG_DROP_IN].sort());
 
     const applied = await variant.cli('apply', '-i', inventory, ...SELECTION, '--yes', '--health-timeout', '60s');
     expect(applied.stderr).toBe('');
@@ -237,7 +247,12 @@ describe('an EKS AL2023-style worker (lab distribution eks, scenario variant)', 
     expect(JSON.parse(json)).toMatchObject({ readOnlyPort: 0, featureGates: { RotateKubeletServerCertificate: true }, authorization: { mode: 'Webhook' } });
     expect(json).toMatch(/^ {4}"readOnlyPort": 0,?$/m);
     expect(json.endsWith('}')).toBe(true);
-    expect(isSubsequence(beforeJson.split('\n').filter((l) => !/AlwaysAllow|makeIPTablesUtilChains|^\s+[\]}],?$/.test(l)), json.split('\n'))).toBe(true);
+    expect(
+      isSubsequence(
+        beforeJson.split('\n').filter((l) => !/AlwaysAllow|makeIPTablesUtilChains|^\s+[\]}],?$/.test(l)),
+        json.split('\n'),
+      ),
+    ).toBe(true);
     const argv = (await variant.sh('worker-1', 'ps -o args= -C kubelet')).stdout;
     expect(argv).toContain('--feature-gates=InPlacePodVerticalScaling=true');
     expect(argv).not.toMatch(/--anonymous-auth|--read-only-port|--rotate-certificates|RotateKubeletServerCertificate/);

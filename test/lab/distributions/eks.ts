@@ -305,7 +305,7 @@ export const EKS_VARIANT_DRIFTS: readonly { readonly what: string; readonly cis:
   {
     what:
       `${AL2023_DEBUG_DROP_IN}: KUBELET_EXTRA_ARGS=--anonymous-auth=true --read-only-port 10255 --rotate-certificates=false ` +
-      '--feature-gates=InPlacePodVerticalScaling=true,RotateKubeletServerCertificate=false (an operator\'s drop-in, continued on a second line)',
+      "--feature-gates=InPlacePodVerticalScaling=true,RotateKubeletServerCertificate=false (an operator's drop-in, continued on a second line)",
     cis: ['3.2.1', '3.2.4', '3.2.8', '3.2.9'],
     apply: (t) => addFile(t, AL2023_DEBUG_DROP_IN, AL2023_DEBUG_DROP_IN_TEXT, 0o644),
   },
