@@ -14,6 +14,7 @@ import { flagSites } from '../../evaluate/kubelet/flag-sites.js';
 import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js';
 import { describeStaticPodControl, manifestPath } from '../../evaluate/static-pod-controls.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
+import { parseEnvironmentFile } from '../../evaluate/kubelet/environment-file.js';
 import { isSecretEnvName } from '../../facts/environment-policy.js';
 import type { NodeFacts, PathFacts, PresentPath } from '../../facts/types.js';
 import type { EtcdServiceChange, HealthClientTls } from '../../model/change.js';
@@ -276,7 +277,7 @@ function outcomeFor(
   const texts = new Map<string, string>();
   for (const [file, entry] of byFile) {
     const text = verbatimText(ctx.facts, file);
-    const secret = text === undefined ? undefined : assignedNames(text).find((name) => isSecretEnvName(name) && !NOT_CREDENTIALS.has(name));
+    const secret = text === undefined ? undefined : credentialIn(text);
     const reason =
       text === undefined
         ? `${file} could not be read verbatim, so cis-fix will not edit it`
@@ -365,6 +366,23 @@ function outcomeFor(
  * would refuse every such file.
  */
 const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['ETCD_INITIAL_CLUSTER_TOKEN']);
+
+/**
+ * The first variable of a file that may hold a credential. A `*KEY` variable
+ * whose every assignment is an absolute path names a file, as ETCD_KEY_FILE
+ * does (kubespray's /etc/etcd.env sets `ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-<node>-key.pem`);
+ * one that is also written elsewhere (a comment, an `Environment=` line) stays a credential.
+ */
+function credentialIn(text: string): string | undefined {
+  const values = new Map<string, string[]>();
+  for (const a of parseEnvironmentFile(text)) values.set(a.name, [...(values.get(a.name) ?? []), a.value.text]);
+  const namesFile = (name: string) => {
+    const assigned = values.get(name);
+    const written = [...text.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}=`, 'g'))].length;
+    return /KEY$/i.test(name) && assigned !== undefined && assigned.length === written && assigned.every((v) => /^\/\S*$/.test(v));
+  };
+  return assignedNames(text).find((name) => isSecretEnvName(name) && !NOT_CREDENTIALS.has(name) && !namesFile(name));
+}
 
 function sha256Of(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -124,6 +124,17 @@ describe('the etcd-service kind', () => {
     }
   });
 
+  it("edits kubespray's environment file, whose ETCDCTL_KEY names a file; a key that holds no path stays a credential", () => {
+    const kubespray = 'ETCDCTL_ENDPOINTS=https://127.0.0.1:2379\nETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-cp-1-key.pem\n';
+    const facts = etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: `${layout('drifted')[ENV_FILE]}${kubespray}` });
+    expect(plan(facts, ['2.2']).findings[0]).toMatchObject({ controlId: '2.2', status: 'fail', fixable: true });
+    for (const secret of ['ETCDCTL_KEY=s3cr3t\n', 'ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-cp-1-key.pem\n# ETCDCTL_KEY=s3cr3t\n']) {
+      const refused = plan(etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: `${layout('drifted')[ENV_FILE]}${secret}` }), ['2.2']);
+      expect(refused.findings[0]!.notFixableReason).toContain('ETCDCTL_KEY, a credential');
+      expect(JSON.stringify(refused.changes)).not.toContain('s3cr3t');
+    }
+  });
+
   it('refuses a change it could not health-check: no plain-HTTP metrics listener and no https client URL', () => {
     const drifted = layout('drifted')[ENV_FILE]!;
     const env = drifted
