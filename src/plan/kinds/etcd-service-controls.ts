@@ -369,9 +369,12 @@ const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['ETCD_INITIAL_CLUSTER_TOKE
 
 /**
  * The first variable of a file that may hold a credential. A `*KEY` variable
- * whose every assignment is an absolute path names a file, as ETCD_KEY_FILE
+ * whose every assignment is a file name names a file, as ETCD_KEY_FILE
  * does (kubespray's /etc/etcd.env sets `ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-<node>-key.pem`);
  * one that is also written elsewhere (a comment, an `Environment=` line) stays a credential.
+ * A file name here is an absolute path ending in an extension: base64, which may
+ * begin with `/`, has no `.`, so a key's material never passes for a path (an
+ * edited file's text is in the plan's diff).
  */
 function credentialIn(text: string): string | undefined {
   const values = new Map<string, string[]>();
@@ -379,9 +382,13 @@ function credentialIn(text: string): string | undefined {
   const namesFile = (name: string) => {
     const assigned = values.get(name);
     const written = [...text.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}=`, 'g'))].length;
-    return /KEY$/i.test(name) && assigned !== undefined && assigned.length === written && assigned.every((v) => /^\/\S*$/.test(v));
+    return /KEY$/i.test(name) && assigned !== undefined && assigned.length === written && assigned.every(isFileName);
   };
   return assignedNames(text).find((name) => isSecretEnvName(name) && !NOT_CREDENTIALS.has(name) && !namesFile(name));
+}
+
+function isFileName(value: string): boolean {
+  return /^\/[A-Za-z0-9._/-]*\.[A-Za-z0-9]+$/.test(value);
 }
 
 function sha256Of(text: string): string {

@@ -128,7 +128,9 @@ describe('the etcd-service kind', () => {
     const kubespray = 'ETCDCTL_ENDPOINTS=https://127.0.0.1:2379\nETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-cp-1-key.pem\n';
     const facts = etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: `${layout('drifted')[ENV_FILE]}${kubespray}` });
     expect(plan(facts, ['2.2']).findings[0]).toMatchObject({ controlId: '2.2', status: 'fail', fixable: true });
-    for (const secret of ['ETCDCTL_KEY=s3cr3t\n', 'ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-cp-1-key.pem\n# ETCDCTL_KEY=s3cr3t\n']) {
+    // The last: base64 key material may begin with "/", and is no file name.
+    const base64 = 'ETCDCTL_KEY=/s3cr3tQ9zK4mW7vB2nX8yR1tL6pH0cJ5dF3gA7eU9iO2k=\n';
+    for (const secret of ['ETCDCTL_KEY=s3cr3t\n', 'ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-cp-1-key.pem\n# ETCDCTL_KEY=s3cr3t\n', base64]) {
       const refused = plan(etcdServiceNode({ ...layout('drifted'), [ENV_FILE]: `${layout('drifted')[ENV_FILE]}${secret}` }), ['2.2']);
       expect(refused.findings[0]!.notFixableReason).toContain('ETCDCTL_KEY, a credential');
       expect(JSON.stringify(refused.changes)).not.toContain('s3cr3t');
