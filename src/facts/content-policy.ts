@@ -16,9 +16,10 @@
  *  3. its name does not look like key material (KEY_FILE_PATTERNS);
  *  4. it contains no private key (PRIVATE_KEY_MARKERS, checked on the node
  *     after redaction: a file that still holds one is withheld whole).
- * What is shipped has secret values redacted on the node (REDACTED_KEYS and
- * embedded base64 PEM blocks), so kubeconfigs and encryption configs arrive
- * without their credentials. cis-fix never needs those values: it changes
+ * What is shipped has secret values redacted on the node (REDACTED_KEYS,
+ * embedded base64 PEM blocks, and `NAME=value` assignments of a credential
+ * in environment files and `Environment=` lines: assignment-redaction.ts), so
+ * kubeconfigs, encryption configs and env files arrive without their credentials. cis-fix never needs those values: it changes
  * modes, owners and flags, and generates new secrets on the node.
  */
 

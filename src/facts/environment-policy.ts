@@ -42,7 +42,7 @@ export const ENV_PREFIXES: readonly string[] = ['ETCD_', 'KUBE'];
  * anything holding one of these, or ending in KEY (ETCD_KEY_FILE names a
  * file and is kept; an API_KEY or ENCRYPTION_KEY is a secret).
  */
-const SECRET_WORDS: readonly string[] = ['PASSWORD', 'PASSWD', 'TOKEN', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
+export const SECRET_WORDS: readonly string[] = ['PASSWORD', 'PASSWD', 'TOKEN', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
 
 function caseless(word: string): string {
   return [...word].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');

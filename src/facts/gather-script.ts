@@ -39,7 +39,8 @@ import {
   REDACTED_KEYS,
   REDACTION_MARK,
 } from './content-policy.js';
-import { ENV_PREFIXES, KUBE_BENCH_ENV_NAMES, SECRET_ENV_PATTERNS } from './environment-policy.js';
+import { FILE_NAME_ERE, NOT_SECRET_NAMES } from './assignment-redaction.js';
+import { ENV_PREFIXES, KUBE_BENCH_ENV_NAMES, SECRET_ENV_PATTERNS, SECRET_WORDS } from './environment-policy.js';
 import { FILE_FLAGS, KUBELET_CONFIG_FILE_FIELDS, type FileFlagRole } from './file-flags.js';
 import { FIXED_LISTINGS, MAX_LISTED_ENTRIES } from './listing-specs.js';
 import { K3S_LISTINGS, K3S_STAT_FILES } from './k3s-paths.js';
@@ -114,8 +115,39 @@ function roleTable(table: Readonly<Record<string, FileFlagRole>>): string {
 function redactionProgram(): string {
   const keys = REDACTED_KEYS.join('|');
   const markers = PRIVATE_KEY_MARKERS.join('|');
+  // assignment-redaction.ts, line for line: a credential's value in `NAME=value` and in systemd's `Environment=` words.
+  const secretName = `(${SECRET_WORDS.join('|')})|KEY$|KEY_DATA$`;
+  const fileName = FILE_NAME_ERE.replaceAll('/', '\\/');
   return [
-    `BEGIN { MARK = "${REDACTION_MARK}" }`,
+    `BEGIN { MARK = "${REDACTION_MARK}"; split("${NOT_SECRET_NAMES.join(' ')}", ns, " "); for (i in ns) NOT_SECRET[ns[i]] = 1 }`,
+    'function secret(name, value,   n, v) {',
+    '  n = toupper(name)',
+    '  if (n in NOT_SECRET) return 0',
+    `  if (n !~ /${secretName}/) return 0`,
+    '  v = value; sub(/^["\x27]/, "", v); sub(/["\x27]$/, "", v)',
+    '  if (v == "" || v == MARK) return 0',
+    `  if (n ~ /KEY$/ && v ~ /${fileName}/) return 0`,
+    '  return 1',
+    '}',
+    'function redact_assignments(line,   out, rest, name, value, q) {',
+    '  if (match(line, /^[ \\t]*Environment=/)) {',
+    '    out = substr(line, 1, RLENGTH); rest = substr(line, RLENGTH + 1)',
+    '    while (match(rest, /(^|[ \\t"])[A-Za-z_][A-Za-z0-9_]*=/)) {',
+    '      q = (substr(rest, RSTART, 1) == "\\"")',
+    '      name = substr(rest, RSTART, RLENGTH - 1); sub(/^[ \\t"]/, "", name)',
+    '      out = out substr(rest, 1, RSTART + RLENGTH - 1); rest = substr(rest, RSTART + RLENGTH)',
+    '      if (q) match(rest, /^[^"]*/); else if (substr(rest, 1, length(MARK)) == MARK) { RSTART = 1; RLENGTH = length(MARK) } else match(rest, /^[^ \\t"]*/)',
+    '      value = substr(rest, 1, RLENGTH); rest = substr(rest, RLENGTH + 1)',
+    '      out = out (secret(name, value) ? MARK : value)',
+    '    }',
+    '    line = out rest',
+    '  }',
+    '  if (match(line, /^[ \\t]*#?[ \\t]*(export[ \\t]+)?[A-Za-z_][A-Za-z0-9_]*=/)) {',
+    '    out = substr(line, 1, RLENGTH); name = substr(out, 1, RLENGTH - 1); sub(/^.*[ \\t#]/, "", name)',
+    '    if (secret(name, substr(line, RLENGTH + 1))) line = out MARK',
+    '  }',
+    '  return line',
+    '}',
     'function flush(  i) {',
     '  if (idx == 0) return',
     '  print "F" idx',
@@ -143,6 +175,7 @@ function redactionProgram(): string {
     '  }',
     '  line = out line',
     `  if (match(line, /^[ \\t]*(- )?"?(${keys})"?[ \\t]*:/) && substr(line, RLENGTH + 1) ~ /^[ \\t]*[^ \\t"]/) line = substr(line, 1, RLENGTH) " " MARK`,
+    '  line = redact_assignments(line)',
     `  if (line ~ /${markers}/) bad = 1`,
     '  buf[++n] = line',
     '}',

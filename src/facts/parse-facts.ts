@@ -3,6 +3,7 @@
  * is tested with recorded outputs.
  */
 
+import { redactAssignments } from './assignment-redaction.js';
 import { BugError } from '../model/errors.js';
 import { parseAccounts } from './accounts.js';
 import { componentProcesses, primaryComponents } from './component-processes.js';
@@ -77,6 +78,11 @@ function contentOf(path: string, file: { size: number; sha256: string | null } |
   if (isKeyFileName(path) || containsPrivateKey(text)) {
     notes.push(`${path}: content dropped, it looks like key material (the node should not have sent it)`);
     return { kind: 'withheld', reason: 'private-key' };
+  }
+  const redacted = redactAssignments(text);
+  if (redacted !== text) {
+    notes.push(`${path}: credential values redacted from its content (the node should have done it)`);
+    return { kind: 'text', text: redacted, verbatim: false };
   }
   return { kind: 'text', text, verbatim: verbatim && Buffer.from(text, 'utf8').equals(bytes) };
 }

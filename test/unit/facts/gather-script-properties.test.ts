@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
+import { redactAssignments } from '../../../src/facts/assignment-redaction.js';
 import { containsPrivateKey, EMBEDDED_PEM_PREFIX, REDACTED_KEYS } from '../../../src/facts/content-policy.js';
 import { FakeNode } from './support/fake-node.js';
 import { gatherFrom } from './support/run-script.js';
@@ -25,10 +26,47 @@ const plainContent = fc
   .oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }))
   .filter(
     (t) =>
-      !t.includes('\0') && !containsPrivateKey(t) && !t.includes(EMBEDDED_PEM_PREFIX) && !REDACTED_KEYS.some((key) => new RegExp(`${key}"?[ \\t]*:`).test(t)),
+      !t.includes('\0') &&
+      !containsPrivateKey(t) &&
+      !t.includes(EMBEDDED_PEM_PREFIX) &&
+      !REDACTED_KEYS.some((key) => new RegExp(`${key}"?[ \\t]*:`).test(t)) &&
+      redactAssignments(t) === t,
   );
 
+/** Lines of an environment file or unit drop-in: assignments (some named like credentials), Environment= lines, anything else. */
+const NAMES = ['ETCD_NAME', 'ETCDCTL_PASSWORD', 'API_KEY', 'ETCD_KEY_FILE', 'ETCD_INITIAL_CLUSTER_TOKEN', 'my_secret', 'KUBELET_EXTRA_ARGS', 'X_KEY_DATA'];
+const value = fc.stringMatching(/^[A-Za-z0-9 ="'./:+_-]{0,24}$/);
+const assignmentLine = fc.oneof(
+  fc.tuple(fc.constantFrom('', '#', '# ', 'export ', '  '), fc.constantFrom(...NAMES), value).map(([lead, name, v]) => `${lead}${name}=${v}`),
+  fc
+    .array(fc.tuple(fc.constantFrom(...NAMES), value, fc.boolean()), { minLength: 1, maxLength: 3 })
+    .map(
+      (words) =>
+        `Environment=${words.map(([name, v, quoted]) => (quoted ? `"${name}=${v.replaceAll('"', '')}"` : `${name}=${v.replace(/["' ]/g, '')}`)).join(' ')}`,
+    ),
+  fc.constantFrom('[Service]', 'ExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS', ''),
+);
+
 describe('the gathering script on generated trees', () => {
+  it('redacts credential assignments on the node exactly as the parser would, and sends none', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(assignmentLine, { minLength: 1, maxLength: 12 }), async (lines) => {
+        const node = new FakeNode();
+        try {
+          const content = `${lines.join('\n')}\n`;
+          node.file('/etc/default/etcd', { content, mode: 0o600 });
+          const facts = await gatherFrom(node, '/bin/dash');
+          const expected = redactAssignments(content);
+          expect(facts.paths['/etc/default/etcd']).toMatchObject({ content: { kind: 'text', text: expected, verbatim: expected === content } });
+          expect(facts.notes.filter((n) => n.includes('should have'))).toEqual([]);
+        } finally {
+          node.remove();
+        }
+      }),
+      runs(8),
+    );
+  });
+
   it('lists and hashes files of any name exactly', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(fileName, { minLength: 1, maxLength: 12 }), async (names) => {

@@ -92,6 +92,27 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(facts.truncated).toBe(false);
   });
 
+  it('never sends a credential assigned in an environment file or a unit drop-in; such a file is not verbatim', async () => {
+    const node = track(kubeadmControlPlane());
+    node.file('/etc/systemd/system/kubelet.service.d/20-proxy.conf', {
+      content: '[Service]\nEnvironment="HTTPS_PROXY=http://proxy:3128" "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI"\n',
+      mode: 0o644,
+    });
+    node.file('/etc/default/etcd', { content: 'ETCD_NAME=cp-1\nETCDCTL_PASSWORD=pa55w0rd\nETCD_INITIAL_CLUSTER_TOKEN=k8s_etcd\n', mode: 0o600 });
+    const wire = decodedWire(await rawOutput(node, shell));
+    expect(wire).not.toContain('wJalrXUtnFEMI');
+    expect(wire).not.toContain('pa55w0rd');
+
+    const facts = await gatherFrom(node, shell);
+    expect(present(facts.paths['/etc/systemd/system/kubelet.service.d/20-proxy.conf']).content).toEqual({
+      kind: 'text',
+      text: '[Service]\nEnvironment="HTTPS_PROXY=http://proxy:3128" "AWS_SECRET_ACCESS_KEY=<redacted by cis-fix>"\n',
+      verbatim: false,
+    });
+    expect(text(facts.paths['/etc/default/etcd'])).toBe('ETCD_NAME=cp-1\nETCDCTL_PASSWORD=<redacted by cis-fix>\nETCD_INITIAL_CLUSTER_TOKEN=k8s_etcd\n');
+    expect(facts.notes.filter((n) => n.includes('should have'))).toEqual([]);
+  });
+
   it('never sends private key material, in any form, and redacts kubeconfig credentials', async () => {
     const node = track(kubeadmControlPlane());
     // Key material where only a config file is expected: a manifest and a --config file.
