@@ -249,8 +249,14 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
     }
     const addTo = merged.winner ?? source.configFile;
     const touched = new Set([...merged.contributors.map((c) => c.path), ...(value !== undefined ? [addTo] : [])]);
+    // A file read only redacted is never edited (its `before` would carry the secret): refuse only when the edit must touch it.
+    const secret = [...touched].find((path) => source.files.find((f) => f.path === path)?.redacted === true);
+    if (secret !== undefined) {
+      for (const id of controls) refused.set(id, secretHolderReason(secret, source));
+      continue;
+    }
     for (const path of touched) {
-      const file = source.files.find((f) => f.path === path) ?? { path, text: '', exists: false, sha256: undefined };
+      const file = source.files.find((f) => f.path === path) ?? { path, text: '', exists: false, sha256: undefined, redacted: false };
       const entry = fileEdits.get(path) ?? { file, edits: [], controls: new Set<string>(), source };
       entry.edits.push({ key: source.key, flag, value, add: path === addTo });
       for (const id of controls) entry.controls.add(id);
@@ -291,6 +297,13 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
   // Every change of the node waits for the same restart: the gates are the node's.
   const gates = serviceGates(ctx.facts, argv);
   return { changes: changes.map((c) => ({ ...c, after: { ...c.after, gates } })), argv, refused };
+}
+
+function secretHolderReason(path: string, source: RancherConfigSourceOf): string {
+  return (
+    `${path} holds a token or another secret, which cis-fix never copies into a plan, and ${source.key} must change there: ` +
+    `move the secret to a file option such as token-file, or ${source.key} to a config.yaml.d drop-in`
+  );
 }
 
 /** What the restart must bring back: every managed component running at plan time, with its new command line where edited. */
