@@ -180,7 +180,9 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
       continue;
     }
     if (entry.content.kind !== 'text') {
-      problems.push(`${path} could not be read (${entry.content.kind === 'withheld' ? entry.content.reason : 'not gathered'}), so cis-fix cannot tell what it sets`);
+      problems.push(
+        `${path} could not be read (${entry.content.kind === 'withheld' ? entry.content.reason : 'not gathered'}), so cis-fix cannot tell what it sets`,
+      );
       continue;
     }
     // A token in config.yaml is RKE2's and k3s's documented layout: its keys still say which file sets what.
