@@ -1,5 +1,5 @@
 /**
- * npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--distribution NAME] [--instance NAME] [--recreate] [--json]
+ * npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted|variant] [--distribution NAME] [--instance NAME] [--recreate] [--json]
  * npm run lab -- down   [--instance NAME]
  * npm run lab -- status [--instance NAME] [--json]
  * npm run lab -- exec   [--instance NAME] NODE -- COMMAND...   (root inside the node)
@@ -13,7 +13,7 @@ import { DEFAULT_INSTANCE } from './lab-layout.js';
 import { SCENARIOS, type Scenario } from './scenario.js';
 
 const USAGE = `usage:
-  npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted] [--distribution NAME] [--instance NAME] [--recreate] [--json]
+  npm run lab -- up     [--nodes N] [--control-planes K] [--scenario stock|drifted|variant] [--distribution NAME] [--instance NAME] [--recreate] [--json]
   npm run lab -- down   [--instance NAME]
   npm run lab -- status [--instance NAME] [--json]
   npm run lab -- exec   [--instance NAME] NODE -- COMMAND [ARGS...]
