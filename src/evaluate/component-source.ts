@@ -68,6 +68,8 @@ export interface RancherConfigSourceOf {
   /** The service whose restart makes the distribution read the files again. */
   readonly service: string;
   readonly files: readonly RancherFile[];
+  /** Whether config.yaml.d exists: a drop-in may then be created there. */
+  readonly dropInDir: boolean;
   readonly problem: string | undefined;
 }
 
@@ -205,6 +207,7 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
     configFile: layout.configFile,
     service: server ? layout.services.server : layout.services.agent,
     files,
+    dropInDir: listing?.exists === true,
     problem: problems.length ? problems.join('; ') : undefined,
   };
 }

@@ -62,8 +62,24 @@ describe('the rancher-config kind with a token in config.yaml', () => {
     expect(changesOf(changes, 'rancher-config').map((c) => [c.target, c.service])).toEqual([[`${D}/50-kubelet.yaml`, 'k3s-agent']]);
   });
 
-  it('refuses, saying what to do, only an edit that must be written into the file holding the token', () => {
+  it('adds a key that no file sets to a drop-in of its own, as config.yaml holds the token', () => {
     const facts = withoutDropIn(k3sVariantFacts('cp-1'), `${D}/10-kubelet.yaml`);
+    const { findings, changes } = plan(facts, SERVER, ['4.2.4', '1.4.1']);
+    expect(findings.map((f) => [f.controlId, f.fixable])).toEqual([
+      ['1.4.1', true],
+      ['4.2.4', true],
+    ]);
+    const created = changesOf(changes, 'rancher-config').find((c) => c.target === `${D}/90-cis-fix.yaml`)!;
+    expect([created.action, created.precondition.exists, created.after.content]).toEqual(['create', false, 'kubelet-arg:\n  - "read-only-port=0"\n']);
+    expect(changes.map((c) => c.target).filter((t) => t === CONFIG)).toEqual([]);
+  });
+
+  it('refuses, saying what to do, only an edit that must be written into the file holding the token', () => {
+    const base = withoutDropIn(k3sVariantFacts('cp-1'), `${D}/10-kubelet.yaml`);
+    const config = base.paths[CONFIG]!;
+    if (!config.exists || config.content.kind !== 'text') throw new Error('no config.yaml');
+    const text = `${config.content.text}kubelet-arg:\n  - read-only-port=10255\n`;
+    const facts: NodeFacts = { ...base, paths: { ...base.paths, [CONFIG]: { ...config, content: { kind: 'text', text, verbatim: false } } } };
     const { findings, changes } = plan(facts, SERVER, ['4.2.4', '1.4.1']);
     const kubelet = findings.find((f) => f.controlId === '4.2.4')!;
     expect([kubelet.fixable, kubelet.notFixableReason]).toEqual([
@@ -71,6 +87,6 @@ describe('the rancher-config kind with a token in config.yaml', () => {
       expect.stringMatching(/config\.yaml holds a token .* token-file, or kubelet-arg to a config\.yaml\.d drop-in/),
     ]);
     expect(findings.find((f) => f.controlId === '1.4.1')!.fixable).toBe(true);
-    expect(changes.map((c) => c.target).filter((t) => t === CONFIG)).toEqual([]);
+    expect(changes.map((c) => c.target).filter((t) => t === CONFIG || t.endsWith('cis-fix.yaml'))).toEqual([]);
   });
 });
