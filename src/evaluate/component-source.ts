@@ -54,8 +54,10 @@ export type ConfiguredComponent = ManagedComponent | 'kube-proxy';
 /**
  * Invariants: `files` are the files the distribution reads, in its order
  * (config.yaml first, present or not); `problem`, when set, says why cis-fix
- * cannot edit them (a file not gathered verbatim, a drop-in it cannot read):
- * the step is then not fixable, with that reason.
+ * cannot tell what they set (a drop-in it cannot read): the step is then not
+ * fixable, with that reason. A file gathered only redacted (it holds a
+ * token) is read for its keys but never edited (`redacted`): it stops only
+ * an edit that must touch it.
  */
 export interface RancherConfigSourceOf {
   readonly kind: 'rancher-config';
@@ -66,13 +68,21 @@ export interface RancherConfigSourceOf {
   /** The service whose restart makes the distribution read the files again. */
   readonly service: string;
   readonly files: readonly RancherFile[];
+  /** Whether config.yaml.d exists: a drop-in may then be created there. */
+  readonly dropInDir: boolean;
   readonly problem: string | undefined;
 }
 
-/** A config file as gathered: its text and hash when it exists (sha256 undefined when absent). */
+/**
+ * A config file as gathered: its text and hash when it exists (sha256
+ * undefined when absent). `redacted`: the text has credential values
+ * replaced (a `token:`), so it tells which keys the file sets but may not be
+ * the `before` of an edit (sha256 then undefined too).
+ */
 export interface RancherFile extends RancherConfigSource {
   readonly exists: boolean;
   readonly sha256: string | undefined;
+  readonly redacted: boolean;
 }
 
 export function componentSource(component: ConfiguredComponent, facts: NodeFacts, roles: readonly Role[], variables: Variables): ComponentSource {
@@ -164,20 +174,25 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
       continue;
     }
     if (!entry.exists) {
-      files.push({ path, text: '', exists: false, sha256: undefined });
+      files.push({ path, text: '', exists: false, sha256: undefined, redacted: false });
       continue;
     }
     if (entry.content.kind === 'not-gathered') {
       problems.push(`${path}: its content was not gathered (a hidden drop-in or not a regular file), so cis-fix cannot tell what it sets`);
       continue;
     }
-    if (entry.content.kind !== 'text' || !entry.content.verbatim || !entry.sha256) {
+    if (entry.content.kind !== 'text') {
       problems.push(
-        `${path} could not be read verbatim (it holds a token or another secret, which cis-fix never copies, or it is too large), so cis-fix will not edit it: move the secret to a file option such as token-file`,
+        `${path} could not be read (${entry.content.kind === 'withheld' ? entry.content.reason : 'not gathered'}), so cis-fix cannot tell what it sets`,
       );
       continue;
     }
-    files.push({ path, text: entry.content.text, exists: true, sha256: entry.sha256 });
+    // A token in config.yaml is RKE2's and k3s's documented layout: its keys still say which file sets what.
+    if (!entry.content.verbatim || !entry.sha256) {
+      files.push({ path, text: entry.content.text, exists: true, sha256: undefined, redacted: true });
+      continue;
+    }
+    files.push({ path, text: entry.content.text, exists: true, sha256: entry.sha256, redacted: false });
   }
   // RKE2's etcd reads --config-file, which RKE2 generates with etcd-arg merged in: the edit is judged on a prediction of that file.
   const problem = component === 'etcd' && layout.distribution === 'rke2' ? generatedEtcdConfigProblem(facts, layout.dataDir) : undefined;
@@ -192,6 +207,7 @@ function rancherSource(component: ArgComponent, layout: RancherDistributionPaths
     configFile: layout.configFile,
     service: server ? layout.services.server : layout.services.agent,
     files,
+    dropInDir: listing?.exists === true,
     problem: problems.length ? problems.join('; ') : undefined,
   };
 }

@@ -209,7 +209,8 @@ export function renderPrelude(): string {
     [
       'MANIFEST_NAMES',
       patterns(
-        MANIFEST_EXTENSIONS.map((ext) => `*.${ext}`),
+        // Any case: k3s/RKE2 read config.yaml.d/*.YAML too (util.HasSuffixI), and the kubelet reads every manifest name.
+        MANIFEST_EXTENSIONS.map((ext) => `*.${ext.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)}`),
         'manifest',
       ),
     ],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { nodeExec } from '../lab/lab.js';
+import { nodeExec, type LabState } from '../lab/lab.js';
 import { distributionLab } from './support/distribution-lab.js';
 import { judgeK3s, type Verdict } from './support/kube-bench-k3s.js';
 
@@ -22,13 +22,13 @@ interface PlanJson {
 }
 
 /** mode, owner and content hash of every file cis-fix may touch on a k3s node, and of what k3s generates. */
-async function snapshot(node: string): Promise<Map<string, string>> {
+async function snapshot(node: string, on: LabState = lab): Promise<Map<string, string>> {
   const script = `
 for p in $(find /etc/rancher /var/lib/rancher/k3s/server/cred /var/lib/rancher/k3s/server/tls /var/lib/rancher/k3s/server/etc /var/lib/rancher/k3s/agent /var/lib/cni /etc/systemd/system -xdev 2>/dev/null); do
   h=-; if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -d' ' -f1); fi
   printf '%s|%s|%s\\n' "$p" "$(stat -c '%a|%U:%G' "$p")" "$h"
 done`;
-  const result = await nodeExec(lab, node, ['/bin/sh', '-c', script]);
+  const result = await nodeExec(on, node, ['/bin/sh', '-c', script]);
   if (result.code !== 0) throw new Error(`snapshot of ${node}: ${result.stderr}`);
   return new Map(
     result.stdout
@@ -38,7 +38,7 @@ done`;
   );
 }
 
-const snapshotAll = async () => new Map(await Promise.all(lab.nodes.map(async (n) => [n.name, await snapshot(n.name)] as const)));
+const snapshotAll = async (on: LabState = lab) => new Map(await Promise.all(on.nodes.map(async (n) => [n.name, await snapshot(n.name, on)] as const)));
 
 /** What k3s generates (everything under /var/lib/rancher/k3s): content hash only, its mode may be tightened. */
 function generatedContent(all: Map<string, Map<string, string>>): Record<string, string> {
@@ -49,9 +49,9 @@ function generatedContent(all: Map<string, Map<string, string>>): Record<string,
   return out;
 }
 
-const judgeAll = async () => ({
-  'cp-1': await judgeK3s(lab, 'cp-1', ['master', 'node']),
-  'worker-1': await judgeK3s(lab, 'worker-1', ['node']),
+const judgeAll = async (on: LabState = lab) => ({
+  'cp-1': await judgeK3s(on, 'cp-1', ['master', 'node']),
+  'worker-1': await judgeK3s(on, 'worker-1', ['node']),
 });
 const failing = (verdicts: Record<string, Map<string, Verdict>>) =>
   Object.entries(verdicts).flatMap(([node, v]) => [...v].filter(([, verdict]) => verdict === 'FAIL').map(([id]) => `${node}:${id}`));
@@ -157,4 +157,68 @@ describe('k3s', () => {
     const active = await nodeExec(lab, 'cp-1', ['systemctl', 'is-active', 'k3s']);
     expect(active.stdout.trim()).toBe('active');
   }, 240_000);
+});
+
+// Issue 13 on a k3s laid out differently (test/lab/distributions/k3s.ts, scenario `variant`): the join
+// token inline in config.yaml (gathered redacted, never edited) with a kube-apiserver-arg list that a
+// drop-in replaces (dead), every drift in config.yaml.d drop-ins read in byte order (`9-…` after `30-…`),
+// a lone-string kube-scheduler-arg that a later `key+:` appends to, an agent whose only kubelet-arg is a
+// `key+:` drop-in, and a README.txt k3s does not read.
+describe('k3s variant: token in config.yaml, drifts only in config.yaml.d drop-ins, an agent-only worker', () => {
+  const v = distributionLab('k3s-variant', { nodes: 2, distribution: 'k3s', scenario: 'variant' });
+  const D = `${CONFIG}.d`;
+
+  it('one apply edits only the drop-ins that win and turns kube-bench green but for decisions; re-plan empty, rollback exact', async () => {
+    const red = failing(await judgeAll(v.lab));
+    for (const id of ['cp-1:1.2.1', 'cp-1:1.2.6', 'cp-1:1.2.15', 'cp-1:1.3.2', 'cp-1:1.4.1', 'cp-1:1.4.2', 'cp-1:4.2.4', 'cp-1:4.2.6'])
+      expect(red).toContain(id);
+    for (const id of ['worker-1:4.2.4', 'worker-1:4.2.10', 'worker-1:4.3.1']) expect(red).toContain(id);
+    const planned = await v.cli('plan', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--json');
+    expect([planned.code, planned.stderr]).toEqual([0, '']);
+    const first = JSON.parse(planned.stdout) as PlanJson;
+    expect(first.benchmark.id).toBe('k3s-cis-1.9');
+    expect(
+      first.changes
+        .filter((c) => c.kind === 'rancher-config')
+        .map((c) => `${c.node}:${c.target}`)
+        .sort(),
+    ).toEqual(
+      [
+        `cp-1:${D}/10-kubelet.yaml`,
+        `cp-1:${D}/20-apiserver.yaml`,
+        `cp-1:${D}/30-debug.yaml`,
+        `cp-1:${D}/9-scheduler.yaml`,
+        `worker-1:${D}/50-kubelet.yaml`,
+        `worker-1:${D}/60-proxy.yml`,
+      ].sort(),
+    );
+    const before = await snapshotAll(v.lab);
+
+    const applied = await v.cli('apply', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--yes', '--health-timeout', '60s');
+    expect([applied.code, applied.stderr]).toEqual([0, '']);
+    const green = await judgeAll(v.lab);
+    const undecided = new Set(
+      first.findings.filter((f) => !f.fixable && (f.status === 'fail' || f.status === 'manual')).map((f) => `${f.node}:${f.controlId}`),
+    );
+    expect(failing(green).filter((id) => !undecided.has(id))).toEqual([]);
+    for (const f of first.findings.filter((x) => x.status === 'fail' && x.fixable)) {
+      const verdict = green[f.node as 'cp-1']?.get(f.controlId);
+      if (verdict) expect(`${f.node}:${f.controlId} ${verdict}`).toBe(`${f.node}:${f.controlId} PASS`);
+    }
+    const after = await snapshotAll(v.lab);
+    expect(generatedContent(after)).toEqual(generatedContent(before));
+    for (const node of ['cp-1', 'worker-1']) expect(after.get(node)?.get(CONFIG)).toEqual(before.get(node)?.get(CONFIG)); // the token's file
+    expect(after.get('cp-1')?.get(`${D}/README.txt`)).toEqual(before.get('cp-1')?.get(`${D}/README.txt`));
+    const scheduler = await v.sh('cp-1', "journalctl -m -u k3s | grep 'Running kube-scheduler' | tail -n1");
+    expect(scheduler.stdout).toContain(' --bind-address=127.0.0.1 ');
+    expect(scheduler.stdout).toContain(' --profiling=false ');
+
+    const replan = await v.cli('plan', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--detailed-exitcode');
+    expect([replan.code, replan.stderr]).toEqual([0, '']);
+    const again = await v.cli('apply', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--yes');
+    expect(again.stdout).toMatch(/Nothing to do: no change is pending/);
+    const rolled = await v.cli('rollback', '--last', '--yes', '--health-timeout', '60s');
+    expect([rolled.code, rolled.stderr]).toEqual([0, '']);
+    expect(await snapshotAll(v.lab)).toEqual(before);
+  }, 300_000);
 });

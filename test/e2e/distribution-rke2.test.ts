@@ -155,3 +155,68 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promi
   }
   throw new Error('timed out');
 }
+
+// Issue 13 on an RKE2 laid out differently (test/lab/distributions/rke2.ts, scenario `variant`): the join
+// token inline in config.yaml (cis-fix gathers it redacted and may never edit it), every drift in
+// config.yaml.d drop-ins read in byte order (`9-…` after `30-…`), a later list replacing config.yaml's
+// (dead) one, `key+:` appending (on the agent, to nothing), a flow list, `--flag=` entries, and a
+// `.yaml.disabled` file RKE2 does not read.
+describe('RKE2 variant: token in config.yaml, drifts only in config.yaml.d drop-ins, an agent-only worker', () => {
+  const v = distributionLab('rke2-variant', { nodes: 2, distribution: 'rke2', scenario: 'variant' });
+  const D = `${CONFIG}.d`;
+  const vVerdicts = async () =>
+    Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, await judgeRke2(v.lab, n)] as const))) as Record<string, Verdicts>;
+  const vSnapshot = async (node: string) => {
+    const script = `find /etc/rancher/rke2 /var/lib/rancher/rke2 -xdev \\( -path '*/server/db/etcd/member' -prune \\) -o -print 2>/dev/null | sort | while read -r p; do
+  h=-; [ -f "$p" ] && h=$(sha256sum "$p" | cut -d' ' -f1); printf '%s %s %s\\n' "$(stat -c '%a %U:%G' "$p")" "$h" "$p"; done`;
+    return (await v.sh(node, script)).stdout;
+  };
+
+  it('one apply edits only the drop-ins that win and turns kube-bench green but for decisions; re-plan empty, rollback exact', async () => {
+    const planned = await v.cli('plan', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--json');
+    expect([planned.code, planned.stderr]).toEqual([0, '']);
+    const first = JSON.parse(planned.stdout) as PlanJson;
+    expect(first.benchmark.id).toBe('rke2-cis-1.8');
+
+    const red = await vVerdicts();
+    for (const id of ['1.1.11', '1.1.13', '1.2.6', '1.2.16', '1.3.2', '1.4.1', '1.4.2', '2.2', '2.3', '4.2.1', '4.2.4'])
+      expect([id, red['cp-1']![id]]).toEqual([id, 'FAIL']);
+    for (const id of ['4.2.1', '4.2.4']) expect([id, red['worker-1']![id]]).toEqual([id, 'FAIL']);
+    // config.yaml's own kube-apiserver-arg (anonymous-auth=true, AlwaysAllow alone) is dead: 20-apiserver.yaml replaces it.
+    expect((await v.sh('cp-1', 'ps -ef | grep -c "[k]ube-apiserver.*--anonymous-auth=true"')).stdout.trim()).toBe('0');
+
+    const rancher = first.changes.filter((c) => c.kind === 'rancher-config');
+    expect(rancher.map((c) => `${c.node}:${c.target}:${c.service}`).sort()).toEqual(
+      [
+        `cp-1:${D}/10-kubelet.yaml:rke2-server`,
+        `cp-1:${D}/20-apiserver.yaml:rke2-server`,
+        `cp-1:${D}/30-debug.yml:rke2-server`,
+        `cp-1:${D}/9-scheduler.yaml:rke2-server`,
+        `worker-1:${D}/50-kubelet.yaml:rke2-agent`,
+      ].sort(),
+    );
+    expect(first.changes.filter((c) => c.target.startsWith(MANIFESTS) || c.target === ETCD_CONFIG || c.target === CONFIG)).toEqual([]);
+    const before = Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, await vSnapshot(n)] as const)));
+
+    const applied = await v.cli('apply', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--yes', '--health-timeout', '90s');
+    expect([applied.code, applied.stderr]).toEqual([0, '']);
+    const runId = /Run (\S+); undo with/.exec(applied.stdout)?.[1] ?? '';
+    const green = await vVerdicts();
+    const decisions = new Set(first.findings.filter((f) => f.status === 'fail' && !f.fixable).map((f) => `${f.node}:${f.controlId}`));
+    expect(failing(green).filter((key) => !decisions.has(key))).toEqual([]);
+    for (const c of rancher) for (const id of c.controlIds) if (id in green[c.node]!) expect([c.node, id, green[c.node]![id]]).toEqual([c.node, id, 'PASS']);
+    const after = Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, await vSnapshot(n)] as const)));
+    const line = (snap: string, path: string) => snap.split('\n').find((l) => l.endsWith(` ${path}`));
+    for (const node of NODES) expect(line(after[node]!, CONFIG)).toBe(line(before[node]!, CONFIG)); // the token's file, untouched
+    expect(line(after['cp-1']!, `${D}/40-old.yaml.disabled`)).toBe(line(before['cp-1']!, `${D}/40-old.yaml.disabled`));
+
+    const replan = await v.cli('plan', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--detailed-exitcode');
+    expect([replan.code, replan.stderr]).toEqual([0, '']);
+    const again = await v.cli('apply', '-i', v.lab.inventoryFile, '--benchmark', 'auto', '--yes');
+    expect(again.stdout).toMatch(/Nothing to do: no change is pending/);
+
+    const rolled = await v.cli('rollback', runId, '--yes', '-i', v.lab.inventoryFile, '--health-timeout', '90s');
+    expect([rolled.code, rolled.stderr]).toEqual([0, '']);
+    for (const node of NODES) expect((await vSnapshot(node)).split('\n')).toEqual(before[node]!.split('\n'));
+  }, 300_000);
+});

@@ -12,6 +12,8 @@ import { fileText, setAttrs, setFileText, type NodeTree } from './node-tree.js';
  * when the scenario (passed in its cluster.json) is `drifted`; their single
  * source is `driftedObjects` in node/apiserver/seed.mjs.
  */
+// `variant`: the drifted node's controls, drifted in the same spirit but laid out as a differently configured installation
+// would lay them out (each distribution says how; kubeadm treats it as `drifted`).
 export type Scenario = 'stock' | 'drifted' | 'variant';
 export const SCENARIOS: readonly Scenario[] = ['stock', 'drifted', 'variant'];
 

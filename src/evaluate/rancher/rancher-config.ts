@@ -51,9 +51,16 @@ export interface ConfigKey {
   readonly name: string;
   readonly append: boolean;
   readonly pair: Pair;
-  /** The list's elements when the value is a list of plain strings; undefined otherwise. */
+  /**
+   * The list's elements when the value is a list of plain strings, or the one
+   * element of a lone string (configfilearg passes a scalar as one
+   * `--key=value`, and a later `key+:` appends to it as to a one-element
+   * list); undefined otherwise.
+   */
   readonly entries: readonly ArgEntry[] | undefined;
   readonly seq: YAMLSeq | undefined;
+  /** The lone string when the value is one (`kubelet-arg: "read-only-port=0"`). */
+  readonly scalar: Scalar | undefined;
 }
 
 /**
@@ -93,13 +100,17 @@ export const readRancherConfig = memoByText((text: string): RancherConfigReading
     const value = pair.value;
     let entries: ArgEntry[] | undefined;
     let seq: YAMLSeq | undefined;
+    let scalar: Scalar | undefined;
     if (isSeq(value) && !isAlias(value)) {
       seq = value;
       const items: unknown[] = value.items;
       const scalars = items.filter((item): item is Scalar => isScalar(item) && !isAlias(item) && typeof item.value === 'string');
       if (scalars.length === items.length) entries = scalars.map((node) => argEntry(node.value as string, node));
+    } else if (isScalar(value) && typeof value.value === 'string' && value.value.trim() !== '') {
+      scalar = value;
+      entries = [argEntry(value.value, value)];
     }
-    keys.push({ name, append, pair, entries, seq });
+    keys.push({ name, append, pair, entries, seq, scalar });
   }
   return { kind: 'config', text, doc, root: contents, keys };
 });

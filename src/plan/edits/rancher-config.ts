@@ -1,4 +1,4 @@
-import { isSeq } from 'yaml';
+import { isSeq, type Scalar } from 'yaml';
 import { rangeOf } from '../../evaluate/static-pod/manifest-layout.js';
 import { readRancherConfig, type ArgKey, type ConfigKey, type RancherConfigFile } from '../../evaluate/rancher/rancher-config.js';
 import { columnOf, type ManifestStyle } from './manifest-style.js';
@@ -65,6 +65,15 @@ function applyOne(text: string, edit: ArgEdit): { kind: 'edited'; text: string }
     const kept = entries.filter((e) => e.flag !== edit.flag);
     const adding = key === target && entry !== undefined;
     if (kept.length === entries.length && !adding) continue;
+    if (key.scalar) {
+      // A lone string: rewritten in place, as one string when one entry remains, else as a flow list.
+      const range = rangeOf(key.scalar);
+      if (range === undefined) return problem(`${keyName(key)} has no source position`);
+      const values = [...kept.map((e) => e.raw), ...(adding ? [entry] : [])];
+      const insert = values.length === 1 ? quotedLike(values[0]!, key.scalar) : `[${values.map(quoted).join(', ')}]`;
+      splices.push({ start: range[0], end: range[1], insert });
+      continue;
+    }
     if (kept.length === 0 && !adding && key.seq && !key.seq.flow) {
       // An emptied block list would read as null, which the distribution turns into an empty flag: write `[]`.
       const keyEnd = rangeOf(key.pair.key)?.[1];
@@ -104,6 +113,13 @@ function keyName(key: ConfigKey): string {
 function isNull(key: ConfigKey): boolean {
   const value = key.pair.value as { value?: unknown } | null | undefined;
   return value === null || value === undefined || value.value === null;
+}
+
+/** A string written in place of `node`, in its quoting when that can hold it. */
+function quotedLike(value: string, node: Scalar): string {
+  if (node.type === 'QUOTE_SINGLE' && !value.includes("'")) return `'${value}'`;
+  if (node.type === 'PLAIN' && /^[A-Za-z0-9][\w.,:/=+-]*$/.test(value) && !/: |:$/.test(value)) return value;
+  return quoted(value);
 }
 
 /** A new entry on its own, written as RKE2's documentation writes them. */

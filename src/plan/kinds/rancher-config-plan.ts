@@ -247,10 +247,16 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
       for (const id of controls) refused.set(id, `${source.distribution} starts ${source.component} with --${flag} itself; no ${source.key} entry removes it`);
       continue;
     }
-    const addTo = merged.winner ?? source.configFile;
+    const addTo = merged.winner ?? newEntryFile(source);
     const touched = new Set([...merged.contributors.map((c) => c.path), ...(value !== undefined ? [addTo] : [])]);
+    // A file read only redacted is never edited (its `before` would carry the secret): refuse only when the edit must touch it.
+    const secret = [...touched].find((path) => source.files.find((f) => f.path === path)?.redacted === true);
+    if (secret !== undefined) {
+      for (const id of controls) refused.set(id, secretHolderReason(secret, source));
+      continue;
+    }
     for (const path of touched) {
-      const file = source.files.find((f) => f.path === path) ?? { path, text: '', exists: false, sha256: undefined };
+      const file = source.files.find((f) => f.path === path) ?? { path, text: '', exists: false, sha256: undefined, redacted: false };
       const entry = fileEdits.get(path) ?? { file, edits: [], controls: new Set<string>(), source };
       entry.edits.push({ key: source.key, flag, value, add: path === addTo });
       for (const id of controls) entry.controls.add(id);
@@ -291,6 +297,26 @@ function changesFor(accepted: readonly { control: EnsureControl; targets: FlagTa
   // Every change of the node waits for the same restart: the gates are the node's.
   const gates = serviceGates(ctx.facts, argv);
   return { changes: changes.map((c) => ({ ...c, after: { ...c.after, gates } })), argv, refused };
+}
+
+/** The drop-in cis-fix creates for a key no file sets when config.yaml holds a secret (it may not be edited). */
+export const CIS_FIX_DROP_IN = '90-cis-fix.yaml';
+
+/**
+ * Where a key that no file sets is added: config.yaml, unless it holds a
+ * secret and config.yaml.d exists; then a drop-in of cis-fix's own (no other
+ * file sets the key, so its place in the reading order changes nothing).
+ */
+function newEntryFile(source: RancherConfigSourceOf): string {
+  const config = source.files.find((f) => f.path === source.configFile);
+  return config?.redacted === true && source.dropInDir ? `${source.configFile}.d/${CIS_FIX_DROP_IN}` : source.configFile;
+}
+
+function secretHolderReason(path: string, source: RancherConfigSourceOf): string {
+  return (
+    `${path} holds a token or another secret, which cis-fix never copies into a plan, and ${source.key} must change there: ` +
+    `move the secret to a file option such as token-file, or ${source.key} to a config.yaml.d drop-in`
+  );
 }
 
 /** What the restart must bring back: every managed component running at plan time, with its new command line where edited. */

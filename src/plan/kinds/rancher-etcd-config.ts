@@ -35,6 +35,9 @@ export function etcdConfigConvincing(control: EnsureControl, ctx: NodeContext, v
     const change = changes.find((c) => c.node === ctx.name && c.target === f.path);
     return change ? { path: f.path, text: change.after.content } : f;
   });
+  // A drop-in the changes create (config.yaml holds a secret): read last, as it sets a key no other file sets.
+  for (const c of changes)
+    if (c.node === ctx.name && c.action === 'create' && !source.files.some((f) => f.path === c.target)) planned.push({ path: c.target, text: c.after.content });
   const before = argKeySources(source.files, source.key);
   const after = argKeySources(planned, source.key);
   if ('problem' in before || 'problem' in after) return false;

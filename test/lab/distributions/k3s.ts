@@ -103,6 +103,73 @@ kube-proxy-arg:
   - "metrics-bind-address=0.0.0.0:10249" # cluster-wide Prometheus scrape
 `;
 
+/**
+ * The `variant` scenario: the drifted scenario's *-arg drifts as a fleet
+ * managed by configuration management writes them. config.yaml holds the
+ * join token inline (k3s's documented layout, so cis-fix reads it only
+ * redacted and never edits it) and, on the server, a kube-apiserver-arg list
+ * that a later drop-in replaces whole (dead). The drifts are in
+ * config.yaml.d drop-ins merged in byte order of the names (`9-…` after
+ * `30-…`): a later key replaces, `key+:` appends (to nothing, on the agent;
+ * to a scalar, on the server: k3s reads a lone string as a one-element list).
+ */
+function variantFiles(server: boolean, apiEndpoint: string): { config: string; dropIns: Record<string, string> } {
+  if (!server) {
+    return {
+      config: `# k3s agent, written by the k3s_agent role.
+server: https://${apiEndpoint}:6443
+token: K10lab-variant::node:lab-agent-token
+node-label:
+  - "lab.cis-fix.io/distribution=k3s"
+`,
+      dropIns: {
+        '50-kubelet.yaml': `# Pool-wide kubelet tuning (OPS-2210).
+kubelet-arg+:
+- read-only-port=10255   # legacy metrics scraper
+- "anonymous-auth=true"
+- rotate-certificates=false
+`,
+        '60-proxy.yml': `kube-proxy-arg: ["metrics-bind-address=0.0.0.0:10249"]
+`,
+      },
+    };
+  }
+  return {
+    config: `# k3s server, written by the k3s_server role; overrides in config.yaml.d/.
+write-kubeconfig-mode: "0600"
+token: K10lab-variant::server:lab-server-token
+node-label:
+  - "lab.cis-fix.io/distribution=k3s"
+# Superseded by config.yaml.d/20-apiserver.yaml (a later file's list replaces this one).
+kube-apiserver-arg:
+  - "authorization-mode=AlwaysAllow"
+  - "profiling=true"
+`,
+    dropIns: {
+      '10-kubelet.yaml': `kubelet-arg:
+  - --read-only-port=10255
+  - "make-iptables-util-chains=false"
+`,
+      '20-apiserver.yaml': `kube-apiserver-arg:
+  - anonymous-auth=true # probes without credentials
+  - "authorization-mode=Node,RBAC,AlwaysAllow"
+  - profiling=true
+`,
+      '30-debug.yaml': `# Debugging session, 2026-11.
+kube-controller-manager-arg+:
+  - profiling=true
+kube-scheduler-arg: "bind-address=0.0.0.0"
+`,
+      // Sorts after 30-debug.yaml (byte order): appends to its scalar.
+      '9-scheduler.yaml': `kube-scheduler-arg+:
+  - "profiling=true"
+`,
+      // Not read by k3s (only *.yaml / *.yml are).
+      'README.txt': `kube-apiserver-arg:\n  - anonymous-auth=true\n`,
+    },
+  };
+}
+
 function fileRefKubeconfig(server: string, caPem: string, name: string, crt: string, key: string): string {
   return kubeconfig(server, caPem, { name, files: { crt, key } }, 'local');
 }
@@ -116,7 +183,8 @@ export const k3s: LabDistribution = {
   adminKubeconfig: K3S_ADMIN_KUBECONFIG,
   async addNodeFiles(tree, input, pki) {
     const server = input.role === 'control-plane';
-    const drifted = input.scenario === 'drifted';
+    // The variant has the drifted scenario's file drifts; its config files are its own.
+    const drifted = input.scenario !== 'stock';
     await mkdir(input.scratch, { recursive: true });
     const sign = async (base: string, req: Parameters<typeof createCert>[2]) => {
       const pair = pairAt(input.scratch, base);
@@ -140,7 +208,7 @@ export const k3s: LabDistribution = {
     addFile(
       tree,
       `/etc/systemd/system/${unit}.service.env`,
-      server ? '' : `K3S_TOKEN=K10lab${'0'.repeat(48)}::server:lab\nK3S_URL=https://${input.apiEndpoint}:6443\n`,
+      server || input.scenario === 'variant' ? '' : `K3S_TOKEN=K10lab${'0'.repeat(48)}::server:lab\nK3S_URL=https://${input.apiEndpoint}:6443\n`,
       0o600,
     );
     const journalctl = path.join(NODE_CODE_DIR, 'k3s-journalctl.sh');
@@ -157,7 +225,14 @@ export const k3s: LabDistribution = {
     // --- /etc/rancher/k3s ------------------------------------------------------------
     addDir(tree, '/etc/rancher', 0o755);
     addDir(tree, '/etc/rancher/k3s', 0o755);
-    addFile(tree, K3S_CONFIG, server ? (drifted ? DRIFTED_SERVER_CONFIG : STOCK_SERVER_CONFIG) : drifted ? DRIFTED_AGENT_CONFIG : STOCK_AGENT_CONFIG, 0o600);
+    if (input.scenario === 'variant') {
+      const variant = variantFiles(server, input.apiEndpoint);
+      addFile(tree, K3S_CONFIG, variant.config, 0o600);
+      addDir(tree, `${K3S_CONFIG}.d`, 0o755);
+      for (const [name, text] of Object.entries(variant.dropIns)) addFile(tree, `${K3S_CONFIG}.d/${name}`, text, 0o600);
+    } else {
+      addFile(tree, K3S_CONFIG, server ? (drifted ? DRIFTED_SERVER_CONFIG : STOCK_SERVER_CONFIG) : drifted ? DRIFTED_AGENT_CONFIG : STOCK_AGENT_CONFIG, 0o600);
+    }
 
     // --- the agent part (a server runs one too) --------------------------------------
     const [kubeletServing, kubeletClient] = await Promise.all([

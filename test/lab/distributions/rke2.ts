@@ -79,6 +79,7 @@ ExecStart=/usr/local/bin/rke2 ${kind}
 /** config.yaml as an operator writes it (comments kept by cis-fix), with the drifted scenario's *-arg values. */
 export function rke2Config(input: DistributionNodeInput): string {
   const server = input.role === 'control-plane';
+  if (input.scenario === 'variant') return variantConfig(input, server);
   const lines = [
     '# RKE2 configuration for this node (written at install time; see',
     '# https://docs.rke2.io/install/configuration).',
@@ -115,6 +116,82 @@ const DRIFT_DROP_IN = `# Controller-manager debugging, appended to whatever conf
 kube-controller-manager-arg+:
   - profiling=true
 `;
+
+/**
+ * The `variant` scenario: the drifted scenario's *-arg drifts laid out as a
+ * fleet managed by configuration management lays them out. config.yaml holds
+ * the join token inline (RKE2's documented agent and HA-server layout), so
+ * cis-fix can read it only redacted and never edit it; every override is a
+ * config.yaml.d drop-in, merged in byte order of the names (`9-…` after
+ * `20-…`), a later file's key replacing an earlier one's list whole, `key+:`
+ * appending (also to nothing). The server's config.yaml still names
+ * kube-apiserver-arg values that a drop-in supersedes (dead); its kubelet-arg
+ * comes only from drop-ins; the agent's config.yaml has no kubelet-arg at
+ * all. List elements are written quoted, bare, with `--`, and as a flow list;
+ * a `.yaml.disabled` file beside them is not read by RKE2.
+ */
+function variantConfig(input: DistributionNodeInput, server: boolean): string {
+  const token = server ? 'K10lab-variant::server:lab-server-token' : 'K10lab-variant::node:lab-agent-token';
+  if (!server) {
+    return `# rke2-agent, written by the rke2_agent role: node-specific values only.
+server: https://${input.apiEndpoint}:9345
+token: ${token}
+node-name: ${input.name}
+node-ip: ${input.ip}
+`;
+  }
+  return `# rke2-server, written by the rke2_server role. Component overrides live in
+# config.yaml.d/ (read after this file, in file-name order).
+node-name: ${input.name}
+node-ip: ${input.ip}
+token: ${token}
+write-kubeconfig-mode: "0600"
+# Superseded by config.yaml.d/20-apiserver.yaml, whose list replaces this one.
+kube-apiserver-arg:
+  - "authorization-mode=AlwaysAllow"
+  - "anonymous-auth=true"
+`;
+}
+
+/** The variant's drop-ins (config.yaml.d/<name> → content), per role. */
+function variantDropIns(server: boolean): Record<string, string> {
+  if (!server) {
+    return {
+      // `+` with nothing before it: RKE2 takes the list as it is.
+      '50-kubelet.yaml': `# Pool-wide kubelet tuning (ticket OPS-2210).
+kubelet-arg+:
+- anonymous-auth=true
+- "read-only-port=10255"   # legacy metrics scraper
+`,
+    };
+  }
+  return {
+    '10-kubelet.yaml': `kubelet-arg:
+  - anonymous-auth=true
+  - read-only-port=10255
+`,
+    '20-apiserver.yaml': `# API server flags for this cluster.
+kube-apiserver-arg:
+  - --profiling=true
+  - "authorization-mode=Node,RBAC,AlwaysAllow"
+  - audit-log-maxage=30
+`,
+    '30-debug.yml': `# Debugging (OPS-1234), appended to the lists above.
+kube-controller-manager-arg+:
+  - profiling=true
+etcd-arg+:
+  - "client-cert-auth=false"
+  - "auto-tls=true"
+`,
+    // Sorts after 30-debug.yml: byte order, not numeric.
+    '9-scheduler.yaml': `kube-scheduler-arg: ["profiling=true", "bind-address=0.0.0.0"]
+`,
+    // Not read by RKE2 (only *.yaml / *.yml are): its drift never reaches the API server.
+    '40-old.yaml.disabled': `kube-apiserver-arg+:
+  - "anonymous-auth=true"
+`,
+  };
+}
 
 /** Files whose mode the drifted scenario loosens (CIS rke2-cis-1.8). */
 const MODE_DRIFTS: readonly { path: string; mode: number; owner?: boolean; server: boolean }[] = [
@@ -176,10 +253,14 @@ async function addRke2Files(tree: NodeTree, input: DistributionNodeInput, pki: P
       addDir(tree, `${RKE2_CONFIG}.d`, 0o755);
       addFile(tree, `${RKE2_CONFIG}.d/50-debug.yaml`, DRIFT_DROP_IN, 0o600);
     }
-  } else {
+  } else if (input.scenario !== 'variant') {
     addFile(tree, '/etc/rancher/rke2/agent-token', 'K10lab::node:lab-agent-token\n', 0o600);
   }
-  if (input.scenario === 'drifted') {
+  if (input.scenario === 'variant') {
+    addDir(tree, `${RKE2_CONFIG}.d`, 0o755);
+    for (const [name, text] of Object.entries(variantDropIns(server))) addFile(tree, `${RKE2_CONFIG}.d/${name}`, text, 0o600);
+  }
+  if (input.scenario !== 'stock') {
     for (const drift of MODE_DRIFTS) {
       if (drift.server && !server) continue;
       const e = tree.get(drift.path);

@@ -136,7 +136,7 @@ function readConfigFiles() {
   try {
     names = fs.readdirSync(`${CONFIG_FILE}.d`);
   } catch { /* no drop-ins */ }
-  for (const n of names.filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const n of names.filter((f) => /\.ya?ml$/i.test(f)).sort()) { // util.HasSuffixI: any case
     const p = `${CONFIG_FILE}.d/${n}`;
     files.push({ path: p, text: fs.readFileSync(p, 'utf8') });
   }

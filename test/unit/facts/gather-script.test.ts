@@ -178,6 +178,18 @@ describe.each(SHELLS)('the gathering script under %s', (shell) => {
     expect(existsSync(join(node.root, 'etc/kubernetes/pki/pwned'))).toBe(false);
   });
 
+  it('gathers RKE2/k3s config.yaml.d drop-ins whatever the case of .yaml/.yml, as k3s reads them (util.HasSuffixI)', async () => {
+    const node = track(new FakeNode());
+    node.file('/etc/rancher/rke2/config.yaml', { content: 'node-name: a\n', mode: 0o600 });
+    for (const name of ['10-a.yaml', '20-b.YAML', '30-c.Yml', '40-d.txt'])
+      node.file(`/etc/rancher/rke2/config.yaml.d/${name}`, { content: 'kubelet-arg: [a=b]\n', mode: 0o600 });
+
+    const facts = await gatherFrom(node, shell);
+
+    for (const name of ['10-a.yaml', '20-b.YAML', '30-c.Yml'])
+      expect(text(facts.paths[`/etc/rancher/rke2/config.yaml.d/${name}`])).toBe('kubelet-arg: [a=b]\n');
+  });
+
   it("sends the environment lines kube-bench can read, in order, and never a credential's value", async () => {
     const node = track(new FakeNode());
     const environ = [

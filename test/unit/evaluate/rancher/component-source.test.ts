@@ -48,7 +48,7 @@ describe('which source configures a component on a node', () => {
     expect(source.kind === 'rancher-config' && source.problem).toMatch(/RKE2 has not written etcd's config file/);
   });
 
-  it('refuses a config.yaml that was not gathered verbatim (a token redacted on the node)', () => {
+  it('reads a config.yaml gathered redacted (a token) for its keys, marked so that it is never edited', () => {
     const facts = rke2Facts('cp-1');
     const config = facts.paths['/etc/rancher/rke2/config.yaml']!;
     if (!config.exists || config.content.kind !== 'text') throw new Error('fixture without config.yaml');
@@ -60,7 +60,15 @@ describe('which source configures a component on a node', () => {
       },
     };
     const source = componentSource('kube-scheduler', redacted, ['control-plane'], {});
-    expect(source.kind === 'rancher-config' && source.problem).toMatch(/could not be read verbatim .* token-file/);
+    if (source.kind !== 'rancher-config') throw new Error(source.kind);
+    expect(source.problem).toBeUndefined();
+    expect(source.files[0]).toMatchObject({
+      path: config.path,
+      exists: true,
+      sha256: undefined,
+      redacted: true,
+      text: expect.stringContaining('kube-scheduler-arg'),
+    });
   });
 
   it("on a kubeadm node, the component's own files", () => {

@@ -11,3 +11,8 @@ import type { NodeFacts } from '../../../../src/facts/types.js';
 export function k3sFacts(node: 'cp-1' | 'worker-1'): NodeFacts {
   return parseFacts(node, readFileSync(new URL(`./fixtures/k3s-drifted-${node}.facts.out`, import.meta.url)));
 }
+
+/** The same from the lab's `variant` k3s nodes: token inline in config.yaml, the drifts in config.yaml.d (fixtures/k3s-variant-*). */
+export function k3sVariantFacts(node: 'cp-1' | 'worker-1'): NodeFacts {
+  return parseFacts(node, readFileSync(new URL(`./fixtures/k3s-variant-${node}.facts.out`, import.meta.url)));
+}

@@ -42,6 +42,26 @@ describe('the Rancher config files as RKE2 and k3s read them', () => {
     expect(sources.entries.map((e) => [e.flag, e.value, e.mode])).toEqual([['x', '1', 'append']]);
   });
 
+  it('reads a lone string as one element, which a later key+ appends to (configfilearg toSlice)', () => {
+    const sources = argKeySources(
+      [
+        file('/c/config.yaml.d/10.yaml', 'kube-scheduler-arg: "bind-address=0.0.0.0"\n'),
+        file('/c/config.yaml.d/20.yaml', 'kube-scheduler-arg+:\n  - profiling=true\n'),
+      ],
+      'kube-scheduler-arg',
+    );
+    if ('problem' in sources) throw new Error(sources.problem);
+    expect(sources.winner).toBe('/c/config.yaml.d/10.yaml');
+    expect(sources.entries.map((e) => [e.flag, e.value])).toEqual([
+      ['bind-address', '0.0.0.0'],
+      ['profiling', 'true'],
+    ]);
+  });
+
+  it('still refuses a *-arg value that is neither a list of strings nor a string', () => {
+    expect(argKeySources([file('/c/config.yaml', 'kubelet-arg: 5\n')], 'kubelet-arg')).toEqual({ problem: expect.stringContaining('is not a list') });
+  });
+
   it('knows no winner when no file sets the key', () => {
     expect(argKeySources([file('/c/config.yaml', 'profile: cis\n')], 'kubelet-arg')).toMatchObject({ winner: undefined, entries: [] });
   });

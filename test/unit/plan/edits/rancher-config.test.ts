@@ -92,13 +92,33 @@ describe('editRancherConfig', () => {
     expect(result.kind === 'edited' && result.text).toBe('kubelet-arg:\r\n  - "a=b"\r\n  - "c=d"\r\n');
   });
 
+  it('edits a *-arg written as one string (RKE2 and k3s take it as a one-element list) in place, in its quoting', () => {
+    const text = '# scheduler\nkube-scheduler-arg: "bind-address=0.0.0.0" # debugging\nprofile: cis\n';
+    expect(editRancherConfig(text, [set('kube-scheduler-arg', 'bind-address', '127.0.0.1')])).toEqual({
+      kind: 'edited',
+      text: '# scheduler\nkube-scheduler-arg: "bind-address=127.0.0.1" # debugging\nprofile: cis\n',
+      changed: true,
+    });
+    expect(editRancherConfig('kubelet-arg: read-only-port=10255\n', [set('kubelet-arg', 'read-only-port', '0')])).toMatchObject({
+      text: 'kubelet-arg: read-only-port=0\n',
+    });
+    // A second flag turns it into a flow list; removing its only flag leaves an empty one.
+    const two = editRancherConfig(text, [set('kube-scheduler-arg', 'profiling', 'false')]);
+    expect(two).toMatchObject({ text: '# scheduler\nkube-scheduler-arg: ["bind-address=0.0.0.0", "profiling=false"] # debugging\nprofile: cis\n' });
+    expect(editRancherConfig(text, [set('kube-scheduler-arg', 'bind-address', undefined)])).toMatchObject({
+      text: '# scheduler\nkube-scheduler-arg: [] # debugging\nprofile: cis\n',
+    });
+    if (two.kind !== 'edited') throw new Error('not edited');
+    expect(editRancherConfig(two.text, [set('kube-scheduler-arg', 'profiling', 'false')])).toMatchObject({ changed: false });
+  });
+
   it('refuses a file it cannot edit safely, saying why, and changes nothing', () => {
     expect(editRancherConfig('a: [\n', [set('kubelet-arg', 'x', 'y')])).toMatchObject({ kind: 'problem', problem: expect.stringContaining('not valid YAML') });
     expect(editRancherConfig('{kubelet-arg: [a=b]}\n', [set('kubelet-arg', 'x', 'y')])).toMatchObject({
       kind: 'problem',
       problem: expect.stringContaining('flow mapping'),
     });
-    expect(editRancherConfig('kubelet-arg: x=y\n', [set('kubelet-arg', 'x', 'z')])).toMatchObject({ kind: 'problem', problem: 'kubelet-arg is not a list' });
+    expect(editRancherConfig('kubelet-arg: 5\n', [set('kubelet-arg', 'x', 'z')])).toMatchObject({ kind: 'problem', problem: 'kubelet-arg is not a list' });
     expect(editRancherConfig('kubelet-arg:\n  - {a: b}\n', [set('kubelet-arg', 'x', 'z')])).toMatchObject({
       kind: 'problem',
       problem: expect.stringContaining('other than "flag=value"'),
