@@ -38,8 +38,8 @@ const ASSIGNMENT = /^[ \t]*#?[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=/;
 const ENVIRONMENT_LINE = /^[ \t]*Environment=/;
 const ENVIRONMENT_WORD = /(^|[ \t"])([A-Za-z_][A-Za-z0-9_]*)=/;
 
-/** One line with every credential's value replaced, as the node's redaction program does it. */
-export function redactAssignmentLine(line: string): string {
+/** One line with every credential's value replaced, as the node's redaction program does it; `found` collects their names. */
+export function redactAssignmentLine(line: string, found: string[] = []): string {
   let redacted = line;
   const environment = ENVIRONMENT_LINE.exec(redacted);
   if (environment) {
@@ -51,17 +51,35 @@ export function redactAssignmentLine(line: string): string {
       rest = rest.slice(word.index + word[0].length);
       // The mark holds spaces: an unquoted word already redacted is the mark whole (the parser re-reads the node's output).
       const value = !quoted && rest.startsWith(REDACTION_MARK) ? REDACTION_MARK : (quoted ? /^[^"]*/ : /^[^ \t"]*/).exec(rest)![0];
-      out += isSecretAssignment(word[2]!, value) ? REDACTION_MARK : value;
+      const secret = isSecretAssignment(word[2]!, value);
+      if (secret) found.push(word[2]!);
+      out += secret ? REDACTION_MARK : value;
       rest = rest.slice(value.length);
     }
     redacted = out + rest;
   }
   const assignment = ASSIGNMENT.exec(redacted);
-  if (assignment && isSecretAssignment(assignment[1]!, redacted.slice(assignment[0].length))) return assignment[0] + REDACTION_MARK;
+  if (assignment && isSecretAssignment(assignment[1]!, redacted.slice(assignment[0].length))) {
+    found.push(assignment[1]!);
+    return assignment[0] + REDACTION_MARK;
+  }
   return redacted;
+}
+
+/** The first variable a text assigns a credential to, commented or not (what the rule above would withhold); undefined when none. */
+export function firstCredentialName(text: string): string | undefined {
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    redactAssignmentLine(line, found);
+    if (found.length > 0) return found[0];
+  }
+  return undefined;
 }
 
 /** A file's text with every credential assignment redacted (unchanged when it holds none). */
 export function redactAssignments(text: string): string {
-  return text.split('\n').map(redactAssignmentLine).join('\n');
+  return text
+    .split('\n')
+    .map((line) => redactAssignmentLine(line))
+    .join('\n');
 }

@@ -14,13 +14,12 @@ import { flagSites } from '../../evaluate/kubelet/flag-sites.js';
 import { processAuditVerdict } from '../../evaluate/kube-bench/process-audit.js';
 import { describeStaticPodControl, manifestPath } from '../../evaluate/static-pod-controls.js';
 import type { NodeContext } from '../../evaluate/node-context.js';
-import { parseEnvironmentFile } from '../../evaluate/kubelet/environment-file.js';
-import { isSecretEnvName } from '../../facts/environment-policy.js';
+import { firstCredentialName } from '../../facts/assignment-redaction.js';
 import type { NodeFacts, PathFacts, PresentPath } from '../../facts/types.js';
 import type { EtcdServiceChange, HealthClientTls } from '../../model/change.js';
 import type { Finding } from '../../model/finding.js';
 import type { Control, EnsureControl } from '../../playbook/types.js';
-import { assignedNames, removeVariable, setVariable } from '../edits/environment-file-edits.js';
+import { removeVariable, setVariable } from '../edits/environment-file-edits.js';
 import { fixFor, unifiedDiff, type FlagEdit } from '../edits/static-pod-manifest.js';
 import { flagEdits } from '../edits/kubelet-flag-edits.js';
 import { applySplices, type Splice } from '../edits/text-splice.js';
@@ -277,7 +276,8 @@ function outcomeFor(
   const texts = new Map<string, string>();
   for (const [file, entry] of byFile) {
     const text = verbatimText(ctx.facts, file);
-    const secret = text === undefined ? undefined : credentialIn(text);
+    // The node redacts credentials (assignment-redaction.ts); a file still holding one here is refused all the same.
+    const secret = text === undefined ? undefined : firstCredentialName(text);
     const reason =
       text === undefined
         ? `${file} could not be read verbatim, so cis-fix will not edit it`
@@ -356,39 +356,6 @@ function outcomeFor(
     };
   });
   return { changes: changes.sort((a, b) => a.target.localeCompare(b.target)), newlyRefused };
-}
-
-/**
- * etcd variables whose name looks like a credential's but whose value is
- * none: --initial-cluster-token only keeps clusters bootstrapped side by side
- * apart (etcd's configuration flags docs); RHEL's etcd.conf carries it
- * commented out and kubespray's /etc/etcd.env assigns it, so refusing on it
- * would refuse every such file.
- */
-const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['ETCD_INITIAL_CLUSTER_TOKEN']);
-
-/**
- * The first variable of a file that may hold a credential. A `*KEY` variable
- * whose every assignment is a file name names a file, as ETCD_KEY_FILE
- * does (kubespray's /etc/etcd.env sets `ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-<node>-key.pem`);
- * one that is also written elsewhere (a comment, an `Environment=` line) stays a credential.
- * A file name here is an absolute path ending in an extension: base64, which may
- * begin with `/`, has no `.`, so a key's material never passes for a path (an
- * edited file's text is in the plan's diff).
- */
-function credentialIn(text: string): string | undefined {
-  const values = new Map<string, string[]>();
-  for (const a of parseEnvironmentFile(text)) values.set(a.name, [...(values.get(a.name) ?? []), a.value.text]);
-  const namesFile = (name: string) => {
-    const assigned = values.get(name);
-    const written = [...text.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}=`, 'g'))].length;
-    return /KEY$/i.test(name) && assigned !== undefined && assigned.length === written && assigned.every(isFileName);
-  };
-  return assignedNames(text).find((name) => isSecretEnvName(name) && !NOT_CREDENTIALS.has(name) && !namesFile(name));
-}
-
-function isFileName(value: string): boolean {
-  return /^\/[A-Za-z0-9._/-]*\.[A-Za-z0-9]+$/.test(value);
 }
 
 function sha256Of(text: string): string {
